@@ -1,0 +1,3 @@
+from fanpin_desktop.ui.app import main
+
+raise SystemExit(main())

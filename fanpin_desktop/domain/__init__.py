@@ -1,0 +1,1 @@
+"""Pure rules: identity numbers, enumerations by year, income arithmetic, derived facts."""

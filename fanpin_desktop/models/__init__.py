@@ -1,0 +1,39 @@
+"""SQLAlchemy mapped classes: every entity of DOMAIN.md §2."""
+
+from fanpin_desktop.models.base import Audited, Base
+from fanpin_desktop.models.household import Household, IncomeRecord, Member
+from fanpin_desktop.models.monitoring import (
+    CaseRisk,
+    CaseStep,
+    Contact,
+    DepartmentWarning,
+    Measure,
+    MonitoringCase,
+    Visit,
+)
+from fanpin_desktop.models.region import Grid, NaturalVillage, Village, VillageGroup
+from fanpin_desktop.models.screening import (
+    Campaign,
+    HouseholdScreening,
+    Problem,
+    StatsSnapshot,
+    Threshold,
+    VillageScreening,
+    VillageStatsInput,
+)
+from fanpin_desktop.models.system import (
+    AuditEntry,
+    ExportBatch,
+    ExportBatchItem,
+    ImportMapping,
+    RuleExemption,
+    Setting,
+)
+
+__all__ = [
+    "Audited", "Base", "Household", "IncomeRecord", "Member", "CaseRisk", "CaseStep", "Contact",
+    "DepartmentWarning", "Measure", "MonitoringCase", "Visit", "Grid", "NaturalVillage", "Village",
+    "VillageGroup", "Campaign", "HouseholdScreening", "Problem", "StatsSnapshot", "Threshold",
+    "VillageScreening", "VillageStatsInput", "AuditEntry", "ExportBatch", "ExportBatchItem",
+    "ImportMapping", "RuleExemption", "Setting",
+]

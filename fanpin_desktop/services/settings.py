@@ -1,0 +1,58 @@
+"""Typed application settings stored in the ``settings`` table; keys and defaults live only here."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fanpin_desktop.models import Setting
+
+
+@dataclass
+class TownshipSettings:
+    province: str = ""
+    city: str = ""
+    county: str = ""
+    township: str = ""
+    township_phone: str = ""  # 乡镇监督电话 printed on notices
+    county_phone: str = ""  # 县级监督电话
+    supervision_phone: str = "12317"  # 全国防止返贫监测和衔接推进乡村振兴监督举报电话
+    threshold_region: str = ""  # which thresholds row applies (e.g. 六安市); empty = 全国
+    publicity_days: int = 5
+    publicity_working_days: bool = True  # 5 working days in most places; some use calendar days
+    clue_to_identification_days: int = 15
+    identification_to_measures_days: int = 10
+    backup_keep: int = 10  # automatic backups kept
+    last_backup_at: str = ""  # ISO timestamp of the last automatic backup
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_FIELDS = {f.name for f in dataclasses.fields(TownshipSettings)}
+
+
+def load(session: Session) -> TownshipSettings:
+    stored = {row.key: row.value for row in session.scalars(select(Setting))}
+    return TownshipSettings(**{k: v for k, v in stored.items() if k in _FIELDS})
+
+
+def save(session: Session, settings: TownshipSettings) -> None:
+    current = {row.key: row for row in session.scalars(select(Setting))}
+    for key, value in dataclasses.asdict(settings).items():
+        row = current.get(key)
+        if row is None:
+            session.add(Setting(key=key, value=value))
+        elif row.value != value:
+            row.value = value
+
+
+def update(session: Session, **changes: Any) -> TownshipSettings:
+    unknown = set(changes) - _FIELDS
+    if unknown:
+        raise KeyError(f"unknown settings: {sorted(unknown)}")
+    settings = dataclasses.replace(load(session), **changes)
+    save(session, settings)
+    return settings
