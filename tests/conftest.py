@@ -1,0 +1,27 @@
+"""Shared fixtures: every test gets a fresh, migrated database in its own temporary directory."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from fanpin_desktop.db import Database, migrate  # noqa: E402
+from fanpin_desktop.paths import DataPaths  # noqa: E402
+
+
+@pytest.fixture
+def data_paths(tmp_path) -> DataPaths:
+    """An empty data directory (database, backups, logs, exports) under tmp_path."""
+    return DataPaths(tmp_path / "data").ensure()
+
+
+@pytest.fixture
+def db(data_paths) -> Database:
+    """A fresh database migrated to the newest schema, in ``data_paths``."""
+    database = Database(data_paths.database, user="测试")
+    migrate(database)
+    yield database
+    database.dispose()
