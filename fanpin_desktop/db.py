@@ -12,11 +12,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, insert, text
+from sqlalchemy import Engine, create_engine, event, insert, inspect, text
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from fanpin_desktop.domain.names import initials
-from fanpin_desktop.models import AuditEntry, Audited, Base, Household, Member
+from fanpin_desktop.models import Audited, AuditEntry, Base, Household, Member
 
 log = logging.getLogger(__name__)
 

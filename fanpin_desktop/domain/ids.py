@@ -53,11 +53,16 @@ def looks_rounded_by_excel(raw: object) -> bool:
     return bool(_SCIENTIFIC.match(text))
 
 
+def check_digit(body17: str) -> str:
+    """GB 11643 check digit for the first 17 digits (python-stdnum wants a placeholder 18th)."""
+    return ric.calc_check_digit(body17 + "0")
+
+
 def convert_15_to_18(number15: str) -> str:
     if len(number15) != 15 or not number15.isdigit():
         raise IdNumberError(f"“{number15}”不是15位旧身份证号码")
     body = number15[:6] + "19" + number15[6:]
-    return body + ric.calc_check_digit(body)
+    return body + check_digit(body)
 
 
 def _birth_date(base: str) -> dt.date:
@@ -94,7 +99,7 @@ def parse(raw: object, today: dt.date | None = None) -> IdInfo:
     today = today or dt.date.today()
     if birth > today or birth.year < 1890:
         raise IdNumberError(f"证件号码中的出生日期{birth.isoformat()}不合理")
-    expected = ric.calc_check_digit(base[:17])
+    expected = check_digit(base[:17])
     if expected != base[17]:
         raise IdNumberError(f"证件号码“{number}”校验位错误：最后一位应为{expected}，实为{base[17]}")
     sex = "男" if int(base[16]) % 2 else "女"
@@ -137,4 +142,4 @@ def make_id(region: str, birth: dt.date, sequence: int, female: bool) -> str:
     if (seq % 2 == 1) == female:
         seq = (seq + 1) % 1000
     body = f"{region}{birth:%Y%m%d}{seq:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + check_digit(body)
