@@ -1,0 +1,1517 @@
+"""A realistic, deterministic demo township (DOMAIN.md §1 scale: seed 004's 2,535 households).
+
+``build_demo`` fills an empty database with villages, groups, natural villages, grids,
+thresholds, two screening campaigns, households with coherent members (valid unique ID numbers,
+family relations and ages, schooling or education, health, labour, migrant work, insurance,
+低保/特困), two income periods, monitoring cases in every state with their steps, risks,
+measures, contacts and visits, ledger problems and department warnings.
+
+Everything comes from one ``random.Random(seed)`` and the reference day ``today``: the same seed
+and day give the same township. Rows are written with SQLAlchemy Core ``insert`` executemany in a
+single transaction (20,000 households in seconds); the per-row audit trail is bypassed on purpose
+and one summary AuditEntry ("生成演示数据") records the whole operation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from fanpin_desktop.db import Database
+from fanpin_desktop.domain import enums, facts, ids
+from fanpin_desktop.domain.names import initials
+from fanpin_desktop.errors import UserError
+from fanpin_desktop.models import (
+    AuditEntry,
+    Campaign,
+    CaseRisk,
+    CaseStep,
+    Contact,
+    DepartmentWarning,
+    Grid,
+    Household,
+    IncomeRecord,
+    Measure,
+    Member,
+    MonitoringCase,
+    NaturalVillage,
+    Problem,
+    Threshold,
+    Village,
+    VillageGroup,
+    Visit,
+)
+from fanpin_desktop.models.screening import campaign_villages
+from fanpin_desktop.services import settings as settings_service
+from fanpin_desktop.services.regions import chinese_number, default_group_name
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+PROVINCE, CITY, COUNTY, TOWNSHIP = "安徽省", "六安市", "霍邱县", "马店镇"
+COUNTY_CODE = "341522"
+OLD_COUNTY_CODE = "342422"  # 六安地区霍邱县 before 2000: older people's IDs still carry it
+TOWNSHIP_NO = 1
+NEIGHBOUR_CODES = ("341521", "341523", "341524", "341525", "341502", "341503", "341226", "340421")
+THRESHOLD_REGION = CITY
+CHUNK = 500  # households per executemany batch
+
+VILLAGE_NAMES = (
+    "马店村", "王楼村", "大桥村", "新华村", "柳岗村", "双河村", "团结村", "黄岗村", "石店村", "清河村",
+    "前进村", "高塘村", "罗集村", "杨湾村", "河口村", "新集村", "陈岗村", "五星村", "光明村", "和平村",
+    "唐圩村", "李庙村", "周集村", "孙岗村", "赵楼村", "花园村", "长山村", "胜利村", "丰收村", "兴隆村",
+    "三合村", "龙潭村", "凤凰村", "白莲村", "新庄村", "东湖村", "西湖村", "南岗村", "北店村", "金桥村",
+    "桃园村", "杏花村", "张集村", "朱店村", "刘圩村",
+)
+NATURAL_SUFFIXES = ("庄", "郢", "圩", "湾", "岗", "楼", "台子", "老庄", "大院", "店")
+
+# Surnames common in western Anhui, roughly by frequency (earlier = more frequent).
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴孔汤葛"
+)
+_SURNAME_WEIGHTS = [1.0 / (1 + i * 0.08) for i in range(len(SURNAMES))]
+
+# Given-name characters by birth cohort: (male first, male second, female first, female second).
+_NAME_POOLS = {
+    "old": ("德国家永长学志正道士先传守继广洪振庆宗克世立", "福贵富才明华林山海清友发财春成全义章荣胜田根",
+            "秀桂玉翠素凤兰春金银月美淑荣", "英兰芳珍花梅莲云霞琴华凤芝香枝娥"),
+    "mid": ("建志永海春国小红卫东伟文明军立勇俊新", "军华平伟强东明兵林峰波刚勇杰涛斌辉",
+            "丽红小秀晓春海玉桂美慧静翠", "霞丽红芳娟梅敏燕萍琴玲艳云"),
+    "young": ("浩俊子宇志文家佳晨嘉天博鹏思明凯", "宇杰轩然涛阳辰鑫磊豪鹏飞航翔博",
+              "欣雨佳思梦诗晓雅婷子可", "怡萱涵琪婷雪悦彤瑶颖琳"),
+    "child": ("梓子浩宇一沐奕俊锦亦", "轩睿泽辰宸诚阳铭航",
+              "梓欣雨一诗语可若紫", "涵萱彤琪诺汐然悦妍"),
+}
+# Characters outside the BMP / in CJK Extension A, for printing tests (DOMAIN.md §7).
+RARE_CHARS = ("㑇", "䶮", "𠮷")
+
+PHONE_PREFIXES = ("130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151", "152",
+                  "153", "155", "156", "157", "158", "159", "180", "181", "182", "183", "186", "187", "188", "189")
+
+WORK_PLACES = {
+    "乡（镇）内务工": (f"{COUNTY}{TOWNSHIP}",),
+    "乡（镇）外县内务工": (f"{COUNTY}城关镇", f"{COUNTY}经济开发区", f"{COUNTY}周集镇"),
+    "县外省内务工": ("安徽省合肥市", "安徽省六安市", "安徽省芜湖市", "安徽省滁州市"),
+    "省外务工": ("江苏省苏州市", "江苏省无锡市", "江苏省南京市", "浙江省杭州市", "浙江省宁波市", "上海市",
+             "广东省深圳市", "广东省东莞市", "北京市"),
+    "其他": ("灵活就业",),
+}
+_WORK_STATUS_WEIGHTS = (("省外务工", 40), ("县外省内务工", 25), ("乡（镇）外县内务工", 15), ("乡（镇）内务工", 15),
+                        ("其他", 5))
+_EMPLOYERS = ("建筑工地", "电子厂", "服装厂", "物流公司", "餐饮店", "机械厂", "家政公司")
+
+THRESHOLDS = (
+    (2021, "全国", Decimal(6000), "国乡振发〔2021〕8号", dt.date(2021, 5, 1)),
+    (2022, CITY, Decimal(7000), "六乡振〔2022〕15号", dt.date(2022, 5, 1)),
+    (2023, CITY, Decimal(7600), "六乡振〔2023〕9号", dt.date(2023, 4, 1)),
+    (2024, CITY, Decimal(8100), "六农〔2024〕21号", dt.date(2024, 4, 1)),
+    (2025, CITY, Decimal(8600), "六农〔2025〕12号", dt.date(2025, 4, 1)),
+)
+
+DEMO_MARK = "生成演示数据"
+
+
+class DemoError(UserError):
+    """The demo cannot be built here (e.g. the database already holds households)."""
+
+
+@dataclass
+class DemoSummary:
+    villages: int = 0
+    groups: int = 0
+    natural_villages: int = 0
+    grids: int = 0
+    households: int = 0
+    people: int = 0
+    poverty_households: int = 0  # 脱贫户
+    poverty_people: int = 0
+    monitored_households: int = 0  # household_type 监测户
+    monitored_people: int = 0
+    cases: int = 0
+    cases_by_status: dict[str, int] = field(default_factory=dict)
+    income_records: int = 0
+    problems: int = 0
+    warnings: int = 0
+    elapsed: float = field(default=0.0, compare=False)
+
+    def describe(self) -> str:
+        statuses = "、".join(f"{k}{v}" for k, v in self.cases_by_status.items())
+        return (f"{self.villages}个行政村、{self.groups}个村民小组、{self.natural_villages}个自然村；"
+                f"{self.households}户{self.people}人，其中脱贫户{self.poverty_households}户{self.poverty_people}人，"
+                f"监测户{self.monitored_households}户{self.monitored_people}人；监测对象记录{self.cases}条（{statuses}）")
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+class _Person:
+    """A member being generated; attribute names are those of ``models.Member`` (facts reads them)."""
+
+    __slots__ = tuple(c.key for c in Member.__table__.columns if c.key not in ("created_at", "updated_at")) + (
+        "age",
+    )
+
+    def __init__(self) -> None:
+        for name in self.__slots__:
+            setattr(self, name, None)
+
+    def row(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in _MEMBER_COLS}
+
+
+_MEMBER_COLS = tuple(c.key for c in Member.__table__.columns if c.key not in ("created_at", "updated_at"))
+
+
+@dataclass
+class _Household:
+    """What later phases need to know about a generated household (members are not kept)."""
+
+    id: int
+    village_idx: int
+    village_id: int
+    group_id: int
+    household_type: str
+    poor: bool
+    code: str | None
+    size: int
+    labour: int
+    migrants: int
+    elderly: int
+    disabled: bool
+    severe: bool
+    serious_ill: bool
+    chronic: bool
+    noncompulsory: int
+    no_labour: bool
+    dibao_people: int
+    tekun: bool
+    post_months: int
+    member_ids: list[int]
+    member_codes_needed: bool
+    head_name: str
+    head_id: str
+    ill_member: int | None
+    disabled_member: int | None
+    student_member: int | None
+    worker_member: int | None
+    names: list[tuple[int, str, str]]  # (member id, name, id number)
+
+
+def _weighted(rng: random.Random, pairs: Sequence[tuple[Any, float]]) -> Any:
+    total = sum(w for _, w in pairs)
+    x = rng.random() * total
+    for value, w in pairs:
+        x -= w
+        if x < 0:
+            return value
+    return pairs[-1][0]
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    last = [31, 29 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 28, 31, 30, 31, 30, 31, 31,
+            30, 31, 30, 31][month - 1]
+    return dt.date(year, month, min(day.day, last))
+
+
+def _working_days_after(day: dt.date, n: int) -> dt.date:
+    """Approximate publicity end: n weekdays after ``day`` (the real calendar lives elsewhere)."""
+    d = day
+    while n > 0:
+        d += dt.timedelta(days=1)
+        if d.weekday() < 5:
+            n -= 1
+    return d
+
+
+CHILD_GAP = (20, 35)  # parents are 20–35 years older than their children
+
+
+def _coherent(specs: Sequence[tuple[str, str, int]]) -> bool:
+    """Children 20–35 years younger than the head and the spouse; grandchildren than 之子/之儿媳;
+    the head 20–35 years younger than 之父/之母."""
+    lo, hi = CHILD_GAP
+
+    def ages(*relations: str) -> list[int]:
+        return [a for rel, _s, a in specs if rel in relations]
+
+    def gaps_ok(parents: list[int], kids: list[int]) -> bool:
+        return all(lo <= p - c <= hi for p in parents for c in kids)
+
+    head_and_spouse = ages("户主", "配偶")
+    children, grand = ages("之子", "之女"), ages("之孙子", "之孙女")
+    ok = gaps_ok(head_and_spouse, children) and gaps_ok(ages("之父", "之母"), ages("户主"))
+    parents_of_grand = ages("之子", "之儿媳")
+    if grand and parents_of_grand:
+        ok = ok and gaps_ok(parents_of_grand, grand)
+    return ok
+
+
+def _first(pairs: list[tuple[_Person, facts.MemberFacts]], pred: Callable[[facts.MemberFacts], bool]) -> int | None:
+    return next((p.id for p, mf in pairs if pred(mf)), None)
+
+
+def _next_weekday(day: dt.date) -> dt.date:
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+class _Gen:
+    """All the random choices, from one Random in a fixed order."""
+
+    def __init__(self, seed: int, today: dt.date) -> None:
+        self.rng = random.Random(seed)
+        self.today = today
+        self.used_ids: set[str] = set()
+        self.used_phones: set[str] = set()
+        self.id_seq: dict[tuple[str, dt.date], int] = {}
+        self.enums = enums.for_year(today.year)
+        self.compulsory = tuple(self.enums.values("compulsory_schooling"))
+
+    # ---------------------------------------------------------------- people basics
+
+    def surname(self) -> str:
+        return self.rng.choices(SURNAMES, weights=_SURNAME_WEIGHTS)[0]
+
+    def given_name(self, birth_year: int, female: bool) -> str:
+        cohort = "old" if birth_year < 1966 else "mid" if birth_year < 1990 else "young" if birth_year < 2010 \
+            else "child"
+        pools = _NAME_POOLS[cohort]
+        first, second = (pools[2], pools[3]) if female else (pools[0], pools[1])
+        if self.rng.random() < 0.25:
+            return self.rng.choice(second)
+        return self.rng.choice(first) + self.rng.choice(second)
+
+    def birth(self, age: int) -> dt.date:
+        t = self.today
+        try:
+            anniversary = t.replace(year=t.year - age)
+        except ValueError:  # 29 February
+            anniversary = t.replace(year=t.year - age, day=28)
+        return anniversary - dt.timedelta(days=self.rng.randint(0, 364))
+
+    def id_number(self, birth: dt.date, female: bool, married_in: bool) -> str:
+        if married_in and self.rng.random() < 0.3:
+            region = self.rng.choice(NEIGHBOUR_CODES)
+        elif birth.year < 1995 and self.rng.random() < 0.5:
+            region = OLD_COUNTY_CODE
+        else:
+            region = COUNTY_CODE
+        key = (region, birth)
+        seq = self.id_seq.get(key)
+        if seq is None:
+            seq = self.rng.randint(1, 900)
+        while True:
+            number = ids.make_id(region, birth, seq, female)
+            seq = int(number[14:17]) + 1
+            if number not in self.used_ids:
+                break
+        self.id_seq[key] = seq
+        self.used_ids.add(number)
+        return number
+
+    def phone(self) -> str:
+        while True:
+            number = self.rng.choice(PHONE_PREFIXES) + f"{self.rng.randint(0, 99_999_999):08d}"
+            if number not in self.used_phones:
+                self.used_phones.add(number)
+                return number
+
+    def cadre_name(self) -> str:
+        female = self.rng.random() < 0.35
+        return self.surname() + self.given_name(self.rng.randint(1965, 1998), female)
+
+    # ---------------------------------------------------------------- family composition
+
+    def family(self, size: int) -> list[tuple[str, str, int]]:
+        """(relation, sex, age) for each member, head first; ages coherent with relations."""
+        for _ in range(50):
+            specs = self._family_try(size)
+            if specs is not None and len(specs) == size and _coherent(specs):
+                return specs
+        # Fallback that always works: a middle-aged couple with children close together.
+        specs = [("户主", "男", 50), ("配偶", "女", 48)]
+        for i in range(size - 2):
+            specs.append(("之子" if i % 2 == 0 else "之女", "男" if i % 2 == 0 else "女", 24 - i))
+        return specs[:size]
+
+    def _children(self, parents: Sequence[int], k: int) -> list[int] | None:
+        """Ages of k children of parents aged ``parents`` (each 20–35 years older), oldest first."""
+        if k == 0:
+            return []
+        lo, hi = max(0, max(parents) - CHILD_GAP[1]), min(parents) - CHILD_GAP[0]
+        if hi < lo or hi - lo + 1 < k:
+            return None
+        ages = sorted(self.rng.sample(range(lo, hi + 1), k), reverse=True)
+        return ages
+
+    def _kids(self, ages: list[int], grand: bool = False) -> list[tuple[str, str, int]]:
+        out = []
+        for a in ages:
+            male = self.rng.random() < 0.52
+            rel = ("之孙子" if male else "之孙女") if grand else ("之子" if male else "之女")
+            out.append((rel, "男" if male else "女", a))
+        return out
+
+    def _spouse(self, head_sex: str, head_age: int) -> tuple[str, str, int] | None:
+        delta = self.rng.randint(-6, 2) if head_sex == "男" else self.rng.randint(-2, 6)
+        age = head_age + delta
+        if age < 20:
+            return None
+        return ("配偶", "女" if head_sex == "男" else "男", age)
+
+    def _family_try(self, size: int) -> list[tuple[str, str, int]] | None:
+        r = self.rng
+        if size == 1:
+            if r.random() < 0.7:
+                return [("户主", "男" if r.random() < 0.5 else "女", r.randint(60, 92))]
+            return [("户主", "男" if r.random() < 0.9 else "女", r.randint(28, 59))]
+        kinds: list[tuple[str, float]]
+        if size == 2:
+            kinds = [("couple", 55), ("single_parent", 25), ("with_parent", 20)]
+        elif size == 3:
+            kinds = [("nuclear", 50), ("single_parent", 10), ("nuclear_parents", 15), ("left_behind", 15),
+                     ("widow_son", 10)]
+        elif size == 4:
+            kinds = [("nuclear", 45), ("nuclear_parents", 20), ("three_gen", 10), ("left_behind", 10),
+                     ("widow_son", 15)]
+        elif size == 5:
+            kinds = [("nuclear", 20), ("nuclear_parents", 35), ("three_gen", 30), ("widow_son", 15)]
+        else:
+            kinds = [("three_gen", 50), ("nuclear_parents", 30), ("nuclear", 20)]
+        kind = _weighted(r, kinds)
+        head_sex = "男" if r.random() < 0.88 else "女"
+        if kind == "couple":
+            age = r.randint(50, 86) if r.random() < 0.75 else r.randint(24, 40)
+            sp = self._spouse(head_sex, age)
+            return [("户主", head_sex, age), sp] if sp else None
+        if kind == "single_parent":
+            head_sex = "女" if r.random() < 0.55 else "男"
+            age = r.randint(42, 82)
+            kids = self._children([age], size - 1)
+            return [("户主", head_sex, age), *self._kids(kids)] if kids is not None else None
+        if kind == "with_parent":
+            age = r.randint(30, 60)
+            parent_age = age + r.randint(20, 35)
+            if parent_age > 96:
+                return None
+            parent = ("之母", "女", parent_age) if r.random() < 0.7 else ("之父", "男", parent_age)
+            return [("户主", "男", age), parent]
+        if kind in ("nuclear", "nuclear_parents"):
+            n_parents = 0
+            if kind == "nuclear_parents":
+                n_parents = 2 if size >= 5 and r.random() < 0.4 else 1
+            k = size - 2 - n_parents
+            age = r.randint(28, 58) if n_parents else r.randint(26, 62)
+            sp = self._spouse(head_sex, age)
+            if sp is None:
+                return None
+            kids = self._children([age, sp[2]], k)
+            if kids is None:
+                return None
+            specs = [("户主", head_sex, age), sp, *self._kids(kids)]
+            if n_parents:
+                father = age + r.randint(22, 35)
+                mother = father - r.randint(0, 5)
+                if father > 96:
+                    return None
+                if n_parents == 2:
+                    specs += [("之父", "男", father), ("之母", "女", mother)]
+                elif r.random() < 0.65:
+                    specs.append(("之母", "女", mother))
+                else:
+                    specs.append(("之父", "男", father))
+            return specs
+        if kind == "left_behind":  # grandparents raising grandchildren while the parents work away
+            age = r.randint(52, 76)
+            sp = self._spouse("男", age)
+            k = size - 2
+            gk = [r.randint(0, 15) for _ in range(k)]
+            gk.sort(reverse=True)
+            if sp is None or age - gk[-1] > 76 or age - gk[0] < 40:
+                return None
+            return [("户主", "男", age), sp, *self._kids(gk, grand=True)]
+        if kind in ("three_gen", "widow_son"):
+            with_spouse = kind == "three_gen"
+            head_sex = "男" if with_spouse else ("女" if r.random() < 0.7 else "男")
+            age = r.randint(50, 82)
+            specs = [("户主", head_sex, age)]
+            if with_spouse:
+                sp = self._spouse(head_sex, age)
+                if sp is None:
+                    return None
+                specs.append(sp)
+            son_age = age - r.randint(22, 32)
+            if son_age < 22:
+                return None
+            wife = son_age + r.randint(-4, 1)
+            if wife < 20:
+                return None
+            specs += [("之子", "男", son_age), ("之儿媳", "女", wife)]
+            k = size - len(specs)
+            if k < 0:
+                return None
+            grand = self._children([son_age, wife], k)
+            if grand is None:
+                return None
+            return specs + self._kids(grand, grand=True)
+        return None
+
+    # ---------------------------------------------------------------- member attributes
+
+    def schooling_or_education(self, p: _Person, age: int) -> None:
+        r = self.rng
+        birth_year = self.today.year - age
+        if age < 3:
+            p.education = "学龄前儿童"
+        elif age <= 5:
+            if r.random() < 0.85:
+                p.schooling = "学前教育"
+            else:
+                p.education = "学龄前儿童"
+        elif age <= 14:
+            p.schooling = self.compulsory[min(age - 6, 8)]
+        elif age <= 17:
+            if r.random() < 0.8:
+                grade = "一二三"[age - 15]
+                p.schooling = f"高中{grade}年级" if r.random() < 0.65 else f"中职{grade}年级"
+            else:
+                p.education = "初中"
+        elif age <= 22:
+            if r.random() < 0.42:
+                if age <= 20 and r.random() < 0.4:
+                    p.schooling = f"高职{'一二三'[age - 18]}年级"
+                else:
+                    p.schooling = "本科" if r.random() < 0.45 else "大专"
+            else:
+                p.education = _weighted(r, [("初中", 35), ("高中", 30), ("中专", 20), ("大专", 10), ("本科及以上", 5)])
+        elif birth_year < 1950:
+            p.education = _weighted(r, [("文盲或半文盲", 45), ("小学", 45), ("初中", 10)])
+        elif birth_year < 1965:
+            p.education = _weighted(r, [("文盲或半文盲", 25), ("小学", 45), ("初中", 25), ("高中", 5)])
+        elif birth_year < 1980:
+            p.education = _weighted(r, [("文盲或半文盲", 3), ("小学", 25), ("初中", 55), ("高中", 12), ("中专", 5)])
+        elif birth_year < 1995:
+            p.education = _weighted(r, [("小学", 3), ("初中", 50), ("高中", 20), ("中专", 12), ("大专", 10),
+                                        ("本科及以上", 5)])
+        else:
+            p.education = _weighted(r, [("初中", 25), ("高中", 25), ("中专", 15), ("大专", 20), ("本科及以上", 15)])
+
+    def health(self, p: _Person, age: int, poor: bool) -> None:
+        r = self.rng
+        m = 1.8 if poor else 1.0
+        parts: list[str] = []
+        if r.random() < (0.005 if age < 30 else 0.05 if age < 60 else 0.24) * m:
+            parts.append("长期慢性病")
+        if r.random() < (0.003 if age < 18 else 0.012 if age < 60 else 0.035) * m:
+            parts.append("患有大病")
+        if r.random() < (0.015 if age < 18 else 0.04 if age < 60 else 0.08) * m:
+            parts.append("残疾")
+            cat = _weighted(r, [("肢体残疾", 45), ("视力残疾", 12), ("听力残疾", 12), ("言语残疾", 3),
+                                ("智力残疾", 10), ("精神残疾", 10), ("多重残疾", 8)])
+            grade = _weighted(r, [("一级", 10), ("二级", 20), ("三级", 35), ("四级", 35)])
+            p.disability_category, p.disability_grade = cat, grade
+            cat_digit = "1234567"[self.enums.values("disability_categories").index(cat)]
+            grade_digit = "1234"[self.enums.values("disability_grades").index(grade)]
+            p.disability_cert_no = f"{p.id_number}{cat_digit}{grade_digit}"
+        p.health = "、".join(parts) if parts else "健康"
+
+    def labour(self, p: _Person, age: int) -> str:
+        r = self.rng
+        if p.schooling or age < 16:
+            return "无劳动力"
+        parts = p.health.split("、")
+        severe = "残疾" in parts and p.disability_grade in facts.SEVERE_GRADES
+        if severe:
+            return "丧失劳动力" if age < 70 else "无劳动力"
+        if age <= 60:
+            if "患有大病" in parts:
+                return "弱劳动力或半劳动力" if r.random() < 0.5 else "丧失劳动力"
+            if "长期慢性病" in parts or "残疾" in parts:
+                return "普通劳动力" if r.random() < 0.6 else "弱劳动力或半劳动力"
+            return "技能劳动力" if r.random() < 0.2 else "普通劳动力"
+        if age < 70:
+            if parts == ["健康"]:
+                return "普通劳动力" if r.random() < 0.5 else "弱劳动力或半劳动力"
+            return "弱劳动力或半劳动力" if r.random() < 0.7 else "丧失劳动力"
+        if parts == ["健康"]:
+            return "弱劳动力或半劳动力" if r.random() < 0.5 else "无劳动力"
+        return "丧失劳动力" if r.random() < 0.5 else "无劳动力"
+
+    def work(self, p: _Person, age: int) -> None:
+        r = self.rng
+        able = p.labour_skill in facts.ABLE_LABOUR
+        if not able or p.schooling:
+            return
+        chance = 0.62 if age <= 55 else 0.35 if age <= 60 else 0.12
+        if r.random() >= chance:
+            return
+        status = _weighted(r, _WORK_STATUS_WEIGHTS)
+        p.work_status = status
+        p.work_place = r.choice(WORK_PLACES[status])
+        p.work_months = min(12, max(1, int(r.triangular(3, 12, 11))))
+        if r.random() < 0.3 and status != "其他":
+            p.work_employer = p.work_place + r.choice(_EMPLOYERS)
+
+    def insurance(self, p: _Person, age: int, poor: bool) -> None:
+        r = self.rng
+        employee = (p.labour_skill == "技能劳动力" and r.random() < (0.3 if p.work_status else 0.1))
+        p.ins_employee_medical = employee
+        p.ins_resident_medical = not employee
+        p.ins_critical_illness = not employee
+        p.ins_commercial = r.random() < (0.9 if poor else 0.05)
+        p.medical_assistance = poor and p.health != "健康"
+        adult = age >= 16 and not p.schooling
+        p.pension_employee = employee and adult
+        p.pension_resident = adult and not employee and r.random() < 0.93
+
+
+# --------------------------------------------------------------------------- the build
+
+
+def build_demo(
+    db: Database,
+    households: int = 2500,
+    seed: int = 2022,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> DemoSummary:
+    """Fill an empty database with a demo township; returns what was created.
+
+    Raises DemoError (Chinese message) if the database already holds households or villages.
+    ``today`` is the reference day for ages and case timelines (default: the real today).
+    """
+    if households < 1:
+        raise DemoError("演示数据的户数至少为1户")
+    started = time.perf_counter()
+    today = today or dt.date.today()
+    with db.unit() as session:
+        existing = session.scalar(select(func.count()).select_from(Household)) or 0
+        if existing:
+            raise DemoError(f"数据库中已有{existing}户数据，不能生成演示数据；请新建一个空的数据文件后再生成")
+        if session.scalar(select(func.count()).select_from(Village)):
+            raise DemoError("数据库中已有行政村设置，不能生成演示数据；请新建一个空的数据文件后再生成")
+        builder = _Builder(session, households, seed, today, progress)
+        summary = builder.run()
+        summary.elapsed = time.perf_counter() - started
+        session.connection().execute(insert(AuditEntry.__table__), [{
+            "at": dt.datetime.now().replace(microsecond=0),
+            "user": session.info.get("user", "系统"),
+            "action": "insert",
+            "table_name": "households",
+            "record_id": None,
+            "household_id": None,
+            "field": None,
+            "old_value": None,
+            "new_value": json.dumps({"seed": seed, "households": summary.households, "people": summary.people,
+                                     "cases": summary.cases_by_status}, ensure_ascii=False),
+            "summary": f"{DEMO_MARK}：{summary.households}户{summary.people}人（种子{seed}）",
+        }])
+    log.info("demo township built: %s households, %s people in %.1f s", summary.households, summary.people,
+             summary.elapsed)
+    return summary
+
+
+class _Builder:
+    def __init__(self, session: Session, n: int, seed: int, today: dt.date, progress: Progress | None) -> None:
+        self.session = session
+        self.conn: Connection = session.connection()
+        self.n = n
+        self.today = today
+        self.g = _Gen(seed, today)
+        self.rng = self.g.rng
+        self.progress = progress
+        self.total_steps = 2 * n + 1
+        self.summary = DemoSummary()
+        self.next_id: dict[str, int] = {}
+        self.villages: list[dict[str, Any]] = []
+        self.groups: dict[int, list[dict[str, Any]]] = {}  # village idx -> groups
+        self.households: list[_Household] = []
+        self.campaigns: list[dict[str, Any]] = []
+        self.thresholds: dict[int, Decimal] = {}
+
+    # ---------------------------------------------------------------- plumbing
+
+    def _ids(self, table: Table, count: int) -> int:
+        """First of ``count`` fresh primary keys for ``table`` (explicit keys let rows refer to each other)."""
+        name = table.name
+        if name not in self.next_id:
+            self.next_id[name] = (self.conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+        first = self.next_id[name]
+        self.next_id[name] += count
+        return first
+
+    def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(insert(table), rows)
+
+    def _tick(self, done: int) -> None:
+        if self.progress is not None:
+            self.progress(min(done, self.total_steps), self.total_steps)
+
+    # ---------------------------------------------------------------- phases
+
+    def run(self) -> DemoSummary:
+        self._settings()
+        self._structure()
+        self._thresholds_and_campaigns()
+        self._households()
+        plan = self._plan_cases()
+        self._incomes(plan)
+        self._cases(plan)
+        self._problems()
+        self._warnings()
+        self._tick(self.total_steps)
+        s = self.summary
+        s.cases_by_status = dict(sorted(s.cases_by_status.items(), key=lambda kv: _STATUS_ORDER.get(kv[0], 99)))
+        s.cases = sum(s.cases_by_status.values())
+        return s
+
+    def _settings(self) -> None:
+        current = settings_service.load(self.session)
+        extra = dict(current.extra)
+        extra.update({"demo": True, "county_code": COUNTY_CODE})
+        settings_service.update(
+            self.session, province=PROVINCE, city=CITY, county=COUNTY, township=TOWNSHIP,
+            township_phone="0564-6012317", county_phone="0564-6022317", threshold_region=THRESHOLD_REGION,
+            extra=extra,
+        )
+        self.session.flush()
+
+    def _structure(self) -> None:
+        r = self.rng
+        n_villages = min(len(VILLAGE_NAMES), 40, max(4, round(self.n / 210)))
+        names = list(VILLAGE_NAMES[:n_villages])
+        v_first = self._ids(Village.__table__, n_villages)
+        village_rows, group_rows, natural_rows, grid_rows = [], [], [], []
+        self.natural_of_group: dict[int, tuple[int, str, str]] = {}  # group id -> (natural id, name, surname)
+        for i, name in enumerate(names):
+            vid = v_first + i
+            row = {"id": vid, "name": name, "code": f"{COUNTY_CODE}{100 + TOWNSHIP_NO:03d}{i + 1:03d}",
+                   "sort_order": i + 1, "is_poverty_village": r.random() < 0.6,
+                   "committee_phone": f"0564-6{r.randint(100000, 999999)}"}
+            village_rows.append(row)
+            self.villages.append(row)
+            n_groups = r.randint(5, 15)
+            g_first = self._ids(VillageGroup.__table__, n_groups)
+            groups = [{"id": g_first + k, "village_id": vid, "name": default_group_name(k + 1), "sort_order": k + 1}
+                      for k in range(n_groups)]
+            group_rows += groups
+            self.groups[i] = groups
+            n_natural = r.randint(2, 5)
+            nv_first = self._ids(NaturalVillage.__table__, n_natural)
+            used: list[str] = []
+            naturals = []
+            for k in range(n_natural):
+                while True:
+                    surname = self.g.surname()
+                    nv_name = surname + r.choice(NATURAL_SUFFIXES)
+                    if nv_name not in used:
+                        break
+                used.append(nv_name)
+                naturals.append((nv_first + k, nv_name, surname))
+                natural_rows.append({"id": nv_first + k, "village_id": vid, "name": nv_name, "sort_order": k + 1})
+            # consecutive groups belong to the same natural village
+            for k, grp in enumerate(groups):
+                self.natural_of_group[grp["id"]] = naturals[k * n_natural // n_groups]
+            n_grids = max(1, (n_groups + 1) // 2)
+            grid_first = self._ids(Grid.__table__, n_grids)
+            for k in range(n_grids):
+                grid_rows.append({"id": grid_first + k, "village_id": vid, "name": f"第{chinese_number(k + 1)}网格",
+                                  "worker_name": self.g.cadre_name(), "worker_phone": self.g.phone(),
+                                  "trained": r.random() < 0.85})
+        self._insert(Village.__table__, village_rows)
+        self._insert(VillageGroup.__table__, group_rows)
+        self._insert(NaturalVillage.__table__, natural_rows)
+        self._insert(Grid.__table__, grid_rows)
+        s = self.summary
+        s.villages, s.groups, s.natural_villages, s.grids = (len(village_rows), len(group_rows), len(natural_rows),
+                                                             len(grid_rows))
+
+    def _thresholds_and_campaigns(self) -> None:
+        t = self.today
+        latest = t.year if t >= dt.date(t.year, 5, 15) else t.year - 1
+        latest = max(latest, 2022)
+        rows = list(THRESHOLDS)
+        known = {y for y, *_ in rows}
+        last_amount = rows[-1][2]
+        for year in range(max(known) + 1, latest + 1):
+            last_amount += 500
+            rows.append((year, CITY, last_amount, f"六农〔{year}〕10号", dt.date(year, 4, 1)))
+        first = self._ids(Threshold.__table__, len(rows))
+        threshold_rows = []
+        threshold_ids: dict[int, int] = {}
+        for k, (year, region, amount, doc, eff) in enumerate(rows):
+            threshold_rows.append({"id": first + k, "year": year, "region": region, "amount": amount,
+                                   "document_no": doc, "effective_date": eff,
+                                   "note": "演示数据：监测范围及文号为示例"})
+            threshold_ids[year] = first + k
+            self.thresholds[year] = amount
+        self._insert(Threshold.__table__, threshold_rows)
+
+        years = [2022] if latest == 2022 else [2022, latest]
+        c_first = self._ids(Campaign.__table__, len(years))
+        for k, year in enumerate(years):
+            self.campaigns.append({
+                "id": c_first + k, "year": year, "name": f"{year}年防止返贫监测帮扶集中排查",
+                "start_date": dt.date(year, 5, 15), "end_date": dt.date(year, 6, 30),
+                "income_period_start": dt.date(year - 1, 5, 1), "income_period_end": dt.date(year, 4, 30),
+                "threshold_id": threshold_ids[year], "is_current": year == latest,
+                "note": "演示数据",
+            })
+        self._insert(Campaign.__table__, self.campaigns)
+        self._insert(campaign_villages, [{"campaign_id": c["id"], "village_id": v["id"]}
+                                         for c in self.campaigns for v in self.villages])
+
+    # ---------------------------------------------------------------- households and members
+
+    def _allocation(self) -> list[tuple[int, dict[str, Any]]]:
+        """(village index, group row) for each household, in roster order."""
+        slots = [(vi, g) for vi in range(len(self.villages)) for g in self.groups[vi]]
+        weights = [self.rng.uniform(0.6, 1.4) for _ in slots]
+        total = sum(weights)
+        counts = [int(self.n * w / total) for w in weights]
+        rest = self.n - sum(counts)
+        order = sorted(range(len(slots)), key=lambda k: -(self.n * weights[k] / total - counts[k]))
+        for k in order[:rest]:
+            counts[k] += 1
+        out: list[tuple[int, dict[str, Any]]] = []
+        for slot, c in zip(slots, counts, strict=True):
+            out += [slot] * c
+        return out
+
+    def _households(self) -> None:
+        r = self.rng
+        allocation = self._allocation()
+        rare_at = set(r.sample(range(self.n), min(self.n, max(3, self.n // 800))))
+        rare_count = 0
+        h_table, m_table = Household.__table__, Member.__table__
+        h_rows: list[dict[str, Any]] = []
+        m_rows: list[dict[str, Any]] = []
+        code_seq: Counter[int] = Counter()
+        house_no: Counter[int] = Counter()
+        sizes = [(1, 20), (2, 30), (3, 19), (4, 16), (5, 10), (6, 4), (7, 1)]
+        today = self.today
+        for idx, (vi, grp) in enumerate(allocation):
+            village = self.villages[vi]
+            hid = self._ids(h_table, 1)
+            size = _weighted(r, sizes)
+            poor = r.random() < 0.35
+            specs = self.g.family(size)
+            nv_id, nv_name, nv_surname = self.natural_of_group[grp["id"]]
+            family_surname = nv_surname if r.random() < 0.45 else self.g.surname()
+            head_sex = specs[0][1]
+            spouse_surname = self.g.surname()
+            head_surname = family_surname if head_sex == "男" else self.g.surname()
+            # children carry the father's surname: the head's if male, else the husband's
+            line_surname = head_surname if head_sex == "男" else (
+                spouse_surname if any(rel == "配偶" for rel, *_ in specs) else family_surname)
+            people: list[_Person] = []
+            taken: list[str] = []
+            m_first = self._ids(m_table, size)
+            for k, (relation, sex, age) in enumerate(specs):
+                female = sex == "女"
+                if relation == "户主":
+                    surname = head_surname
+                elif relation == "配偶":
+                    surname = spouse_surname if head_sex == "男" else line_surname
+                elif relation in ("之子", "之女", "之孙子", "之孙女"):
+                    surname = line_surname
+                elif relation == "之父":
+                    surname = head_surname
+                else:  # 之母, 之儿媳: married in
+                    surname = self.g.surname()
+                p = _Person()
+                p.id = m_first + k
+                p.household_id = hid
+                p.sort_order = k + 1
+                p.relation = relation
+                p.sex = sex
+                p.age = age
+                p.birth_date = self.g.birth(age)
+                while True:
+                    name = surname + self.g.given_name(p.birth_date.year, female)
+                    if name not in taken:
+                        break
+                taken.append(name)
+                p.name = name
+                p.id_type = "居民身份证"
+                p.id_number = self.g.id_number(p.birth_date, female, relation in ("配偶", "之儿媳", "之母"))
+                p.ethnicity = "汉族" if r.random() < 0.995 else "回族"
+                if age >= 25 and r.random() < 0.05:
+                    p.political_status = "中共党员"
+                elif 14 <= age <= 28 and r.random() < 0.4:
+                    p.political_status = "共青团员"
+                else:
+                    p.political_status = "群众"
+                self.g.schooling_or_education(p, age)
+                self.g.health(p, age, poor)
+                p.labour_skill = self.g.labour(p, age)
+                self.g.work(p, age)
+                if poor and 35 <= age <= 68 and not p.work_status and not p.schooling \
+                        and p.labour_skill in ("普通劳动力", "弱劳动力或半劳动力") and r.random() < 0.12:
+                    p.public_post_type = _weighted(r, [("保洁员", 40), ("护林员", 25), ("护路员", 20), ("水管员", 5),
+                                                       ("其他公益岗", 10)])
+                    p.public_post_months = r.choice((6, 9, 12, 12, 12))
+                self.g.insurance(p, age, poor)
+                if k == 0 or (16 <= age <= 75 and not p.schooling and r.random() < 0.55):
+                    p.phone = self.g.phone() if (k > 0 or age < 85 or r.random() < 0.5) else None
+                p.dibao = False
+                p.tekun = False
+                p.code = None
+                people.append(p)
+            if idx in rare_at:
+                target = people[r.randrange(size)]
+                char = RARE_CHARS[rare_count % len(RARE_CHARS)]
+                rare_count += 1
+                surname = target.name[0]
+                given = char if r.random() < 0.5 else char + self.g.given_name(target.birth_date.year,
+                                                                                 target.sex == "女")[-1]
+                target.name = surname + given
+
+            hf = facts.household_facts(people, today)
+            tekun = False
+            if size == 1 and hf.no_labour_household and (hf.elderly_count or hf.has_severe_disability) \
+                    and r.random() < (0.5 if poor else 0.2):
+                people[0].tekun = True
+                people[0].medical_assistance = True
+                tekun = True
+            needy = hf.no_labour_household or hf.has_severe_disability or hf.has_serious_illness
+            dibao_p = (0.55 if needy else 0.08) if poor else (0.12 if needy else 0.005)
+            if not tekun and r.random() < dibao_p:
+                whole = r.random() < 0.7
+                for p, mf in zip(people, hf.members, strict=True):
+                    if whole or mf.is_severely_disabled or mf.has_serious_illness or not mf.can_work:
+                        p.dibao = True
+                        p.medical_assistance = True
+            household_type = "脱贫户" if poor else "一般农户"
+            code = None
+            if poor or r.random() < 0.3:
+                code_seq[vi] += 1
+                code = f"{COUNTY_CODE}{TOWNSHIP_NO:02d}{vi + 1:02d}{code_seq[vi]:06d}"
+                for k, p in enumerate(people):
+                    p.code = f"{code}{k + 1:02d}"
+            phone = people[0].phone or next((p.phone for p in people if p.phone), None)
+            if phone is None:
+                phone = self.g.phone() if r.random() < 0.7 else None
+            house_no[nv_id] += 1
+            relocated = poor and r.random() < 0.04
+            h_rows.append({
+                "id": hid, "code": code, "village_id": village["id"], "group_id": grp["id"],
+                "natural_village_id": nv_id,
+                "address": f"{village['name']}{grp['name']}{nv_name}{house_no[nv_id]}号",
+                "phone": phone, "household_type": household_type,
+                "poverty_exit_year": _weighted(r, [(2014, 5), (2015, 10), (2016, 20), (2017, 20), (2018, 20),
+                                                   (2019, 15), (2020, 10)]) if poor else None,
+                "relocated": relocated,
+                "relocation_site": (f"{TOWNSHIP}{r.choice(('幸福家园', '集中安置点', '新居小区'))}" if relocated else None),
+                "military_family": r.random() < 0.01, "urban_registered": r.random() < 0.005,
+                "bank_account_note": None, "note": None,
+            })
+            for p in people:
+                row = p.row()
+                row["name_initials"] = initials(p.name)
+                m_rows.append(row)
+            pairs = list(zip(people, hf.members, strict=True))
+            self.households.append(_Household(
+                id=hid, village_idx=vi, village_id=village["id"], group_id=grp["id"],
+                household_type=household_type, poor=poor, code=code, size=size, labour=hf.labour_count,
+                migrants=hf.migrant_workers, elderly=hf.elderly_count, disabled=hf.has_disabled,
+                severe=hf.has_severe_disability, serious_ill=hf.has_serious_illness, chronic=hf.has_chronic_illness,
+                noncompulsory=hf.noncompulsory_students, no_labour=hf.no_labour_household,
+                dibao_people=sum(p.dibao for p in people), tekun=tekun,
+                post_months=sum(p.public_post_months or 0 for p in people), member_ids=[p.id for p in people],
+                member_codes_needed=code is None, head_name=people[0].name, head_id=people[0].id_number,
+                ill_member=_first(pairs, lambda mf: mf.has_serious_illness or mf.has_chronic_illness),
+                disabled_member=_first(pairs, lambda mf: mf.is_disabled),
+                student_member=_first(pairs, lambda mf: mf.is_noncompulsory_student),
+                worker_member=_first(pairs, lambda mf: mf.is_migrant_worker),
+                names=[(p.id, p.name, p.id_number) for p in people],
+            ))
+            s = self.summary
+            s.households += 1
+            s.people += size
+            if poor:
+                s.poverty_households += 1
+                s.poverty_people += size
+            if len(h_rows) >= CHUNK:
+                self._insert(h_table, h_rows)
+                self._insert(m_table, m_rows)
+                h_rows, m_rows = [], []
+                self._tick(idx + 1)
+        self._insert(h_table, h_rows)
+        self._insert(m_table, m_rows)
+        self._tick(self.n)
+
+    # ---------------------------------------------------------------- monitoring plan
+
+    def _plan_cases(self) -> list[dict[str, Any]]:
+        """Choose case households and states; households that enter monitoring become 监测户."""
+        r = self.rng
+        n_cases = max(8, round(self.n * 0.015))
+        quota = [("线索", 0.08), ("识别中", 0.08), ("不纳入", 0.04), ("已纳入", 0.25), ("消除中", 0.04),
+                 ("已回退", 0.04), ("重新识别", 0.04)]
+        counts = {k: max(1, round(n_cases * f)) for k, f in quota}
+        counts["已消除"] = max(2, n_cases - sum(counts.values()))
+
+        def weight(h: _Household) -> float:
+            return (0.3 + 3 * h.serious_ill + 1.5 * h.chronic + 2 * h.disabled + 2 * h.no_labour
+                    + 1.5 * (h.noncompulsory > 0) + 0.5 * (h.migrants > 0) + 0.5 * h.poor)
+
+        taken: set[int] = set()
+        pools: dict[str, tuple[list[_Household], list[float]]] = {}
+        for key, pred in (("labour", lambda h: h.labour > 0), ("weak", lambda h: h.no_labour or h.labour == 1),
+                          ("any", lambda h: True)):
+            members = [h for h in self.households if pred(h)] or list(self.households)
+            cum, total = [], 0.0
+            for h in members:
+                total += weight(h)
+                cum.append(total)
+            pools[key] = (members, cum)
+
+        def pick(key: str) -> _Household:
+            members, cum = pools[key]
+            if len(taken) >= len(self.households):
+                raise DemoError("户数太少，无法生成监测对象演示数据")
+            for _ in range(200):
+                h = r.choices(members, cum_weights=cum)[0]
+                if h.id not in taken:
+                    break
+            else:
+                h = next(h for h in self.households if h.id not in taken)
+            taken.add(h.id)
+            return h
+
+        plan: list[dict[str, Any]] = []
+        limit = self.n // 3  # tiny demos: keep most households out of monitoring
+        for status in ("已回退", "重新识别", "已消除", "消除中", "已纳入", "识别中", "线索", "不纳入"):
+            for _ in range(counts[status]):
+                if len(plan) >= limit:
+                    break
+                if status in ("已消除", "消除中", "重新识别"):
+                    h = pick("labour")  # 整户无劳动能力 households are not eliminated
+                elif status == "已回退":
+                    h = pick("weak")
+                else:
+                    h = pick("any")
+                plan.append({"status": status, "household": h})
+        # households that entered monitoring become 监测户 and get a national 户编号
+        changed = []
+        for item in plan:
+            h = item["household"]
+            if item["status"] in ("线索", "识别中", "不纳入"):
+                continue
+            h.household_type = "监测户"
+            if h.code is None:
+                vi = h.village_idx
+                h.code = f"{COUNTY_CODE}{TOWNSHIP_NO:02d}{vi + 1:02d}{900000 + len(changed) + 1:06d}"
+            changed.append(h)
+        if changed:
+            t = Household.__table__
+            self.conn.execute(
+                update(t).where(t.c.id == bindparam("hid")).values(household_type=bindparam("htype"),
+                                                                    code=bindparam("hcode")),
+                [{"hid": h.id, "htype": h.household_type, "hcode": h.code} for h in changed],
+            )
+            m = Member.__table__
+            member_updates = [{"mid": mid, "mcode": f"{h.code}{k + 1:02d}"}
+                              for h in changed if h.member_codes_needed for k, mid in enumerate(h.member_ids)]
+            if member_updates:
+                self.conn.execute(update(m).where(m.c.id == bindparam("mid")).values(code=bindparam("mcode")),
+                                  member_updates)
+            for h in changed:
+                if h.poor:
+                    self.summary.poverty_households -= 1
+                    self.summary.poverty_people -= h.size
+                self.summary.monitored_households += 1
+                self.summary.monitored_people += h.size
+        return plan
+
+    # ---------------------------------------------------------------- incomes
+
+    def _income_row(self, h: _Household, year: int, factor: float, rid: int) -> dict[str, Any]:
+        r = self.rng
+        threshold = float(self.thresholds.get(year, self.thresholds[max(self.thresholds)]))
+        net = round(threshold * factor * h.size)
+        transfer = (h.elderly * r.randint(1300, 2200) + h.dibao_people * r.randint(3000, 4500)
+                    + (r.randint(8000, 10000) if h.tekun else 0) + (r.randint(300, 800) if h.poor else 0))
+        transfer = min(transfer, int(net * 0.95))
+        rest = net - transfer
+        prop = int(rest * r.uniform(0.0, 0.05))
+        business_share = r.uniform(0.1, 0.35) if h.migrants else r.uniform(0.4, 0.85)
+        business_net = int((rest - prop) * business_share)
+        wage = rest - prop - business_net
+        business = round(business_net / 0.65) if business_net > 0 else 0
+        cost = business - business_net
+        rigid = r.randint(8000, 45000) if h.serious_ill and r.random() < 0.6 else 0
+        claims = r.randint(2000, 15000) if rigid and r.random() < 0.5 else 0
+        start = dt.date(year - 1, 5, 1)
+        return {"id": rid, "household_id": h.id, "year": year, "period_start": start,
+                "period_end": dt.date(year, 4, 30), "wage": Decimal(wage), "business": Decimal(business),
+                "property_income": Decimal(prop), "transfer": Decimal(transfer), "business_cost": Decimal(cost),
+                "claims_income": Decimal(claims), "rigid_spending": Decimal(rigid), "people_count": h.size,
+                "note": None}
+
+    def _incomes(self, plan: list[dict[str, Any]]) -> None:
+        r = self.rng
+        status_of = {item["household"].id: item["status"] for item in plan}
+        years = [c["year"] for c in self.campaigns]
+        latest = years[-1]
+        rows: list[dict[str, Any]] = []
+        table = IncomeRecord.__table__
+        for k, h in enumerate(self.households):
+            base = min(6.0, max(0.75, r.lognormvariate(0.74, 0.42)))  # median ≈ 2.1 × threshold
+            status = status_of.get(h.id)
+            for year in years:
+                f = base * (r.uniform(0.95, 1.25) if year != years[0] else 1.0)
+                if status is not None and year == latest:
+                    f = {"线索": r.uniform(0.8, 1.05), "识别中": r.uniform(0.75, 1.0), "不纳入": r.uniform(1.6, 3.0),
+                         "已纳入": r.uniform(0.7, 1.1), "消除中": r.uniform(1.15, 1.5),
+                         "已回退": r.uniform(0.8, 1.05), "重新识别": r.uniform(0.7, 1.05),
+                         "已消除": r.uniform(1.2, 2.0)}[status]
+                elif status in ("已纳入", "已回退", "重新识别", "已消除") and year == years[0] and len(years) > 1:
+                    f = r.uniform(0.75, 1.3)
+                rows.append(self._income_row(h, year, f, self._ids(table, 1)))
+            if len(rows) >= 2 * CHUNK:
+                self._insert(table, rows)
+                rows = []
+                self._tick(self.n + k + 1)
+        self._insert(table, rows)
+        self.summary.income_records = len(self.households) * len(years)
+        self._tick(2 * self.n)
+
+    # ---------------------------------------------------------------- cases
+
+    def _case_dates(self, status: str) -> dt.date:
+        """The clue date for a case of this status, relative to today."""
+        r, t = self.rng, self.today
+        earliest = max(dt.date(2021, 3, 1), t - dt.timedelta(days=5 * 365))
+        span = lambda lo, hi: t - dt.timedelta(days=r.randint(lo, hi))  # noqa: E731
+        if status == "线索":
+            return span(1, 10)
+        if status == "识别中":
+            return span(6, 14)
+        if status == "不纳入":
+            return span(40, 360)
+        if status == "已纳入":
+            return span(40, 540)
+        if status == "消除中":
+            return span(220, 500)
+        latest_start = (t - earliest).days
+        if status in ("已消除", "已回退", "重新识别"):
+            return span(min(400, latest_start), max(400, latest_start))
+        return span(30, 300)
+
+    def _steps(self, case_id: int, procedure: str, start: dt.date, names: Sequence[str], upto: int | None = None,
+               verifiers: str = "") -> tuple[list[dict[str, Any]], dt.date]:
+        """Dated steps of the five-step procedure from ``start``; returns rows and the 县级审定 date."""
+        r = self.rng
+        rows = []
+        d = start
+        decided = start
+        for k, step in enumerate(names):
+            if upto is not None and k >= upto:
+                break
+            end_on = None
+            if k == 0:
+                d = start
+            elif step == "公示":
+                d = _next_weekday(d + dt.timedelta(days=r.randint(0, 1)))
+                end_on = _working_days_after(d, 5)
+            elif step == "乡镇审核":
+                d = _next_weekday(max(d, rows[-1]["end_on"] or d) + dt.timedelta(days=1))
+            else:
+                d = _next_weekday(d + dt.timedelta(days=r.randint(1, 2)))
+            if d > self.today:
+                break
+            if step == "县级审定":
+                decided = d
+            people = verifiers if step == "入户核实" else None
+            result = {"公示": "无异议", "村级评议": "同意", "乡镇审核": "同意", "县级审定": "同意",
+                      "入户核实": "情况属实"}.get(step)
+            rows.append({"id": self._ids(CaseStep.__table__, 1), "case_id": case_id, "procedure": procedure,
+                         "step": step, "done_on": d, "end_on": end_on, "people": people, "result": result,
+                         "note": None})
+        return rows, decided
+
+    def _risks_for(self, h: _Household, category: str) -> list[tuple[str, str | None]]:
+        r = self.rng
+        risks: list[tuple[str, str | None]] = []
+        if h.serious_ill or (h.chronic and r.random() < 0.6):
+            risks.append(("因病", None))
+        if h.disabled:
+            risks.append(("因残", None))
+        if h.noncompulsory:
+            risks.append(("因学", None))
+        if h.no_labour or (h.labour == 1 and h.size >= 4):
+            risks.append(("缺劳动力", None))
+        if h.migrants and r.random() < 0.4:
+            risks.append(("因务工就业不稳", None))
+        if category == "突发严重困难户" or r.random() < 0.12:
+            risks.insert(0, ("因意外事故", None) if r.random() < 0.6 else
+                         ("因自然灾害", "洪涝" if r.random() < 0.7 else r.choice(("旱灾", "气象", "地质"))))
+        if h.labour and r.random() < 0.05:
+            risks.append(("因产业项目失败", None))
+        if not risks:
+            risks.append(("因病", None) if h.chronic else ("其他", None))
+        seen: list[tuple[str, str | None]] = []
+        for risk in risks:
+            if risk[0] not in [x[0] for x in seen]:
+                seen.append(risk)
+        return seen[:3]
+
+    _MEASURES = {
+        "因病": ("健康帮扶", "落实基本医保、大病保险、医疗救助三重保障，办理慢性病门诊证，家庭医生签约服务", False),
+        "因残": ("综合保障", "落实困难残疾人生活补贴和重度残疾人护理补贴", False),
+        "因学": ("其他教育帮扶", "申请雨露计划职业教育补助，落实国家助学金", False),
+        "缺劳动力": ("综合保障", "按程序申请纳入农村低保，落实临时救助", False),
+        "因务工就业不稳": ("就业帮扶", "推荐到县经济开发区企业就业，落实一次性交通补助", True),
+        "因意外事故": ("综合保障", "申请临时救助，协助办理意外保险理赔", False),
+        "因自然灾害": ("产业帮扶", "发放灾后恢复生产补助，提供种苗和技术指导", True),
+        "因产业项目失败": ("金融帮扶", "办理脱贫人口小额信贷续贷，调整种养结构", True),
+        "其他": ("社会帮扶", "联系社会组织开展结对帮扶", False),
+    }
+    _DEVELOPMENT = (
+        ("产业帮扶", "发展稻虾共养，落实到户产业奖补", True),
+        ("产业帮扶", "发展养牛（养羊）等特色养殖，落实到户产业奖补", True),
+        ("就业帮扶", "开展技能培训，推荐就近就业", True),
+        ("公益岗位帮扶", "安排村保洁员公益岗位", True),
+    )
+    _VISIT_NOTES = (
+        "了解家庭收支情况，宣讲防返贫政策", "核实务工情况，务工收入稳定", "督促按时复诊，医疗费用已按政策报销",
+        "了解子女在校情况，教育补助已落实", "查看住房和饮水情况，安全无隐患", "产业发展正常，长势良好",
+        "了解低保金发放情况，已按月足额发放", "电话联系户主，家庭情况无变化",
+    )
+
+    def _cases(self, plan: list[dict[str, Any]]) -> None:
+        r = self.rng
+        e = self.g.enums
+        id_steps, elim_steps = e.values("identification_steps"), e.values("elimination_steps")
+        development = set(e.values("development_measures"))
+        tables = {name: [] for name in ("cases", "steps", "risks", "measures", "contacts", "visits")}
+        counts: Counter[str] = Counter()
+        t = self.today
+        self.case_rows: list[dict[str, Any]] = []
+        for item in plan:
+            status, h = item["status"], item["household"]
+            village = self.villages[h.village_idx]["name"]
+            clue = self._case_dates(status)
+            category = (("脱贫不稳定户" if r.random() < 0.75 else "突发严重困难户") if h.poor else
+                        ("边缘易致贫户" if r.random() < 0.65 else "突发严重困难户"))
+            source = _weighted(r, [("干部走访", 35), ("农户自主申报", 30), ("集中排查", 20), ("部门预警", 15)])
+            contact_name = self.g.cadre_name()
+            verifiers = f"{contact_name}、{self.g.cadre_name()}"
+            previous_id = None
+            last_end = clue
+            episodes = [status]
+            if status == "重新识别":
+                episodes = ["已消除", "已纳入"]
+            for episode_no, ep in enumerate(episodes):
+                cid = self._ids(MonitoringCase.__table__, 1)
+                if episode_no == 1:
+                    # re-identified: a new clue some months after the first elimination
+                    clue = max(last_end + dt.timedelta(days=60), t - dt.timedelta(days=r.randint(45, 420)))
+                    clue = min(clue, t - dt.timedelta(days=45))
+                    source = "干部走访"
+                row = {
+                    "id": cid, "household_id": h.id, "campaign_id": self._campaign_for(clue, source),
+                    "previous_case_id": previous_id, "source": source, "category": None, "status": ep,
+                    "clue_date": clue, "identified_on": None, "elimination_mode": None, "eliminated_on": None,
+                    "rolled_back_on": None, "not_included_reason": None,
+                    "no_labour": h.no_labour, "exemption_note": None, "note": None,
+                }
+                counts[ep] += 1
+                if ep == "线索":
+                    row["note"] = self._clue_note(h)
+                    tables["cases"].append(row)
+                    self.case_rows.append(row)
+                    previous_id, last_end = cid, clue
+                    continue
+                upto = None
+                if ep == "识别中":
+                    upto = r.randint(2, 4)
+                elif ep == "不纳入":
+                    upto = 3
+                steps, identified = self._steps(cid, "识别", clue, id_steps, upto, verifiers)
+                tables["steps"] += steps
+                if ep in ("识别中", "不纳入"):
+                    if ep == "不纳入":
+                        steps[-1]["result"] = "不同意纳入"
+                        row["not_included_reason"] = "经入户核实，家庭人均纯收入高于监测范围，无刚性支出，不存在返贫致贫风险"
+                    tables["cases"].append(row)
+                    self.case_rows.append(row)
+                    previous_id, last_end = cid, clue
+                    continue
+                row["identified_on"] = identified
+                row["category"] = category
+                risks = self._risks_for(h, category)
+                for pos, (risk, sub) in enumerate(risks, start=1):
+                    tables["risks"].append({"id": self._ids(CaseRisk.__table__, 1), "case_id": cid, "position": pos,
+                                            "risk_type": risk, "subtype": sub, "note": None})
+                # measures: one per risk, then a development measure where the household can work
+                chosen: list[tuple[str, str, bool]] = []
+                for risk, _sub in risks:
+                    cat, content, _dev = self._MEASURES.get(risk, self._MEASURES["其他"])
+                    if risk == "缺劳动力" and h.labour:
+                        cat, content = "公益岗位帮扶", "安排弱劳动力家庭成员从事村保洁员公益岗位"
+                    chosen.append((cat, content, cat in development))
+                if h.labour and not any(dev for *_, dev in chosen):
+                    chosen.append(r.choice(self._DEVELOPMENT))
+                if not h.labour and not any(c == "综合保障" for c, *_ in chosen):
+                    chosen.append(("综合保障", "按程序申请纳入农村低保", False))
+                member_for = {"健康帮扶": h.ill_member, "其他教育帮扶": h.student_member, "就业帮扶": h.worker_member}
+                for cat, content, _dev in chosen:
+                    start = identified + dt.timedelta(days=r.randint(3, 25))
+                    amount = Decimal(r.choice((1000, 2000, 3000, 5000))) if cat in ("产业帮扶", "其他教育帮扶") else None
+                    tables["measures"].append({
+                        "id": self._ids(Measure.__table__, 1), "case_id": cid, "household_id": h.id,
+                        "member_id": member_for.get(cat) or (h.disabled_member if content.startswith("落实困难残疾人")
+                                                             else None),
+                        "category": cat, "content": content, "is_development": cat in development,
+                        "start_date": min(start, t), "end_date": None, "amount": amount, "year": min(start, t).year,
+                    })
+                # contacts
+                unit = r.choice((f"{TOWNSHIP}人民政府", f"{village}村民委员会", f"{COUNTY}农业农村局",
+                                 f"{COUNTY}人力资源和社会保障局"))
+                tables["contacts"].append({
+                    "id": self._ids(Contact.__table__, 1), "case_id": cid, "household_id": h.id, "name": contact_name,
+                    "role": "帮扶联系人", "unit": unit, "phone": self.g.phone(), "start_date": identified,
+                    "end_date": None,
+                })
+                if r.random() < 0.4:
+                    tables["contacts"].append({
+                        "id": self._ids(Contact.__table__, 1), "case_id": cid, "household_id": h.id,
+                        "name": self.g.cadre_name(), "role": "帮扶责任人", "unit": f"{village}村民委员会",
+                        "phone": self.g.phone(), "start_date": identified, "end_date": None,
+                    })
+                # elimination
+                end = t
+                if ep in ("已消除", "已回退", "消除中"):
+                    natural = ep == "已消除" and r.random() < 0.15
+                    months = r.randint(2, 5) if natural else r.randint(7, 16)
+                    nominated = _add_months(identified, months)
+                    if episode_no == 0 and status == "重新识别":
+                        nominated = min(nominated, t - dt.timedelta(days=330))
+                    nominated = min(nominated, t - dt.timedelta(days=40 if ep != "消除中" else 8))
+                    nominated = max(nominated, _add_months(identified, 2 if natural else 6))
+                    upto = r.randint(2, 4) if ep == "消除中" else None
+                    e_steps, eliminated = self._steps(cid, "消除", nominated, elim_steps, upto, verifiers)
+                    tables["steps"] += e_steps
+                    if ep != "消除中":
+                        row["elimination_mode"] = "自然消除" if natural else "帮扶消除"
+                        row["eliminated_on"] = eliminated
+                        end = eliminated
+                    if ep == "已回退":
+                        back = min(t - dt.timedelta(days=5), eliminated + dt.timedelta(days=r.randint(60, 240)))
+                        back = max(back, eliminated + dt.timedelta(days=1))
+                        row["rolled_back_on"] = back
+                        row["note"] = "风险消除后收入不稳定，按程序回退" if h.labour else "整户无劳动能力，按程序回退继续监测"
+                        b_steps, _ = self._steps(cid, "回退", back, ["入户核实", "村级评议", "乡镇审核", "县级审定"],
+                                                 None, verifiers)
+                        tables["steps"] += b_steps
+                        end = t
+                # monthly visits from identification to the end of monitoring
+                month = _add_months(identified, 1)
+                n_visits = 0
+                while month <= end and n_visits < 60:
+                    day = month.replace(day=min(28, max(1, r.randint(1, 28))))
+                    if day <= end:
+                        mode = _weighted(r, [("入户", 70), ("电话", 20), ("微信", 10)])
+                        tables["visits"].append({
+                            "id": self._ids(Visit.__table__, 1), "case_id": cid, "household_id": h.id,
+                            "visited_on": day, "mode": mode, "visitor": contact_name,
+                            "findings": r.choice(self._VISIT_NOTES),
+                        })
+                        n_visits += 1
+                    month = _add_months(month, 1)
+                tables["cases"].append(row)
+                self.case_rows.append(row)
+                previous_id = cid
+                last_end = row["eliminated_on"] or t
+        self._insert(MonitoringCase.__table__, tables["cases"])
+        self._insert(CaseStep.__table__, tables["steps"])
+        self._insert(CaseRisk.__table__, tables["risks"])
+        self._insert(Measure.__table__, tables["measures"])
+        self._insert(Contact.__table__, tables["contacts"])
+        self._insert(Visit.__table__, tables["visits"])
+        self.summary.cases_by_status = dict(counts)
+
+    def _campaign_for(self, day: dt.date, source: str) -> int | None:
+        if source != "集中排查":
+            return None
+        for c in reversed(self.campaigns):
+            if c["year"] <= day.year:
+                return c["id"]
+        return self.campaigns[0]["id"]
+
+    def _clue_note(self, h: _Household) -> str:
+        if h.serious_ill:
+            return "家庭成员患大病，自付医疗费用较高"
+        if h.disabled:
+            return "家庭成员残疾，家庭收入偏低"
+        if h.migrants:
+            return "外出务工人员返乡，收入大幅减少"
+        return "家庭人均纯收入接近监测范围"
+
+    # ---------------------------------------------------------------- ledger problems
+
+    _PROBLEMS = {
+        "乡镇": (
+            ("其他", "防返贫监测帮扶政策宣传不到位，部分农户不知晓自主申报渠道", "印发政策明白纸，利用村村响广播每周宣传"),
+            ("资金项目", "部分衔接资金项目资产未及时确权登记", "开展项目资产清查，限期完成确权登记"),
+            ("防止返贫监测和帮扶", "部门预警信息反馈核实不及时", "建立预警信息台账，明确5个工作日内核实反馈"),
+        ),
+        "村": (
+            ("乡村建设", "部分自然村道路破损，群众出行不便", "申报道路维修项目，先行修补坑洼路段"),
+            ("乡村建设", "农村改厕后续管护不到位，部分厕所无法正常使用", "落实管护人员，逐户排查维修"),
+            ("乡村治理", "网格员调整后未及时公示，部分群众不知晓网格员联系方式", "重新制作网格公示牌并张贴"),
+            ("“三保障”和饮水安全", "自来水供水不稳定，夏季高峰时段水压不足", "协调供水公司更换管网、增设加压设备"),
+            ("政策落实", "部分脱贫户小额信贷到期未及时续贷", "逐户对接，符合条件的办理续贷"),
+            ("乡村治理", "村务公开栏内容未及时更新", "每月更新村务公开内容"),
+        ),
+        "户": (
+            ("“三保障”和饮水安全", "房屋年久失修，墙体开裂，经鉴定为C级危房", "纳入农村危房改造，限期完成加固"),
+            ("防止返贫监测和帮扶", "家庭成员患大病，年度自付医疗费用较高，存在返贫风险", "启动监测识别程序，落实健康帮扶"),
+            ("防止返贫监测和帮扶", "监测户帮扶措施针对性不强，仅落实综合保障措施", "补充开发式帮扶措施，落实产业到户奖补"),
+            ("政策落实", "残疾人两项补贴未及时申领", "协助申领困难残疾人生活补贴"),
+            ("“三保障”和饮水安全", "家庭饮用水为浅水井，水质不达标", "接通自来水管网"),
+            ("其他", "系统中家庭成员信息与实际不一致", "核实后在系统中更正"),
+        ),
+    }
+
+    def _problems(self) -> None:
+        r = self.rng
+        rows = []
+        t = self.today
+        for c in self.campaigns:
+            latest = c is self.campaigns[-1]
+            n_village = max(1, round(len(self.villages) * 0.6))
+            n_house = max(3, round(self.n * 0.004))
+            plan = ([("乡镇", None, None)] * r.randint(2, 3)
+                    + [("村", r.randrange(len(self.villages)), None) for _ in range(n_village)]
+                    + [("户", None, r.choice(self.households)) for _ in range(n_house)])
+            for level, vi, h in plan:
+                ptype, desc, measure = r.choice(self._PROBLEMS[level])
+                found = c["start_date"] + dt.timedelta(days=r.randint(0, 40))
+                found = min(found, t)
+                deadline = found + dt.timedelta(days=r.choice((15, 30, 30, 60)))
+                if latest and deadline > t - dt.timedelta(days=30):
+                    status = _weighted(r, [("整改中", 50), ("已整改", 30), ("已销号", 20)])
+                else:
+                    status = _weighted(r, [("整改中", 5), ("已整改", 15), ("已销号", 80)])
+                rectified = min(t, found + dt.timedelta(days=r.randint(5, 50))) if status != "整改中" else None
+                verified = min(t, rectified + dt.timedelta(days=r.randint(3, 20))) if status == "已销号" and \
+                    rectified else None
+                if h is not None:
+                    vi = h.village_idx
+                village = self.villages[vi] if vi is not None else None
+                responsible = (f"乡村振兴工作站 {self.g.cadre_name()}" if level == "乡镇"
+                               else f"{village['name']}党支部书记 {self.g.cadre_name()}" if level == "村"
+                               else f"包村干部 {self.g.cadre_name()}")
+                on_the_spot = level == "户" and r.random() < 0.1
+                if on_the_spot:
+                    status, rectified, verified = "已销号", found, found
+                rows.append({
+                    "id": self._ids(Problem.__table__, 1), "campaign_id": c["id"], "level": level,
+                    "village_id": village["id"] if village else None, "household_id": h.id if h else None,
+                    "problem_type": ptype, "description": desc, "measure": measure, "responsible": responsible,
+                    "deadline": deadline, "status": status, "found_on": found, "rectified_on": rectified,
+                    "verified_on": verified, "verified_by": f"{TOWNSHIP}乡村振兴工作站" if verified else None,
+                    "on_the_spot": on_the_spot, "source": "集中排查", "note": None,
+                })
+        self._insert(Problem.__table__, rows)
+        self.summary.problems = len(rows)
+
+    # ---------------------------------------------------------------- department warnings
+
+    _WARNINGS = (
+        ("医保", "个人年度自付医疗费用累计超过3万元", (30000, 80000)),
+        ("医保", "单次自付医疗费用超过1万元", (10000, 30000)),
+        ("残联", "新增重度残疾（一、二级）", None),
+        ("住建", "唯一住房经鉴定为C级危房", None),
+        ("民政", "新纳入农村低保", None),
+        ("人社", "外出务工人员失业返乡", None),
+        ("应急", "洪涝灾害导致房屋及农作物受损", (3000, 20000)),
+        ("教委", "义务教育阶段学生辍学", None),
+    )
+
+    def _warnings(self) -> None:
+        r = self.rng
+        t = self.today
+        rows = []
+        # warnings that became cases (source 部门预警)
+        by_household = {c["household_id"]: c for c in self.case_rows if c["source"] == "部门预警"}
+        hh_by_id = {h.id: h for h in self.households}
+        for hid, case in by_household.items():
+            h = hh_by_id[hid]
+            dept, reason, amount = r.choice(self._WARNINGS)
+            _mid, name, number = r.choice(h.names)
+            received = case["clue_date"] - dt.timedelta(days=r.randint(0, 5))
+            closed = case["status"] not in ("线索", "识别中")
+            outcome = "不符合" if case["status"] == "不纳入" else "纳入监测"
+            rows.append(self._warning_row(dept, received, name, number, hid, reason, amount,
+                                          "已办结" if closed else "核实中", outcome if closed else None,
+                                          case["not_included_reason"] if closed and outcome == "不符合" else None,
+                                          case["id"] if closed and outcome == "纳入监测" else None))
+        extra = max(5, round(self.n * 0.004))
+        for k in range(extra):
+            dept, reason, amount = r.choice(self._WARNINGS)
+            received = t - dt.timedelta(days=r.randint(3, 360))
+            if k == 0:  # a person who is not on the roster: stays unmatched until checked
+                birth = self.g.birth(r.randint(30, 70))
+                number = self.g.id_number(birth, r.random() < 0.5, married_in=True)
+                name = self.g.surname() + self.g.given_name(birth.year, False)
+                rows.append(self._warning_row(dept, received, name, number, None, reason, amount, "待核实",
+                                              None, None, None))
+                continue
+            h = r.choice(self.households)
+            _mid, name, number = r.choice(h.names)
+            status = _weighted(r, [("待核实", 30), ("核实中", 20), ("已办结", 50)])
+            if received > t - dt.timedelta(days=10):
+                status = "待核实"
+            outcome = reason_text = None
+            if status == "已办结":
+                outcome = "不符合"
+                reason_text = r.choice((
+                    "经核实，医疗费用已通过基本医保和大病保险报销，家庭人均纯收入高于监测范围，无返贫风险",
+                    "经核实，该户家庭收入稳定，已落实相关政策，不符合纳入监测条件",
+                    "经核实，房屋已完成维修加固，住房安全有保障",
+                ))
+            rows.append(self._warning_row(dept, received, name, number, h.id, reason, amount, status, outcome,
+                                          reason_text, None))
+        self._insert(DepartmentWarning.__table__, rows)
+        self.summary.warnings = len(rows)
+
+    def _warning_row(self, dept: str, received: dt.date, name: str, number: str, hid: int | None, reason: str,
+                     amount: tuple[int, int] | None, status: str, outcome: str | None, outcome_reason: str | None,
+                     case_id: int | None) -> dict[str, Any]:
+        r = self.rng
+        checked = status == "已办结"
+        return {
+            "id": self._ids(DepartmentWarning.__table__, 1), "department": dept, "received_on": received,
+            "batch_label": f"{received.year}年{received.month}月{dept}部门预警", "person_name": name,
+            "id_number": number, "household_id": hid, "reason": reason,
+            "amount": Decimal(r.randint(*amount)) if amount else None, "status": status, "outcome": outcome,
+            "outcome_reason": outcome_reason,
+            "checked_on": min(self.today, received + dt.timedelta(days=r.randint(2, 10))) if checked else None,
+            "checked_by": f"{TOWNSHIP}乡村振兴工作站" if checked else None, "case_id": case_id,
+        }
+
+
+_STATUS_ORDER = {s: k for k, s in enumerate(("线索", "识别中", "不纳入", "已纳入", "消除中", "已消除", "已回退"))}
+

@@ -1,0 +1,85 @@
+"""Alembic migrations: an empty file gets the whole schema; old databases are copied aside first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import inspect
+
+from fanpin_desktop.db import (
+    Database,
+    alembic_config,
+    has_user_tables,
+    head_revision,
+    migrate,
+    schema_revision,
+)
+from fanpin_desktop.models import Base
+
+
+class BackupSpy:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.reasons: list[str] = []
+
+    def __call__(self, reason: str) -> Path:
+        self.reasons.append(reason)
+        return self.folder / f"backup-{len(self.reasons)}.sqlite3"
+
+
+def test_migrate_creates_all_tables_and_stamps_head(tmp_path):
+    db = Database(tmp_path / "new.sqlite3", user="测试")
+    spy = BackupSpy(tmp_path)
+    try:
+        assert not has_user_tables(db.engine)
+        assert migrate(db, backup_before=spy) is True
+        tables = set(inspect(db.engine).get_table_names())
+        assert set(Base.metadata.tables) <= tables
+        assert "alembic_version" in tables
+        assert schema_revision(db.engine) == head_revision(db.engine)
+        assert head_revision(db.engine) is not None
+        assert spy.reasons == []  # nothing to protect in an empty file
+    finally:
+        db.dispose()
+
+
+def test_migrating_again_is_a_no_op(tmp_path):
+    db = Database(tmp_path / "again.sqlite3", user="测试")
+    spy = BackupSpy(tmp_path)
+    try:
+        migrate(db)
+        assert migrate(db, backup_before=spy) is False
+        assert spy.reasons == []
+        assert schema_revision(db.engine) == head_revision(db.engine)
+    finally:
+        db.dispose()
+
+
+def test_columns_match_the_models(tmp_path):
+    """The migration and the mapped classes describe the same columns."""
+    db = Database(tmp_path / "cols.sqlite3", user="测试")
+    try:
+        migrate(db)
+        insp = inspect(db.engine)
+        for name, table in Base.metadata.tables.items():
+            in_db = {c["name"] for c in insp.get_columns(name)}
+            assert {c.name for c in table.columns} == in_db, name
+    finally:
+        db.dispose()
+
+
+def test_backup_is_taken_before_migrating_an_older_database(tmp_path):
+    db = Database(tmp_path / "old.sqlite3", user="测试")
+    spy = BackupSpy(tmp_path)
+    try:
+        migrate(db)
+        command.downgrade(alembic_config(db.engine), "base")  # simulate a file from an older version
+        assert schema_revision(db.engine) is None
+        assert has_user_tables(db.engine)  # alembic_version is still there
+        assert migrate(db, backup_before=spy) is True
+        assert spy.reasons == ["迁移前-none"]
+        assert schema_revision(db.engine) == head_revision(db.engine)
+        assert set(Base.metadata.tables) <= set(inspect(db.engine).get_table_names())
+    finally:
+        db.dispose()
