@@ -1,0 +1,308 @@
+"""``fanpin-desktop`` / ``python -m fanpin_desktop``: start the window (or run the smoke test).
+
+Start-up (migration, daily backup, building the demo township) runs on the task runner, so a
+progress dialog can appear while the event loop keeps the program responsive; the main window is
+created when it is done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from fanpin_desktop import APP_NAME, APP_TITLE, __version__
+
+log = logging.getLogger(__name__)
+
+# CJK-capable UI fonts, best first: Windows, then Linux.
+PREFERRED_FONTS = (
+    "Microsoft YaHei UI",
+    "Microsoft YaHei",
+    "SimSun",
+    "WenQuanYi Micro Hei",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+)
+SMOKE_HOUSEHOLDS = 300
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="fanpin-desktop", description=APP_TITLE)
+    parser.add_argument("--data-dir", metavar="DIR", help="数据目录（默认为本机用户数据目录或便携目录）")
+    parser.add_argument("--demo", action="store_true", help="打开演示乡镇（使用单独的数据目录）")
+    parser.add_argument("--households", type=int, default=None, metavar="N", help="演示乡镇的户数")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="在临时目录中启动、渲染主窗口、检索一次后退出（用于检查安装包）")
+    # Qt's own options (-style, -platform …) are passed through untouched.
+    args, _unknown = parser.parse_known_args(argv)
+    return args
+
+
+def _emit(text: str) -> None:
+    """Print if there is a console (a windowed Windows build has none: output goes nowhere)."""
+    stream = sys.stdout
+    if stream is None:
+        return
+    try:
+        print(text, file=stream, flush=True)
+    except (OSError, UnicodeEncodeError):
+        try:
+            stream.buffer.write((text + "\n").encode("utf-8", "replace"))  # type: ignore[union-attr]
+            stream.flush()
+        except Exception:  # noqa: BLE001 - nowhere left to report to
+            pass
+
+
+def _windows_app_id() -> None:
+    """Own taskbar entry and icon on Windows instead of python.exe's."""
+    if sys.platform != "win32":
+        return
+    try:
+        import ctypes
+
+        ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID(f"{APP_NAME}.{__version__}")
+    except Exception:  # noqa: BLE001 - cosmetic only
+        pass
+
+
+def setup_fonts(app) -> str | None:  # type: ignore[no-untyped-def]
+    """Load bundled fonts (``resources/fonts``) and pick a CJK-capable UI font."""
+    from PySide6.QtGui import QFontDatabase
+
+    from fanpin_desktop.paths import resource
+
+    fonts_dir = resource("fonts")
+    if fonts_dir.is_dir():
+        for f in sorted(fonts_dir.iterdir()):
+            if f.suffix.lower() in (".ttf", ".otf", ".ttc"):
+                QFontDatabase.addApplicationFont(str(f))
+    families = set(QFontDatabase.families())
+    for name in PREFERRED_FONTS:
+        if name in families:
+            font = app.font()
+            font.setFamily(name)
+            if font.pointSizeF() < 10:
+                font.setPointSizeF(10)
+            app.setFont(font)
+            return name
+    return None
+
+
+def install_qt_translations(app) -> bool:  # type: ignore[no-untyped-def]
+    """Qt's own texts (Yes/No, Show Details…, calendar names) in Chinese, whatever the PC's locale."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load("qtbase_zh_CN", folder):
+        app.installTranslator(translator)
+        app._fanpin_translator = translator  # keep it alive as long as the application
+        return True
+    log.warning("Qt translations not found in %s", folder)
+    return False
+
+
+def make_application(argv: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from fanpin_desktop.paths import resource
+    from fanpin_desktop.ui.main_window import ORGANISATION
+
+    app = QApplication.instance()
+    if app is None:
+        _windows_app_id()
+        app = QApplication([sys.argv[0] if sys.argv else APP_NAME, *(argv or [])])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    icon = resource("icons", "fanpin.png")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    if getattr(app, "_fanpin_translator", None) is None:
+        install_qt_translations(app)
+    setup_fonts(app)
+    return app
+
+
+# --------------------------------------------------------------------------- normal start
+
+
+def run_window(args: argparse.Namespace) -> int:
+    from fanpin_desktop.context import DEFAULT_DEMO_HOUSEHOLDS, AppContext, open_app
+    from fanpin_desktop.logging_setup import install_qt_message_handler, shutdown_logging
+    from fanpin_desktop.ui import errors
+    from fanpin_desktop.ui.main_window import MainWindow
+    from fanpin_desktop.ui.tasks import TaskRunner
+
+    app = make_application()
+    install_qt_message_handler()
+    errors.install_excepthook()
+    app.setQuitOnLastWindowClosed(False)  # the start-up progress dialog is not the last window
+    runner = TaskRunner()
+    holder: dict[str, object] = {}
+
+    def start(control) -> AppContext:  # type: ignore[no-untyped-def]
+        return open_app(
+            args.data_dir, demo=args.demo,
+            demo_households=args.households or DEFAULT_DEMO_HOUSEHOLDS,
+            configure_logging=True, progress=control,
+        )
+
+    def started(ctx: AppContext) -> None:
+        log.info("%s %s started, data in %s", APP_TITLE, __version__, ctx.paths.root)
+        window = MainWindow(ctx, runner)
+        holder["ctx"], holder["window"] = ctx, window
+        window.show()
+        app.setQuitOnLastWindowClosed(True)
+
+    def failed(exc: BaseException) -> None:
+        errors.show_error(exc)
+        app.exit(1)
+
+    label = "正在生成演示乡镇数据…" if args.demo else "正在打开数据库…"
+    runner.run(start, on_done=started, on_error=failed, label=label, cancellable=args.demo)
+    try:
+        code = app.exec()
+    finally:
+        runner.shutdown(wait=True)
+        ctx = holder.get("ctx")
+        if ctx is not None:
+            ctx.close()  # type: ignore[attr-defined]
+        log.info("exit")
+        shutdown_logging()
+    return int(code)
+
+
+# --------------------------------------------------------------------------- smoke test
+
+
+def _search_text(ctx) -> str:  # type: ignore[no-untyped-def]
+    """A surname that exists in the demo township, to search for."""
+    from sqlalchemy import select
+
+    from fanpin_desktop.models import Member
+
+    with ctx.db.reading() as s:
+        name = s.scalar(select(Member.name).order_by(Member.id).limit(1))
+    return (name or "张")[:1]
+
+
+def _search_page(page, text: str) -> int:  # type: ignore[no-untyped-def]
+    """Type into the registry page's search box and run its search; returns the rows shown."""
+    page.search.setText(text)
+    page.run_search()
+    return int(page.model.rowCount())
+
+
+SMOKE_DIALOG_TIMEOUT_MS = 60_000
+
+
+def _close_modal_dialogs(app, hung: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Watchdog: a modal dialog in a headless run would wait forever; close it and fail."""
+    while (dialog := app.activeModalWidget()) is not None:
+        hung.append(dialog.windowTitle() or type(dialog).__name__)
+        dialog.close()
+        if app.activeModalWidget() is dialog:  # refuses to close
+            break
+
+
+def smoke_test(args: argparse.Namespace) -> int:
+    """Temporary data directory, small demo township, window rendered, one search, exit 0.
+
+    Runs without a user: error dialogs are collected instead of shown, and a watchdog closes any
+    other modal dialog (and fails the test) so a frozen build can never hang here.
+    """
+    started = time.monotonic()
+    tmp = Path(tempfile.mkdtemp(prefix="fanpin-smoke-"))
+    opened: list = []  # the AppContext, once open, so it is closed whatever happens
+    try:
+        from PySide6.QtCore import QSettings, Qt, QTimer
+
+        from fanpin_desktop.context import open_app
+        from fanpin_desktop.services.households import HouseholdQuery, search_household_ids
+        from fanpin_desktop.ui import errors
+        from fanpin_desktop.ui.main_window import MainWindow
+        from fanpin_desktop.ui.tasks import TaskRunner
+
+        app = make_application()
+        hung: list[str] = []
+        watchdog = QTimer()
+        watchdog.setInterval(SMOKE_DIALOG_TIMEOUT_MS)
+        watchdog.timeout.connect(lambda: _close_modal_dialogs(app, hung))
+        watchdog.start()
+        households = args.households or SMOKE_HOUSEHOLDS
+        with errors.collecting() as seen:
+            ctx = open_app(tmp / "data", demo=True, demo_households=households, configure_logging=True,
+                           auto_backup=False)
+            opened.append(ctx)
+            qsettings = QSettings(str(tmp / "qsettings.ini"), QSettings.Format.IniFormat)
+            window = MainWindow(ctx, TaskRunner(synchronous=True), qsettings=qsettings)
+            window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+            window.resize(1280, 800)
+            window.show()
+            app.processEvents()
+            image = window.grab()
+            text = _search_text(ctx)
+            with ctx.db.reading() as s:
+                found = search_household_ids(s, HouseholdQuery(text=text))
+            page_rows = _search_page(window.pages["registry"], text)
+            app.processEvents()
+            window.close()
+        watchdog.stop()
+        if hung:
+            raise RuntimeError(f"a dialog blocked the smoke test: {hung}")
+        if seen:
+            raise RuntimeError(f"errors were reported while running: {[repr(e) for e in seen]}")
+        if image.isNull() or image.width() < 100:
+            raise RuntimeError("main window did not render")
+        if not found:
+            raise RuntimeError(f"search for {text!r} found nothing")
+        if page_rows != len(found):
+            raise RuntimeError(f"registry page shows {page_rows} rows, the service found {len(found)}")
+        _emit(f"smoke test ok: {households} households, search '{text}' -> {len(found)} households "
+              f"(page shows {page_rows}), window {image.width()}x{image.height()}, "
+              f"{time.monotonic() - started:.1f}s")
+        return 0
+    except Exception:  # noqa: BLE001 - report and fail with a non-zero exit code
+        log.exception("smoke test failed")
+        _emit("smoke test FAILED\n" + traceback.format_exc())
+        return 1
+    finally:
+        for ctx in opened:
+            ctx.close()
+        from fanpin_desktop.logging_setup import shutdown_logging
+
+        shutdown_logging()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _ensure_std_streams() -> None:
+    """A windowed (no console) Windows build has no stdout/stderr; give writers somewhere to go."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # lives until the program exits
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _ensure_std_streams()
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.households is not None and args.households < 1:
+        _emit("错误：--households 必须大于 0")
+        return 1
+    if args.smoke_test:
+        return smoke_test(args)
+    return run_window(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,349 @@
+"""The main window: sidebar navigation, the pages, the 数据 and 帮助 menus, the status bar."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import qtawesome as qta
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fanpin_desktop import APP_NAME, APP_TITLE, __version__
+from fanpin_desktop.context import AppContext
+from fanpin_desktop.services import backup as backups
+from fanpin_desktop.ui.errors import open_path, show_error
+from fanpin_desktop.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+ORGANISATION = "FanpinDesktop"
+SIDEBAR_WIDTH = 168
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    title: str
+    icon: str
+    factory: Callable[[AppContext], QWidget]
+
+
+def _registry_page(ctx: AppContext) -> QWidget:
+    from fanpin_desktop.ui.pages.registry import RegistryPage
+
+    return RegistryPage(ctx.db)
+
+
+def _settings_page(ctx: AppContext) -> QWidget:
+    from fanpin_desktop.ui.pages.settings import SettingsPage
+
+    return SettingsPage(ctx.db)
+
+
+# Only pages that work are listed; later features add theirs here.
+PAGES: list[PageSpec] = [
+    PageSpec("registry", "户籍台账", "fa5s.address-book", _registry_page),
+    PageSpec("settings", "系统设置", "fa5s.cog", _settings_page),
+]
+
+
+def app_settings() -> QSettings:
+    return QSettings(ORGANISATION, APP_NAME)
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        ctx: AppContext,
+        runner: TaskRunner | None = None,
+        qsettings: QSettings | None = None,
+    ) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.runner = runner or TaskRunner(self)
+        if self.runner.parent() is None:
+            self.runner.setParent(self)
+        self.qsettings = qsettings or app_settings()
+        self.setWindowIcon(qta.icon("fa5s.home", color="#1a73e8"))
+        self.setMinimumSize(960, 600)
+
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setIconSize(QSize(18, 18))
+        self.sidebar.setFrameShape(QListWidget.Shape.NoFrame)
+        self.sidebar.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.sidebar.setStyleSheet(
+            "#sidebar { background: #f1f3f4; outline: 0; }"
+            "#sidebar::item { padding: 10px 12px; color: #202124; border: none; }"
+            "#sidebar::item:selected { background: #d2e3fc; color: #174ea6; border-left: 3px solid #1a73e8; }"
+            "#sidebar::item:hover:!selected { background: #e8eaed; }"
+        )
+        brand = QLabel(f"{APP_TITLE[:5]}\n{APP_TITLE[5:]}")
+        brand.setObjectName("brand")
+        brand.setStyleSheet("#brand { color: #174ea6; font-weight: bold; font-size: 12pt; padding: 14px 12px 10px 14px; }")
+        side = QWidget()
+        side.setObjectName("side")
+        side.setFixedWidth(SIDEBAR_WIDTH)
+        side.setStyleSheet("#side { background: #f1f3f4; border-right: 1px solid #dadce0; }")
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 1, 0)
+        side_layout.setSpacing(0)
+        side_layout.addWidget(brand)
+        side_layout.addWidget(self.sidebar, 1)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        for spec in PAGES:
+            page = self._make_page(spec)
+            self.pages[spec.key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(qta.icon(spec.icon, color="#3c4043", color_active="#174ea6"), spec.title)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            self.sidebar.addItem(item)
+        self.sidebar.currentRowChanged.connect(self._switch_page)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(side)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_menus()
+        self._build_status_bar()
+        self._stale: set[str] = set()
+        settings_page = self.pages.get("settings")
+        if settings_page is not None and hasattr(settings_page, "township_changed"):
+            settings_page.township_changed.connect(self.refresh_status)
+            # villages or thresholds changed: other pages reload when next shown
+            settings_page.villages.changed.connect(lambda: self.mark_stale(exclude="settings"))
+            settings_page.thresholds.changed.connect(lambda: self.mark_stale(exclude="settings"))
+        registry_page = self.pages.get("registry")
+        if registry_page is not None and hasattr(registry_page, "households_changed"):
+            registry_page.households_changed.connect(self.refresh_status)
+            registry_page.households_changed.connect(lambda: self.mark_stale(exclude="registry"))
+        self._restore_geometry()
+        self.refresh_status()
+        for note in ctx.warnings:
+            self.statusBar().showMessage(note, 15000)
+
+    # ------------------------------------------------------------------ construction
+
+    def _make_page(self, spec: PageSpec) -> QWidget:
+        """A page that fails to build is replaced by a notice: backup and restore must stay usable."""
+        try:
+            return spec.factory(self.ctx)
+        except Exception:  # noqa: BLE001
+            log.exception("page %s could not be built", spec.key)
+            notice = QLabel(f"“{spec.title}”页面加载失败，错误已记录在日志中（菜单“帮助—打开日志”）。")
+            notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            notice.setWordWrap(True)
+            return notice
+
+    def _action(self, text: str, icon: str | None, slot: Callable[[], object],
+                shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(qta.icon(icon) if icon else QIcon(), text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        data = bar.addMenu("数据(&D)")
+        self.backup_action = self._action("备份数据库…", "fa5s.save", self.backup_now, "Ctrl+B")
+        self.restore_action = self._action("从备份恢复…", "fa5s.undo", self.restore_from_backup)
+        self.open_data_action = self._action("打开数据目录", "fa5s.folder-open",
+                                             lambda: open_path(self.ctx.paths.root))
+        self.quit_action = self._action("退出", "fa5s.sign-out-alt", self.close, QKeySequence.StandardKey.Quit)
+        data.addAction(self.backup_action)
+        data.addAction(self.restore_action)
+        data.addSeparator()
+        data.addAction(self.open_data_action)
+        data.addSeparator()
+        data.addAction(self.quit_action)
+
+        help_menu = bar.addMenu("帮助(&H)")
+        self.about_action = self._action("关于", "fa5s.info-circle", self.show_about)
+        self.open_log_action = self._action("打开日志", "fa5s.file-alt", self.open_log)
+        help_menu.addAction(self.about_action)
+        help_menu.addAction(self.open_log_action)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.township_label = QLabel()
+        self.households_label = QLabel()
+        self.database_label = QLabel()
+        self.database_label.setStyleSheet("color: #5f6368;")
+        for label in (self.township_label, self.households_label):
+            label.setContentsMargins(8, 0, 8, 0)
+        bar.addPermanentWidget(self.township_label)
+        bar.addPermanentWidget(self.households_label)
+        bar.addPermanentWidget(self.database_label)
+
+    # ------------------------------------------------------------------ state shown
+
+    def refresh_status(self) -> None:
+        """Title and status bar from the database (after start, saves, restores, page switches)."""
+        try:
+            settings = self.ctx.settings()
+            with self.ctx.db.reading() as s:
+                households = backups.counts(s)["households"]
+        except Exception as exc:  # noqa: BLE001 - the window must stay usable
+            show_error(exc, self)
+            return
+        township = settings.township or "未设置乡镇"
+        demo = "（演示数据）" if self.ctx.demo else ""
+        self.setWindowTitle(f"{APP_TITLE} — {township}{demo}")
+        place = f"{settings.county}{settings.township}" if settings.township else "未设置乡镇（请在“系统设置”中填写）"
+        self.township_label.setText(f"乡镇：{place}{demo}")
+        self.households_label.setText(f"户数：{households:,}")
+        self.database_label.setText(f"数据库：{self.ctx.paths.database}")
+        self.database_label.setToolTip(str(self.ctx.paths.database))
+
+    def current_page_key(self) -> str:
+        item = self.sidebar.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else ""
+
+    def show_page(self, key: str) -> None:
+        for row in range(self.sidebar.count()):
+            if self.sidebar.item(row).data(Qt.ItemDataRole.UserRole) == key:
+                self.sidebar.setCurrentRow(row)
+                return
+        raise KeyError(key)
+
+    def mark_stale(self, exclude: str = "") -> None:
+        """Pages whose data changed elsewhere; each reloads when it is next shown."""
+        self._stale.update(k for k in self.pages if k != exclude)
+
+    def _switch_page(self, row: int) -> None:
+        if row < 0:
+            return
+        key = self.sidebar.item(row).data(Qt.ItemDataRole.UserRole)
+        page = self.pages.get(key)
+        if key in self._stale and page is not None:
+            self._stale.discard(key)
+            refresh = getattr(page, "refresh", None)
+            if callable(refresh):
+                refresh()
+        self.stack.setCurrentIndex(row)
+        self.refresh_status()
+
+    def refresh_pages(self) -> None:
+        self._stale.clear()
+        for page in self.pages.values():
+            refresh = getattr(page, "refresh", None)
+            if callable(refresh):
+                refresh()
+        self.refresh_status()
+
+    # ------------------------------------------------------------------ messages (tests replace these)
+
+    def inform(self, title: str, text: str) -> None:
+        QMessageBox.information(self, title, text)
+
+    def confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes
+                                      | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def choose_backup(self) -> Path | None:
+        from fanpin_desktop.ui.dialogs.backup_dialog import BackupDialog
+
+        dialog = BackupDialog(self.ctx.paths, self)
+        if dialog.exec() != BackupDialog.DialogCode.Accepted:
+            return None
+        return dialog.selected_file()
+
+    # ------------------------------------------------------------------ actions
+
+    def backup_now(self) -> None:
+        paths = self.ctx.paths
+
+        def done(made: Path) -> None:
+            self.statusBar().showMessage(f"已备份到 {made}", 10000)
+            self.inform("备份完成", f"数据库已备份到：\n{made}\n\n备份文件夹：{paths.backups}")
+
+        self.runner.run(lambda _c: backups.backup(paths, backups.MANUAL), on_done=done,
+                        on_error=lambda exc: show_error(exc, self), label="正在备份数据库…",
+                        cancellable=False)
+
+    def restore_from_backup(self) -> None:
+        chosen = self.choose_backup()
+        if chosen is None:
+            return
+        if not self.confirm(
+            "确认恢复",
+            f"将用备份“{chosen.name}”替换当前数据库。\n\n当前数据库会先另存到备份文件夹，"
+            "恢复后在此之后录入的数据将不在当前数据库中。\n\n确定要恢复吗？",
+        ):
+            return
+        self.restore_file(chosen)
+
+    def restore_file(self, file: Path) -> None:
+        ctx = self.ctx
+
+        def done(result: backups.RestoreResult) -> None:
+            log.info("restored from %s", result.restored_from.name)
+            self.refresh_pages()
+            kept = f"\n\n原数据库已另存为：\n{result.replaced_copy}" if result.replaced_copy else ""
+            self.inform("恢复完成", f"已从“{result.restored_from.name}”恢复数据库。{kept}")
+
+        self.runner.run(lambda _c: backups.restore(ctx.paths, file, db=ctx.db), on_done=done,
+                        on_error=lambda exc: show_error(exc, self), label="正在恢复数据库…",
+                        cancellable=False)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self, "关于",
+            f"<h3>{APP_TITLE}</h3><p>版本 {__version__}</p>"
+            "<p>用于乡镇防止返贫动态监测和帮扶工作的台账、排查、监测与报表。</p>"
+            f"<p>数据目录：{self.ctx.paths.root}</p>",
+        )
+
+    def open_log(self) -> None:
+        log_file = self.ctx.log_file or self.ctx.paths.log_file
+        if not log_file.exists():
+            self.inform("打开日志", f"日志文件还不存在：\n{log_file}")
+            return
+        open_path(log_file)
+
+    # ------------------------------------------------------------------ geometry
+
+    def _restore_geometry(self) -> None:
+        geometry = self.qsettings.value("main_window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        page = self.qsettings.value("main_window/page", PAGES[0].key)
+        try:
+            self.show_page(str(page))
+        except KeyError:
+            self.sidebar.setCurrentRow(0)
+        if self.sidebar.currentRow() < 0:
+            self.sidebar.setCurrentRow(0)
+
+    def save_geometry(self) -> None:
+        self.qsettings.setValue("main_window/geometry", self.saveGeometry())
+        self.qsettings.setValue("main_window/page", self.current_page_key())
+        self.qsettings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API name
+        self.save_geometry()
+        self.runner.shutdown(wait=True)
+        super().closeEvent(event)

@@ -1,0 +1,792 @@
+"""系统设置: township data, villages with their groups and natural villages, monitoring thresholds.
+
+Every change is one unit of work through a service (settings, regions, thresholds); the page keeps
+no session and no ORM objects, only plain values it reloads with ``refresh()``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import qtawesome as qta
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableView,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fanpin_desktop.db import Database
+from fanpin_desktop.errors import UserError, ValidationError
+from fanpin_desktop.services import regions
+from fanpin_desktop.services import settings as settings_service
+from fanpin_desktop.services import thresholds as threshold_service
+from fanpin_desktop.ui.errors import show_error
+
+log = logging.getLogger(__name__)
+
+_PHONE = re.compile(r"^[0-9\-－（）() ]{3,30}$")
+WORKING_DAYS, CALENDAR_DAYS = "工作日", "自然日"
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet("color: #b3261e;")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+# =========================================================================== township form
+
+
+class TownshipForm(QWidget):
+    """省/市/县/乡镇, phones printed on notices, publicity rules, deadlines and backup retention."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.province = QLineEdit()
+        self.city = QLineEdit()
+        self.county = QLineEdit()
+        self.township = QLineEdit()
+        self.township_phone = QLineEdit()
+        self.county_phone = QLineEdit()
+        self.supervision_phone = QLineEdit()
+        self.publicity_days = QSpinBox()
+        self.publicity_days.setRange(1, 30)
+        self.publicity_days.setSuffix(" 天")
+        self.publicity_kind = QComboBox()
+        self.publicity_kind.addItems([WORKING_DAYS, CALENDAR_DAYS])
+        self.clue_days = QSpinBox()
+        self.clue_days.setRange(1, 90)
+        self.clue_days.setSuffix(" 天")
+        self.measure_days = QSpinBox()
+        self.measure_days.setRange(1, 90)
+        self.measure_days.setSuffix(" 天")
+        self.threshold_region = QComboBox()
+        self.threshold_region.setEditable(True)
+        self.backup_keep = QSpinBox()
+        self.backup_keep.setRange(1, 100)
+        self.backup_keep.setSuffix(" 份")
+        for spin in (self.publicity_days, self.clue_days, self.measure_days, self.backup_keep):
+            spin.setMinimumWidth(90)
+            spin.setMaximumWidth(110)
+
+        self.province.setPlaceholderText("如：安徽省")
+        self.city.setPlaceholderText("如：六安市")
+        self.county.setPlaceholderText("如：金寨县")
+        self.township.setPlaceholderText("如：梅山镇")
+        self.township_phone.setPlaceholderText("如：0564-7012345")
+        self.county_phone.setPlaceholderText("县级监督举报电话")
+        self.threshold_region.lineEdit().setPlaceholderText("空白表示使用“全国”标准")
+
+        area = QGroupBox("所属地区")
+        f = QFormLayout(area)
+        f.addRow("省：", self.province)
+        f.addRow("市：", self.city)
+        f.addRow("县（区）：", self.county)
+        f.addRow("乡镇：", self.township)
+
+        phones = QGroupBox("公示用电话")
+        f = QFormLayout(phones)
+        f.addRow("乡镇电话：", self.township_phone)
+        f.addRow("县级电话：", self.county_phone)
+        f.addRow("全国监督举报电话：", self.supervision_phone)
+
+        rules = QGroupBox("公示与办理时限")
+        f = QFormLayout(rules)
+        days = QHBoxLayout()
+        days.addWidget(self.publicity_days)
+        days.addWidget(self.publicity_kind)
+        days.addStretch(1)
+        f.addRow("公示天数：", days)
+        f.addRow("收到线索后完成识别：", self.clue_days)
+        f.addRow("识别后制定帮扶措施：", self.measure_days)
+        days_note = QLabel("公示期按工作日计算时，法定节假日和调休上班日按国家安排处理。")
+        days_note.setWordWrap(True)
+        days_note.setStyleSheet("color: #5f6368;")
+        f.addRow(days_note)
+
+        other = QGroupBox("监测范围与备份")
+        f = QFormLayout(other)
+        f.addRow("监测范围适用地区：", self.threshold_region)
+        f.addRow("保留自动备份：", self.backup_keep)
+        backup_note = QLabel("每天第一次启动时自动备份数据库，只保留最近的若干份自动备份；手动备份不会被删除。")
+        backup_note.setWordWrap(True)
+        backup_note.setStyleSheet("color: #5f6368;")
+        f.addRow(backup_note)
+
+        for box in (area, phones, rules, other):
+            box.layout().setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        grid = QGridLayout(self)
+        grid.addWidget(area, 0, 0)
+        grid.addWidget(phones, 0, 1)
+        grid.addWidget(rules, 1, 0)
+        grid.addWidget(other, 1, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(2, 1)
+
+    def load(self, s: settings_service.TownshipSettings, regions_known: list[str]) -> None:
+        self.province.setText(s.province)
+        self.city.setText(s.city)
+        self.county.setText(s.county)
+        self.township.setText(s.township)
+        self.township_phone.setText(s.township_phone)
+        self.county_phone.setText(s.county_phone)
+        self.supervision_phone.setText(s.supervision_phone)
+        self.publicity_days.setValue(int(s.publicity_days))
+        self.publicity_kind.setCurrentText(WORKING_DAYS if s.publicity_working_days else CALENDAR_DAYS)
+        self.clue_days.setValue(int(s.clue_to_identification_days))
+        self.measure_days.setValue(int(s.identification_to_measures_days))
+        self.threshold_region.clear()
+        self.threshold_region.addItems([""] + [r for r in regions_known if r != threshold_service.NATIONAL])
+        self.threshold_region.setCurrentText(s.threshold_region)
+        self.backup_keep.setValue(int(s.backup_keep))
+
+    def values(self) -> dict[str, Any]:
+        """The form as settings changes; raises ValidationError naming the field."""
+        text = {
+            "province": self.province.text().strip(),
+            "city": self.city.text().strip(),
+            "county": self.county.text().strip(),
+            "township": self.township.text().strip(),
+            "township_phone": self.township_phone.text().strip(),
+            "county_phone": self.county_phone.text().strip(),
+            "supervision_phone": self.supervision_phone.text().strip(),
+            "threshold_region": self.threshold_region.currentText().strip(),
+        }
+        if not text["township"]:
+            raise ValidationError("township", "乡镇名称不能为空。")
+        for key, label in (("province", "省"), ("city", "市"), ("county", "县（区）"), ("township", "乡镇")):
+            if len(text[key]) > 30:
+                raise ValidationError(key, f"{label}名称不能超过 30 个字。")
+        for key, label in (("township_phone", "乡镇电话"), ("county_phone", "县级电话"),
+                           ("supervision_phone", "全国监督举报电话")):
+            if text[key] and not _PHONE.match(text[key]):
+                raise ValidationError(key, f"{label}“{text[key]}”格式不对：只能包含数字和“-”。")
+        if not text["supervision_phone"]:
+            raise ValidationError("supervision_phone", "全国监督举报电话不能为空（通常为 12317）。")
+        if text["threshold_region"] == threshold_service.NATIONAL:
+            text["threshold_region"] = ""
+        return {
+            **text,
+            "publicity_days": self.publicity_days.value(),
+            "publicity_working_days": self.publicity_kind.currentText() == WORKING_DAYS,
+            "clue_to_identification_days": self.clue_days.value(),
+            "identification_to_measures_days": self.measure_days.value(),
+            "backup_keep": self.backup_keep.value(),
+        }
+
+    def focus_field(self, name: str) -> None:
+        widget = getattr(self, name, None)
+        if isinstance(widget, QWidget):
+            widget.setFocus()
+            if isinstance(widget, QLineEdit):
+                widget.selectAll()
+
+
+# =========================================================================== villages
+
+
+ROLE_KIND = Qt.ItemDataRole.UserRole
+ROLE_ID = Qt.ItemDataRole.UserRole + 1
+ROLE_VILLAGE = Qt.ItemDataRole.UserRole + 2
+KIND_VILLAGE, KIND_GROUP, KIND_NATURAL, KIND_GROUP_FOLDER, KIND_NATURAL_FOLDER = (
+    "village", "group", "natural", "groups", "naturals")
+
+
+class VillagesPanel(QWidget):
+    """行政村 → 村民小组 / 自然村, with add, rename and delete (each one unit of work)."""
+
+    changed = Signal()
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["名称", "户数"])
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # names and counts side by side (a stretched name column pushes the counts far away)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        self.tree.setColumnWidth(0, 360)
+        self.tree.setColumnWidth(1, 70)
+        self.tree.itemSelectionChanged.connect(self._update_buttons)
+        self.tree.itemDoubleClicked.connect(lambda *_: self.rename_selected())
+
+        self.add_village_button = QPushButton(qta.icon("fa5s.plus"), "添加行政村")
+        self.add_group_button = QPushButton(qta.icon("fa5s.plus"), "添加村民小组")
+        self.add_natural_button = QPushButton(qta.icon("fa5s.plus"), "添加自然村")
+        self.rename_button = QPushButton(qta.icon("fa5s.edit"), "重命名")
+        self.delete_button = QPushButton(qta.icon("fa5s.trash-alt"), "删除")
+        self.add_village_button.clicked.connect(self.add_village)
+        self.add_group_button.clicked.connect(self.add_group)
+        self.add_natural_button.clicked.connect(self.add_natural_village)
+        self.rename_button.clicked.connect(self.rename_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+
+        hint = QLabel("选中一个行政村后可添加村民小组或自然村。有户的村、组不能删除。双击可重命名。")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #5f6368;")
+        buttons = QVBoxLayout()
+        for b in (self.add_village_button, self.add_group_button, self.add_natural_button,
+                  self.rename_button, self.delete_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        self.tree.setMinimumWidth(420)
+        self.tree.setMaximumWidth(560)
+        row = QHBoxLayout()
+        row.addWidget(self.tree, 1)
+        row.addLayout(buttons)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint)
+        layout.addLayout(row, 1)
+        self._update_buttons()
+
+    # ---------------------------------------------------------------- dialogs (tests replace these)
+
+    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
+        value, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Normal, text)
+        return value if ok else None
+
+    def confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes
+                                      | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    # ---------------------------------------------------------------- data
+
+    def refresh(self) -> None:
+        selected = self._selection()
+        expanded = {
+            self.tree.topLevelItem(i).data(0, ROLE_ID)
+            for i in range(self.tree.topLevelItemCount())
+            if self.tree.topLevelItem(i).isExpanded()
+        }
+        with self.db.reading() as s:
+            villages = regions.list_villages(s)
+        self.tree.clear()
+        for v in villages:
+            top = self._item(None, v.name + ("（脱贫村）" if v.is_poverty_village else ""), v.households,
+                             KIND_VILLAGE, v.id, v.id)
+            top.setIcon(0, qta.icon("fa5s.map-marker-alt", color="#1a73e8"))
+            groups = self._item(top, f"村民小组（{len(v.groups)}）", None, KIND_GROUP_FOLDER, None, v.id)
+            for g in v.groups:
+                self._item(groups, g.name, g.households, KIND_GROUP, g.id, v.id)
+            naturals = self._item(top, f"自然村（{len(v.natural_villages)}）", None, KIND_NATURAL_FOLDER,
+                                  None, v.id)
+            for n in v.natural_villages:
+                self._item(naturals, n.name, n.households, KIND_NATURAL, n.id, v.id)
+            if v.id in expanded:
+                top.setExpanded(True)
+        self._select(selected)
+        self._update_buttons()
+
+    def _item(self, parent: QTreeWidgetItem | None, name: str, households: int | None, kind: str,
+              ident: int | None, village_id: int) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([name, "" if households is None else str(households)])
+        item.setData(0, ROLE_KIND, kind)
+        item.setData(0, ROLE_ID, ident)
+        item.setData(0, ROLE_VILLAGE, village_id)
+        item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if parent is None:
+            self.tree.addTopLevelItem(item)
+        else:
+            parent.addChild(item)
+        return item
+
+    def _selection(self) -> tuple[str, int | None, int] | None:
+        items = self.tree.selectedItems()
+        if not items:
+            return None
+        it = items[0]
+        return it.data(0, ROLE_KIND), it.data(0, ROLE_ID), it.data(0, ROLE_VILLAGE)
+
+    def _select(self, wanted: tuple[str, int | None, int] | None) -> None:
+        if wanted is None:
+            return
+        it = self._find(*wanted)
+        if it is not None:
+            parent = it.parent()
+            while parent is not None:
+                parent.setExpanded(True)
+                parent = parent.parent()
+            self.tree.setCurrentItem(it)
+
+    def _find(self, kind: str, ident: int | None, village_id: int) -> QTreeWidgetItem | None:
+        stack = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+        while stack:
+            it = stack.pop()
+            if (it.data(0, ROLE_KIND), it.data(0, ROLE_ID), it.data(0, ROLE_VILLAGE)) == (kind, ident, village_id):
+                return it
+            stack.extend(it.child(i) for i in range(it.childCount()))
+        return None
+
+    def _update_buttons(self) -> None:
+        sel = self._selection()
+        kind = sel[0] if sel else None
+        self.add_group_button.setEnabled(sel is not None)
+        self.add_natural_button.setEnabled(sel is not None)
+        self.rename_button.setEnabled(kind in (KIND_VILLAGE, KIND_GROUP, KIND_NATURAL))
+        self.delete_button.setEnabled(kind in (KIND_VILLAGE, KIND_GROUP, KIND_NATURAL))
+
+    def _apply(self, work: Callable[[Any], Any], select: Callable[[Any], tuple[str, int | None, int]]
+               | None = None) -> bool:
+        """One unit of work; refused changes show their Chinese message."""
+        try:
+            with self.db.unit() as s:
+                result = work(s)
+                target = select(result) if select else None
+        except UserError as exc:
+            show_error(exc, self)
+            return False
+        self.refresh()
+        if target is not None:
+            self._select(target)
+        self.changed.emit()
+        return True
+
+    # ---------------------------------------------------------------- actions
+
+    def add_village(self) -> None:
+        name = self.ask_text("添加行政村", "行政村名称：")
+        if name is None:
+            return
+        self._apply(lambda s: regions.create_village(s, name),
+                    lambda v: (KIND_VILLAGE, v.id, v.id))
+
+    def add_group(self) -> None:
+        sel = self._selection()
+        if sel is None:
+            return
+        village_id = sel[2]
+        name = self.ask_text("添加村民小组", "组名（留空则按“一组、二组……”自动命名）：")
+        if name is None:
+            return
+        self._apply(lambda s: regions.create_group(s, village_id, name.strip() or None),
+                    lambda g: (KIND_GROUP, g.id, village_id))
+
+    def add_natural_village(self) -> None:
+        sel = self._selection()
+        if sel is None:
+            return
+        village_id = sel[2]
+        name = self.ask_text("添加自然村", "自然村名称：")
+        if name is None:
+            return
+        self._apply(lambda s: regions.create_natural_village(s, village_id, name),
+                    lambda n: (KIND_NATURAL, n.id, village_id))
+
+    def rename_selected(self) -> None:
+        sel = self._selection()
+        if sel is None or sel[0] not in (KIND_VILLAGE, KIND_GROUP, KIND_NATURAL):
+            return
+        kind, ident, village_id = sel
+        current = self.tree.selectedItems()[0].text(0).removesuffix("（脱贫村）")
+        label = {KIND_VILLAGE: "行政村名称：", KIND_GROUP: "组名：", KIND_NATURAL: "自然村名称："}[kind]
+        name = self.ask_text("重命名", label, current)
+        if name is None or name.strip() == current:
+            return
+        rename = {KIND_VILLAGE: regions.rename_village, KIND_GROUP: regions.rename_group,
+                  KIND_NATURAL: regions.rename_natural_village}[kind]
+        self._apply(lambda s: rename(s, ident, name), lambda _r: (kind, ident, village_id))
+
+    def delete_selected(self) -> None:
+        sel = self._selection()
+        if sel is None or sel[0] not in (KIND_VILLAGE, KIND_GROUP, KIND_NATURAL):
+            return
+        kind, ident, _village_id = sel
+        name = self.tree.selectedItems()[0].text(0).removesuffix("（脱贫村）")
+        what = {KIND_VILLAGE: "行政村", KIND_GROUP: "村民小组", KIND_NATURAL: "自然村"}[kind]
+        extra = "（其下的村民小组、自然村和网格会一并删除）" if kind == KIND_VILLAGE else ""
+        if not self.confirm("确认删除", f"确定要删除{what}“{name}”吗？{extra}"):
+            return
+        delete = {KIND_VILLAGE: regions.delete_village, KIND_GROUP: regions.delete_group,
+                  KIND_NATURAL: regions.delete_natural_village}[kind]
+        self._apply(lambda s: delete(s, ident))
+
+
+# =========================================================================== thresholds
+
+
+@dataclasses.dataclass(frozen=True)
+class ThresholdRow:
+    id: int
+    year: int
+    region: str
+    amount: Decimal
+    document_no: str
+    effective_date: dt.date | None
+    note: str
+
+
+class ThresholdModel(QAbstractTableModel):
+    COLUMNS = ("年度", "适用地区", "监测范围（元/人·年）", "文号", "执行日期", "备注")
+    YEAR, REGION, AMOUNT, DOCUMENT, DATE, NOTE = range(6)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[ThresholdRow] = []
+
+    def set_rows(self, rows: list[ThresholdRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row, col = self.rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == self.YEAR:
+                return str(row.year)
+            if col == self.REGION:
+                return row.region
+            if col == self.AMOUNT:
+                return f"{row.amount:,.0f}" if row.amount == row.amount.to_integral() else f"{row.amount:,.2f}"
+            if col == self.DOCUMENT:
+                return row.document_no
+            if col == self.DATE:
+                return row.effective_date.isoformat() if row.effective_date else ""
+            if col == self.NOTE:
+                return row.note
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (self.YEAR, self.AMOUNT):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class ThresholdDialog(QDialog):
+    """Add or edit one threshold; ``save(values)`` runs when OK is pressed and may refuse."""
+
+    def __init__(self, save: Callable[[dict[str, Any]], None], regions_known: list[str],
+                 row: ThresholdRow | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._save = save
+        self.setWindowTitle("修改监测范围" if row else "新增监测范围")
+        self.year = QSpinBox()
+        self.year.setRange(threshold_service.MIN_YEAR, dt.date.today().year + 1)
+        self.year.setValue(row.year if row else dt.date.today().year)
+        self.region = QComboBox()
+        self.region.setEditable(True)
+        self.region.addItems(regions_known)
+        self.region.setCurrentText(row.region if row else threshold_service.NATIONAL)
+        self.amount = QLineEdit(str(row.amount.normalize()) if row else "")
+        self.amount.setPlaceholderText("如：7000")
+        self.document_no = QLineEdit(row.document_no if row else "")
+        self.document_no.setPlaceholderText("如：皖乡振〔2022〕12号")
+        self.effective = QDateEdit()
+        self.effective.setCalendarPopup(True)
+        self.effective.setDisplayFormat("yyyy-MM-dd")
+        self.effective.setSpecialValueText("（不填）")
+        self.effective.setMinimumDate(QDate(2000, 1, 1))
+        if row and row.effective_date:
+            d = row.effective_date
+            self.effective.setDate(QDate(d.year, d.month, d.day))
+        else:
+            self.effective.setDate(self.effective.minimumDate())
+        self.note = QLineEdit(row.note if row else "")
+        self.error = _error_label()
+
+        form = QFormLayout()
+        form.addRow("年度：", self.year)
+        form.addRow("适用地区：", self.region)
+        form.addRow("监测范围（元/人·年）：", self.amount)
+        form.addRow("文号：", self.document_no)
+        form.addRow("执行日期：", self.effective)
+        form.addRow("备注：", self.note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.try_accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(420)
+
+    def values(self) -> dict[str, Any]:
+        date = self.effective.date()
+        return {
+            "year": self.year.value(),
+            "region": self.region.currentText(),
+            "amount": self.amount.text(),
+            "document_no": self.document_no.text(),
+            "effective_date": None if date == self.effective.minimumDate() else date.toPython(),
+            "note": self.note.text(),
+        }
+
+    def try_accept(self) -> None:
+        try:
+            self._save(self.values())
+        except ValidationError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            widget = {"year": self.year, "region": self.region, "amount": self.amount,
+                      "document_no": self.document_no}.get(exc.field)
+            if widget is not None:
+                widget.setFocus()
+            return
+        except UserError as exc:
+            show_error(exc, self)
+            return
+        self.accept()
+
+
+class ThresholdsPanel(QWidget):
+    """Thresholds by year and region with their 文号: list, add, edit, delete."""
+
+    changed = Signal()
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.model = ThresholdModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        self.view.setAlternatingRowColors(True)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ThresholdModel.DOCUMENT, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
+        self.view.doubleClicked.connect(lambda *_: self.edit_selected())
+        self.view.selectionModel().selectionChanged.connect(self._update_buttons)
+
+        self.add_button = QPushButton(qta.icon("fa5s.plus"), "新增")
+        self.edit_button = QPushButton(qta.icon("fa5s.edit"), "修改")
+        self.delete_button = QPushButton(qta.icon("fa5s.trash-alt"), "删除")
+        self.add_button.clicked.connect(self.add)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        hint = QLabel("监测范围按年度和地区设置，并注明发文文号。没有本地区标准的年度，使用“全国”标准。")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #5f6368;")
+        buttons = QVBoxLayout()
+        for b in (self.add_button, self.edit_button, self.delete_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.view, 1)
+        row.addLayout(buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint)
+        layout.addLayout(row, 1)
+        self.regions_known: list[str] = [threshold_service.NATIONAL]
+        self._update_buttons()
+
+    def confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes
+                                      | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def refresh(self) -> None:
+        with self.db.reading() as s:
+            rows = [
+                ThresholdRow(t.id, t.year, t.region, Decimal(t.amount), t.document_no or "",
+                             t.effective_date, t.note or "")
+                for t in threshold_service.list_thresholds(s)
+            ]
+            self.regions_known = threshold_service.regions(s)
+        self.model.set_rows(rows)
+        self._update_buttons()
+
+    def selected_row(self) -> ThresholdRow | None:
+        indexes = self.view.selectionModel().selectedRows()
+        return self.model.rows[indexes[0].row()] if indexes else None
+
+    def _update_buttons(self, *_: Any) -> None:
+        has = self.selected_row() is not None
+        self.edit_button.setEnabled(has)
+        self.delete_button.setEnabled(has)
+
+    def _select_id(self, ident: int) -> None:
+        for i, r in enumerate(self.model.rows):
+            if r.id == ident:
+                self.view.selectRow(i)
+                return
+
+    def add(self) -> None:
+        self._open_dialog(None)
+
+    def edit_selected(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self._open_dialog(row)
+
+    def _open_dialog(self, row: ThresholdRow | None) -> None:
+        saved: list[int] = []
+
+        def save(values: dict[str, Any]) -> None:
+            with self.db.unit() as s:
+                if row is None:
+                    saved.append(threshold_service.add(s, **values).id)
+                else:
+                    saved.append(threshold_service.edit(s, row.id, **values).id)
+
+        dialog = ThresholdDialog(save, self.regions_known, row, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and saved:
+            self.refresh()
+            self._select_id(saved[-1])
+            self.changed.emit()
+
+    def delete_selected(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        if not self.confirm("确认删除", f"确定要删除 {row.year} 年“{row.region}”的监测范围（{row.amount} 元）吗？"):
+            return
+        try:
+            with self.db.unit() as s:
+                threshold_service.delete(s, row.id)
+        except UserError as exc:
+            show_error(exc, self)
+            return
+        self.refresh()
+        self.changed.emit()
+
+
+# =========================================================================== the page
+
+
+class SettingsPage(QWidget):
+    """系统设置. ``township_changed`` fires after the township data was saved."""
+
+    township_changed = Signal()
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.form = TownshipForm()
+        self.villages = VillagesPanel(db)
+        self.thresholds = ThresholdsPanel(db)
+        self.thresholds.changed.connect(self._reload_regions)
+
+        self.save_button = QPushButton(qta.icon("fa5s.save", color="white"), "保存")
+        self.save_button.setDefault(True)
+        self.save_button.setStyleSheet(
+            "QPushButton { background: #1a73e8; color: white; padding: 5px 18px; border-radius: 3px; }"
+            "QPushButton:hover { background: #1765cc; }"
+        )
+        self.revert_button = QPushButton("放弃修改")
+        self.save_button.clicked.connect(self.save)
+        self.revert_button.clicked.connect(self.refresh)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+
+        township_tab = QWidget()
+        t = QVBoxLayout(township_tab)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.form)
+        t.addWidget(scroll, 1)
+        bar = QHBoxLayout()
+        bar.addWidget(self.message, 1)
+        bar.addWidget(self.revert_button)
+        bar.addWidget(self.save_button)
+        t.addLayout(bar)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(township_tab, qta.icon("fa5s.home"), "乡镇信息")
+        self.tabs.addTab(self.villages, qta.icon("fa5s.sitemap"), "行政村与村民小组")
+        self.tabs.addTab(self.thresholds, qta.icon("fa5s.coins"), "监测范围标准")
+
+        title = QLabel("系统设置")
+        title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.tabs, 1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        with self.db.reading() as s:
+            current = settings_service.load(s)
+            known = threshold_service.regions(s)
+        self.form.load(current, known)
+        self._show_message("")
+        self.villages.refresh()
+        self.thresholds.refresh()
+
+    def _reload_regions(self) -> None:
+        with self.db.reading() as s:
+            known = threshold_service.regions(s)
+        keep = self.form.threshold_region.currentText()
+        self.form.threshold_region.clear()
+        self.form.threshold_region.addItems([""] + [r for r in known if r != threshold_service.NATIONAL])
+        self.form.threshold_region.setCurrentText(keep)
+
+    def _show_message(self, text: str, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet("color: #b3261e;" if error else "color: #188038;")
+
+    def save(self) -> bool:
+        """Save the township form in one unit of work; a refused value is named beside the button."""
+        try:
+            changes = self.form.values()
+        except ValidationError as exc:
+            self._show_message(str(exc), error=True)
+            self.tabs.setCurrentIndex(0)
+            self.form.focus_field(exc.field)
+            return False
+        try:
+            with self.db.unit() as s:
+                settings_service.update(s, **changes)
+        except UserError as exc:
+            show_error(exc, self)
+            return False
+        log.info("township settings saved")
+        self._show_message(f"已保存（{dt.datetime.now():%H:%M:%S}）")
+        self.township_changed.emit()
+        return True
