@@ -1,0 +1,544 @@
+"""户籍台账: search and filter the registry, see a household's derived facts, open the editor.
+
+Searching uses ``RegistryIndex`` (the registry in memory, built when the page first needs it
+and kept fresh from the audit trail), so each keystroke costs a few milliseconds; the table
+model fetches only the rows on screen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Sequence
+
+import shiboken6
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fanpin_desktop.db import Database
+from fanpin_desktop.domain import enums
+from fanpin_desktop.services import households as svc
+from fanpin_desktop.services.households import HouseholdQuery, HouseholdRow, RegistryIndex, VillageOption
+from fanpin_desktop.ui.dialogs.household_editor import HouseholdEditor
+from fanpin_desktop.ui.errors import show_error
+from fanpin_desktop.ui.table_models.households import HistoryTableModel, HouseholdTableModel
+from fanpin_desktop.ui.tasks import TaskRunner
+from fanpin_desktop.ui.widgets import IdCombo, ValueCombo, icon
+
+log = logging.getLogger(__name__)
+
+SEARCH_DELAY_MS = 150
+SYNC_INDEX_LIMIT = 4000  # up to this many households the index is built at once, beyond it in the background
+DETAILS_DELAY_MS = 80
+
+
+def _esc(text: object) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class RegistryPage(QWidget):
+    """The household registry page. The main window embeds it and may call ``refresh()``."""
+
+    households_changed = Signal()  # a household was added, edited or deleted here
+    index_ready = Signal()  # the in-memory search index of a big registry is built
+
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._index: RegistryIndex | None = None
+        self._index_generation = 0
+        self._total = 0
+        # Not a child of the page: a build still running when the page goes away finishes harmlessly.
+        self._runner = TaskRunner()
+        self._query = HouseholdQuery()
+        self._options: list[VillageOption] = []
+        self.editor_factory = HouseholdEditor  # tests and the benchmark may replace it
+
+        # ---- filters
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("查找：姓名、身份证号（任意几位）、电话、户编号或姓名拼音首字母（如 zs）")
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(icon("fa5s.search", "#666"), QLineEdit.ActionPosition.LeadingPosition)
+        self.village = IdCombo(blank_text="全部行政村")
+        self.group = IdCombo(blank_text="全部村民小组")
+        e = enums.current()
+        self.household_type = ValueCombo(e.values("household_types"), blank_text="全部户类型")
+        self.status_filter = ValueCombo(svc.MONITORING_STATUSES, blank_text="全部监测状态")
+        for combo in (self.village, self.group, self.household_type, self.status_filter):
+            combo.setMinimumContentsLength(7)
+        self.flags_button = QToolButton()
+        self.flags_button.setText("户标识")
+        self.flags_button.setIcon(icon("fa5s.filter"))
+        self.flags_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.flags_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.flags_menu = QMenu(self.flags_button)
+        self.flag_actions: dict[str, QAction] = {}
+        for flag in svc.HOUSEHOLD_FLAGS:
+            action = self.flags_menu.addAction(flag)
+            action.setCheckable(True)
+            action.toggled.connect(self._on_flags)
+            self.flag_actions[flag] = action
+        self.flags_button.setMenu(self.flags_menu)
+        self.clear_button = QPushButton(icon("fa5s.eraser"), "清除条件")
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        filters.addWidget(self.village, 1)
+        filters.addWidget(self.group, 1)
+        filters.addWidget(self.household_type)
+        filters.addWidget(self.status_filter)
+        filters.addWidget(self.flags_button)
+        filters.addWidget(self.clear_button)
+
+        # ---- actions
+        self.add_button = QPushButton(icon("fa5s.plus"), "新增户")
+        self.edit_button = QPushButton(icon("fa5s.edit"), "编辑")
+        self.delete_button = QPushButton(icon("fa5s.trash-alt"), "删除户")
+        self.history_button = QPushButton(icon("fa5s.history"), "查看变更记录")
+        self.count_label = QLabel()
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        actions = QHBoxLayout()
+        for b in (self.add_button, self.edit_button, self.delete_button, self.history_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        actions.addWidget(self.count_label)
+
+        # ---- table
+        self.model = HouseholdTableModel(self._fetch_rows, self._sorted_ids, self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.setTabKeyNavigation(False)
+        self.view.verticalHeader().setDefaultSectionSize(24)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setSortIndicatorShown(True)
+        header.setSectionsClickable(True)
+        widths = {HouseholdTableModel.COL_VILLAGE: 72, HouseholdTableModel.COL_GROUP: 64,
+                  HouseholdTableModel.COL_CODE: 142, HouseholdTableModel.COL_HEAD: 64,
+                  HouseholdTableModel.COL_HEAD_ID: 140, HouseholdTableModel.COL_SIZE: 40,
+                  HouseholdTableModel.COL_TYPE: 64, HouseholdTableModel.COL_STATUS: 64,
+                  HouseholdTableModel.COL_PHONE: 96}
+        for col, width in widths.items():
+            self.view.setColumnWidth(col, width)
+        self.view.setSortingEnabled(True)  # the model sorts through the search (all rows, not a page)
+
+        self.details = QTextBrowser()
+        self.details.setOpenLinks(False)
+        self.details.setMinimumWidth(240)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.details)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([900, 280])
+        splitter.setChildrenCollapsible(False)
+        self.splitter = splitter
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addLayout(actions)
+        layout.addWidget(splitter, 1)
+
+        # ---- behaviour
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.run_search)
+        self._details_timer = QTimer(self)
+        self._details_timer.setSingleShot(True)
+        self._details_timer.setInterval(DETAILS_DELAY_MS)
+        self._details_timer.timeout.connect(self._show_details)
+
+        self.search.textChanged.connect(self._search_timer.start)
+        self.search.returnPressed.connect(self._search_now_and_focus_table)
+        self.village.valueChanged.connect(self._on_village)
+        self.group.valueChanged.connect(lambda _v: self.run_search())
+        self.household_type.valueChanged.connect(lambda _v: self.run_search())
+        self.status_filter.valueChanged.connect(lambda _v: self.run_search())
+        self.clear_button.clicked.connect(self.clear_filters)
+        self.add_button.clicked.connect(self.add_household)
+        self.edit_button.clicked.connect(self.edit_current)
+        self.delete_button.clicked.connect(self.delete_current)
+        self.history_button.clicked.connect(self.show_history)
+        self.view.doubleClicked.connect(lambda _i: self.edit_current())
+        self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.model.modelReset.connect(self._on_model_reset)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.view, activated=self.edit_current,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Enter), self.view, activated=self.edit_current,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.view, activated=self.delete_current,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
+        QShortcut(QKeySequence.StandardKey.New, self, activated=self.add_household)
+
+        self.setTabOrder(self.search, self.village)
+        self.setTabOrder(self.village, self.group)
+        self.setTabOrder(self.group, self.household_type)
+        self.setTabOrder(self.household_type, self.status_filter)
+        self.setTabOrder(self.status_filter, self.flags_button)
+        self.setTabOrder(self.flags_button, self.clear_button)
+        self.setTabOrder(self.clear_button, self.view)
+
+        self.refresh()
+
+    # ------------------------------------------------------------------ data
+
+    def refresh(self) -> None:
+        """Reload everything (after a restore, an import, or changes made elsewhere)."""
+        self._index = None
+        self._index_generation += 1
+        try:
+            with self._db.reading() as s:
+                self._options = svc.region_options(s)
+                self._total = svc.household_count(s)
+                if self._total <= SYNC_INDEX_LIMIT:
+                    self._index = RegistryIndex.build(s)
+        except Exception as exc:  # noqa: BLE001 - show it, keep the page usable
+            show_error(exc, self)
+            return
+        self._fill_villages()
+        self.model.invalidate(None)
+        self.run_search()
+        if self._index is None:
+            self._build_index_in_background()
+
+    def _build_index_in_background(self) -> None:
+        """A big registry is indexed on a worker thread; until then searches run in SQL."""
+        generation = self._index_generation
+        db = self._db
+
+        def build(_control: object) -> RegistryIndex:
+            with db.reading() as s:
+                return RegistryIndex.build(s)
+
+        def done(index: RegistryIndex) -> None:
+            if not shiboken6.isValid(self) or generation != self._index_generation:
+                return  # page closed, or refreshed meanwhile (a newer build is on its way)
+            self._index = index
+            log.info("registry index ready: %s households", len(index))
+            self.index_ready.emit()
+            self.run_search()  # catches up with changes made during the build
+
+        def failed(exc: BaseException) -> None:
+            log.warning("registry index not built, searching in SQL: %s", exc)
+
+        self._runner.run(build, done, failed, progress=False, cancellable=False)
+
+    @property
+    def index_ready_now(self) -> bool:
+        return self._index is not None
+
+    def _fill_villages(self) -> None:
+        current = self.village.value()
+        self.village.blockSignals(True)
+        self.village.set_items([(v.id, v.name) for v in self._options])
+        self.village.blockSignals(False)
+        if current is not None:
+            self.village.set_value(current)
+        self._fill_groups()
+
+    def _fill_groups(self) -> None:
+        option = next((v for v in self._options if v.id == self.village.value()), None)
+        self.group.blockSignals(True)
+        self.group.set_items([(g.id, g.name) for g in option.groups] if option else [])
+        self.group.blockSignals(False)
+        self.group.setEnabled(option is not None)
+
+    def _fetch_rows(self, ids: Sequence[int]) -> dict[int, HouseholdRow]:
+        with self._db.reading() as s:
+            return svc.fetch_rows(s, ids)
+
+    def _sorted_ids(self, key: str | None, descending: bool) -> list[int]:
+        self._query = dataclasses.replace(self._query, sort=key, descending=descending)
+        return self._search_ids()
+
+    def current_query(self) -> HouseholdQuery:
+        return dataclasses.replace(
+            self._query,
+            text=self.search.text(),
+            village_id=self.village.value(),
+            group_id=self.group.value(),
+            household_type=self.household_type.value(),
+            monitoring_status=self.status_filter.value(),
+            flags=frozenset(f for f, a in self.flag_actions.items() if a.isChecked()),
+        )
+
+    def _search_ids(self) -> list[int]:
+        with self._db.reading() as s:
+            if self._index is None:
+                return svc.search_household_ids(s, self._query)
+            changed = self._index.sync(s)
+            if changed is None:  # villages or groups changed: the filter lists too
+                self._options = svc.region_options(s)
+        if changed is None:
+            self._fill_villages()
+            self.model.invalidate(None)
+        elif changed:
+            self.model.invalidate(changed)
+        self._total = len(self._index)
+        return self._index.search(self._query)
+
+    def run_search(self) -> None:
+        """Apply the search box and filters now (the box waits ~150 ms after the last key)."""
+        self._search_timer.stop()
+        self._query = self.current_query()
+        current = self.current_household_id()
+        try:
+            ids = self._search_ids()
+        except Exception as exc:  # noqa: BLE001
+            show_error(exc, self)
+            return
+        self.model.set_ids(ids)
+        self._update_count()
+        if current is not None:
+            self.select_household(current)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        """Coming back to the page: pick up what other pages changed (one cheap audit query)."""
+        super().showEvent(event)
+        if self._index is not None and not event.spontaneous():
+            self.run_search()
+
+    def _search_now_and_focus_table(self) -> None:
+        self.run_search()
+        if self.model.rowCount() and not self.view.currentIndex().isValid():
+            self.view.selectRow(0)
+        self.view.setFocus()
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _update_count(self) -> None:
+        total = self._total
+        shown = self.model.rowCount()
+        filtered = self._query != dataclasses.replace(HouseholdQuery(), sort=self._query.sort,
+                                                      descending=self._query.descending)
+        if filtered:
+            self.count_label.setText(f"找到 {shown:,} 户（共 {total:,} 户）")
+        else:
+            self.count_label.setText(f"共 {total:,} 户")
+
+    def _on_village(self, _value: object) -> None:
+        self._fill_groups()
+        self.run_search()
+
+    def _on_flags(self) -> None:
+        chosen = [f for f, a in self.flag_actions.items() if a.isChecked()]
+        self.flags_button.setText(f"户标识（{len(chosen)}）" if chosen else "户标识")
+        self.flags_button.setToolTip("、".join(chosen))
+        self.run_search()
+
+    def clear_filters(self) -> None:
+        for w in (self.search, self.village, self.group, self.household_type, self.status_filter):
+            w.blockSignals(True)
+        self.search.clear()
+        self.village.set_value(None)
+        self._fill_groups()
+        self.household_type.set_value(None)
+        self.status_filter.set_value(None)
+        for w in (self.search, self.village, self.group, self.household_type, self.status_filter):
+            w.blockSignals(False)
+        for a in self.flag_actions.values():
+            a.blockSignals(True)
+            a.setChecked(False)
+            a.blockSignals(False)
+        self.flags_button.setText("户标识")
+        self.run_search()
+
+    # ------------------------------------------------------------------ selection and details
+
+    def current_household_id(self) -> int | None:
+        index = self.view.currentIndex()
+        return self.model.household_id(index.row()) if index.isValid() else None
+
+    def select_household(self, household_id: int) -> bool:
+        row = self.model.row_of(household_id)
+        if row is None:
+            return False
+        self.view.selectionModel().setCurrentIndex(
+            self.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.view.scrollTo(self.model.index(row, 0))
+        return True
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        has = current.isValid()
+        for b in (self.edit_button, self.delete_button, self.history_button):
+            b.setEnabled(has)
+        self._details_timer.start()
+
+    def _on_model_reset(self) -> None:
+        has = self.view.currentIndex().isValid()
+        for b in (self.edit_button, self.delete_button, self.history_button):
+            b.setEnabled(has)
+        if has:
+            self._details_timer.start()
+        else:
+            self._show_details()  # no selection: clear the pane at once
+
+    def _show_details(self) -> None:
+        hid = self.current_household_id()
+        if hid is None:
+            self.details.setHtml("<p style='color:#777'>选中一户，这里显示该户成员和派生信息。</p>"
+                                 "<p style='color:#777'>回车或双击打开编辑；Delete 删除；Ctrl+F 查找；Ctrl+N 新增户。</p>")
+            return
+        try:
+            with self._db.reading() as s:
+                summary = svc.household_summary(s, hid)
+        except svc.RegistryError:
+            self.details.setHtml("<p>该户已不存在。</p>")
+            return
+        except Exception as exc:  # noqa: BLE001
+            show_error(exc, self)
+            return
+        self.details.setHtml(self.summary_html(summary))
+
+    @staticmethod
+    def summary_html(summary: svc.HouseholdSummary) -> str:
+        facts = "".join(f"<tr><td style='color:#555;padding-right:8px'>{_esc(a)}</td><td>{_esc(b)}</td></tr>"
+                        for a, b in summary.facts)
+        members = "".join(
+            f"<tr><td>{_esc(n)}</td><td>{_esc(r)}</td><td align='right'>{_esc(a)}</td><td>{_esc(x)}</td></tr>"
+            for n, r, a, x in summary.members)
+        return (f"<h3 style='margin-bottom:4px'>{_esc(summary.title)}</h3>"
+                "<table cellspacing='0' cellpadding='2' width='100%'>"
+                "<tr style='background:#eef'><th align='left'>姓名</th><th align='left'>关系</th>"
+                f"<th align='right'>年龄</th><th align='left'>情况</th></tr>{members}</table>"
+                f"<h4 style='margin-bottom:2px'>派生信息</h4><table cellspacing='0' cellpadding='2'>{facts}</table>")
+
+    # ------------------------------------------------------------------ actions
+
+    def _open_editor(self, household_id: int | None) -> int | None:
+        kwargs = {}
+        if household_id is None:
+            kwargs = {"village_id": self.village.value(), "group_id": self.group.value()}
+        try:
+            editor = self.editor_factory(self._db, household_id, self, **kwargs)
+        except Exception as exc:  # noqa: BLE001
+            show_error(exc, self)
+            return None
+        editor.exec()
+        saved = editor.saved_id
+        editor.deleteLater()
+        if saved is not None:
+            self.after_change(saved)
+        return saved
+
+    def after_change(self, household_id: int | None = None) -> None:
+        """Bring the list up to date after a change made here, and keep the household selected."""
+        if self._index is None:
+            self.model.invalidate(None)  # no index yet to tell which rows changed
+        self.run_search()
+        if household_id is not None and not self.select_household(household_id):
+            self.details.setHtml("<p>已保存。该户不符合当前的查找条件，所以不在列表中。</p>")
+        self._details_timer.start()
+        self.households_changed.emit()
+
+    def add_household(self) -> None:
+        self._open_editor(None)
+
+    def edit_current(self) -> None:
+        hid = self.current_household_id()
+        if hid is not None:
+            self._open_editor(hid)
+
+    def delete_current(self) -> None:
+        hid = self.current_household_id()
+        if hid is None:
+            return
+        row = self.model.row_data(self.view.currentIndex().row())
+        name = (f"{row.village}{row.group} {row.head_name}户（{row.size}人"
+                + (f"，户编号{row.code}" if row.code else "") + "）") if row else "该户"
+        answer = QMessageBox.question(
+            self, "删除户",
+            f"确定删除“{name}”吗？\n\n该户的家庭成员和收支记录将一并删除；变更记录会保留。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        next_row = self.view.currentIndex().row()
+        try:
+            with self._db.unit() as s:
+                label = svc.delete_household(s, hid)
+        except Exception as exc:  # noqa: BLE001 - RegistryError is a UserError: shown as a message
+            show_error(exc, self)
+            return
+        log.info("household %s deleted", hid)
+        if self._index is None:
+            self.model.invalidate(None)
+        self.run_search()
+        if self.model.rowCount():
+            self.view.selectRow(min(next_row, self.model.rowCount() - 1))
+        self.count_label.setText(self.count_label.text() + f"　已删除：{label}")
+        self.households_changed.emit()
+
+    def show_history(self) -> None:
+        hid = self.current_household_id()
+        if hid is None:
+            return
+        try:
+            with self._db.reading() as s:
+                entries = svc.household_history(s, hid)
+                title = svc.household_label(s, hid)
+        except Exception as exc:  # noqa: BLE001
+            show_error(exc, self)
+            return
+        dialog = HistoryDialog(title, entries, self)
+        dialog.exec()
+        dialog.deleteLater()
+
+
+class HistoryDialog(QDialog):
+    def __init__(self, title: str, entries: Sequence[svc.HistoryEntry], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"变更记录：{title}")
+        self.model = HistoryTableModel(entries, self)
+        view = QTableView()
+        view.setModel(self.model)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setAlternatingRowColors(True)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.verticalHeader().setVisible(False)
+        view.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((130, 70, 50, 150, 110, 160)):
+            view.setColumnWidth(col, width)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        note = QLabel(f"共 {len(entries)} 条，最新的在前。" if entries else "没有变更记录。")
+        layout.addWidget(note)
+        layout.addWidget(view, 1)
+        layout.addWidget(buttons)
+        self.resize(900, 480)
+

@@ -1,0 +1,396 @@
+"""Item models of the household registry.
+
+``HouseholdTableModel`` holds only the list of household ids of the current search and fetches
+the rows the view asks for in blocks, keeping them in a cache (the shape of Anki's browser
+model): a 20,000-household registry costs one block query per screenful, not 20,000 rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont
+
+from fanpin_desktop.domain.ids import age_on
+from fanpin_desktop.services import households as svc
+from fanpin_desktop.services.households import HistoryEntry, HouseholdRow, MemberDraft
+
+Index = QModelIndex | QPersistentModelIndex
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # native values (int, str) for sorting
+ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the record's id
+
+_STATUS_COLOURS = {
+    svc.STATUS_ACTIVE: QColor("#b3261e"),
+    svc.STATUS_PENDING: QColor("#a15c00"),
+    svc.STATUS_ELIMINATED: QColor("#2e7d32"),
+}
+_MISSING = object()  # cached marker: the household no longer exists
+
+RowFetcher = Callable[[Sequence[int]], Mapping[int, HouseholdRow]]
+Sorter = Callable[[str | None, bool], Sequence[int]]
+
+
+class HouseholdTableModel(QAbstractTableModel):
+    COL_VILLAGE = 0
+    COL_GROUP = 1
+    COL_CODE = 2
+    COL_HEAD = 3
+    COL_HEAD_ID = 4
+    COL_SIZE = 5
+    COL_TYPE = 6
+    COL_STATUS = 7
+    COL_PHONE = 8
+    COL_FLAGS = 9
+    HEADERS = ("行政村", "村民小组", "户编号", "户主", "户主证件号码", "人口", "户类型", "监测状态", "联系电话",
+               "标识")
+    #: the service's sort key for each column (None: the column cannot be sorted by the service)
+    SORT_KEYS: dict[int, str | None] = {
+        COL_VILLAGE: svc.SORT_VILLAGE, COL_GROUP: svc.SORT_GROUP, COL_CODE: svc.SORT_CODE,
+        COL_HEAD: svc.SORT_HEAD, COL_HEAD_ID: svc.SORT_HEAD_ID, COL_SIZE: svc.SORT_SIZE,
+        COL_TYPE: svc.SORT_TYPE, COL_STATUS: svc.SORT_STATUS, COL_PHONE: svc.SORT_PHONE, COL_FLAGS: None,
+    }
+    BLOCK = 120  # rows fetched at once: a screenful and a half
+    CACHE_LIMIT = 6000  # rows kept; the cache starts afresh beyond this
+
+    def __init__(self, fetch: RowFetcher, sorter: Sorter | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._fetch = fetch
+        self._sorter = sorter
+        self._ids: list[int] = []
+        self._rows: dict[int, Any] = {}
+        self._row_of: dict[int, int] | None = None
+        self.fetch_count = 0  # block queries made (for tests and the benchmark)
+
+    # ------------------------------------------------------------------ ids
+
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    def set_ids(self, ids: Iterable[int]) -> None:
+        """Show these households in this order (a new search result). Cached rows are kept."""
+        new = list(ids)
+        if new == self._ids:
+            return
+        self.beginResetModel()
+        self._ids = new
+        self._row_of = None
+        self.endResetModel()
+
+    def household_id(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, household_id: int) -> int | None:
+        if self._row_of is None:
+            self._row_of = {hid: r for r, hid in enumerate(self._ids)}
+        return self._row_of.get(household_id)
+
+    def row_data(self, row: int) -> HouseholdRow | None:
+        hid = self.household_id(row)
+        if hid is None:
+            return None
+        value = self._rows.get(hid)
+        if value is None:
+            self._fetch_block(row)
+            value = self._rows.get(hid)
+        return value if isinstance(value, HouseholdRow) else None
+
+    def invalidate(self, ids: Iterable[int] | None = None) -> None:
+        """Forget cached rows (all when ``ids`` is None) and repaint the rows showing them."""
+        if ids is None:
+            self._rows.clear()
+            if self._ids:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, self.columnCount() - 1))
+            return
+        rows = []
+        for hid in set(ids):
+            self._rows.pop(hid, None)
+            r = self.row_of(hid)
+            if r is not None:
+                rows.append(r)
+        last_col = self.columnCount() - 1
+        for first, last in _runs(sorted(rows)):
+            self.dataChanged.emit(self.index(first, 0), self.index(last, last_col))
+
+    def _fetch_block(self, row: int) -> None:
+        start = row - row % self.BLOCK
+        wanted = [hid for hid in self._ids[start:start + self.BLOCK] if hid not in self._rows]
+        if not wanted:
+            return
+        if len(self._rows) + len(wanted) > self.CACHE_LIMIT:
+            self._rows.clear()
+        fetched = self._fetch(wanted)
+        self.fetch_count += 1
+        for hid in wanted:
+            self._rows[hid] = fetched.get(hid, _MISSING)
+
+    # ------------------------------------------------------------------ Qt model API
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
+        return str(section + 1) if 0 <= section < len(self._ids) else None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        if role == ID_ROLE:
+            return self._ids[index.row()]
+        if role not in (Qt.ItemDataRole.DisplayRole, SORT_ROLE, Qt.ItemDataRole.ToolTipRole,
+                        Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole):
+            return None
+        col = index.column()
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col == self.COL_SIZE:
+                return Qt.AlignmentFlag.AlignCenter
+            return None
+        row = self.row_data(index.row())
+        if row is None:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "（已删除）" if col == self.COL_HEAD else ""
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return _STATUS_COLOURS.get(row.monitoring_status) if col == self.COL_STATUS else None
+        if role == SORT_ROLE:
+            return self._sort_value(row, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.COL_FLAGS and row.flags:
+                return "、".join(row.flags)
+            if col == self.COL_HEAD_ID:
+                return "证件号码已脱敏显示；打开本户可查看完整号码"
+            return None
+        return self._display(row, col)
+
+    def _display(self, row: HouseholdRow, col: int) -> str:
+        if col == self.COL_VILLAGE:
+            return row.village
+        if col == self.COL_GROUP:
+            return row.group
+        if col == self.COL_CODE:
+            return row.code
+        if col == self.COL_HEAD:
+            return row.head_name
+        if col == self.COL_HEAD_ID:
+            return row.head_id_masked
+        if col == self.COL_SIZE:
+            return str(row.size)
+        if col == self.COL_TYPE:
+            return row.household_type
+        if col == self.COL_STATUS:
+            return row.monitoring_status
+        if col == self.COL_PHONE:
+            return row.phone
+        if col == self.COL_FLAGS:
+            return "、".join(row.flags)
+        return ""
+
+    def _sort_value(self, row: HouseholdRow, col: int) -> Any:
+        if col == self.COL_VILLAGE:
+            return row.village_order
+        if col == self.COL_GROUP:
+            return row.group_order
+        if col == self.COL_HEAD:
+            return row.head_initials
+        if col == self.COL_SIZE:
+            return row.size
+        if col == self.COL_STATUS:
+            return svc.MONITORING_STATUSES.index(row.monitoring_status)
+        if col == self.COL_FLAGS:
+            return len(row.flags)
+        return self._display(row, col)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Reorder the rows. With a sorter (the page's search) the order comes from the service;
+        without one, rows are fetched and sorted here by SORT_ROLE (fine for small lists)."""
+        if not self._ids:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if self._sorter is not None:
+            key = self.SORT_KEYS.get(column) if column >= 0 else None
+            new_ids = list(self._sorter(key, descending))
+        elif column < 0:
+            return
+        else:
+            for start in range(0, len(self._ids), self.BLOCK):
+                self._fetch_block(start)
+            rows = {hid: self._rows.get(hid) for hid in self._ids}
+
+            def value(hid: int) -> tuple[bool, Any]:
+                r = rows[hid]
+                v = self._sort_value(r, column) if isinstance(r, HouseholdRow) else None
+                return (v is None, v) if not descending else (v is not None, v)
+
+            new_ids = sorted(self._ids, key=value, reverse=descending)
+        if set(new_ids) != set(self._ids):
+            self.set_ids(new_ids)  # the search result changed meanwhile
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_persistent = self.persistentIndexList()
+        old_ids = [self._ids[i.row()] if i.isValid() else None for i in old_persistent]
+        self._ids = new_ids
+        self._row_of = None
+        new_persistent = []
+        for old, hid in zip(old_persistent, old_ids, strict=True):
+            r = self.row_of(hid) if hid is not None else None
+            new_persistent.append(self.index(r, old.column()) if r is not None else QModelIndex())
+        self.changePersistentIndexList(old_persistent, new_persistent)
+        self.layoutChanged.emit()
+
+
+def _runs(rows: Sequence[int]) -> Iterable[tuple[int, int]]:
+    """[1, 2, 3, 7, 8] -> (1, 3), (7, 8)."""
+    start = prev = None
+    for r in rows:
+        if start is None:
+            start = prev = r
+        elif r == prev + 1:
+            prev = r
+        else:
+            yield start, prev
+            start = prev = r
+    if start is not None:
+        yield start, prev
+
+
+# --------------------------------------------------------------------------- the editor's tables
+
+
+class MemberTableModel(QAbstractTableModel):
+    """The members of a household draft (the editor's 家庭成员 tab); edits go through dialogs."""
+
+    HEADERS = ("姓名", "与户主关系", "待保存", "证件号码", "性别", "出生日期", "年龄", "健康状况", "劳动技能",
+               "文化程度/在校生状况", "联系电话", "备注")
+    KEY_ROLE = Qt.ItemDataRole.UserRole + 3
+
+    def __init__(self, members: list[MemberDraft] | None = None, today: dt.date | None = None,
+                 parent: Any = None) -> None:
+        super().__init__(parent)
+        self._members: list[MemberDraft] = members if members is not None else []
+        self._today = today or dt.date.today()
+        self._move_labels: dict[int, str] = {}  # household id -> label, for pending moves
+
+    def set_members(self, members: list[MemberDraft]) -> None:
+        self.beginResetModel()
+        self._members = members
+        self.endResetModel()
+
+    def set_move_label(self, household_id: int, label: str) -> None:
+        self._move_labels[household_id] = label
+
+    def refresh(self) -> None:
+        """The draft list was changed in place (added, removed, reordered)."""
+        self.beginResetModel()
+        self.endResetModel()
+
+    def member_at(self, row: int) -> MemberDraft | None:
+        return self._members[row] if 0 <= row < len(self._members) else None
+
+    def row_of_key(self, key: int) -> int | None:
+        return next((i for i, m in enumerate(self._members) if m.key == key), None)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._members)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
+        return str(section + 1) if 0 <= section < len(self._members) else None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._members):
+            return None
+        m = self._members[index.row()]
+        if role == self.KEY_ROLE:
+            return m.key
+        if role == Qt.ItemDataRole.ForegroundRole and m.move_to_household_id is not None:
+            return QColor("#888888")
+        if role == Qt.ItemDataRole.FontRole and m.relation == svc.HEAD and m.move_to_household_id is None:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        col = index.column()
+        if col == 2:
+            if m.move_to_household_id is not None:
+                target = self._move_labels.get(m.move_to_household_id, "其他户")
+                return f"迁往{target}（{m.move_relation or ''}）"
+            return "新增" if m.id is None else ""
+        values = (
+            m.name, m.relation, None, m.id_number, m.sex or "",
+            m.birth_date.isoformat() if m.birth_date else "",
+            str(age_on(m.birth_date, self._today)) if m.birth_date else "",
+            m.health or "", m.labour_skill or "", m.schooling or m.education or "", m.phone or "", m.note or "",
+        )
+        return values[col] if 0 <= col < len(values) else None
+
+
+class HistoryTableModel(QAbstractTableModel):
+    """A household's change history (newest first), read-only."""
+
+    HEADERS = ("时间", "操作人", "操作", "对象", "项目", "原值", "新值")
+
+    def __init__(self, entries: Sequence[HistoryEntry] = (), parent: Any = None) -> None:
+        super().__init__(parent)
+        self._entries = list(entries)
+
+    def set_entries(self, entries: Sequence[HistoryEntry]) -> None:
+        self.beginResetModel()
+        self._entries = list(entries)
+        self.endResetModel()
+
+    def entry(self, row: int) -> HistoryEntry | None:
+        return self._entries[row] if 0 <= row < len(self._entries) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._entries)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._entries):
+            return None
+        e = self._entries[index.row()]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (5, 6):
+            return e.old_value if index.column() == 5 else e.new_value
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        values = (e.at.strftime("%Y-%m-%d %H:%M"), e.user, e.action, e.subject, e.field, e.old_value, e.new_value)
+        return values[index.column()] if 0 <= index.column() < len(values) else None
