@@ -1,0 +1,213 @@
+"""Benchmark of the roster importer (issue: importing household rosters).
+
+Generates a roster of N people (default 60,000) in the 47-column national export layout, with two
+title rows above the header and identity numbers as text, then measures, each in its own process
+so that peak memory is per step:
+
+1. python-calamine just parsing the sheet into Python lists (the floor),
+2. openpyxl ``read_only`` just parsing it,
+3. the full import into an empty database (read, check, group, compare, write, commit),
+4. re-importing the same file into that database (nothing changes).
+
+Goals: (3) within 2× of (1); (2)/(3) at least 5; (4) no slower than (3); peak memory of (3) and (4)
+under 500 MB.
+
+    python bench/bench_import.py [--rows 60000] [--file roster.xlsx] [--skip-openpyxl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红建国志文德胜利春梅海燕金凤永福宝山林荣"
+
+
+def generate(path: Path, people: int, seed: int = 7) -> int:
+    """Write a realistic roster; returns the number of households."""
+    from fanpin_desktop.documents.xlsx_util import TableSheet, write_table
+    from fanpin_desktop.domain.ids import make_id
+    from fanpin_desktop.services.importer.headers import layout
+
+    headers = layout("national_roster_47").headers
+    rnd = random.Random(seed)
+    text_cols = {headers.index(h) for h in ("户编号", "人编号", "证件号码", "户联系电话", "人联系电话", "出生日期")}
+    households = 0
+    used: set[str] = set()
+
+    def unique_id(birth: dt.date, n: int, female: bool) -> str:
+        seq = n
+        while True:
+            number = make_id("341523", birth, seq, female)
+            if number not in used:
+                used.add(number)
+                return number
+            seq += 2
+
+    def rows():
+        nonlocal households
+        n = 0
+        while n < people:
+            households += 1
+            size = min(rnd.choice((1, 2, 2, 3, 3, 3, 4, 4, 5, 6)), people - n)
+            v, g = rnd.randint(1, 20), rnd.randint(1, 12)
+            code = f"34152300{v:02d}{households:06d}"
+            hh_type = rnd.choice(("脱贫户", "一般农户", "一般农户", "监测户"))
+            hh_phone = f"13{rnd.randint(0, 999999999):09d}"
+            income = rnd.randint(5000, 30000)
+            for k in range(size):
+                n += 1
+                if k == 0:
+                    rel, age = "户主", rnd.randint(30, 85)
+                elif k == 1:
+                    rel, age = "配偶", rnd.randint(30, 85)
+                else:
+                    rel, age = rnd.choice(("之子", "之女", "之孙子", "之孙女", "之母")), rnd.randint(1, 40)
+                female = rel in ("之女", "之孙女", "之母", "配偶")
+                birth = dt.date(2024 - age, rnd.randint(1, 12), rnd.randint(1, 28))
+                student = 6 <= age <= 18
+                working = 18 < age < 60 and rnd.random() < 0.5
+                name = rnd.choice(SURNAMES) + "".join(rnd.choice(GIVEN) for _ in range(rnd.randint(1, 2)))
+                values = {
+                    "序号": n, "数据日期": "202405", "省": "安徽省", "市": "六安市", "县(市、区、旗)": "舒城县",
+                    "乡(镇)": "测试镇", "行政村": f"第{v}村", "自然村": f"{v}村{g % 3 + 1}庄", "村民小组": f"{g}组",
+                    "户编号": code, "人编号": f"{code}{k + 1:02d}", "姓名": name, "性别": "女" if female else "男",
+                    "证件类型": "居民身份证", "证件号码": unique_id(birth, n, female),
+                    "出生日期": birth.strftime("%Y%m%d"), "人数": size, "与户主关系": rel, "民族": "汉族",
+                    "政治面貌": "群众", "文化程度": "" if student else rnd.choice(("小学", "初中", "高中", "文盲或半文盲")),
+                    "在校生状况": rnd.choice(("小学三年级", "七年级", "高中一年级")) if student else "",
+                    "健康状况": rnd.choice(("健康", "健康", "健康", "长期慢性病", "残疾")),
+                    "劳动技能": rnd.choice(("普通劳动力", "无劳动力", "弱劳动力或半劳动力")),
+                    "务工状况": rnd.choice(("省外务工", "县外省内务工")) if working else "",
+                    "务工时间（月）": rnd.choice((6, 10, 12)) if working else "",
+                    "是否参加大病保险": "是", "是否享受低保": rnd.choice(("是", "否", "否")), "是否特困供养": "否",
+                    "致贫原因1": "因病", "危房户": "否", "是否解决安全饮用水": "是", "人均纯收入": income,
+                    "户联系电话": hh_phone, "人联系电话": "", "首次识别时间": "201401", "人员识别时间": "201401",
+                    "户类型": hh_type,
+                }
+                yield [values.get(h, "") for h in headers]
+
+    write_table(path, [TableSheet("Sheet1", headers, rows(), titles=["全国防返贫监测信息系统 家庭成员信息",
+                                                                     "导出时间：2024-05-01"],
+                                  text_columns=text_cols)])
+    return households
+
+
+def _peak_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / 1024 / 1024
+
+
+def child(step: str, file: Path, data_dir: Path | None) -> dict:
+    if step == "calamine":
+        from python_calamine import CalamineWorkbook
+
+        t, c = time.perf_counter(), time.process_time()
+        wb = CalamineWorkbook.from_path(str(file))
+        rows = wb.get_sheet_by_name(wb.sheet_names[0]).to_python()
+        seconds, cpu = time.perf_counter() - t, time.process_time() - c
+        return {"seconds": seconds, "cpu": cpu, "rows": len(rows), "peak_mb": _peak_mb()}
+    if step == "openpyxl":
+        import openpyxl
+
+        t, c = time.perf_counter(), time.process_time()
+        wb = openpyxl.load_workbook(file, read_only=True, data_only=True)
+        n = sum(1 for _ in wb.worksheets[0].iter_rows(values_only=True))
+        seconds, cpu = time.perf_counter() - t, time.process_time() - c
+        wb.close()
+        return {"seconds": seconds, "cpu": cpu, "rows": n, "peak_mb": _peak_mb()}
+    from sqlalchemy import func, select
+
+    from fanpin_desktop.db import Database, migrate
+    from fanpin_desktop.models import AuditEntry, Household, Member
+    from fanpin_desktop.services.importer import ImportOptions, import_file
+
+    assert data_dir is not None
+    db = Database(data_dir / "bench.sqlite3", user="bench")
+    migrate(db)
+    import fanpin_desktop.services.importer.parse  # noqa: F401 - import time is not import work
+
+    t, c = time.perf_counter(), time.process_time()
+    result = import_file(db, file, ImportOptions(create_places=True))
+    seconds, cpu = time.perf_counter() - t, time.process_time() - c
+    with db.reading() as s:
+        counts = {"members": s.scalar(select(func.count(Member.id))),
+                  "households": s.scalar(select(func.count(Household.id))),
+                  "audit": s.scalar(select(func.count(AuditEntry.id)))}
+    db.dispose()
+    return {"seconds": seconds, "cpu": cpu, "peak_mb": _peak_mb(), "plan": result.plan.counts,
+            "phases": {k: round(v, 2) for k, v in result.timings.items()}, **counts}
+
+
+def run_child(step: str, file: Path, data_dir: Path | None = None) -> dict:
+    cmd = [sys.executable, __file__, "--child", step, "--file", str(file)]
+    if data_dir is not None:
+        cmd += ["--data-dir", str(data_dir)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, default=60000)
+    ap.add_argument("--file", type=Path, help="use (or keep) this roster file instead of a temporary one")
+    ap.add_argument("--skip-openpyxl", action="store_true", help="skip the slow openpyxl measurement")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.file, args.data_dir)))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="fanpin-bench-") as tmp:
+        tmpdir = Path(tmp)
+        file = args.file or tmpdir / "roster47.xlsx"
+        if not file.exists():
+            t = time.perf_counter()
+            hh = generate(file, args.rows)
+            print(f"generated {args.rows} people / {hh} households in {time.perf_counter() - t:.1f} s "
+                  f"({file.stat().st_size / 1e6:.1f} MB)")
+        floor = run_child("calamine", file)
+        print(f"calamine parse (floor) : {floor['seconds']:7.2f} s (cpu {floor['cpu']:6.2f})   "
+              f"peak {floor['peak_mb']:4.0f} MB")
+        opx = None
+        if not args.skip_openpyxl:
+            opx = run_child("openpyxl", file)
+            print(f"openpyxl read_only     : {opx['seconds']:7.2f} s (cpu {opx['cpu']:6.2f})   "
+                  f"peak {opx['peak_mb']:4.0f} MB")
+        data = tmpdir / "data"
+        data.mkdir()
+        first = run_child("import", file, data)
+        print(f"full import (empty db) : {first['seconds']:7.2f} s (cpu {first['cpu']:6.2f})   "
+              f"peak {first['peak_mb']:4.0f} MB   {first['members']} members, {first['households']} households, "
+              f"{first['audit']} audit entries; phases {first['phases']}")
+        again = run_child("import", file, data)
+        print(f"re-import (no changes) : {again['seconds']:7.2f} s (cpu {again['cpu']:6.2f})   "
+              f"peak {again['peak_mb']:4.0f} MB   {again['plan']['m_unchanged']} unchanged, "
+              f"{again['plan']['m_new']} new, {again['plan']['m_changed']} changed; phases {again['phases']}")
+        print()
+        for what in ("seconds", "cpu"):
+            name = "wall" if what == "seconds" else "cpu "
+            ratio = first[what] / floor[what]
+            print(f"[{name}] import / calamine floor = {ratio:5.2f}  (goal ≤ 2)  {'OK' if ratio <= 2 else 'MISSED'}")
+            if opx:
+                speed = opx[what] / first[what]
+                print(f"[{name}] openpyxl parse / import = {speed:5.2f}  (goal ≥ 5)  {'OK' if speed >= 5 else 'MISSED'}")
+            re_ratio = again[what] / first[what]
+            print(f"[{name}] re-import / import      = {re_ratio:5.2f}  (goal ≤ 1)  "
+                  f"{'OK' if re_ratio <= 1 else 'MISSED'}")
+        peak = max(first["peak_mb"], again["peak_mb"])
+        print(f"peak memory (import)      = {peak:5.0f} MB (goal < 500) {'OK' if peak < 500 else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

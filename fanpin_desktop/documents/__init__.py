@@ -1,0 +1,1 @@
+"""Documents the program writes: xlsx workbooks and PDF forms (no Qt, no database sessions)."""

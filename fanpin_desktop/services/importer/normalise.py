@@ -1,0 +1,435 @@
+"""Reading cell values into stored values: IDs, dates, yes/no, numbers, enumeration labels.
+
+Every converter takes the raw cell (str, float, int, bool, date, …) and returns the stored value,
+``None`` for a blank cell, or a :class:`Bad` with the Chinese reason. Converters are applied a whole
+column at a time with a per-column cache, because a 60,000-row roster repeats the same few labels
+millions of times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pypinyin.constants import PHRASES_DICT
+
+from fanpin_desktop.domain import ids
+from fanpin_desktop.domain.enums import Enumerations
+from fanpin_desktop.domain.names import initials
+from fanpin_desktop.models import Household, Member
+from fanpin_desktop.services.importer.fields import BY_KEY, Field
+
+
+class Bad:
+    """A cell that cannot be used; ``message`` is the Chinese reason (without row and column)."""
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"Bad({self.message!r})"
+
+
+# ---------------------------------------------------------------------- text
+
+
+def cell_text(raw: Any) -> str:
+    """A cell as text: integral floats lose their ``.0``, dates become ISO, booleans 是/否."""
+    if raw is None:
+        return ""
+    if isinstance(raw, str):
+        return raw.strip()
+    if isinstance(raw, bool):
+        return "是" if raw else "否"
+    if isinstance(raw, float):
+        if raw.is_integer() and abs(raw) < 1e15:
+            return str(int(raw))
+        return f"{raw:.15G}"  # as Excel shows it: 15 significant digits
+    if isinstance(raw, dt.datetime):
+        return raw.date().isoformat() if raw.time() == dt.time() else raw.isoformat(sep=" ")
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    return str(raw).strip()
+
+
+def is_blank(raw: Any) -> bool:
+    return raw is None or raw == "" or (isinstance(raw, str) and not raw.strip())
+
+
+_EXCEL_TEXT = re.compile(r'^=\s*"(.*)"$', re.S)
+_SPACES = re.compile(r"\s+")
+_CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff\U00020000-\U0003ffff·])\s+(?=[\u3400-\u9fff\U00020000-\U0003ffff·])")
+
+
+def _max_len(f: Field) -> int | None:
+    if not f.attr:
+        return None
+    table = Member.__table__ if f.level == "member" else Household.__table__
+    col = table.c.get(f.attr)
+    return getattr(col.type, "length", None) if col is not None else None
+
+
+def make_text(f: Field) -> Callable[[Any], Any]:
+    limit = _max_len(f)
+
+    def conv(raw: Any) -> Any:
+        text = cell_text(raw)
+        m = _EXCEL_TEXT.match(text)
+        if m:
+            text = m.group(1).strip()
+        if not text:
+            return None
+        if f.kind == "name":
+            text = _CJK_SPACE.sub("", text)
+        if limit and len(text) > limit:
+            return Bad(f"{f.label}“{text}”超过{limit}个字")
+        return text
+
+    return conv
+
+
+def make_code(f: Field) -> Callable[[Any], Any]:
+    """户编号 / 人编号 / phone numbers: digits that must survive as text."""
+    limit = _max_len(f)
+
+    def conv(raw: Any) -> Any:
+        if raw.__class__ is str and raw.isascii() and raw.isdigit() and (not limit or len(raw) <= limit):
+            return raw
+        if isinstance(raw, float) and raw >= 1e15:
+            return Bad(f"{f.label}“{raw:.15G}”已被Excel转成数字，后几位已丢失；请把该列设为文本后重新导出")
+        text = cell_text(raw)
+        m = _EXCEL_TEXT.match(text)
+        if m:
+            text = m.group(1)
+        text = unicodedata.normalize("NFKC", text).strip().strip("'")
+        if f.kind == "phone":
+            text = _SPACES.sub("", text)
+        if not text:
+            return None
+        if ids.looks_rounded_by_excel(text):
+            return Bad(f"{f.label}“{text}”已被Excel转成科学计数法，后几位已丢失；请把该列设为文本后重新导出")
+        if limit and len(text) > limit:
+            return Bad(f"{f.label}“{text}”超过{limit}个字符")
+        return text
+
+    return conv
+
+
+# ---------------------------------------------------------------------- yes / no
+
+_TRUE = {"是", "√", "✓", "✔", "☑", "1", "y", "yes", "true", "t", "有", "参加", "已参加", "享受", "是的"}
+_FALSE = {"否", "×", "✗", "✘", "☒", "0", "n", "no", "false", "f", "无", "没有", "未参加", "不享受", "不是"}
+
+
+def to_bool(raw: Any) -> Any:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, (int, float)):
+        if raw == 1:
+            return True
+        if raw == 0:
+            return False
+        return Bad(f"“{cell_text(raw)}”不是“是”或“否”")
+    text = unicodedata.normalize("NFKC", cell_text(raw)).strip().lower()
+    if not text:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return Bad(f"“{cell_text(raw)}”不是“是”或“否”（可填 是/否、√/×、1/0、Y/N）")
+
+
+# ---------------------------------------------------------------------- numbers
+
+
+def make_int(f: Field) -> Callable[[Any], Any]:
+    months = f.key.endswith("_months")
+    low, high = (0, 12) if months else (0, 99)
+
+    def conv(raw: Any) -> Any:
+        if isinstance(raw, bool):
+            return Bad(f"{f.label}应为整数")
+        if isinstance(raw, (int, float)):
+            value = raw
+        else:
+            text = unicodedata.normalize("NFKC", cell_text(raw))
+            if not text:
+                return None
+            text = re.sub(r"(个月|月|人|个)$", "", text).strip()
+            try:
+                value = float(text)
+            except ValueError:
+                return Bad(f"{f.label}“{cell_text(raw)}”不是数字")
+        if value != int(value):
+            return Bad(f"{f.label}“{cell_text(raw)}”应为整数")
+        value = int(value)
+        if not low <= value <= high:
+            return Bad(f"{f.label}“{value}”应在{low}到{high}之间")
+        return value
+
+    return conv
+
+
+# ---------------------------------------------------------------------- dates
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?)?\s*月?$")
+_DATE_HINT = "可写成 1980-01-01、1980/1/1、19800101、198001、1980.01"
+
+
+def _ymd(y: int, m: int, d: int, raw: Any) -> Any:
+    try:
+        value = dt.date(y, m, d)
+    except ValueError:
+        return Bad(f"日期“{cell_text(raw)}”不存在")
+    if value.year < 1890 or value.year > 2100:
+        return Bad(f"日期“{cell_text(raw)}”不合理")
+    return value
+
+
+def to_date(raw: Any) -> Any:
+    """YYYYMM, YYYYMMDD, YYYY-MM-DD, YYYY/M/D, YYYY.MM, YYYY年M月D日, Excel serial numbers, date cells."""
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    if isinstance(raw, bool):
+        return Bad(f"“{cell_text(raw)}”不是日期")
+    if isinstance(raw, (int, float)):
+        if raw != int(raw):
+            return Bad(f"日期“{cell_text(raw)}”无法识别（{_DATE_HINT}）")
+        n = int(raw)
+        if 189001 <= n <= 210012:
+            return _ymd(n // 100, n % 100, 1, raw)
+        if 18900101 <= n <= 21001231:
+            return _ymd(n // 10000, n // 100 % 100, n % 100, raw)
+        if 1 <= n < 80000:
+            return EXCEL_EPOCH + dt.timedelta(days=n)
+        return Bad(f"日期“{cell_text(raw)}”无法识别（{_DATE_HINT}）")
+    text = unicodedata.normalize("NFKC", cell_text(raw))
+    if not text:
+        return None
+    text = text.split(" ")[0].split("T")[0] if re.match(r"^\d{4}-\d{2}-\d{2}[ T]", text) else text
+    if text.isdigit():
+        if len(text) == 8:
+            return _ymd(int(text[:4]), int(text[4:6]), int(text[6:]), raw)
+        if len(text) == 6:
+            return _ymd(int(text[:4]), int(text[4:]), 1, raw)
+        if len(text) <= 5:
+            return EXCEL_EPOCH + dt.timedelta(days=int(text))
+    m = _DATE_TEXT.match(text)
+    if m:
+        return _ymd(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1), raw)
+    return Bad(f"日期“{cell_text(raw)}”无法识别（{_DATE_HINT}）")
+
+
+# ---------------------------------------------------------------------- enumerations
+
+_GRADE = {"1": "一级", "2": "二级", "3": "三级", "4": "四级"}
+_MULTI_SPLIT = re.compile(r"[、,，;；/|\s]+")
+
+
+def _choices(values: list[str]) -> str:
+    shown = "、".join(values[:8])
+    return shown + ("等" if len(values) > 8 else "")
+
+
+def make_enum(f: Field, enums: Enumerations) -> Callable[[Any], Any]:
+    assert f.enum
+    allowed = enums.values(f.enum)
+
+    def canonical(text: str) -> str | None:
+        value = enums.canonical(f.enum, text)  # type: ignore[arg-type]
+        if value is None:
+            squeezed = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+            value = enums.canonical(f.enum, squeezed)
+            if value is None and f.key == "disability_grade":
+                value = _GRADE.get(squeezed.rstrip("级"))
+        return value
+
+    def conv(raw: Any) -> Any:
+        text = cell_text(raw)
+        if not text:
+            return None
+        value = canonical(text)
+        if value is None:
+            if not f.strict:
+                return text
+            return Bad(f"{f.label}“{text}”不是可选的值（可选：{_choices(allowed)}）")
+        return value
+
+    def conv_multi(raw: Any) -> Any:
+        text = cell_text(raw)
+        if not text:
+            return None
+        parts = [p for p in _MULTI_SPLIT.split(text) if p]
+        found: list[str] = []
+        for part in parts:
+            value = canonical(part)
+            if value is None:
+                return Bad(f"{f.label}“{part}”不是可选的值（可选：{_choices(allowed)}）")
+            if value not in found:
+                found.append(value)
+        found.sort(key=allowed.index)
+        return "、".join(found)
+
+    return conv_multi if f.kind == "multi" else conv
+
+
+# ---------------------------------------------------------------------- identity numbers
+
+_ID18 = re.compile(r"\d{17}[\dX]")
+_CHECK = "10X98765432"
+_birth_cache: dict[str, dt.date | None] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class IdValue:
+    number: str  # the 18-digit identity number
+    cert: str | None = None  # the whole 20/22-digit disability certificate number, if that was given
+    note: str | None = None  # a warning (15-digit number converted)
+    birth: dt.date | None = None
+    sex: str | None = None
+
+
+def _birth(text: str) -> dt.date | None:
+    try:
+        return _birth_cache[text]
+    except KeyError:
+        pass
+    try:
+        value: dt.date | None = dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+        if value.year < 1890 or value > dt.date.today():
+            value = None
+    except ValueError:
+        value = None
+    _birth_cache[text] = value
+    return value
+
+
+def _standard_check_digit(body17: str) -> str:
+    """GB 11643 check digit. Weights are 2^(18-i) mod 11 and 13 ≡ 2 (mod 11), so reading the
+    17 digits as a base-13 number gives the weighted sum mod 11 at C speed."""
+    return _CHECK[(2 * int(body17, 13)) % 11]
+
+
+check_digit = _standard_check_digit
+
+
+def to_id(raw: Any, today: dt.date | None = None) -> Any:
+    """An identity number: ``IdValue`` or ``Bad``. Numbers Excel has rounded are refused."""
+    if raw.__class__ is str:
+        text = raw
+        if text.startswith('="') and text.endswith('"'):
+            text = text[2:-1]
+        if len(text) == 18 and _ID18.fullmatch(text):
+            birth = _birth(text[6:14])
+            if birth is not None and check_digit(text[:17]) == text[17]:
+                return IdValue(text, birth=birth, sex="男" if int(text[16]) % 2 else "女")
+    elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if raw != int(raw):
+            return Bad(f"证件号码“{raw}”不是有效的号码")
+        if raw >= 1e15:
+            shown = f"{raw:.15G}" if isinstance(raw, float) else str(raw)
+            return Bad(f"证件号码“{shown}”已被Excel转成数字，后几位已丢失，无法使用；请把该列设为文本后重新导出")
+        raw = str(int(raw))
+    if is_blank(raw):
+        return None
+    try:
+        info = ids.parse(raw, today)
+    except ids.IdNumberError as exc:
+        return Bad(str(exc))
+    note = f"15位旧证件号码已转换为18位：{info.base_id}" if info.converted_from_15 else None
+    return IdValue(info.base_id, info.number if info.is_disability_cert else None, note,
+                   info.birth_date, info.sex)
+
+
+# ---------------------------------------------------------------------- pinyin initials
+
+
+def fast_initials(name: str | None, _cache: dict[str, str] = {}) -> str:  # noqa: B006 - shared cache
+    """Same result as ``domain.names.initials`` but per character when no word of pypinyin's phrase
+    dictionary occurs in the name (then pypinyin itself reads it character by character)."""
+    if not name:
+        return ""
+    n = len(name)
+    for size in range(2, n + 1):
+        for i in range(n - size + 1):
+            if name[i:i + size] in PHRASES_DICT:
+                return initials(name)
+    out = []
+    for ch in name:
+        letter = _cache.get(ch)
+        if letter is None:
+            letter = _cache[ch] = initials(ch)
+        out.append(letter)
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------- column conversion
+
+
+@dataclass
+class ColumnConverter:
+    """Converts one column's cells, remembering each distinct raw value's result."""
+
+    field: Field
+    fn: Callable[[Any], Any]
+    cache: dict[Any, Any] = field(default_factory=dict)
+    has_bad: bool = False
+    aliases: dict[Any, tuple[str, str]] = field(default_factory=dict)  # raw → (old label, new label)
+    alias_counts: Counter = field(default_factory=Counter)
+
+    def convert(self, raw: Sequence[Any]) -> list[Any]:
+        """Convert a column: each distinct raw value once, then one C-level lookup per cell."""
+        cache = self.cache
+        fresh = [v for v in set(raw) if v not in cache]
+        if fresh:
+            fn = self.fn
+            is_enum = self.field.kind == "enum"
+            for v in fresh:
+                r = fn(v)
+                if r.__class__ is Bad:
+                    self.has_bad = True
+                elif is_enum and r is not None and r != cell_text(v):
+                    self.aliases[v] = (cell_text(v), r)
+                cache[v] = r
+        out = list(map(cache.__getitem__, raw))
+        if self.aliases:
+            present = Counter(raw)
+            for v, pair in self.aliases.items():
+                if present.get(v):
+                    self.alias_counts[pair] += present[v]
+        return out
+
+
+_MISS = object()
+
+
+def converter_for(key: str, enums: Enumerations) -> ColumnConverter | None:
+    f = BY_KEY[key]
+    if f.kind == "id":
+        return None  # unique per row: handled without a cache
+    if f.kind in ("text", "name", "place"):
+        fn = make_text(f)
+    elif f.kind in ("code", "phone"):
+        fn = make_code(f)
+    elif f.kind == "bool":
+        fn = to_bool
+    elif f.kind == "int":
+        fn = make_int(f)
+    elif f.kind == "date":
+        fn = to_date
+    elif f.kind in ("enum", "multi"):
+        fn = make_enum(f, enums)
+    else:  # pragma: no cover - registry and converters are kept in step
+        raise ValueError(f.kind)
+    return ColumnConverter(f, fn)

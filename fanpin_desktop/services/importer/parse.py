@@ -1,0 +1,421 @@
+"""Turning a sheet into checked person rows grouped into households (no database needed).
+
+The result, :class:`ParsedFile`, is column-oriented: ``values[field][i]`` is row ``i``'s stored
+value, so 60,000 rows are converted with per-column caches and compared as tuples later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fanpin_desktop.domain import enums as enums_mod
+from fanpin_desktop.errors import UserError
+from fanpin_desktop.services.importer.fields import BY_KEY, IGNORED
+from fanpin_desktop.services.importer.headers import ColumnMapping, HeaderInfo
+from fanpin_desktop.services.importer.normalise import (
+    Bad,
+    ColumnConverter,
+    IdValue,
+    cell_text,
+    converter_for,
+    is_blank,
+    to_id,
+)
+from fanpin_desktop.services.importer.reading import Source, column_letter
+from fanpin_desktop.services.importer.validate import ERROR, WARNING, Issue, is_footer_text, is_total_text
+
+Progress = Callable[[int, int, str], None]
+
+
+class ImportCancelled(UserError):
+    def __init__(self) -> None:
+        super().__init__("导入已取消，数据库没有任何改动")
+
+
+RULE_CODE = "户编号"
+RULE_HEAD = "户主证件号码"
+RULE_RUN = "连续行（从户主行开始）"
+
+
+@dataclass
+class HouseholdGroup:
+    rows: list[int]  # indexes into the ParsedFile arrays, in file order
+    key: str
+    rule: str
+    head: int | None = None
+    blocked: bool = False
+
+
+@dataclass
+class ParsedFile:
+    path: Path
+    sheet: str
+    encoding: str | None
+    header: HeaderInfo
+    mapping: ColumnMapping
+    fields: set[str]
+    rownums: list[int] = field(default_factory=list)  # 1-based sheet row of each person row
+    values: dict[str, list[Any]] = field(default_factory=dict)
+    id_numbers: list[str | None] = field(default_factory=list)
+    id_certs: list[str | None] = field(default_factory=list)
+    births: list[dt.date | None] = field(default_factory=list)
+    sexes: list[str | None] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    bad_rows: set[int] = field(default_factory=set)
+    groups: list[HouseholdGroup] = field(default_factory=list)
+    rule: str = ""
+    blank_rows: int = 0
+    skipped_rows: int = 0
+    alias_counts: Counter = field(default_factory=Counter)
+    default_village: str | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.rownums)
+
+    def issue_rows(self) -> set[int]:
+        return {i.row for i in self.issues if i.row is not None}
+
+
+def _col_info(parsed: ParsedFile, key: str) -> tuple[str, str]:
+    col = parsed.mapping.field_columns().get(key)
+    if col is None:
+        return BY_KEY[key].label if key in BY_KEY else key, ""
+    label = parsed.header.labels[col] if col < len(parsed.header.labels) else ""
+    return label or BY_KEY[key].label, column_letter(col)
+
+
+class _Issues:
+    """Collects issues with column names and letters resolved once per field."""
+
+    def __init__(self, parsed: ParsedFile) -> None:
+        self.parsed = parsed
+        self._cols: dict[str, tuple[str, str]] = {}
+        self.keys: set[tuple[int, str | None]] = set()
+
+    def has(self, i: int, key: str) -> bool:
+        return (i, key) in self.keys
+
+    def add(self, i: int | None, key: str | None, value: Any, message: str, severity: str = ERROR,
+            row: int | None = None) -> None:
+        p = self.parsed
+        if key:
+            if key not in self._cols:
+                self._cols[key] = _col_info(p, key)
+            column, letter = self._cols[key]
+        else:
+            column, letter = "", ""
+        rownum = row if row is not None else (p.rownums[i] if i is not None else None)
+        text = value if isinstance(value, str) else cell_text(value)
+        p.issues.append(Issue(rownum, column, letter, text, message, severity, key))
+        if i is not None:
+            self.keys.add((i, key))
+            if severity == ERROR:
+                p.bad_rows.add(i)
+
+
+def parse_source(src: Source, header: HeaderInfo, mapping: ColumnMapping, *, default_village: str | None = None,
+                 year: int | None = None, progress: Progress | None = None,
+                 cancelled: Callable[[], bool] | None = None, chunk_size: int = 4096) -> ParsedFile:
+    missing = mapping.missing_required(has_default_village=bool(default_village))
+    if missing:
+        raise UserError(f"文件中找不到这些必需的列：{'、'.join(missing)}。请在导入向导中设置列的对应关系")
+    fc = mapping.field_columns()
+    enums = enums_mod.for_year(year) if year else enums_mod.current()
+    parsed = ParsedFile(src.path, src.sheet, src.encoding, header, mapping, set(fc),
+                        default_village=default_village)
+    for key in fc:
+        if key != "id_number" and key != "head_id_number":
+            parsed.values[key] = []
+    head_ids: list[Any] = []
+    converters: dict[str, ColumnConverter] = {}
+    for key in parsed.values:
+        conv = converter_for(key, enums)
+        assert conv is not None
+        converters[key] = conv
+    issues = _Issues(parsed)
+    name_col, id_col = fc["name"], fc["id_number"]
+    width_needed = max(fc.values()) + 1
+    total = max(src.total_rows - header.first_data_row, 1)
+    done = 0
+    missing_id: list[int] = []
+    for nums, rows in src.iter_chunks(header.first_data_row, chunk_size):
+        if cancelled is not None and cancelled():
+            raise ImportCancelled()
+        if src.kind == "csv" or any(len(r) < width_needed for r in rows):
+            width = max(width_needed, max(len(r) for r in rows))
+            rows = [r if len(r) >= width else r + [""] * (width - len(r)) for r in rows]
+        cols = list(zip(*rows, strict=True))
+        raw_name, raw_id = cols[name_col], cols[id_col]
+        keep = list(range(len(rows)))
+        if "" in raw_name or "" in raw_id or None in raw_name or None in raw_id:
+            keep = []
+            candidates = range(len(rows))
+        else:
+            candidates = range(0)
+        for k in candidates:
+            nm, idv = raw_name[k], raw_id[k]
+            if (nm == "" or nm is None or is_blank(nm)) and (idv == "" or idv is None or is_blank(idv)):
+                texts = [cell_text(v) for v in rows[k] if not is_blank(v)]
+                if not texts:
+                    parsed.blank_rows += 1
+                elif any(is_total_text(t) for t in texts[:6]):
+                    parsed.skipped_rows += 1
+                    parsed.issues.append(Issue(nums[k] + 1, "", "", texts[0], "合计行，已跳过", WARNING))
+                else:
+                    parsed.skipped_rows += 1
+                    parsed.issues.append(Issue(nums[k] + 1, "", "", " ".join(texts[:3]),
+                                               "没有姓名和证件号码，不是人员行，已跳过", WARNING))
+                continue
+            if (idv == "" or is_blank(idv)) and isinstance(nm, str):
+                if is_total_text(nm):
+                    parsed.skipped_rows += 1
+                    parsed.issues.append(Issue(nums[k] + 1, "", "", nm.strip(), "合计行，已跳过", WARNING))
+                    continue
+                if is_footer_text(nm):
+                    parsed.skipped_rows += 1
+                    parsed.issues.append(Issue(nums[k] + 1, "", "", nm.strip(),
+                                               "表格下方的落款或说明，不是人员行，已跳过", WARNING))
+                    continue
+            keep.append(k)
+        if len(keep) < len(rows):
+            nums = [nums[k] for k in keep]
+            cols = [tuple(c[k] for k in keep) for c in cols]
+            raw_id = cols[id_col]
+        base = len(parsed.rownums)
+        parsed.rownums.extend(n + 1 for n in nums)
+        for key, conv in converters.items():
+            col = cols[fc[key]]
+            vals = conv.convert(col)
+            if conv.has_bad:
+                for k, v in enumerate(vals):
+                    if v.__class__ is Bad:
+                        issues.add(base + k, key, col[k], v.message)
+                        vals[k] = None
+            parsed.values[key].extend(vals)
+        # identity numbers: unique per row, no cache
+        numbers, certs, births, sexes = parsed.id_numbers, parsed.id_certs, parsed.births, parsed.sexes
+        for k, raw in enumerate(raw_id):
+            v = to_id(raw)
+            if v.__class__ is IdValue:
+                numbers.append(v.number)
+                certs.append(v.cert)
+                births.append(v.birth)
+                sexes.append(v.sex)
+                if v.note:
+                    issues.add(base + k, "id_number", raw, v.note, WARNING)
+                continue
+            numbers.append(None)
+            certs.append(None)
+            births.append(None)
+            sexes.append(None)
+            if v is None:
+                missing_id.append(base + k)
+            else:
+                issues.add(base + k, "id_number", raw, v.message)
+        if "head_id_number" in fc:
+            for raw in cols[fc["head_id_number"]]:
+                v = to_id(raw)
+                head_ids.append(v.number if v.__class__ is IdValue else None)
+        done += len(rows)
+        if progress is not None:
+            progress(min(done, total), total, "正在读取和检查")
+    _recover_formula_ids(src, parsed, missing_id, id_col, issues)
+    _row_checks(parsed, issues)
+    _duplicates(parsed, issues)
+    _group(parsed, issues, head_ids)
+    parsed.alias_counts = Counter()
+    for conv in converters.values():
+        parsed.alias_counts.update(conv.alias_counts)
+    parsed.issues.sort(key=lambda x: (x.row or 0, x.severity != ERROR))
+    return parsed
+
+
+def _recover_formula_ids(src: Source, parsed: ParsedFile, missing: list[int], id_col: int, issues: _Issues) -> None:
+    if missing:
+        found = src.uncached_formulas({(parsed.rownums[i] - 1, id_col) for i in missing})
+        for i in missing:
+            text = found.get((parsed.rownums[i] - 1, id_col))
+            v = to_id(text) if text else None
+            if v.__class__ is IdValue:
+                parsed.id_numbers[i] = v.number
+                parsed.id_certs[i] = v.cert
+                parsed.births[i] = v.birth
+                parsed.sexes[i] = v.sex
+            elif v.__class__ is Bad:
+                issues.add(i, "id_number", text, v.message)
+            else:
+                issues.add(i, "id_number", "", "证件号码为空（必填）")
+
+
+def _row_checks(parsed: ParsedFile, issues: _Issues) -> None:
+    vals = parsed.values
+    n = parsed.count
+    required = [("name", "姓名"), ("relation", "与户主关系")]
+    if "village" in vals and not parsed.default_village:
+        required.append(("village", "行政村"))
+    for key, label in required:
+        col = vals[key]
+        for i in range(n):
+            if col[i] is None and not issues.has(i, key):
+                issues.add(i, key, "", f"{label}为空（必填）")
+    if "education" in vals and "schooling" in vals:
+        for i, (e, s) in enumerate(zip(vals["education"], vals["schooling"], strict=True)):
+            if e is not None and s is not None:
+                issues.add(i, "schooling", s, f"文化程度（{e}）和在校生状况只能填一项：在校生填在校生状况，其他人填文化程度")
+            elif e is None and s is None and not issues.has(i, "education") and not issues.has(i, "schooling"):
+                issues.add(i, "education", "", "文化程度和在校生状况都没有填，应填其中一项")
+    if "work_status" in vals and "work_months" in vals:
+        for i, (w, m) in enumerate(zip(vals["work_status"], vals["work_months"], strict=True)):
+            if (w is None) != (m is None or m == 0) and not (w is None and m is None):
+                issues.add(i, "work_months", "" if m is None else m,
+                           "务工状况和务工时间（月）应同时填写或同时不填", WARNING)
+    if "birth_date" in vals:
+        for i, (b, d) in enumerate(zip(vals["birth_date"], parsed.births, strict=True)):
+            if b is not None and d is not None and b != d and not (b.year == d.year and b.month == d.month
+                                                                   and b.day == 1):
+                issues.add(i, "birth_date", b.isoformat(),
+                           f"出生日期与证件号码中的{d.isoformat()}不一致，以证件号码为准", WARNING)
+    if "sex" in vals:
+        for i, (s, d) in enumerate(zip(vals["sex"], parsed.sexes, strict=True)):
+            if s is not None and d is not None and s != d:
+                issues.add(i, "sex", s, f"性别与证件号码（{d}）不一致，以证件号码为准", WARNING)
+
+
+def _duplicates(parsed: ParsedFile, issues: _Issues) -> None:
+    first: dict[str, int] = {}
+    dup_of: dict[int, int] = {}
+    for i, number in enumerate(parsed.id_numbers):
+        if number is None:
+            continue
+        j = first.setdefault(number, i)
+        if j != i:
+            dup_of[i] = j
+    reported: set[int] = set()
+    for i, j in dup_of.items():
+        issues.add(i, "id_number", parsed.id_numbers[i], f"证件号码与第{parsed.rownums[j]}行重复，同一人只能出现一次")
+        if j not in reported:
+            reported.add(j)
+            later = "、".join(str(parsed.rownums[k]) for k, v in dup_of.items() if v == j)
+            issues.add(j, "id_number", parsed.id_numbers[j], f"证件号码在第{later}行再次出现，同一人只能出现一次")
+
+
+def _group(parsed: ParsedFile, issues: _Issues, head_ids: list[Any]) -> None:
+    vals = parsed.values
+    n = parsed.count
+    codes = vals.get("hh_code")
+    relation = vals["relation"]
+    groups: dict[tuple[str, str], HouseholdGroup] = {}
+    leftovers: list[int] = []
+    if codes is not None and any(c is not None for c in codes):
+        parsed.rule = RULE_CODE
+        for i in range(n):
+            c = codes[i]
+            if c is None:
+                leftovers.append(i)
+                continue
+            g = groups.get((RULE_CODE, c))
+            if g is None:
+                g = groups[(RULE_CODE, c)] = HouseholdGroup([], c, RULE_CODE)
+            g.rows.append(i)
+    else:
+        leftovers = list(range(n))
+    rest: list[int] = []
+    if head_ids and any(h is not None for h in head_ids):
+        if not parsed.rule:
+            parsed.rule = RULE_HEAD
+        for i in leftovers:
+            h = head_ids[i]
+            if h is None:
+                rest.append(i)
+                continue
+            g = groups.get((RULE_HEAD, h))
+            if g is None:
+                g = groups[(RULE_HEAD, h)] = HouseholdGroup([], h, RULE_HEAD)
+            g.rows.append(i)
+    else:
+        rest = leftovers
+    if rest:
+        if not parsed.rule:
+            parsed.rule = RULE_RUN
+        else:
+            parsed.rule += f"（另有{len(rest)}行没有{parsed.rule}，按连续行分户）"
+        current: HouseholdGroup | None = None
+        seq = 0
+        for i in rest:
+            if relation[i] == "户主":
+                seq += 1
+                current = HouseholdGroup([], f"#{seq}", RULE_RUN)
+                groups[(RULE_RUN, current.key)] = current
+            if current is None:
+                issues.add(i, "relation", relation[i] or "",
+                           "前面没有户主行，无法确定属于哪一户（按连续行分户时每户从户主行开始）")
+                continue
+            current.rows.append(i)
+    parsed.groups = list(groups.values())
+    parsed.groups.sort(key=lambda g: g.rows[0])
+    for g in parsed.groups:
+        _check_household(parsed, issues, g)
+
+
+def _check_household(parsed: ParsedFile, issues: _Issues, g: HouseholdGroup) -> None:
+    vals = parsed.values
+    relation = vals["relation"]
+    heads = [i for i in g.rows if relation[i] == "户主"]
+    which = f"（户编号{g.key}）" if g.rule == RULE_CODE else ""
+    reason = None
+    if not heads:
+        first = g.rows[0]
+        issues.add(first, "relation", relation[first] or "", f"本户{which}没有户主：每户应有且只有一个“户主”")
+        reason = f"本户没有户主（见第{parsed.rownums[first]}行），整户暂不导入"
+    elif len(heads) > 1:
+        for i in heads[1:]:
+            issues.add(i, "relation", "户主", f"本户{which}已有户主（第{parsed.rownums[heads[0]]}行），一户只能有一个户主")
+        reason = f"本户有{len(heads)}个户主，整户暂不导入"
+    else:
+        g.head = heads[0]
+        if g.head in parsed.bad_rows:
+            reason = f"本户户主（第{parsed.rownums[g.head]}行）有错误，整户暂不导入"
+    if reason:
+        g.blocked = True
+        for i in g.rows:
+            if i not in parsed.bad_rows:
+                issues.add(i, None, "", reason)
+        return
+    head = g.head
+    assert head is not None
+    if "hh_size" in vals:
+        size = vals["hh_size"][head]
+        if size is not None and size != len(g.rows):
+            issues.add(head, "hh_size", size, f"人数为{size}，但文件中本户有{len(g.rows)}行", WARNING)
+    for key in ("village", "group", "natural_village", "household_type", "hh_phone"):
+        col = vals.get(key)
+        if col is None:
+            continue
+        ref = col[head]
+        for i in g.rows:
+            v = col[i]
+            if v is not None and ref is not None and v != ref:
+                issues.add(i, key, v, f"同一户的{BY_KEY[key].label}不一致（户主行为“{ref}”），以户主行为准", WARNING)
+                break
+
+
+def household_value(parsed: ParsedFile, g: HouseholdGroup, key: str) -> Any:
+    """A household-level value: the head's, or the first member's that has one."""
+    col = parsed.values.get(key)
+    if col is None:
+        return None
+    if g.head is not None and col[g.head] is not None:
+        return col[g.head]
+    for i in g.rows:
+        if col[i] is not None:
+            return col[i]
+    return None
+
+
+__all__ = ["IGNORED", "HouseholdGroup", "ImportCancelled", "ParsedFile", "parse_source", "household_value"]

@@ -1,0 +1,520 @@
+"""Comparing a parsed file with the database: what is new, changed, unchanged or moved.
+
+Everything is loaded in a handful of queries (all villages, all households, all members' compared
+columns) and compared as tuples, so re-importing an unchanged 60,000-person roster is a lookup per
+row. The plan is recomputed inside the write transaction and must match what the clerk previewed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fanpin_desktop.domain.ids import mask
+from fanpin_desktop.models import Member, NaturalVillage, Village, VillageGroup
+from fanpin_desktop.services import settings as settings_mod
+from fanpin_desktop.services.importer.fields import BY_KEY, MEMBER_FIELDS
+from fanpin_desktop.services.importer.parse import (
+    RULE_CODE,
+    HouseholdGroup,
+    ImportCancelled,
+    ParsedFile,
+    household_value,
+)
+from fanpin_desktop.services.importer.reading import column_letter
+from fanpin_desktop.services.importer.validate import ERROR, WARNING, Issue
+
+NEW, CHANGED, UNCHANGED, MOVED = "new", "changed", "unchanged", "moved"
+ACTION_TEXT = {NEW: "新增", CHANGED: "修改", UNCHANGED: "无变化", MOVED: "迁入"}
+
+MEMBER_LABELS = {f.attr: f.label for f in MEMBER_FIELDS if f.attr}
+MEMBER_LABELS.update({"household_id": "所在户", "disability_cert_no": "残疾证号"})
+HOUSEHOLD_LABELS = {"code": "户编号", "village_id": "行政村", "group_id": "村民小组",
+                    "natural_village_id": "自然村", "household_type": "户类型", "phone": "户联系电话",
+                    "address": "家庭住址", "relocated": "是否易地扶贫搬迁", "military_family": "是否军烈属"}
+_HH_FIELD_ATTR = {"hh_code": "code", "household_type": "household_type", "hh_phone": "phone",
+                  "address": "address", "relocated": "relocated", "military_family": "military_family"}
+_BOOL_ATTRS = {f.attr for f in MEMBER_FIELDS if f.kind == "bool"} | {"relocated", "military_family"}
+
+
+@dataclass(slots=True)
+class PlannedMember:
+    index: int  # row index in the ParsedFile
+    action: str
+    existing_id: int | None = None
+    from_household_id: int | None = None
+    changes: list[tuple[str, Any, Any]] | tuple[()] = ()  # (attr, old, new)
+
+
+@dataclass
+class PlannedHousehold:
+    group: HouseholdGroup
+    action: str
+    existing_id: int | None
+    values: dict[str, Any]  # Household attributes to store (village_id may be a pending place key)
+    changes: list[tuple[str, Any, Any]]
+    members: list[PlannedMember]
+    head_name: str
+    village_name: str
+    new_places: list[tuple[str, str, str | None]] = field(default_factory=list)  # (kind, village, name)
+
+    @property
+    def label(self) -> str:
+        code = f"（户编号{self.values.get('code')}）" if self.values.get("code") else ""
+        return f"{self.village_name} {self.head_name}户{code}"
+
+
+@dataclass
+class UnknownPlace:
+    kind: str  # 行政村 / 村民小组 / 自然村
+    village: str
+    name: str | None
+    rows: int
+
+
+@dataclass
+class ImportPlan:
+    parsed: ParsedFile
+    households: list[PlannedHousehold]
+    issues: list[Issue]  # the file's issues plus those found against the database
+    unknown_places: list[UnknownPlace]
+    create_places: bool
+    counts: dict[str, int]
+    existing_names: dict[int, str]  # household id → "村 户主" for messages about moves
+    place_names: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    @property
+    def fingerprint(self) -> tuple[int, ...]:
+        c = self.counts
+        return tuple(c[k] for k in ("hh_new", "hh_changed", "m_new", "m_changed", "m_moved", "rows_error"))
+
+    @property
+    def error_rows(self) -> int:
+        return self.counts["rows_error"]
+
+    @property
+    def has_changes(self) -> bool:
+        c = self.counts
+        return bool(c["hh_new"] or c["hh_changed"] or c["m_new"] or c["m_changed"] or c["m_moved"])
+
+    def member_changes(self) -> list[dict[str, Any]]:
+        """Rows for the preview: what will change for people already in the database."""
+        p = self.parsed
+        out = []
+        for hh in self.households:
+            for m in hh.members:
+                if m.action not in (CHANGED, MOVED):
+                    continue
+                name = p.values["name"][m.index]
+                who = f"{name}（{mask(p.id_numbers[m.index])}）"
+                if m.action == MOVED:
+                    old = self.existing_names.get(m.from_household_id or 0, "另一户")
+                    out.append({"row": p.rownums[m.index], "household": hh.label, "person": who,
+                                "field": "所在户", "old": old, "new": hh.label})
+                for attr, old, new in m.changes:
+                    out.append({"row": p.rownums[m.index], "household": hh.label, "person": who,
+                                "field": MEMBER_LABELS.get(attr, attr), "old": _show(old), "new": _show(new)})
+            for attr, old, new in hh.changes:
+                out.append({"row": self.parsed.rownums[hh.group.rows[0]], "household": hh.label, "person": "（户）",
+                            "field": HOUSEHOLD_LABELS.get(attr, attr), "old": _show(old, attr, self),
+                            "new": _show(new, attr, self)})
+        return out
+
+    def moves(self) -> list[dict[str, Any]]:
+        p = self.parsed
+        return [{"row": p.rownums[m.index], "person": p.values["name"][m.index],
+                 "id": mask(p.id_numbers[m.index]),
+                 "from": self.existing_names.get(m.from_household_id or 0, "另一户"), "to": hh.label}
+                for hh in self.households for m in hh.members if m.action == MOVED]
+
+    def summary_lines(self) -> list[str]:
+        c = self.counts
+        p = self.parsed
+        lines = [
+            f"文件：{p.path.name}　工作表：{p.sheet}" + (f"　编码：{p.encoding}" if p.encoding else ""),
+            f"{p.header.describe()}；列：{p.mapping.source}；分户方式：按{p.rule or '（无人员行）'}",
+            f"人员行 {p.count} 行" + (f"，空行 {p.blank_rows} 行" if p.blank_rows else "")
+            + (f"，跳过 {p.skipped_rows} 行（合计等）" if p.skipped_rows else ""),
+            f"户：新增 {c['hh_new']}，修改 {c['hh_changed']}，无变化 {c['hh_unchanged']}"
+            + (f"，有错误未导入 {c['hh_blocked']}" if c["hh_blocked"] else ""),
+            f"人：新增 {c['m_new']}，修改 {c['m_changed']}，迁入其他户 {c['m_moved']}，无变化 {c['m_unchanged']}",
+            f"有错误的行 {c['rows_error']}（不导入），有警告的行 {c['rows_warning']}",
+        ]
+        for (old_new, n) in sorted(p.alias_counts.items(), key=lambda x: -x[1]):
+            lines.append(f"旧版代码“{old_new[0]}”已按现行代码记为“{old_new[1]}”：{n} 处")
+        for kind in ("行政村", "村民小组", "自然村"):
+            found = [p for p in self.unknown_places if p.kind == kind]
+            if not found:
+                continue
+            names = [p.village if kind == "行政村" else f"{p.village}/{p.name}" for p in found]
+            shown = "、".join(names[:10]) + (f"等{len(names)}个" if len(names) > 10 else "")
+            verb = "将新建" if self.create_places else "不在本乡镇名单中（未新建）"
+            lines.append(f"{kind}{verb}：{shown}")
+        ignored = [p.header.labels[i] for i, k in enumerate(p.mapping.columns) if k == "-" and p.header.labels[i]]
+        if ignored:
+            lines.append("以下列能识别但不导入：" + "、".join(ignored))
+        unknown = [p.header.labels[i] for i, k in enumerate(p.mapping.columns) if k is None and p.header.labels[i]]
+        if unknown:
+            lines.append("以下列未能识别，未导入：" + "、".join(unknown))
+        return lines
+
+
+def _show(value: Any, attr: str | None = None, plan: ImportPlan | None = None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if plan is not None and attr in ("village_id", "group_id", "natural_village_id"):
+        if isinstance(value, tuple):
+            return f"{value[-1]}（新建）"
+        return plan.place_names.get((attr, value), str(value))
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+# ---------------------------------------------------------------------- places
+
+_NUM = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_GROUP_NO = re.compile(r"^(?:第)?([0-9]+|[零一二两三四五六七八九十]+)(?:村民小组|村民组|小组|组|队|社)?$")
+
+
+def _cn_number(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if "十" in text:
+        tens, _sep, ones = text.partition("十")
+        return (_NUM.get(tens, 1) if tens else 1) * 10 + (_NUM.get(ones, 0) if ones else 0)
+    if all(ch in _NUM for ch in text):
+        n = 0
+        for ch in text:
+            n = n * 10 + _NUM[ch]
+        return n
+    return None
+
+
+@lru_cache(maxsize=4096)
+def place_key(name: str) -> str:
+    s = unicodedata.normalize("NFKC", name).replace(" ", "").replace("\u3000", "")
+    for suffix in ("村民委员会", "村委会", "居民委员会", "社区居委会"):
+        if s.endswith(suffix) and len(s) > len(suffix):
+            s = s[: -len(suffix)]
+            break
+    if s.endswith("村") and len(s) > 1:
+        s = s[:-1]
+    return s
+
+
+@lru_cache(maxsize=4096)
+def group_key(name: str) -> str:
+    s = unicodedata.normalize("NFKC", name).replace(" ", "")
+    m = _GROUP_NO.match(s)
+    if m:
+        n = _cn_number(m.group(1))
+        if n is not None:
+            return f"#{n}"
+    return s
+
+
+class Places:
+    """The township's villages, groups and natural villages, matched tolerantly by name."""
+
+    def __init__(self, session: Session) -> None:
+        self.villages: dict[str, tuple[int, str]] = {}
+        for vid, name in session.execute(select(Village.id, Village.name)):
+            self.villages.setdefault(place_key(name), (vid, name))
+        self.groups: dict[tuple[int, str], int] = {}
+        for gid, vid, name in session.execute(select(VillageGroup.id, VillageGroup.village_id, VillageGroup.name)):
+            self.groups.setdefault((vid, group_key(name)), gid)
+        self.naturals: dict[tuple[int, str], int] = {}
+        for nid, vid, name in session.execute(
+                select(NaturalVillage.id, NaturalVillage.village_id, NaturalVillage.name)):
+            self.naturals.setdefault((vid, place_key(name)), nid)
+        self.names: dict[tuple[str, int], str] = {}
+        for vid, name in session.execute(select(Village.id, Village.name)):
+            self.names[("village_id", vid)] = name
+        for gid, name in session.execute(select(VillageGroup.id, VillageGroup.name)):
+            self.names[("group_id", gid)] = name
+        for nid, name in session.execute(select(NaturalVillage.id, NaturalVillage.name)):
+            self.names[("natural_village_id", nid)] = name
+
+    def village(self, name: str) -> int | None:
+        hit = self.villages.get(place_key(name))
+        return hit[0] if hit else None
+
+
+# ---------------------------------------------------------------------- planning
+
+MEMBER_COMPARE_BASE = ("sex", "birth_date")
+
+
+def member_compare_attrs(parsed: ParsedFile) -> list[str]:
+    attrs = [BY_KEY[k].attr for k in parsed.fields if BY_KEY[k].level == "member" and BY_KEY[k].attr]
+    for a in MEMBER_COMPARE_BASE:
+        if a not in attrs:
+            attrs.append(a)
+    return sorted(set(attrs), key=lambda a: list(Member.__table__.c.keys()).index(a))  # type: ignore[arg-type]
+
+
+def member_columns(parsed: ParsedFile, attrs: list[str]) -> list[list[Any]]:
+    """The stored value of each compared attribute, column by column, for every row."""
+    attr_to_key = {BY_KEY[k].attr: k for k in parsed.fields if BY_KEY[k].level == "member" and BY_KEY[k].attr}
+    cols: list[list[Any]] = []
+    for a in attrs:
+        if a in ("sex", "birth_date"):
+            derived = parsed.sexes if a == "sex" else parsed.births
+            given = parsed.values.get(a)
+            cols.append([d if d is not None else g for d, g in zip(derived, given, strict=True)]
+                        if given is not None else list(derived))
+        elif a == "id_number":
+            cols.append(parsed.id_numbers)
+        elif a in _BOOL_ATTRS:
+            cols.append([bool(v) for v in parsed.values[attr_to_key[a]]])
+        elif a == "id_type":
+            cols.append([v or "居民身份证" for v in parsed.values[attr_to_key[a]]])
+        else:
+            cols.append(parsed.values[attr_to_key[a]])
+    return cols
+
+
+def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = False,
+               cancelled: Callable[[], bool] | None = None) -> ImportPlan:
+    issues = list(parsed.issues)
+    bad_rows = set(parsed.bad_rows)
+    places = Places(session)
+    extra: list[Issue] = []
+
+    def add(i: int, key: str | None, value: Any, message: str, severity: str = ERROR) -> None:
+        column = ""
+        letter = ""
+        if key:
+            col = parsed.mapping.field_columns().get(key)
+            column = (parsed.header.labels[col] if col is not None else "") or BY_KEY[key].label
+            letter = column_letter(col) if col is not None else ""
+        extra.append(Issue(parsed.rownums[i], column, letter, "" if value is None else str(value), message,
+                           severity, key))
+        if severity == ERROR:
+            bad_rows.add(i)
+
+    # township check (file-level, once per distinct value)
+    town = settings_mod.load(session).township
+    if town and "township" in parsed.values:
+        seen: set[str] = set()
+        for i, v in enumerate(parsed.values["township"]):
+            if v and v not in seen and _town_key(v) != _town_key(town):
+                seen.add(v)
+                add(i, "township", v, f"乡(镇)“{v}”与本乡镇“{town}”不同，请确认文件属于本乡镇", WARNING)
+
+    # existing records: a few queries, no per-row queries. Members are read with the driver and
+    # compared in their stored form (dates as ISO text, booleans as 0/1): no per-row conversion.
+    raw = session.connection().connection.driver_connection
+    hh_attrs = ["id", "code", "village_id", "group_id", "natural_village_id", "household_type", "phone", "address",
+                "relocated", "military_family"]
+    existing_hh = {}
+    for r in raw.execute(f"SELECT {', '.join(hh_attrs)} FROM households"):
+        existing_hh[r[0]] = r[:8] + (bool(r[8]), bool(r[9]))
+    by_code = {r[1]: r[0] for r in existing_hh.values() if r[1]}
+    attrs = member_compare_attrs(parsed)
+    rows = raw.execute(f"SELECT id, household_id, id_number, relation, name, {', '.join(attrs)} FROM members"
+                       ).fetchall()
+    members_db = {r[2]: r for r in rows if r[2]}
+    hh_sizes = Counter(map(itemgetter(1), rows))
+    hh_heads = {r[1]: (r[4], r[2]) for r in rows if r[3] == "户主"}
+    del rows
+    if cancelled is not None and cancelled():
+        raise ImportCancelled()
+    existing_names = {}
+    for hid, row in existing_hh.items():
+        head = hh_heads.get(hid)
+        vname = places.names.get(("village_id", row[2]), "")
+        existing_names[hid] = f"{vname} {head[0] if head else '（无户主）'}户" + (f"（户编号{row[1]}）" if row[1] else "")
+
+    compare_cols = member_columns(parsed, attrs)
+    stored_cols = [_stored(a, col) for a, col in zip(attrs, compare_cols, strict=True)]
+    file_tuples = list(zip(*stored_cols, strict=True)) if members_db else []
+    names = parsed.values["name"]
+
+    unknown: dict[tuple[str, str, str | None], int] = Counter()  # type: ignore[assignment]
+    households: list[PlannedHousehold] = []
+    moved_out: Counter = Counter()
+    heads_moved: set[int] = set()
+    counts = Counter()
+    village_default = parsed.default_village
+    for g in parsed.groups:
+        if g.blocked:
+            counts["hh_blocked"] += 1
+            continue
+        head = g.head
+        assert head is not None
+        # ---- where the household lives
+        vname = household_value(parsed, g, "village") or village_default or ""
+        vid = places.village(vname)
+        new_places: list[tuple[str, str, str | None]] = []
+        if vid is None:
+            unknown[("行政村", vname, None)] += len(g.rows)
+            if not create_places:
+                add(head, "village", vname, f"行政村“{vname}”不在本乡镇的村名单中（可在导入时选择新建该村）")
+                for i in g.rows:
+                    if i != head and i not in bad_rows:
+                        add(i, None, "", f"本户所在行政村“{vname}”不在本乡镇名单中，整户暂不导入")
+                counts["hh_blocked"] += 1
+                continue
+            new_places.append(("行政村", vname, None))
+        values: dict[str, Any] = {"village_id": vid if vid is not None else ("new", place_key(vname))}
+        for key, attr, kind, store in (("group", "group_id", "村民小组", places.groups),
+                                       ("natural_village", "natural_village_id", "自然村", places.naturals)):
+            if key not in parsed.values:
+                continue
+            name = household_value(parsed, g, key)
+            if name is None:
+                values[attr] = None
+                continue
+            k = group_key(name) if key == "group" else place_key(name)
+            pid = store.get((vid, k)) if vid is not None else None
+            if pid is None:
+                unknown[(kind, vname, name)] += len(g.rows)
+                if create_places:
+                    new_places.append((kind, vname, name))
+                    values[attr] = ("new", vname, k)
+                else:
+                    values[attr] = None
+                    add(head, key, name, f"{kind}“{name}”不在{vname}的名单中，本户暂不设{kind}（可在导入时选择新建）",
+                        WARNING)
+            else:
+                values[attr] = pid
+        for key, attr in _HH_FIELD_ATTR.items():
+            if key in parsed.values:
+                v = household_value(parsed, g, key)
+                if attr in ("relocated", "military_family"):
+                    v = bool(v)
+                elif attr == "household_type" and v is None:
+                    v = "一般农户"
+                values[attr] = v
+        # ---- which existing household it is
+        existing_id = None
+        code = values.get("code")
+        if g.rule == RULE_CODE and code in by_code:
+            existing_id = by_code[code]
+        if existing_id is None:
+            head_id = parsed.id_numbers[head]
+            db_head = members_db.get(head_id) if head_id else None
+            if db_head is not None and db_head[3] == "户主":
+                existing_id = db_head[1]
+                row = existing_hh[existing_id]
+                if code and row[1] and row[1] != code and code in by_code:
+                    add(head, "hh_code", code, f"户编号“{code}”已属于另一户（{existing_names[by_code[code]]}）")
+                    counts["hh_blocked"] += 1
+                    continue
+        changes: list[tuple[str, Any, Any]] = []
+        if existing_id is not None:
+            row = existing_hh[existing_id]
+            for attr, v in values.items():
+                old = row[hh_attrs.index(attr)]
+                if attr == "code" and v is None:
+                    continue  # a file without 户编号 for this household keeps the stored one
+                if old != v:
+                    changes.append((attr, old, v))
+        # ---- members
+        planned: list[PlannedMember] = []
+        for i in g.rows:
+            if i in bad_rows:
+                continue
+            number = parsed.id_numbers[i]
+            db = members_db.get(number) if number else None
+            if db is None:
+                planned.append(PlannedMember(i, NEW))
+                continue
+            ftuple = file_tuples[i]
+            dtuple = db[5:]
+            diffs = [] if ftuple == dtuple else [
+                (a, _loaded(a, o), compare_cols[j][i])
+                for j, (a, o, n) in enumerate(zip(attrs, dtuple, ftuple, strict=True)) if o != n]
+            if existing_id is not None and db[1] == existing_id:
+                planned.append(PlannedMember(i, CHANGED if diffs else UNCHANGED, db[0], None, diffs))
+            else:
+                planned.append(PlannedMember(i, MOVED, db[0], db[1], diffs))
+                moved_out[db[1]] += 1
+                if db[3] == "户主":
+                    heads_moved.add(db[1])
+                add(i, "id_number", number, f"此人已在另一户（{existing_names.get(db[1], '')}），导入后将迁入本户", WARNING)
+        if not planned:
+            continue
+        if existing_id is None:
+            action = NEW
+        elif changes or any(m.action != UNCHANGED for m in planned):
+            action = CHANGED
+        else:
+            action = UNCHANGED
+        hh = PlannedHousehold(g, action, existing_id, values, changes, planned, names[head] or "",
+                              places.names.get(("village_id", vid), vname) if vid else vname, new_places)
+        households.append(hh)
+    # moves that leave a household without its head or empty
+    for hid, n in moved_out.items():
+        if any(hh.existing_id == hid for hh in households):
+            continue
+        if n >= hh_sizes[hid]:
+            extra.append(Issue(None, "", "", "", f"{existing_names.get(hid, '')}的成员将全部迁出，该户将没有成员",
+                               WARNING))
+        elif hid in heads_moved:
+            extra.append(Issue(None, "", "", "", f"{existing_names.get(hid, '')}的户主将迁出，该户将没有户主，请导入后处理",
+                               WARNING))
+    for hh in households:
+        counts["hh_" + hh.action] += 1
+        for m in hh.members:
+            counts["m_" + m.action] += 1
+    all_issues = issues + extra
+    all_issues.sort(key=lambda x: (x.row or 0, x.severity != ERROR))
+    rows_error = {x.row for x in all_issues if x.severity == ERROR and x.row is not None}
+    rows_warning = {x.row for x in all_issues if x.severity == WARNING and x.row is not None} - rows_error
+    counts["rows_error"] = len(rows_error)
+    counts["rows_warning"] = len(rows_warning)
+    for k in ("hh_new", "hh_changed", "hh_unchanged", "hh_blocked", "m_new", "m_changed", "m_unchanged", "m_moved"):
+        counts.setdefault(k, 0)
+    plan = ImportPlan(parsed, households, all_issues,
+                      [UnknownPlace(k, v, n, c) for (k, v, n), c in unknown.items()],
+                      create_places, dict(counts), existing_names, places.names)
+    return plan
+
+
+_DATE_ATTRS = {c.key for c in Member.__table__.columns if c.type.python_type is dt.date}
+
+
+def _stored(attr: str, values: list[Any]) -> list[Any]:
+    """A column of Python values in the form SQLite holds them (as SQLAlchemy writes them)."""
+    if attr in _DATE_ATTRS:
+        return [None if v is None else v.isoformat() for v in values]
+    if attr in _BOOL_ATTRS:
+        return [int(v) for v in values]
+    return values
+
+
+def _loaded(attr: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if attr in _DATE_ATTRS:
+        return dt.date.fromisoformat(value)
+    if attr in _BOOL_ATTRS:
+        return bool(value)
+    return value
+
+
+def _town_key(name: str) -> str:
+    s = unicodedata.normalize("NFKC", name).replace(" ", "")
+    for suffix in ("街道办事处", "街道", "镇", "乡"):
+        if s.endswith(suffix) and len(s) > len(suffix):
+            return s[: -len(suffix)]
+    return s
+
+
+__all__ = ["ACTION_TEXT", "CHANGED", "MOVED", "NEW", "UNCHANGED", "ImportPlan", "PlannedHousehold",
+           "PlannedMember", "UnknownPlace", "build_plan"]

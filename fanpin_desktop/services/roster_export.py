@@ -1,0 +1,115 @@
+"""Writing the registry back as a roster in a national export layout (one row per person).
+
+The column order and headers come from ``resources/layouts/<layout>.json``; identity numbers,
+household and person numbers and phone numbers are text cells. Importing the file into an empty
+database reproduces the same households and members (the importer reads the same layout).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from fanpin_desktop.documents.xlsx_util import TableSheet, write_table
+from fanpin_desktop.models import Household, Member, MonitoringCase, NaturalVillage, Village, VillageGroup
+from fanpin_desktop.services import settings as settings_mod
+from fanpin_desktop.services.importer.fields import BY_KEY
+from fanpin_desktop.services.importer.headers import layout as get_layout
+
+DEFAULT_LAYOUT = "national_roster_47"
+TEXT_FIELDS = {"hh_code", "member_code", "id_number", "hh_phone", "phone", "birth_date"}
+
+
+def _yes_no(v: Any) -> str:
+    return "是" if v else "否"
+
+
+def _yyyymm(d: dt.date | None) -> str:
+    return f"{d:%Y%m}" if d else ""
+
+
+def roster_rows(session: Session, layout_name: str = DEFAULT_LAYOUT, village_ids: list[int] | None = None
+                ) -> tuple[list[str], Iterator[list[Any]], set[int], int]:
+    """Header, rows, text column indexes and row count of the roster in ``layout_name``."""
+    lay = get_layout(layout_name)
+    cfg = settings_mod.load(session)
+    today = dt.date.today()
+    G = aliased(VillageGroup)
+    N = aliased(NaturalVillage)
+    q = (select(Member, Household.code, Household.phone, Household.household_type, Village.name, G.name, N.name,
+                Household.id)
+         .join(Household, Member.household_id == Household.id)
+         .join(Village, Household.village_id == Village.id)
+         .outerjoin(G, Household.group_id == G.id)
+         .outerjoin(N, Household.natural_village_id == N.id)
+         .order_by(Village.sort_order, Village.id, G.sort_order, Household.id, Member.sort_order, Member.id))
+    if village_ids:
+        q = q.where(Household.village_id.in_(village_ids))
+    records = session.execute(q).all()
+    sizes = Counter(r[7] for r in records)
+    cases: dict[int, MonitoringCase] = {}
+    for case in session.scalars(select(MonitoringCase).order_by(MonitoringCase.clue_date, MonitoringCase.id)):
+        if case.status in ("已纳入", "消除中", "已消除", "已回退"):
+            cases[case.household_id] = case  # the latest one wins
+
+    getters: dict[str, Callable[[Any], Any]] = {
+        "county": lambda r: cfg.county, "township": lambda r: cfg.township, "village": lambda r: r[4],
+        "group": lambda r: r[5] or "", "natural_village": lambda r: r[6] or "", "hh_code": lambda r: r[1] or "",
+        "hh_phone": lambda r: r[2] or "", "household_type": lambda r: r[3], "hh_size": lambda r: sizes[r[7]],
+        "member_code": lambda r: r[0].code or "",
+        "birth_date": lambda r: r[0].birth_date.isoformat() if r[0].birth_date else "",
+    }
+    by_header: dict[str, Callable[[Any], Any]] = {
+        "省": lambda r: cfg.province, "市": lambda r: cfg.city, "数据日期": lambda r: f"{today:%Y%m}",
+        "易返贫致贫户(监测对象)类型": lambda r: cases[r[7]].category or "" if r[7] in cases else "",
+        "风险是否消除": lambda r: (_yes_no(cases[r[7]].status == "已消除") if r[7] in cases else ""),
+        "风险识别时间": lambda r: _yyyymm(cases[r[7]].identified_on) if r[7] in cases else "",
+        "风险消除时间": lambda r: _yyyymm(cases[r[7]].eliminated_on) if r[7] in cases else "",
+    }
+    columns: list[Callable[[Any], Any]] = []
+    text_columns: set[int] = set()
+    for j, (header, key, _aliases) in enumerate(lay.columns):
+        if header == "序号":
+            columns.append(lambda r: None)  # filled below
+        elif key in getters:
+            columns.append(getters[key])
+        elif key and BY_KEY[key].attr and BY_KEY[key].level == "member":
+            attr = BY_KEY[key].attr
+            if BY_KEY[key].kind == "bool":
+                columns.append(lambda r, a=attr: _yes_no(getattr(r[0], a)))
+            else:
+                columns.append(lambda r, a=attr: getattr(r[0], a))
+        elif header in by_header:
+            columns.append(by_header[header])
+        else:
+            columns.append(lambda r: "")
+        if key in TEXT_FIELDS:
+            text_columns.add(j)
+    seq_col = lay.headers.index("序号") if "序号" in lay.headers else None
+
+    def rows() -> Iterator[list[Any]]:
+        for n, r in enumerate(records, 1):
+            values = [f(r) for f in columns]
+            if seq_col is not None:
+                values[seq_col] = n
+            yield values
+
+    return lay.headers, rows(), text_columns, len(records)
+
+
+def export_roster(session: Session, target: str | Path, layout_name: str = DEFAULT_LAYOUT,
+                  village_ids: list[int] | None = None) -> int:
+    """Write the roster to ``target`` (.xlsx, atomically). Returns the number of people written."""
+    header, rows, text_columns, count = roster_rows(session, layout_name, village_ids)
+    cfg = settings_mod.load(session)
+    title = f"{cfg.township or ''}家庭成员信息（{get_layout(layout_name).title}，导出日期 {dt.date.today():%Y-%m-%d}）"
+    widths = {i: 22.0 if i in text_columns else 12.0 for i in range(len(header))}
+    write_table(target, [TableSheet("家庭成员", header, rows, titles=[title], text_columns=text_columns,
+                                    widths=widths)])
+    return count
