@@ -1,0 +1,476 @@
+"""PDFs of the concentrated-screening appendices (seed 000): 附件1 到户排查表 (blank and pre-filled,
+one section per village, for the field teams), 附件3 排查情况统计表 and 附件4 问题整改台账.
+
+The header trees and labels come from the same layout files as the spreadsheet exports
+(``resources/layouts/appendixN_<year>.json`` via :mod:`fanpin_desktop.domain.appendix_layouts`), so a
+printed sheet and an exported workbook always agree. The ``render_*`` functions take plain rows
+(dicts keyed by the layout's column keys) and know nothing of the database; the ``write_*``
+functions gather the rows from the services and call them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, PageBreak, Spacer
+
+from fanpin_desktop.documents.fonts import FontLibrary, default_library
+from fanpin_desktop.documents.pdf_common import (
+    DocStyles,
+    PageSetup,
+    Section,
+    TableSpec,
+    build_pdf,
+    grid_table,
+    header_height,
+    title_block,
+)
+from fanpin_desktop.domain import appendix_layouts
+
+NOT_APPLICABLE = "／"  # printed in cells whose question does not concern the household
+BLANK_ROW_HEIGHT = {"A4": 9 * mm, "A3": 10 * mm}
+
+
+class _NotApplicable:
+    """Marker value for a question that does not concern the household (prints as ／)."""
+
+    def __repr__(self) -> str:
+        return "NA"
+
+
+NA = _NotApplicable()
+
+
+# --------------------------------------------------------------------------------------------------
+# values
+
+
+def cn_date(day: dt.date | None, blank_day: bool = False) -> str:
+    """2022年5月20日 (``blank_day``: 2022年5月　日, for a date filled in by hand)."""
+    if day is None:
+        return "　　　　年　　月　　日"
+    if blank_day:
+        return f"{day.year}年{day.month}月　　日"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def amount_text(value: Decimal | float | int | None) -> str:
+    """7000 / 6523.50: whole amounts without decimals, others with two; no thousands separators."""
+    if value is None:
+        return ""
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    if d == d.to_integral():
+        return format(d.quantize(Decimal(1)), "f")
+    return format(d.quantize(Decimal("0.01")), "f")
+
+
+def format_value(value: Any, kind: str = "text") -> str:
+    """A cell value as printed: 是/否 for yes-no, a/b for 户/人 pairs, dates in Chinese."""
+    if value is None:
+        return ""
+    if value is NA:
+        return NOT_APPLICABLE
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (tuple, list)) and kind == "pair":
+        return "/".join(format_value(v) for v in value)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return cn_date(value)
+    if kind == "money" and isinstance(value, (Decimal, float, int)):
+        return format(Decimal(str(value)).quantize(Decimal("0.01")), "f")  # a money column: 6523.50, 11362.00
+    if isinstance(value, (Decimal, float)):
+        return amount_text(value)
+    return str(value)
+
+
+def _body_rows(spec: TableSpec, rows: Sequence[Mapping[str, Any]], number: bool = True) -> list[list[str]]:
+    out = []
+    for i, row in enumerate(rows, start=1):
+        cells = []
+        for column in spec.columns:
+            value = row.get(column.key) if column.key else None
+            if column.kind == "seq" and value is None and number:
+                value = i
+            cells.append(format_value(value, column.kind))
+        out.append(cells)
+    return out
+
+
+def _setup(paper: str, layout: Any) -> PageSetup:
+    return PageSetup(paper=paper or getattr(layout, "paper", "A4"), landscape=True)
+
+
+def _styles(fonts: FontLibrary | None, paper: str, body_size: float | None = None) -> DocStyles:
+    big = paper == "A3"
+    return DocStyles(
+        fonts=fonts or default_library(),
+        body_size=body_size or (8.5 if big else 7.0),
+        header_size=7.5 if big else 6.0,
+        title_size=18.0 if big else 15.0,
+    )
+
+
+def _height(flowables: Sequence[Flowable], width: float) -> float:
+    total = 0.0
+    for f in flowables:
+        _w, h = f.wrap(width, 100_000)
+        total += h + f.getSpaceBefore() + f.getSpaceAfter()
+    return total
+
+
+# --------------------------------------------------------------------------------------------------
+# 附件1 到户排查表
+
+
+@dataclass
+class VillageSheet:
+    """One village's part of appendix 1: its name and one row per household (none = blank)."""
+
+    village: str
+    rows: list[Mapping[str, Any]] = field(default_factory=list)
+
+
+def render_appendix1(
+    path: str | os.PathLike[str],
+    sheets: Sequence[VillageSheet],
+    *,
+    township: str,
+    year: int,
+    income_period: str = "",
+    threshold: str = "",
+    fill_date: dt.date | None = None,
+    paper: str = "A4",
+    blank: bool = False,
+    blank_rows: int | None = None,
+    fonts: FontLibrary | None = None,
+) -> Path:
+    """附件1 for the field teams, one section per village (each starts on a new page).
+
+    ``blank``: no household rows, ``blank_rows`` empty lines (default: as many as fill one page)
+    for handwriting. Otherwise each sheet's rows are printed, values formatted by column kind;
+    :data:`NA` prints as ／ (question not for this household).
+    """
+    layout = appendix_layouts.load(1, year).render(
+        year=year, income_period=income_period or "　　年　月　日-　　年　月　日", threshold=threshold or "　　"
+    )
+    spec = TableSpec.from_layout(layout)
+    setup = _setup(paper, layout)
+    styles = _styles(fonts, setup.paper)
+    width = setup.frame_width
+    date_text = layout.date_text(date=cn_date(fill_date, blank_day=True)) or ""
+    signer = "排查人员（签字）：　　　　　　　　"
+    story: list[Flowable] = []
+    row_height = BLANK_ROW_HEIGHT[setup.paper]
+    for n, sheet in enumerate(sheets or [VillageSheet("")]):
+        if n:
+            story.append(PageBreak())
+        footer = f"{township}{sheet.village} · 附件1 到户排查表"
+        story.append(Section(f"{n}:{sheet.village}", footer))
+        left, right = (date_text, signer) if layout.date_align == "left" else (signer, date_text)
+        head = title_block(
+            styles,
+            layout.title_text(township=township or "      乡镇", village=sheet.village or "      村", year=year),
+            left,
+            right,
+            width=width,
+            top_left=layout.attachment_label or "",
+        )
+        story += head
+        free = setup.frame_height - _height(head, width) - header_height(spec, styles, width) - 2
+        if blank:
+            count = blank_rows
+            if count is None:
+                count = max(1, math.floor(free / row_height))
+            body = [[""] * len(spec.columns) for _ in range(count)]
+            story.append(grid_table(spec, body, styles=styles, width=width, row_height=row_height))
+        else:
+            body = _body_rows(spec, sheet.rows)
+            story.append(grid_table(spec, body, styles=styles, width=width, body_pad_y=2.5, max_row_height=free))
+    title = f"{township}{year}年防止返贫监测帮扶集中排查到户排查表"
+    return build_pdf(path, story, setup, styles=styles, title=title, subject="附件1 到户排查表")
+
+
+# --------------------------------------------------------------------------------------------------
+# 附件3 排查情况统计表
+
+
+def render_appendix3(
+    path: str | os.PathLike[str],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    township: str,
+    year: int,
+    report_date: dt.date | None = None,
+    total: Mapping[str, Any] | None = None,
+    paper: str = "A4",
+    fonts: FontLibrary | None = None,
+) -> Path:
+    """附件3: one row per village and the township total (``total``, printed as 合计)."""
+    layout = appendix_layouts.load(3, year).render(year=year)
+    spec = TableSpec.from_layout(layout)
+    setup = _setup(paper, layout)
+    styles = _styles(fonts, setup.paper)
+    width = setup.frame_width
+    body = _body_rows(spec, rows)
+    extra: list[tuple] = []
+    if total is not None:
+        label = layout.raw.get("total_label", "合计")
+        total_row = dict(total)
+        keys = spec.keys
+        if "village" in keys:
+            total_row.setdefault("village", label)
+        row = _body_rows(spec, [total_row], number=False)[0]
+        if keys and keys[0] == "seq" and not row[0]:
+            row[0] = ""
+        body.append(row)
+        last = spec.header_rows + len(body) - 1
+        extra.append(("FONTNAME", (0, last), (-1, last), styles.hei.primary))
+    left = layout.date_text(township=township, date=cn_date(report_date)) or ""
+    story: list[Flowable] = [Section("a3", f"{township} · 附件3 排查情况统计表")]
+    story += title_block(
+        styles, layout.title_text(year=year, township=township), left, "", width=width,
+        top_left=layout.attachment_label or "",
+    )
+    free = setup.frame_height - _height(story, width) - header_height(spec, styles, width) - 2
+    story.append(grid_table(spec, body, styles=styles, width=width, body_pad_y=4.0, extra_style=extra,
+                            max_row_height=free))
+    story.append(Spacer(1, 3 * mm))
+    story.append(styles.para("填表人：　　　　　　　　审核人：　　　　　　　　联系电话：", styles.subtitle, styles.song))
+    title = f"{township}{year}年防止返贫监测帮扶集中排查情况统计表"
+    return build_pdf(path, story, setup, styles=styles, title=title, subject="附件3 排查情况统计表")
+
+
+# --------------------------------------------------------------------------------------------------
+# 附件4 问题整改台账
+
+
+def render_appendix4(
+    path: str | os.PathLike[str],
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    township: str,
+    year: int | None = None,
+    date: dt.date | None = None,
+    paper: str = "A4",
+    fonts: FontLibrary | None = None,
+) -> Path:
+    """附件4 问题整改台账 (internal: the ID column holds full numbers, as the form asks)."""
+    layout = appendix_layouts.load(4, year).render(year=year or "")
+    spec = TableSpec.from_layout(layout)
+    setup = _setup(paper, layout)
+    styles = _styles(fonts, setup.paper)
+    width = setup.frame_width
+    body = _body_rows(spec, rows)
+    if not body:
+        body = [[""] * len(spec.columns) for _ in range(5)]
+    date_text = layout.date_text(date=cn_date(date, blank_day=date is None)) or ""
+    unit = f"填报单位：{township}" if township else ""
+    left, right = (date_text, unit) if layout.date_align == "left" else (unit, date_text)
+    story: list[Flowable] = [Section("a4", f"{township} · 附件4 问题整改台账")]
+    story += title_block(styles, layout.title_text(year=year or ""), left, right, width=width,
+                         top_left=layout.attachment_label or "")
+    free = setup.frame_height - _height(story, width) - header_height(spec, styles, width) - 2
+    story.append(grid_table(spec, body, styles=styles, width=width, body_pad_y=4.0, max_row_height=free))
+    if layout.footer:
+        story.append(Spacer(1, 2 * mm))
+        story.append(styles.para(layout.footer, styles.note, styles.song))
+    title = f"{township}集中排查发现问题整改台账"
+    return build_pdf(path, story, setup, styles=styles, title=title, subject="附件4 问题整改台账")
+
+
+# --------------------------------------------------------------------------------------------------
+# from the database (thin adapters over the services)
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    """What the clerk chooses in the print dialog."""
+
+    paper: str = "A4"  # A4 / A3, always landscape
+    blank: bool = False  # 空白表 for handwriting instead of the pre-filled sheet
+    blank_rows: int | None = None  # None: one full page per village
+    suggest: bool = True  # pre-fill unscreened households with what the data suggests
+
+
+def appendix1_sheets(
+    session: Any, campaign: Any, village_ids: Sequence[int] | None = None, *, suggest: bool = True
+) -> list[VillageSheet]:
+    """One :class:`VillageSheet` per village with its households in paper order.
+
+    Saved answers are printed as saved; a household not yet screened gets the answers its records
+    suggest (``suggest``), and questions that do not concern a household print as ／.
+    """
+    from sqlalchemy import select
+
+    from fanpin_desktop.domain import appendix1
+    from fanpin_desktop.models import Village
+    from fanpin_desktop.services import campaigns as campaign_service
+    from fanpin_desktop.services import screening
+
+    ids = list(village_ids) if village_ids else campaign_service.village_ids(session, campaign)
+    names = dict(session.execute(select(Village.id, Village.name).where(Village.id.in_(ids))).all())
+    sheets = []
+    for vid in ids:
+        if vid not in names:
+            continue
+        rows = list(screening.appendix1_rows(session, campaign, vid))
+        contexts = screening.contexts(session, campaign, [r["household_id"] for r in rows])
+        out = []
+        for row in rows:
+            ctx = contexts.get(row["household_id"])
+            answers = {k: row.get(k) for k in appendix1.ANSWER_KEYS}
+            if ctx is not None:
+                if not row.get("screened") and suggest:
+                    suggested = appendix1.initial_answers(ctx)
+                    answers.update({k: v for k, v in suggested.items() if v is not None and answers.get(k) is None})
+                applies = appendix1.applicability(ctx, answers)
+                answers = {k: (NA if not applies.get(k, True) and v is None else v) for k, v in answers.items()}
+            printed = dict(row)
+            printed.update(answers)
+            printed["seq"] = None
+            out.append(printed)
+        sheets.append(VillageSheet(names[vid], out))
+    return sheets
+
+
+def _township(session: Any) -> str:
+    from fanpin_desktop.services import settings as settings_service
+
+    return settings_service.load(session).township
+
+
+def write_appendix1(
+    session: Any,
+    path: str | os.PathLike[str],
+    *,
+    campaign_id: int | None = None,
+    village_ids: Sequence[int] | None = None,
+    options: PrintOptions | None = None,
+    fill_date: dt.date | None = None,
+    fonts: FontLibrary | None = None,
+) -> Path:
+    """附件1 of a campaign (the current one by default) for the chosen villages (default: all)."""
+    from fanpin_desktop.services import campaigns as campaign_service
+
+    options = options or PrintOptions()
+    campaign = campaign_service.resolve(session, campaign_id)
+    info = campaign_service.info(session, campaign.id)
+    if options.blank:
+        from sqlalchemy import select
+
+        from fanpin_desktop.models import Village
+
+        ids = list(village_ids) if village_ids else campaign_service.village_ids(session, campaign)
+        names = dict(session.execute(select(Village.id, Village.name).where(Village.id.in_(ids))).all())
+        sheets = [VillageSheet(names[v]) for v in ids if v in names]
+    else:
+        sheets = appendix1_sheets(session, campaign, village_ids, suggest=options.suggest)
+    return render_appendix1(
+        path,
+        sheets,
+        township=_township(session),
+        year=campaign.year,
+        income_period=info.income_period_label,
+        threshold=info.threshold_label,
+        fill_date=fill_date,
+        paper=options.paper,
+        blank=options.blank,
+        blank_rows=options.blank_rows,
+        fonts=fonts,
+    )
+
+
+def write_appendix3(
+    session: Any,
+    path: str | os.PathLike[str],
+    *,
+    campaign_id: int | None = None,
+    as_of: dt.date | None = None,
+    report: Any = None,
+    paper: str = "A4",
+    fonts: FontLibrary | None = None,
+) -> Path:
+    """附件3 as computed now (or a stored ``StatsReport`` snapshot, for reprinting a past Friday)."""
+    from fanpin_desktop.services import stats
+
+    if report is None:
+        report = stats.compute(session, campaign_id, as_of)
+    rows = [dict(r.cells) for r in report.rows]
+    return render_appendix3(
+        path,
+        rows,
+        township=_township(session),
+        year=report.year,
+        report_date=report.as_of,
+        total=dict(report.total.cells),
+        paper=paper,
+        fonts=fonts,
+    )
+
+
+def appendix4_rows(session: Any, campaign_id: int | None = None, village_id: int | None = None) -> list[dict]:
+    """Ledger lines as the form prints them; 立行立改 problems are not in the ledger."""
+    from fanpin_desktop.services import ledger
+
+    township = _township(session)
+    rows = []
+    for p in ledger.list_problems(
+        session, campaign_id=campaign_id, village_id=village_id, include_on_the_spot=False
+    ):
+        remark = ledger.status_text(p)
+        if p.note:
+            remark = f"{remark}；{p.note}"
+        household = p.level == "户"
+        rows.append(
+            {
+                "unit": township,
+                "village": p.village if p.level != "乡镇" else "",
+                "head_name": p.head_name if household else "",
+                "id_number": p.id_number if household else "",  # internal sheet: full number
+                "problem_type": p.problem_type,
+                "description": p.description,
+                "measure": p.measure,
+                "responsible": p.responsible,
+                "deadline": p.deadline,
+                "remark": remark,
+            }
+        )
+    return rows
+
+
+def write_appendix4(
+    session: Any,
+    path: str | os.PathLike[str],
+    *,
+    campaign_id: int | None = None,
+    village_id: int | None = None,
+    date: dt.date | None = None,
+    paper: str = "A4",
+    fonts: FontLibrary | None = None,
+) -> Path:
+    """附件4 问题整改台账 of a campaign (all problems when ``campaign_id`` is None)."""
+    from fanpin_desktop.models import Campaign
+
+    year = None
+    if campaign_id is not None:
+        campaign = session.get(Campaign, campaign_id)
+        year = campaign.year if campaign is not None else None
+    return render_appendix4(
+        path,
+        appendix4_rows(session, campaign_id, village_id),
+        township=_township(session),
+        year=year,
+        date=date,
+        paper=paper,
+        fonts=fonts,
+    )
