@@ -58,8 +58,8 @@ def test_title_and_status_bar_show_the_township(window, ctx):
 
 def test_sidebar_has_only_working_pages_and_switches(window):
     titles = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
-    assert titles == ["户籍台账", "系统设置"]
-    window.sidebar.setCurrentRow(1)
+    assert titles == ["户籍台账", "集中排查", "整改台账", "系统设置"]
+    window.sidebar.setCurrentRow(titles.index("系统设置"))
     assert isinstance(window.stack.currentWidget(), SettingsPage)
     assert window.current_page_key() == "settings"
     window.sidebar.setCurrentRow(0)

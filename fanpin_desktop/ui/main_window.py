@@ -48,6 +48,18 @@ def _registry_page(ctx: AppContext) -> QWidget:
     return RegistryPage(ctx.db)
 
 
+def _screening_page(ctx: AppContext) -> QWidget:
+    from fanpin_desktop.ui.pages.screening import ScreeningPage
+
+    return ScreeningPage(ctx.db, ctx.paths.exports)
+
+
+def _ledger_page(ctx: AppContext) -> QWidget:
+    from fanpin_desktop.ui.pages.ledger import LedgerPage
+
+    return LedgerPage(ctx.db, ctx.paths.exports)
+
+
 def _settings_page(ctx: AppContext) -> QWidget:
     from fanpin_desktop.ui.pages.settings import SettingsPage
 
@@ -57,6 +69,8 @@ def _settings_page(ctx: AppContext) -> QWidget:
 # Only pages that work are listed; later features add theirs here.
 PAGES: list[PageSpec] = [
     PageSpec("registry", "户籍台账", "fa5s.address-book", _registry_page),
+    PageSpec("screening", "集中排查", "fa5s.clipboard-check", _screening_page),
+    PageSpec("ledger", "整改台账", "fa5s.tasks", _ledger_page),
     PageSpec("settings", "系统设置", "fa5s.cog", _settings_page),
 ]
 
@@ -114,6 +128,10 @@ class MainWindow(QMainWindow):
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.sidebar.addItem(item)
         self.sidebar.currentRowChanged.connect(self._switch_page)
+        for page in self.pages.values():  # one task runner for the window: one database writer
+            set_runner = getattr(page, "set_runner", None)
+            if callable(set_runner):
+                set_runner(self.runner)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -136,6 +154,10 @@ class MainWindow(QMainWindow):
         if registry_page is not None and hasattr(registry_page, "households_changed"):
             registry_page.households_changed.connect(self.refresh_status)
             registry_page.households_changed.connect(lambda: self.mark_stale(exclude="registry"))
+        for key in ("screening", "ledger"):  # screening records, clues and problems: the others reload
+            page = self.pages.get(key)
+            if page is not None and hasattr(page, "changed"):
+                page.changed.connect(lambda key=key: self.mark_stale(exclude=key))
         self._restore_geometry()
         self.refresh_status()
         for note in ctx.warnings:

@@ -1,0 +1,440 @@
+"""附件3 排查情况统计表: the computed report per village and the township total, as on paper.
+
+Every countable cell comes from ``stats.compute``; the few cells that are not records (grids,
+grid workers, training head-counts, the scale-risk explanation, COVID-blocked workers, the remark)
+are entered per village below the table. The report of each Friday is kept (``stats``' weekly
+snapshots): any week can be shown and reprinted, and the change since the previous week's report
+is shown in the cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from PySide6.QtCore import QDate, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fanpin_desktop.db import Database
+from fanpin_desktop.domain import appendix_layouts as layouts
+from fanpin_desktop.services import campaigns as campaign_service
+from fanpin_desktop.services import screening, stats
+from fanpin_desktop.ui.errors import show_error
+from fanpin_desktop.ui.table_models.screening import StatsTableModel
+from fanpin_desktop.ui.widgets import OptionalSpinBox, ValueCombo, icon
+
+log = logging.getLogger(__name__)
+
+LIVE = -1  # the snapshot combo's entry for the report computed now
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(d: QDate) -> dt.date:
+    return dt.date(d.year(), d.month(), d.day())
+
+
+class GroupedHeader(QHeaderView):
+    """A horizontal header with the paper's two levels: group cells spanning their leaf columns
+    above the wrapped leaf labels."""
+
+    GROUP_HEIGHT = 34
+    PAD = 4
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self._groups: list[str | None] = []
+        self.setSectionsClickable(False)
+        self.setHighlightSections(False)
+        self.sectionResized.connect(lambda *_a: self._relayout())
+
+    def set_groups(self, groups: list[str | None]) -> None:
+        self._groups = list(groups)
+        self._relayout()
+
+    def _relayout(self) -> None:
+        self.updateGeometry()
+        self.viewport().update()
+
+    def _group(self, logical: int) -> str | None:
+        return self._groups[logical] if 0 <= logical < len(self._groups) else None
+
+    def _has_groups(self) -> bool:
+        return any(g for g in self._groups)
+
+    def _leaf_text(self, logical: int) -> str:
+        model = self.model()
+        if model is None:
+            return ""
+        value = model.headerData(logical, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+        return str(value or "")
+
+    def _leaf_height(self) -> int:
+        model = self.model()
+        fm = QFontMetrics(self.font())
+        tallest = fm.height() * 2
+        for i in range(model.columnCount() if model else 0):
+            w = max(self.sectionSize(i) - 2 * self.PAD, 20)
+            r = fm.boundingRect(QRect(0, 0, w, 2000), Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignCenter,
+                                self._leaf_text(i))
+            tallest = max(tallest, r.height())
+        return tallest + 2 * self.PAD + 2
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        size = super().sizeHint()
+        size.setHeight(self._leaf_height() + (self.GROUP_HEIGHT if self._has_groups() else 0))
+        return size
+
+    def paintSection(self, painter: QPainter, rect: QRect, logical: int) -> None:  # noqa: N802 - Qt API
+        if not rect.isValid():
+            return
+        painter.save()
+        border = QPen(QColor("#b6bcc4"), 1)
+        group = self._group(logical)
+        top = rect.top()
+        leaf = QRect(rect)
+        if group:
+            band = QRect(rect.left(), top, rect.width(), self.GROUP_HEIGHT)
+            first = last = logical
+            while first > 0 and self._group(first - 1) == group:
+                first -= 1
+            while last + 1 < len(self._groups) and self._group(last + 1) == group:
+                last += 1
+            x0 = self.sectionViewportPosition(first)
+            x1 = self.sectionViewportPosition(last) + self.sectionSize(last)
+            span = QRect(x0, top, x1 - x0, self.GROUP_HEIGHT)
+            painter.setClipRect(band)
+            painter.fillRect(band, QColor("#e8edf4"))
+            painter.setPen(border)
+            painter.drawRect(span.adjusted(0, 0, -1, -1))
+            painter.setPen(QColor("#1f2937"))
+            font = QFont(self.font())
+            font.setBold(True)
+            painter.setFont(font)
+            painter.drawText(span.adjusted(self.PAD, 1, -self.PAD, -1),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, group)
+            painter.setClipping(False)
+            leaf.setTop(top + self.GROUP_HEIGHT)
+        painter.fillRect(leaf, QColor("#f3f5f8"))
+        painter.setPen(border)
+        painter.drawRect(leaf.adjusted(0, 0, -1, -1))
+        painter.setPen(QColor("#1f2937"))
+        painter.setFont(self.font())
+        painter.drawText(leaf.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD),
+                         Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._leaf_text(logical))
+        painter.restore()
+
+
+class StatsTab(QWidget):
+    """The statistics table, the weekly reports, and the per-village inputs."""
+
+    inputs_saved = Signal(int)
+
+    def __init__(self, db: Database, parent: QWidget | None = None, today: dt.date | None = None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._today = today
+        self._campaign_id: int | None = None
+        self._layout: layouts.Layout | None = None
+        self.report: stats.StatsReport | None = None
+        self.previous: stats.StatsReport | None = None
+        self._input_village: int | None = None
+
+        # ---- controls
+        self.snapshot = QComboBox()
+        self.snapshot.setMinimumContentsLength(18)
+        self.as_of = QDateEdit()
+        self.as_of.setDisplayFormat("yyyy-MM-dd")
+        self.as_of.setCalendarPopup(True)
+        self.as_of.setDate(_qdate(self.today()))
+        self.take_button = QPushButton(icon("fa5s.camera"), "保存为本周报表")
+        self.take_button.setToolTip("把当前统计保存为本周五的报表（每周五上报；同一周再保存会覆盖）")
+        self.show_delta = QCheckBox("显示较上周变化")
+        self.show_delta.setChecked(True)
+        self.compare_label = QLabel()
+        self.compare_label.setStyleSheet("color:#5f6368")
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("报表"))
+        controls.addWidget(self.snapshot)
+        controls.addWidget(QLabel("统计截至"))
+        controls.addWidget(self.as_of)
+        controls.addWidget(self.take_button)
+        controls.addWidget(self.show_delta)
+        controls.addWidget(self.compare_label, 1)
+
+        # ---- table
+        self.model = StatsTableModel(self)
+        self.view = QTableView()
+        self.header = GroupedHeader(self.view)
+        self.view.setHorizontalHeader(self.header)
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(26)
+        self.view.setWordWrap(False)
+
+        # ---- inputs of one village
+        self.inputs_box = QGroupBox("本村填报项（选中上表中的一个村）")
+        self.grid_count = OptionalSpinBox(0, 9999)
+        self.grid_worker_count = OptionalSpinBox(0, 9999)
+        self.grid_training_count = OptionalSpinBox(0, 99999)
+        for w in (self.grid_count, self.grid_worker_count, self.grid_training_count):
+            w.setToolTip("不填则按“系统设置—网格”中登记的网格统计")
+            w.setFixedWidth(90)
+        self.scale_risk = ValueCombo(["是", "否"], blank_text="（未填）")
+        self.scale_risk_note = QLineEdit()
+        self.scale_risk_note.setPlaceholderText("存在隐患时请详细说明（如暴雨致农作物受灾）")
+        self.covid_total = OptionalSpinBox(0, 99999)
+        self.covid_solved = OptionalSpinBox(0, 99999)
+        for w in (self.covid_total, self.covid_solved):
+            w.setFixedWidth(90)
+        self.remark = QLineEdit()
+        self.save_inputs_button = QPushButton(icon("fa5s.save"), "保存填报项")
+        self.inputs_message = QLabel()
+        self.inputs_message.setWordWrap(True)
+        grids = QHBoxLayout()
+        for text, w in (("网格数", self.grid_count), ("网格员数", self.grid_worker_count),
+                        ("网格员培训人次", self.grid_training_count)):
+            grids.addWidget(QLabel(text))
+            grids.addWidget(w)
+            grids.addSpacing(10)
+        grids.addStretch(1)
+        risk = QHBoxLayout()
+        risk.addWidget(self.scale_risk)
+        risk.addWidget(self.scale_risk_note, 1)
+        covid = QHBoxLayout()
+        covid.addWidget(QLabel("总人数"))
+        covid.addWidget(self.covid_total)
+        covid.addWidget(QLabel("已解决"))
+        covid.addWidget(self.covid_solved)
+        covid.addStretch(1)
+        form = QFormLayout(self.inputs_box)
+        form.addRow("调整后网格", grids)
+        form.addRow("规模性返贫风险隐患", risk)
+        form.addRow("因疫情外出务工受阻", covid)
+        form.addRow("备注", self.remark)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.inputs_message, 1)
+        bottom.addWidget(self.save_inputs_button)
+        form.addRow(bottom)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(controls)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.inputs_box)
+
+        self.snapshot.currentIndexChanged.connect(lambda _i: self.show_report())
+        self.as_of.dateChanged.connect(lambda _d: self.show_report() if self.snapshot_id() is None else None)
+        self.take_button.clicked.connect(lambda: self.take_snapshot())
+        self.show_delta.toggled.connect(self._toggle_delta)
+        self.save_inputs_button.clicked.connect(lambda: self.save_inputs())
+        self.view.selectionModel().currentRowChanged.connect(self._row_changed)
+        self._set_inputs_enabled(False)
+
+    def _toggle_delta(self, show: bool) -> None:
+        self.model.set_show_delta(show)
+        self._row_heights()
+
+    def _row_heights(self) -> None:
+        """Two lines per row while some cell shows its change since last week."""
+        self.view.verticalHeader().setDefaultSectionSize(42 if self.model.shows_changes else 26)
+
+    # ------------------------------------------------------------------ data
+
+    def today(self) -> dt.date:
+        return self._today or dt.date.today()
+
+    def set_campaign(self, campaign_id: int | None) -> None:
+        self._campaign_id = campaign_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the snapshot list (storing this week's Friday report when due) and the table."""
+        if self._campaign_id is None:
+            self.model.set_report(None, [])
+            return
+        try:
+            with self._db.unit() as s:
+                stats.ensure_weekly_snapshot(s, self._campaign_id, today=self.today())
+                snaps = stats.snapshots(s, self._campaign_id)
+                campaign = campaign_service.get(s, self._campaign_id)
+                self._layout = layouts.load(3, campaign.year).render(
+                    **screening.layout_values(s, campaign, township=""))
+        except Exception as exc:  # noqa: BLE001
+            show_error(exc, self)
+            return
+        keep = self.snapshot.currentData()
+        self.snapshot.blockSignals(True)
+        self.snapshot.clear()
+        self.snapshot.addItem("实时统计", LIVE)
+        for snap in reversed(snaps):
+            self.snapshot.addItem(f"{snap.report_date:%Y-%m-%d} 周报（{snap.taken_at:%m-%d %H:%M}保存）", snap.id)
+        i = self.snapshot.findData(keep) if keep is not None else 0
+        self.snapshot.setCurrentIndex(max(i, 0))
+        self.snapshot.blockSignals(False)
+        self.show_report()
+
+    def snapshot_id(self) -> int | None:
+        data = self.snapshot.currentData()
+        return None if data in (None, LIVE) else int(data)
+
+    def as_of_date(self) -> dt.date:
+        return _pydate(self.as_of.date())
+
+    def show_report(self) -> None:
+        if self._campaign_id is None or self._layout is None:
+            return
+        keep = self.selected_village()
+        snap = self.snapshot_id()
+        try:
+            with self._db.reading() as s:
+                if snap is None:
+                    report = stats.compute(s, self._campaign_id, as_of=self.as_of_date())
+                    before = stats.report_friday(report.as_of)
+                else:
+                    report = stats.load_snapshot(s, snap)
+                    before = report.as_of
+                previous = stats.previous_snapshot(s, self._campaign_id, before)
+        except Exception as exc:  # noqa: BLE001
+            show_error(exc, self)
+            return
+        self.report, self.previous = report, previous
+        self.as_of.setEnabled(snap is None)
+        self.model.set_report(report, self._layout.columns, previous)
+        self.header.set_groups([c.path[0] if c.path else None for c in self.model.columns])
+        self._size_columns()
+        self._row_heights()
+        if previous is not None:
+            self.compare_label.setText(f"较上周：与 {previous.as_of:%Y-%m-%d} 的周报比较，变化的数字以蓝色标出。")
+        else:
+            self.compare_label.setText("还没有更早的周报，暂无较上周的变化。")
+        r = self.model.row_of(keep) if keep is not None else None
+        if r is not None:
+            self.view.selectRow(r)
+        else:
+            self._row_changed(self.view.currentIndex(), QModelIndex())
+
+    def _size_columns(self) -> None:
+        for i, c in enumerate(self.model.columns):
+            width = 80 if c.kind == "pair" else 64 if c.kind == "int" else 130 if c.key == "scale_risk" else 100
+            if c.key == "village":
+                width = 72
+            self.view.setColumnWidth(i, width)
+        self.header.updateGeometry()
+
+    def selected_village(self) -> int | None:
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return None
+        row = self.model.stats_row(index.row())
+        return row.village_id if row else None
+
+    def select_village(self, village_id: int | None) -> None:
+        r = self.model.row_of(village_id) if village_id is not None else None
+        if r is not None:
+            self.view.selectRow(r)
+
+    # ------------------------------------------------------------------ inputs
+
+    def _set_inputs_enabled(self, enabled: bool) -> None:
+        for w in self.inputs_box.findChildren(QWidget):
+            if w is not self.inputs_message:
+                w.setEnabled(enabled)
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = self.model.stats_row(current.row()) if current.isValid() else None
+        vid = row.village_id if row else None
+        self._input_village = vid
+        if vid is None or self._campaign_id is None:
+            self.inputs_box.setTitle("本村填报项（选中上表中的一个村）")
+            self._set_inputs_enabled(False)
+            return
+        self.inputs_box.setTitle(f"本村填报项：{row.village}")  # type: ignore[union-attr]
+        try:
+            with self._db.reading() as s:
+                values = stats.load_inputs(s, self._campaign_id, vid)
+        except Exception as exc:  # noqa: BLE001
+            show_error(exc, self)
+            return
+        self.grid_count.set_optional_value(values["grid_count"])
+        self.grid_worker_count.set_optional_value(values["grid_worker_count"])
+        self.grid_training_count.set_optional_value(values["grid_training_count"])
+        flag = values["scale_risk"]
+        self.scale_risk.set_value("是" if flag is True else "否" if flag is False else None)
+        self.scale_risk_note.setText(values["scale_risk_note"] or "")
+        self.covid_total.set_optional_value(values["covid_blocked_total"])
+        self.covid_solved.set_optional_value(values["covid_blocked_solved"])
+        self.remark.setText(values["remark"] or "")
+        self.inputs_message.setText("")
+        self._set_inputs_enabled(self.snapshot_id() is None)
+        if self.snapshot_id() is not None:
+            self.inputs_message.setText("正在查看已保存的周报；要修改填报项，请切换到“实时统计”。")
+
+    def input_values(self) -> dict[str, Any]:
+        risk = self.scale_risk.value()
+        return {
+            "grid_count": self.grid_count.optional_value(),
+            "grid_worker_count": self.grid_worker_count.optional_value(),
+            "grid_training_count": self.grid_training_count.optional_value(),
+            "scale_risk": True if risk == "是" else False if risk == "否" else None,
+            "scale_risk_note": self.scale_risk_note.text().strip() or None,
+            "covid_blocked_total": self.covid_total.optional_value(),
+            "covid_blocked_solved": self.covid_solved.optional_value(),
+            "remark": self.remark.text().strip() or None,
+        }
+
+    def save_inputs(self, values: dict[str, Any] | None = None) -> bool:
+        vid = self._input_village
+        if vid is None or self._campaign_id is None:
+            return False
+        values = values if values is not None else self.input_values()
+        try:
+            with self._db.unit() as s:
+                stats.save_inputs(s, self._campaign_id, vid, **values)
+        except Exception as exc:  # noqa: BLE001 - ValidationError: the message names the field
+            self.inputs_message.setText(f"<span style='color:#a50e0e'>{exc}</span>")
+            return False
+        self.inputs_message.setText("<span style='color:#1e6b34'>已保存。</span>")
+        self.show_report()
+        self.select_village(vid)
+        self.inputs_saved.emit(vid)
+        return True
+
+    # ------------------------------------------------------------------ weekly reports
+
+    def take_snapshot(self) -> int | None:
+        if self._campaign_id is None:
+            return None
+        try:
+            with self._db.unit() as s:
+                snap = stats.take_snapshot(s, self._campaign_id, today=self.today())
+                sid = snap.id
+        except Exception as exc:  # noqa: BLE001
+            show_error(exc, self)
+            return None
+        self.refresh()
+        i = self.snapshot.findData(sid)
+        if i >= 0:
+            self.snapshot.setCurrentIndex(i)
+        return sid
