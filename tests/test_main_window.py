@@ -67,6 +67,18 @@ def test_sidebar_has_only_working_pages_and_switches(window):
     assert not isinstance(window.pages["registry"], SettingsPage)
 
 
+def test_pages_are_built_when_first_shown(window):
+    # start-up pays only for the page on screen; the others are built on first visit
+    assert set(window._built) == {"registry"}
+    assert window.stack.currentWidget() is window.pages["registry"]
+    window.show_page("ledger")
+    assert set(window._built) == {"registry", "ledger"}
+    assert window.stack.currentWidget() is window._built["ledger"]
+    assert window.stack.count() == 4
+    window.show_page("registry")
+    assert window.stack.currentWidget() is window._built["registry"]
+
+
 def test_saving_settings_updates_title_and_status(window):
     window.show_page("settings")
     page = window.pages["settings"]

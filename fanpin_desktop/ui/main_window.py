@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +75,22 @@ PAGES: list[PageSpec] = [
 ]
 
 
+class _PageAccess(Mapping[str, QWidget]):
+    """``window.pages[key]``: the page, built on first access."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+
+    def __getitem__(self, key: str) -> QWidget:
+        return self._window.page(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._window._specs)
+
+    def __len__(self) -> int:
+        return len(self._window._specs)
+
+
 def app_settings() -> QSettings:
     return QSettings(ORGANISATION, APP_NAME)
 
@@ -119,19 +135,16 @@ class MainWindow(QMainWindow):
         side_layout.addWidget(brand)
         side_layout.addWidget(self.sidebar, 1)
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {}
+        # Pages are built the first time they are shown: start-up pays only for the first page.
+        self._specs = {spec.key: spec for spec in PAGES}
+        self._built: dict[str, QWidget] = {}
+        self.pages = _PageAccess(self)
         for spec in PAGES:
-            page = self._make_page(spec)
-            self.pages[spec.key] = page
-            self.stack.addWidget(page)
+            self.stack.addWidget(QWidget())  # stand-in until the page is first shown
             item = QListWidgetItem(qta.icon(spec.icon, color="#3c4043", color_active="#174ea6"), spec.title)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             self.sidebar.addItem(item)
         self.sidebar.currentRowChanged.connect(self._switch_page)
-        for page in self.pages.values():  # one task runner for the window: one database writer
-            set_runner = getattr(page, "set_runner", None)
-            if callable(set_runner):
-                set_runner(self.runner)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -144,26 +157,46 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self._stale: set[str] = set()
-        settings_page = self.pages.get("settings")
-        if settings_page is not None and hasattr(settings_page, "township_changed"):
-            settings_page.township_changed.connect(self.refresh_status)
-            # villages or thresholds changed: other pages reload when next shown
-            settings_page.villages.changed.connect(lambda: self.mark_stale(exclude="settings"))
-            settings_page.thresholds.changed.connect(lambda: self.mark_stale(exclude="settings"))
-        registry_page = self.pages.get("registry")
-        if registry_page is not None and hasattr(registry_page, "households_changed"):
-            registry_page.households_changed.connect(self.refresh_status)
-            registry_page.households_changed.connect(lambda: self.mark_stale(exclude="registry"))
-        for key in ("screening", "ledger"):  # screening records, clues and problems: the others reload
-            page = self.pages.get(key)
-            if page is not None and hasattr(page, "changed"):
-                page.changed.connect(lambda key=key: self.mark_stale(exclude=key))
         self._restore_geometry()
         self.refresh_status()
         for note in ctx.warnings:
             self.statusBar().showMessage(note, 15000)
 
     # ------------------------------------------------------------------ construction
+
+    def page(self, key: str) -> QWidget:
+        """The page for ``key``, built (and wired to the window) on first use."""
+        built = self._built.get(key)
+        if built is not None:
+            return built
+        spec = self._specs[key]
+        page = self._make_page(spec)
+        self._built[key] = page
+        row = list(self._specs).index(key)
+        stand_in = self.stack.widget(row)
+        current = self.stack.currentIndex()
+        self.stack.insertWidget(row, page)
+        self.stack.removeWidget(stand_in)
+        stand_in.deleteLater()
+        self.stack.setCurrentIndex(current)
+        self._wire(key, page)
+        return page
+
+    def _wire(self, key: str, page: QWidget) -> None:
+        set_runner = getattr(page, "set_runner", None)
+        if callable(set_runner):  # one task runner for the window: one database writer
+            set_runner(self.runner)
+        if key == "settings" and hasattr(page, "township_changed"):
+            page.township_changed.connect(self.refresh_status)
+            # villages or thresholds changed: other pages reload when next shown
+            page.villages.changed.connect(lambda: self.mark_stale(exclude="settings"))
+            page.thresholds.changed.connect(lambda: self.mark_stale(exclude="settings"))
+        elif key == "registry" and hasattr(page, "households_changed"):
+            page.households_changed.connect(self.refresh_status)
+            page.households_changed.connect(lambda: self.mark_stale(exclude="registry"))
+        elif key in ("screening", "ledger") and hasattr(page, "changed"):
+            # screening records, clues and problems: the other pages reload
+            page.changed.connect(lambda key=key: self.mark_stale(exclude=key))
 
     def _make_page(self, spec: PageSpec) -> QWidget:
         """A page that fails to build is replaced by a notice: backup and restore must stay usable."""
@@ -250,14 +283,14 @@ class MainWindow(QMainWindow):
 
     def mark_stale(self, exclude: str = "") -> None:
         """Pages whose data changed elsewhere; each reloads when it is next shown."""
-        self._stale.update(k for k in self.pages if k != exclude)
+        self._stale.update(k for k in self._built if k != exclude)  # unbuilt pages load fresh anyway
 
     def _switch_page(self, row: int) -> None:
         if row < 0:
             return
         key = self.sidebar.item(row).data(Qt.ItemDataRole.UserRole)
-        page = self.pages.get(key)
-        if key in self._stale and page is not None:
+        page = self.page(key)
+        if key in self._stale:
             self._stale.discard(key)
             refresh = getattr(page, "refresh", None)
             if callable(refresh):
@@ -267,7 +300,7 @@ class MainWindow(QMainWindow):
 
     def refresh_pages(self) -> None:
         self._stale.clear()
-        for page in self.pages.values():
+        for page in list(self._built.values()):
             refresh = getattr(page, "refresh", None)
             if callable(refresh):
                 refresh()
