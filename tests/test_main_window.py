@@ -92,7 +92,8 @@ def test_menus(window):
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["数据(&D)", "帮助(&H)"]
     data_actions = [a.text() for a in window.menuBar().actions()[0].menu().actions() if a.text()]
-    assert data_actions[:3] == ["备份数据库…", "从备份恢复…", "打开数据目录"]
+    assert data_actions[:5] == ["导入户籍名册（Excel/CSV）…", "导出户籍名册（国家系统格式）…",
+                                "备份数据库…", "从备份恢复…", "打开数据目录"]
     help_actions = [a.text() for a in window.menuBar().actions()[1].menu().actions()]
     assert help_actions == ["关于", "打开日志"]
 
@@ -415,3 +416,43 @@ def test_a_broken_page_does_not_stop_the_window(qtbot, ctx, qsettings, monkeypat
     assert "加载失败" in w.pages["registry"].text()
     assert isinstance(w.pages["settings"], SettingsPage)
     assert any("page registry could not be built" in r.getMessage() for r in caplog.records)
+
+
+def test_roster_export_from_the_data_menu_writes_the_registry(tmp_path, qtbot, qsettings):
+    from python_calamine import CalamineWorkbook
+
+    from fanpin_desktop.services.demo import build_demo
+
+    context = open_app(tmp_path / "demo-data")
+    summary = build_demo(context.db, households=25, seed=7)
+    w = MainWindow(context, TaskRunner(synchronous=True), qsettings=qsettings)
+    qtbot.addWidget(w)
+    w.messages = []
+    w.inform = lambda title, text: w.messages.append((title, text))
+    target = tmp_path / "out" / "名册.xlsx"
+    target.parent.mkdir()
+    w.export_roster(target)
+    assert w.messages and w.messages[0][0] == "导出完成"
+    sheet = CalamineWorkbook.from_path(str(target)).get_sheet_by_index(0).to_python()
+    header_row = next(i for i, row in enumerate(sheet) if "证件号码" in [str(c) for c in row])
+    id_col = [str(c) for c in sheet[header_row]].index("证件号码")
+    people = [row for row in sheet[header_row + 1:] if str(row[id_col]).strip()]
+    assert len(people) == summary.people
+    context.close()
+
+
+def test_import_action_opens_the_wizard_and_refreshes_after_an_import(window, monkeypatch):
+    from fanpin_desktop.ui.dialogs import import_wizard
+
+    shown = []
+
+    def fake_exec(self):
+        shown.append(self)
+        self.imported.emit(object())
+        return 1
+
+    refreshed = []
+    monkeypatch.setattr(import_wizard.ImportWizard, "exec", fake_exec)
+    monkeypatch.setattr(window, "refresh_pages", lambda: refreshed.append(True))
+    window.import_action.trigger()
+    assert len(shown) == 1 and refreshed == [True]

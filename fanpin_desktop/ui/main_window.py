@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ import qtawesome as qta
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -225,6 +227,13 @@ class MainWindow(QMainWindow):
         self.open_data_action = self._action("打开数据目录", "fa5s.folder-open",
                                              lambda: open_path(self.ctx.paths.root))
         self.quit_action = self._action("退出", "fa5s.sign-out-alt", self.close, QKeySequence.StandardKey.Quit)
+        self.import_action = self._action("导入户籍名册（Excel/CSV）…", "fa5s.file-import", self.import_roster,
+                                          "Ctrl+I")
+        self.export_roster_action = self._action("导出户籍名册（国家系统格式）…", "fa5s.file-export",
+                                                 self.export_roster)
+        data.addAction(self.import_action)
+        data.addAction(self.export_roster_action)
+        data.addSeparator()
         data.addAction(self.backup_action)
         data.addAction(self.restore_action)
         data.addSeparator()
@@ -325,6 +334,39 @@ class MainWindow(QMainWindow):
         return dialog.selected_file()
 
     # ------------------------------------------------------------------ actions
+
+    def import_roster(self) -> None:
+        """The import wizard; after a write every page reloads (the import bypasses their caches)."""
+        from fanpin_desktop.ui.dialogs.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.ctx.db, self.runner, self)
+        wizard.imported.connect(lambda _result: self.refresh_pages())
+        wizard.exec()
+
+    def choose_roster_target(self) -> Path | None:
+        default = self.ctx.paths.exports / f"户籍名册-{dt.date.today():%Y%m%d}.xlsx"
+        name, _filter = QFileDialog.getSaveFileName(self, "导出户籍名册", str(default), "Excel 工作簿 (*.xlsx)")
+        if not name:
+            return None
+        return Path(name).with_suffix(".xlsx")
+
+    def export_roster(self, target: Path | None = None) -> None:
+        from fanpin_desktop.services.roster_export import export_roster
+
+        target = target or self.choose_roster_target()
+        if target is None:
+            return
+
+        def work(_control) -> int:  # type: ignore[no-untyped-def]
+            with self.ctx.db.reading() as session:
+                return export_roster(session, target)
+
+        def done(count: int) -> None:
+            self.statusBar().showMessage(f"已导出 {count} 人到 {target}", 10000)
+            self.inform("导出完成", f"已按国家系统导出格式写出 {count} 名家庭成员：\n{target}")
+
+        self.runner.run(work, on_done=done, on_error=lambda exc: show_error(exc, self),
+                        label="正在导出户籍名册…", cancellable=False)
 
     def backup_now(self) -> None:
         paths = self.ctx.paths
