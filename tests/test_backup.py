@@ -90,13 +90,28 @@ def _assert_untouched(db: Database, data_paths: DataPaths) -> None:
     assert not list(data_paths.root.glob(".restore-*"))
 
 
+def _run_sql(path, *statements: str) -> None:
+    """Change a database file behind the program's back."""
+    conn = sqlite3.connect(path)
+    try:
+        for sql in statements:
+            conn.execute(sql)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _assert_restore_refused(db: Database, data_paths: DataPaths, file, match: str) -> None:
+    with pytest.raises(UserError, match=match):
+        backups.restore(data_paths, file, db=db)
+    _assert_untouched(db, data_paths)
+
+
 def test_restore_refuses_garbage(db, data_paths, tmp_path):
     add_village(db, "桃园村")
     bad = tmp_path / "garbage.sqlite3"
     bad.write_bytes(b"this is not a database at all \x00\x01\x02" * 200)
-    with pytest.raises(UserError, match="不是数据库文件|已损坏"):
-        backups.restore(data_paths, bad, db=db)
-    _assert_untouched(db, data_paths)
+    _assert_restore_refused(db, data_paths, bad, "不是数据库文件|已损坏")
 
 
 def test_restore_refuses_truncated_backup(db, data_paths, tmp_path):
@@ -114,38 +129,23 @@ def test_restore_refuses_truncated_backup(db, data_paths, tmp_path):
 def test_restore_refuses_foreign_sqlite_file(db, data_paths, tmp_path):
     add_village(db, "桃园村")
     foreign = tmp_path / "other.sqlite3"
-    conn = sqlite3.connect(foreign)
-    conn.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT)")
-    conn.execute("INSERT INTO contacts (name) VALUES ('张三')")
-    conn.commit()
-    conn.close()
-    with pytest.raises(UserError, match="不是本程序"):
-        backups.restore(data_paths, foreign, db=db)
-    _assert_untouched(db, data_paths)
+    _run_sql(foreign, "CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT)",
+             "INSERT INTO contacts (name) VALUES ('张三')")
+    _assert_restore_refused(db, data_paths, foreign, "不是本程序")
 
 
 def test_restore_refuses_backup_from_a_newer_program(db, data_paths, tmp_path):
     add_village(db, "桃园村")
     made = backups.backup(data_paths, "manual")
-    conn = sqlite3.connect(made)
-    conn.execute("UPDATE alembic_version SET version_num = 'ffffffffffff'")
-    conn.commit()
-    conn.close()
-    with pytest.raises(UserError, match="更新版本"):
-        backups.restore(data_paths, made, db=db)
-    _assert_untouched(db, data_paths)
+    _run_sql(made, "UPDATE alembic_version SET version_num = 'ffffffffffff'")
+    _assert_restore_refused(db, data_paths, made, "更新版本")
 
 
 def test_restore_refuses_file_without_schema_version(db, data_paths):
     add_village(db, "桃园村")
     made = backups.backup(data_paths, "manual")
-    conn = sqlite3.connect(made)
-    conn.execute("DELETE FROM alembic_version")
-    conn.commit()
-    conn.close()
-    with pytest.raises(UserError, match="不是本程序"):
-        backups.restore(data_paths, made, db=db)
-    _assert_untouched(db, data_paths)
+    _run_sql(made, "DELETE FROM alembic_version")
+    _assert_restore_refused(db, data_paths, made, "不是本程序")
 
 
 def test_restore_migrates_the_file_before_it_goes_live(db, data_paths, monkeypatch):

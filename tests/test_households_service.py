@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from decimal import Decimal
 
 import pytest
+from db_templates import build_template, open_copy
 from sqlalchemy import func, select
 
-from fanpin_desktop.db import Database, migrate
 from fanpin_desktop.domain import ids
 from fanpin_desktop.models import AuditEntry, Household, Member, MonitoringCase, Village, VillageGroup
 from fanpin_desktop.services import households as svc
@@ -81,20 +80,12 @@ def build_town(db) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def town_template(tmp_path_factory):
     """The town built once per module in a migrated database; each test gets a copy of the file."""
-    folder = tmp_path_factory.mktemp("town")
-    database = Database(folder / "template.sqlite3", user="测试")
-    migrate(database)
-    ids_ = build_town(database)
-    database.dispose()  # the last connection checkpoints the WAL into the file
-    return folder / "template.sqlite3", ids_
+    return build_template(tmp_path_factory.mktemp("town"), build_town)
 
 
 @pytest.fixture
 def db(town_template, tmp_path):
-    template, _ = town_template
-    target = tmp_path / "town.sqlite3"
-    shutil.copyfile(template, target)
-    database = Database(target, user="测试")
+    database = open_copy(town_template[0], tmp_path / "town.sqlite3")
     yield database
     database.dispose()
 

@@ -7,16 +7,15 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import datetime as dt  # noqa: E402
-import shutil  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
 import pytest  # noqa: E402
+from db_templates import build_template, open_copy  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QDialog, QMessageBox  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from test_households_service import TODAY, build_town, pid  # noqa: E402
 
-from fanpin_desktop.db import Database, migrate  # noqa: E402
 from fanpin_desktop.models import AuditEntry, Household, Member  # noqa: E402
 from fanpin_desktop.services import households as svc  # noqa: E402
 from fanpin_desktop.ui.dialogs.household_editor import TAB_HISTORY, TAB_INCOME, HouseholdEditor  # noqa: E402
@@ -38,19 +37,12 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 @pytest.fixture(scope="module")
 def town_template(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("ui_town")
-    database = Database(folder / "template.sqlite3", user="测试")
-    migrate(database)
-    ids_ = build_town(database)
-    database.dispose()
-    return folder / "template.sqlite3", ids_
+    return build_template(tmp_path_factory.mktemp("ui_town"), build_town)
 
 
 @pytest.fixture
 def db(town_template, tmp_path):
-    target = tmp_path / "town.sqlite3"
-    shutil.copyfile(town_template[0], target)
-    database = Database(target, user="测试")
+    database = open_copy(town_template[0], tmp_path / "town.sqlite3")
     yield database
     database.dispose()
 

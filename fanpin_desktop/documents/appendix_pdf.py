@@ -128,6 +128,19 @@ def _height(flowables: Sequence[Flowable], width: float) -> float:
     return total
 
 
+def _prepare(layout: Any, paper: str, fonts: FontLibrary | None) -> tuple[TableSpec, PageSetup, DocStyles, float]:
+    """An appendix's table spec, page setup, styles and frame width."""
+    spec = TableSpec.from_layout(layout)
+    setup = _setup(paper, layout)
+    return spec, setup, _styles(fonts, setup.paper), setup.frame_width
+
+
+def _room_for_rows(setup: PageSetup, spec: TableSpec, styles: DocStyles, above: Sequence[Flowable]) -> float:
+    """The height left on a page for table rows under ``above`` and the table's header."""
+    width = setup.frame_width
+    return setup.frame_height - _height(above, width) - header_height(spec, styles, width) - 2
+
+
 # --------------------------------------------------------------------------------------------------
 # 附件1 到户排查表
 
@@ -163,10 +176,7 @@ def render_appendix1(
     layout = appendix_layouts.load(1, year).render(
         year=year, income_period=income_period or "　　年　月　日-　　年　月　日", threshold=threshold or "　　"
     )
-    spec = TableSpec.from_layout(layout)
-    setup = _setup(paper, layout)
-    styles = _styles(fonts, setup.paper)
-    width = setup.frame_width
+    spec, setup, styles, width = _prepare(layout, paper, fonts)
     date_text = layout.date_text(date=cn_date(fill_date, blank_day=True)) or ""
     signer = "排查人员（签字）：　　　　　　　　"
     story: list[Flowable] = []
@@ -186,7 +196,7 @@ def render_appendix1(
             top_left=layout.attachment_label or "",
         )
         story += head
-        free = setup.frame_height - _height(head, width) - header_height(spec, styles, width) - 2
+        free = _room_for_rows(setup, spec, styles, head)
         if blank:
             count = blank_rows
             if count is None:
@@ -217,10 +227,7 @@ def render_appendix3(
 ) -> Path:
     """附件3: one row per village and the township total (``total``, printed as 合计)."""
     layout = appendix_layouts.load(3, year).render(year=year)
-    spec = TableSpec.from_layout(layout)
-    setup = _setup(paper, layout)
-    styles = _styles(fonts, setup.paper)
-    width = setup.frame_width
+    spec, setup, styles, width = _prepare(layout, paper, fonts)
     body = _body_rows(spec, rows)
     extra: list[tuple] = []
     if total is not None:
@@ -241,7 +248,7 @@ def render_appendix3(
         styles, layout.title_text(year=year, township=township), left, "", width=width,
         top_left=layout.attachment_label or "",
     )
-    free = setup.frame_height - _height(story, width) - header_height(spec, styles, width) - 2
+    free = _room_for_rows(setup, spec, styles, story)
     story.append(grid_table(spec, body, styles=styles, width=width, body_pad_y=4.0, extra_style=extra,
                             max_row_height=free))
     story.append(Spacer(1, 3 * mm))
@@ -266,10 +273,7 @@ def render_appendix4(
 ) -> Path:
     """附件4 问题整改台账 (internal: the ID column holds full numbers, as the form asks)."""
     layout = appendix_layouts.load(4, year).render(year=year or "")
-    spec = TableSpec.from_layout(layout)
-    setup = _setup(paper, layout)
-    styles = _styles(fonts, setup.paper)
-    width = setup.frame_width
+    spec, setup, styles, width = _prepare(layout, paper, fonts)
     body = _body_rows(spec, rows)
     if not body:
         body = [[""] * len(spec.columns) for _ in range(5)]
@@ -279,7 +283,7 @@ def render_appendix4(
     story: list[Flowable] = [Section("a4", f"{township} · 附件4 问题整改台账")]
     story += title_block(styles, layout.title_text(year=year or ""), left, right, width=width,
                          top_left=layout.attachment_label or "")
-    free = setup.frame_height - _height(story, width) - header_height(spec, styles, width) - 2
+    free = _room_for_rows(setup, spec, styles, story)
     story.append(grid_table(spec, body, styles=styles, width=width, body_pad_y=4.0, max_row_height=free))
     if layout.footer:
         story.append(Spacer(1, 2 * mm))

@@ -20,7 +20,7 @@ from fanpin_desktop.models import Campaign, Threshold, Village
 from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.services import thresholds as threshold_service
 
-MIN_YEAR = 2015
+MIN_YEAR = threshold_service.MIN_YEAR  # campaigns and thresholds share the year check
 
 
 @dataclass(frozen=True)
@@ -149,17 +149,6 @@ def threshold_for(session: Session, year: int) -> Threshold | None:
 # --------------------------------------------------------------------------- create / edit
 
 
-def _clean_year(value: Any) -> int:
-    try:
-        year = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise ValidationError("year", f"年度“{value}”不是有效的年份。") from None
-    latest = dt.date.today().year + 1
-    if not MIN_YEAR <= year <= latest:
-        raise ValidationError("year", f"年度应在 {MIN_YEAR} 至 {latest} 之间，当前为 {year}。")
-    return year
-
-
 def _check_dates(year: int, start: dt.date | None, end: dt.date | None, inc_start: dt.date | None,
                  inc_end: dt.date | None) -> None:
     if not isinstance(start, dt.date):
@@ -212,7 +201,7 @@ def create(
 ) -> Campaign:
     """A new campaign. Income period defaults to the 12 months before the start month; the
     threshold to the year's row for the township's region (or the national one)."""
-    y = _clean_year(year)
+    y = threshold_service.clean_year(year)
     if isinstance(start_date, dt.date) and (income_period_start is None or income_period_end is None):
         d_start, d_end = default_income_period(start_date)
         income_period_start = income_period_start or d_start
@@ -242,7 +231,7 @@ def edit(session: Session, campaign_id: int, **changes: Any) -> Campaign:
     if unknown:
         raise KeyError(f"unknown campaign fields: {sorted(unknown)}")
     c = get(session, campaign_id)
-    year = _clean_year(changes["year"]) if "year" in changes else c.year
+    year = threshold_service.clean_year(changes["year"]) if "year" in changes else c.year
     start = changes.get("start_date", c.start_date)
     end = changes.get("end_date", c.end_date)
     inc_start = changes.get("income_period_start", c.income_period_start)

@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -1244,6 +1244,19 @@ def _next_sort_order(session: Session, household_id: int) -> int:
     return (current or 0) + 1
 
 
+_Child = TypeVar("_Child", Member, IncomeRecord)
+
+
+def _drop_missing(children: list[_Child], drafts: Iterable[Any]) -> dict[int, _Child]:
+    """Remove from the ORM collection ``children`` those no draft keeps (by id); all of them by id."""
+    existing = {c.id: c for c in children}
+    keep = {d.id for d in drafts if d.id is not None}
+    for cid, c in list(existing.items()):
+        if cid not in keep:
+            children.remove(c)
+    return existing
+
+
 def save_household(session: Session, draft: HouseholdDraft, today: dt.date | None = None) -> int:
     """Validate and store the draft (household, members, pending moves, incomes); returns its id.
 
@@ -1269,12 +1282,8 @@ def save_household(session: Session, draft: HouseholdDraft, today: dt.date | Non
     for flag in ("relocated", "military_family", "urban_registered"):
         setattr(h, flag, bool(getattr(draft, flag)))
 
-    existing = {m.id: m for m in h.members}
-    keep_ids = {m.id for m in draft.members if m.id is not None}
     # Removed members first, so a number may move from a deleted member to a new one.
-    for mid, m in list(existing.items()):
-        if mid not in keep_ids:
-            h.members.remove(m)
+    existing = _drop_missing(h.members, draft.members)
     session.flush()
 
     moves: list[tuple[Member, MemberDraft]] = []
@@ -1295,11 +1304,7 @@ def save_household(session: Session, draft: HouseholdDraft, today: dt.date | Non
             if m.sort_order != order:
                 m.sort_order = order
 
-    existing_incomes = {r.id: r for r in h.incomes}
-    keep_incomes = {r.id for r in draft.incomes if r.id is not None}
-    for rid, r in list(existing_incomes.items()):
-        if rid not in keep_incomes:
-            h.incomes.remove(r)
+    existing_incomes = _drop_missing(h.incomes, draft.incomes)
     session.flush()
     for d in draft.incomes:
         if d.id is not None:

@@ -257,17 +257,25 @@ def _transition(p: Problem, to: str) -> None:
                               + ("（已销号的问题不能重新打开，如问题反弹请另行登记）。" if p.status == CLOSED else "。"))
 
 
+def _step_date(value: Any, fld: str, label: str, after: dt.date | None, after_label: str,
+               blank_label: str | None = None) -> dt.date:
+    """The date of a status step: required, not before ``after`` (the previous step's date) and
+    not after today. ``label`` names it in messages (``blank_label`` when it is missing)."""
+    on = _date(value, fld)
+    if on is None:
+        raise ValidationError(fld, f"{blank_label or label}不能为空。")
+    if after and on < after:
+        raise ValidationError(fld, f"{label} {on} 早于{after_label} {after}。")
+    if on > dt.date.today():
+        raise ValidationError(fld, f"{label} {on} 晚于今天。")
+    return on
+
+
 def mark_rectified(session: Session, problem_id: int, on: dt.date, note: str | None = None) -> Problem:
     """整改中 → 已整改, with the date the rectification was completed."""
     p = get(session, problem_id)
     _transition(p, RECTIFIED)
-    on = _date(on, "rectified_on")  # type: ignore[assignment]
-    if on is None:
-        raise ValidationError("rectified_on", "整改完成日期不能为空。")
-    if p.found_on and on < p.found_on:
-        raise ValidationError("rectified_on", f"整改完成日期 {on} 早于发现日期 {p.found_on}。")
-    if on > dt.date.today():
-        raise ValidationError("rectified_on", f"整改完成日期 {on} 晚于今天。")
+    on = _step_date(on, "rectified_on", "整改完成日期", p.found_on, "发现日期")
     p.status, p.rectified_on = RECTIFIED, on
     if note:
         p.note = _join(p.note, note)
@@ -279,13 +287,7 @@ def close(session: Session, problem_id: int, on: dt.date, by: str | None = None)
     """已整改 → 已销号 after verification, with the verification date and verifier."""
     p = get(session, problem_id)
     _transition(p, CLOSED)
-    on = _date(on, "verified_on")  # type: ignore[assignment]
-    if on is None:
-        raise ValidationError("verified_on", "销号（验收）日期不能为空。")
-    if p.rectified_on and on < p.rectified_on:
-        raise ValidationError("verified_on", f"销号日期 {on} 早于整改完成日期 {p.rectified_on}。")
-    if on > dt.date.today():
-        raise ValidationError("verified_on", f"销号日期 {on} 晚于今天。")
+    on = _step_date(on, "verified_on", "销号日期", p.rectified_on, "整改完成日期", blank_label="销号（验收）日期")
     p.status, p.verified_on, p.verified_by = CLOSED, on, _text(by, "verified_by", 60)
     session.flush()
     return p

@@ -7,15 +7,19 @@ the ORM, so each one lands in the audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from fanpin_desktop.errors import ValidationError
 from fanpin_desktop.models import Grid, Household, NaturalVillage, Village, VillageGroup
 
 _DIGITS = "零一二三四五六七八九"
+
+_R = TypeVar("_R", Village, VillageGroup, NaturalVillage, Grid)
 
 
 class RegionError(ValidationError):
@@ -138,11 +142,39 @@ def _clean(name: str | None, label: str) -> str:
     return text
 
 
+def _get(session: Session, model: type[_R], record_id: int, field: str, what: str) -> _R:
+    record = session.get(model, record_id)
+    if record is None:
+        raise RegionError(field, f"找不到该{what}，可能已被删除")
+    return record
+
+
+def _rename(session: Session, record: _R, new_name: str, label: str,
+            find: Callable[[str], object | None], taken: str) -> _R:
+    """Give ``record`` the cleaned ``new_name`` unless ``find`` finds another record of that name
+    (``taken``: the refusal, ``{}`` standing for the name)."""
+    new_name = _clean(new_name, label)
+    if new_name != record.name:
+        if find(new_name) is not None:
+            raise RegionError("name", taken.format(new_name))
+        record.name = new_name
+        session.flush()
+    return record
+
+
+def _delete_unless_used(session: Session, record: Village | VillageGroup | NaturalVillage, field: str,
+                        where: ColumnElement[bool], refusal: str) -> None:
+    """Delete ``record`` unless households match ``where`` (``refusal``: the message, with
+    ``{name}`` and ``{n}``, the number of households)."""
+    n = _household_count(session, where)
+    if n:
+        raise RegionError(field, refusal.format(name=record.name, n=n))
+    session.delete(record)
+    session.flush()
+
+
 def _village(session: Session, village_id: int) -> Village:
-    v = session.get(Village, village_id)
-    if v is None:
-        raise RegionError("village", "找不到该行政村，可能已被删除")
-    return v
+    return _get(session, Village, village_id, "village", "行政村")
 
 
 def _next_order(session: Session, column, *where) -> int:  # type: ignore[no-untyped-def]
@@ -179,15 +211,8 @@ def get_or_create_village(session: Session, name: str) -> Village:
 
 
 def rename_village(session: Session, village_id: int, new_name: str) -> Village:
-    village = _village(session, village_id)
-    new_name = _clean(new_name, "村名")
-    if new_name != village.name:
-        other = find_village(session, new_name)
-        if other is not None:
-            raise RegionError("name", f"行政村“{new_name}”已存在，不能重名")
-        village.name = new_name
-        session.flush()
-    return village
+    return _rename(session, _village(session, village_id), new_name, "村名",
+                   lambda name: find_village(session, name), "行政村“{}”已存在，不能重名")
 
 
 def update_village(
@@ -207,12 +232,8 @@ def update_village(
 
 
 def delete_village(session: Session, village_id: int) -> None:
-    village = _village(session, village_id)
-    n = _household_count(session, Household.village_id == village_id)
-    if n:
-        raise RegionError("village", f"行政村“{village.name}”下还有{n}户，不能删除；请先把这些户迁到其他村")
-    session.delete(village)
-    session.flush()
+    _delete_unless_used(session, _village(session, village_id), "village", Household.village_id == village_id,
+                        "行政村“{name}”下还有{n}户，不能删除；请先把这些户迁到其他村")
 
 
 def reorder_villages(session: Session, village_ids: list[int]) -> None:
@@ -231,10 +252,7 @@ def reorder_villages(session: Session, village_ids: list[int]) -> None:
 
 
 def _group(session: Session, group_id: int) -> VillageGroup:
-    g = session.get(VillageGroup, group_id)
-    if g is None:
-        raise RegionError("group", "找不到该村民小组，可能已被删除")
-    return g
+    return _get(session, VillageGroup, group_id, "group", "村民小组")
 
 
 def create_group(session: Session, village_id: int, name: str | None = None) -> VillageGroup:
@@ -262,32 +280,20 @@ def get_or_create_group(session: Session, village_id: int, name: str) -> Village
 
 def rename_group(session: Session, group_id: int, new_name: str) -> VillageGroup:
     group = _group(session, group_id)
-    new_name = _clean(new_name, "组名")
-    if new_name != group.name:
-        if find_group(session, group.village_id, new_name) is not None:
-            raise RegionError("name", f"本村已有“{new_name}”，不能重名")
-        group.name = new_name
-        session.flush()
-    return group
+    return _rename(session, group, new_name, "组名",
+                   lambda name: find_group(session, group.village_id, name), "本村已有“{}”，不能重名")
 
 
 def delete_group(session: Session, group_id: int) -> None:
-    group = _group(session, group_id)
-    n = _household_count(session, Household.group_id == group_id)
-    if n:
-        raise RegionError("group", f"“{group.name}”下还有{n}户，不能删除；请先把这些户调整到其他组")
-    session.delete(group)
-    session.flush()
+    _delete_unless_used(session, _group(session, group_id), "group", Household.group_id == group_id,
+                        "“{name}”下还有{n}户，不能删除；请先把这些户调整到其他组")
 
 
 # --------------------------------------------------------------------------- natural villages
 
 
 def _natural(session: Session, natural_id: int) -> NaturalVillage:
-    n = session.get(NaturalVillage, natural_id)
-    if n is None:
-        raise RegionError("natural_village", "找不到该自然村，可能已被删除")
-    return n
+    return _get(session, NaturalVillage, natural_id, "natural_village", "自然村")
 
 
 def _find_natural(session: Session, village_id: int, name: str) -> NaturalVillage | None:
@@ -312,32 +318,21 @@ def create_natural_village(session: Session, village_id: int, name: str) -> Natu
 
 def rename_natural_village(session: Session, natural_id: int, new_name: str) -> NaturalVillage:
     nv = _natural(session, natural_id)
-    new_name = _clean(new_name, "自然村名")
-    if new_name != nv.name:
-        if _find_natural(session, nv.village_id, new_name) is not None:
-            raise RegionError("name", f"本村已有自然村“{new_name}”，不能重名")
-        nv.name = new_name
-        session.flush()
-    return nv
+    return _rename(session, nv, new_name, "自然村名",
+                   lambda name: _find_natural(session, nv.village_id, name), "本村已有自然村“{}”，不能重名")
 
 
 def delete_natural_village(session: Session, natural_id: int) -> None:
-    nv = _natural(session, natural_id)
-    n = _household_count(session, Household.natural_village_id == natural_id)
-    if n:
-        raise RegionError("natural_village", f"自然村“{nv.name}”下还有{n}户，不能删除；请先调整这些户的自然村")
-    session.delete(nv)
-    session.flush()
+    _delete_unless_used(session, _natural(session, natural_id), "natural_village",
+                        Household.natural_village_id == natural_id,
+                        "自然村“{name}”下还有{n}户，不能删除；请先调整这些户的自然村")
 
 
 # --------------------------------------------------------------------------- grids
 
 
 def _grid(session: Session, grid_id: int) -> Grid:
-    g = session.get(Grid, grid_id)
-    if g is None:
-        raise RegionError("grid", "找不到该网格，可能已被删除")
-    return g
+    return _get(session, Grid, grid_id, "grid", "网格")
 
 
 def create_grid(

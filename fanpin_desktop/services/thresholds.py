@@ -38,7 +38,8 @@ def get(session: Session, threshold_id: int) -> Threshold:
     return row
 
 
-def _clean_year(value: Any) -> int:
+def clean_year(value: Any) -> int:
+    """A work year (年度) from a number or text, between MIN_YEAR and next year."""
     try:
         year = int(str(value).strip())
     except (TypeError, ValueError):
@@ -93,7 +94,7 @@ def add(
     effective_date: dt.date | None = None,
     note: str | None = None,
 ) -> Threshold:
-    y, r, a = _clean_year(year), _clean_region(region), _clean_amount(amount)
+    y, r, a = clean_year(year), _clean_region(region), _clean_amount(amount)
     _check_unique(session, y, r)
     row = Threshold(
         year=y, region=r, amount=a, document_no=_clean_document(document_no),
@@ -112,7 +113,7 @@ def edit(session: Session, threshold_id: int, **changes: Any) -> Threshold:
     if unknown:
         raise KeyError(f"unknown threshold fields: {sorted(unknown)}")
     row = get(session, threshold_id)
-    year = _clean_year(changes["year"]) if "year" in changes else row.year
+    year = clean_year(changes["year"]) if "year" in changes else row.year
     region = _clean_region(changes["region"]) if "region" in changes else row.region
     _check_unique(session, year, region, exclude_id=row.id)
     row.year, row.region = year, region

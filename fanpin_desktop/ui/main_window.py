@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from fanpin_desktop import APP_NAME, APP_TITLE, __version__
 from fanpin_desktop.context import AppContext
 from fanpin_desktop.services import backup as backups
+from fanpin_desktop.ui.common import ask_yes_no
 from fanpin_desktop.ui.errors import open_path, show_error
 from fanpin_desktop.ui.tasks import TaskRunner
 
@@ -321,9 +322,7 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, title, text)
 
     def confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes
-                                      | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_no(self, title, text)
 
     def choose_backup(self) -> Path | None:
         from fanpin_desktop.ui.dialogs.backup_dialog import BackupDialog

@@ -6,11 +6,9 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import shutil  # noqa: E402
-
 import pytest  # noqa: E402
+from db_templates import build_template, open_copy  # noqa: E402
 
-from fanpin_desktop.db import Database, migrate  # noqa: E402
 from fanpin_desktop.paths import DataPaths  # noqa: E402
 from fanpin_desktop.services.demo import build_demo  # noqa: E402
 from fanpin_desktop.ui.tasks import TaskRunner  # noqa: E402
@@ -20,18 +18,14 @@ DEMO_HOUSEHOLDS = 150
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("ui_screening_demo")
-    database = Database(folder / "demo.sqlite3", user="测试")
-    migrate(database)
-    build_demo(database, households=DEMO_HOUSEHOLDS)
-    database.dispose()
-    return folder / "demo.sqlite3"
+    path, _ = build_template(tmp_path_factory.mktemp("ui_screening_demo"),
+                             lambda database: build_demo(database, households=DEMO_HOUSEHOLDS))
+    return path
 
 
 @pytest.fixture
 def db(demo_template, data_paths: DataPaths):
-    shutil.copyfile(demo_template, data_paths.database)
-    database = Database(data_paths.database, user="测试")
+    database = open_copy(demo_template, data_paths.database)
     yield database
     database.dispose()
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -37,8 +37,12 @@ from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import households as household_service
 from fanpin_desktop.services import thresholds as threshold_service
 from fanpin_desktop.services.campaigns import CampaignInfo
+from fanpin_desktop.ui.common import ask_yes_no
 from fanpin_desktop.ui.errors import show_error
 from fanpin_desktop.ui.widgets import IdCombo, icon
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -369,19 +373,10 @@ class CampaignDialog(QDialog):
         c = self.selected()
         if c is None:
             return
-        try:
-            with self._db.unit() as s:
-                campaign_service.set_current(s, c.id)
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
-            return
-        self.reload(c.id)
-        self.changed.emit()
+        self._change(lambda s: campaign_service.set_current(s, c.id), select_id=c.id)
 
     def confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes
-                                      | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_no(self, title, text)
 
     def delete_selected(self) -> None:
         c = self.selected()
@@ -390,11 +385,16 @@ class CampaignDialog(QDialog):
         if not self.confirm("删除排查批次", f"确定删除“{c.name}”吗？\n\n该批次录入的到户排查表、村级排查表、统计填报项和"
                             "周报快照将一并删除；问题台账和监测对象保留。"):
             return
+        self._change(lambda s: campaign_service.delete(s, c.id))
+
+    def _change(self, change: Callable[[Session], object], select_id: int | None = None) -> None:
+        """Run ``change`` in one unit of work; then reload the list (selecting ``select_id``) and
+        announce it, or show what went wrong."""
         try:
             with self._db.unit() as s:
-                campaign_service.delete(s, c.id)
+                change(s)
         except Exception as exc:  # noqa: BLE001
             show_error(exc, self)
             return
-        self.reload()
+        self.reload(select_id)
         self.changed.emit()

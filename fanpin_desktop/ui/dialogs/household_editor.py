@@ -40,6 +40,7 @@ from fanpin_desktop.domain import enums, ids
 from fanpin_desktop.domain.facts import Issue
 from fanpin_desktop.services import households as svc
 from fanpin_desktop.services.households import HouseholdDraft, IncomeDraft, MemberDraft, VillageOption
+from fanpin_desktop.ui.common import ask_discard, ask_yes_no, history_table
 from fanpin_desktop.ui.dialogs.member_dialog import MemberDialog, MoveMemberDialog
 from fanpin_desktop.ui.table_models.households import HistoryTableModel, MemberTableModel
 from fanpin_desktop.ui.widgets import (
@@ -404,11 +405,9 @@ class HouseholdEditor(QDialog):
             QMessageBox.warning(self, "删除成员", f"“{m.name}”是户主。请先把另一名成员设为户主，再删除。")
             return
         what = "（该成员尚未保存）" if m.id is None else "删除在保存本户时生效，变更记录会保留。"
-        answer = QMessageBox.question(
+        if not ask_yes_no(
             self, "删除成员", f"确定从本户删除成员“{m.name or '（未填姓名）'}”吗？\n{what}",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         row = self._draft.members.index(m)
         self._draft.members.remove(m)
@@ -435,12 +434,10 @@ class HouseholdEditor(QDialog):
         if choice is None:
             return
         target_id, relation, label = choice
-        answer = QMessageBox.question(
+        if not ask_yes_no(
             self, "迁移成员",
             f"确定把“{m.name}”迁到{label}，与户主关系为“{relation}”吗？\n迁移在保存本户时生效。",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         m.move_to_household_id = target_id
         m.move_relation = relation
@@ -652,11 +649,9 @@ class HouseholdEditor(QDialog):
         r = self._current_income()
         if r is None:
             return
-        answer = QMessageBox.question(
+        if ask_yes_no(
             self, "删除收支记录", f"确定删除“{self._income_label(r)}”的收支记录吗？删除在保存本户时生效。",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-        )
-        if answer == QMessageBox.StandardButton.Yes:
+        ):
             self._draft.incomes.remove(r)
             self._load_income_list()
 
@@ -689,15 +684,7 @@ class HouseholdEditor(QDialog):
     def _build_history(self) -> QWidget:
         page = QWidget()
         self.history_model = HistoryTableModel(parent=self)
-        self.history_view = QTableView()
-        self.history_view.setModel(self.history_model)
-        self.history_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.history_view.setAlternatingRowColors(True)
-        self.history_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.history_view.verticalHeader().setVisible(False)
-        self.history_view.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((130, 70, 50, 150, 110, 160)):
-            self.history_view.setColumnWidth(col, width)
+        self.history_view = history_table(self.history_model)
         self.history_note = QLabel("切换到本页时读取变更记录。")
         self.history_note.setWordWrap(True)
         layout = QVBoxLayout(page)
@@ -771,11 +758,9 @@ class HouseholdEditor(QDialog):
         if warnings:
             shown = "\n".join(f"· {i.message}" for i in warnings[:15])
             more = f"\n……另有{len(warnings) - 15}条" if len(warnings) > 15 else ""
-            answer = QMessageBox.question(
-                self, "请核实", f"以下情况需要核实：\n\n{shown}{more}\n\n仍然保存吗？",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            if not ask_yes_no(
+                self, "请核实", f"以下情况需要核实：\n\n{shown}{more}\n\n仍然保存吗？", default_yes=True,
+            ):
                 self._focus_issue(warnings[0])
                 return False
         try:
@@ -796,12 +781,7 @@ class HouseholdEditor(QDialog):
     def _confirm_discard(self) -> bool:
         if not self.is_dirty():
             return True
-        answer = QMessageBox.question(
-            self, "放弃修改", "本户有未保存的修改，确定放弃这些修改吗？",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Discard
+        return ask_discard(self, "本户有未保存的修改，确定放弃这些修改吗？")
 
     def reject(self) -> None:
         if self._confirm_discard():

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -37,6 +36,7 @@ from fanpin_desktop.domain import enums, ids
 from fanpin_desktop.domain.facts import Issue
 from fanpin_desktop.services import households as svc
 from fanpin_desktop.services.households import HouseholdQuery, MemberDraft
+from fanpin_desktop.ui.common import ask_discard, ask_yes_no, ok_cancel_buttons
 from fanpin_desktop.ui.widgets import OptionalDateEdit, OptionalSpinBox, ValueCombo
 
 HEALTH_ITEMS = ("健康", "长期慢性病", "患有大病", "残疾")
@@ -208,11 +208,7 @@ class MemberDialog(QDialog):
         self.issues.setMinimumHeight(36)
         self.issues.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel_buttons(self)
 
         left = QVBoxLayout()
         left.addWidget(basic)
@@ -452,12 +448,10 @@ class MemberDialog(QDialog):
                 return
         warnings = [i for i in issues if not i.is_error]
         if warnings:
-            answer = QMessageBox.question(
+            if not ask_yes_no(
                 self, "请核实",
                 "以下情况需要核实：\n\n" + "\n".join(f"· {i.message}" for i in warnings) + "\n\n仍然确定吗？",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            ):
                 self._focus_field(warnings[0].field)
                 return
         self._member = member
@@ -477,14 +471,8 @@ class MemberDialog(QDialog):
         return dataclasses.asdict(read) != dataclasses.asdict(original)
 
     def reject(self) -> None:
-        if self.is_changed():
-            answer = QMessageBox.question(
-                self, "放弃修改", "成员信息已修改，确定放弃这些修改吗？",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel,
-            )
-            if answer != QMessageBox.StandardButton.Discard:
-                return
+        if self.is_changed() and not ask_discard(self, "成员信息已修改，确定放弃这些修改吗？"):
+            return
         super().reject()
 
 
@@ -534,11 +522,7 @@ class MoveMemberDialog(QDialog):
         self.relation = ValueCombo([r for r in enums.current().values("relations") if r != svc.HEAD])
         self.hint = QLabel("迁移在保存本户时生效；迁入户的户主不变。")
         self.hint.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel_buttons(self)
         form = QFormLayout()
         form.addRow("查找迁入户", self.search)
         form.addRow("", self.results)

@@ -21,10 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -48,7 +48,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -72,8 +71,12 @@ from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import households as household_service
 from fanpin_desktop.services import screening
 from fanpin_desktop.services.screening import HouseholdForm, QuestionState, SaveResult
+from fanpin_desktop.ui.common import ok_cancel_buttons
 from fanpin_desktop.ui.errors import show_error
 from fanpin_desktop.ui.widgets import icon
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -1058,21 +1061,37 @@ class ScreeningFormDialog(QDialog):
             text += f"不适用的 {len(result.cleared)} 项答案未保存。"
         return text
 
-    def save(self) -> SaveResult | None:
-        """Save this household and stay on it."""
+    def _store(
+        self, write: Callable[[Session, HouseholdForm, dict[str, Any]], tuple[SaveResult, Any]],
+    ) -> tuple[HouseholdForm, SaveResult, Any] | None:
+        """Check the answers and store them with ``write(session, form, answers)`` in one unit of
+        work; it returns the result and what to show next. None if the check or the write failed
+        (the clerk has been told)."""
         answers = self._check_before_save()
         if answers is None:
             return None
         saved_form = self.form
         try:
             with self._db.unit() as s:
-                result = screening.save_form(s, saved_form.campaign_id, saved_form.household_id, answers,
-                                             screened_on=self._screened_on(), screener=self.screener.text())
-                form = screening.load_form(s, saved_form.campaign_id, saved_form.household_id)
+                result, after = write(s, saved_form, answers)
         except Exception as exc:  # noqa: BLE001 - shown to the clerk
             self._failed(exc)
             return None
         self.last_result = result
+        return saved_form, result, after
+
+    def save(self) -> SaveResult | None:
+        """Save this household and stay on it."""
+
+        def write(s: Session, saved: HouseholdForm, answers: dict[str, Any]) -> tuple[SaveResult, HouseholdForm]:
+            result = screening.save_form(s, saved.campaign_id, saved.household_id, answers,
+                                         screened_on=self._screened_on(), screener=self.screener.text())
+            return result, screening.load_form(s, saved.campaign_id, saved.household_id)
+
+        stored = self._store(write)
+        if stored is None:
+            return None
+        saved_form, result, form = stored
         self.show_banner(self._saved_text(saved_form, result), "clue" if result.clue_created else "ok")
         focused = self._focused_key()
         self._apply_form(form, focus=False)
@@ -1083,25 +1102,21 @@ class ScreeningFormDialog(QDialog):
 
     def save_and_next(self) -> SaveResult | None:
         """Save this household and open the next one in order (stays on the last one)."""
-        answers = self._check_before_save()
-        if answers is None:
+
+        def write(s: Session, saved: HouseholdForm,
+                  answers: dict[str, Any]) -> tuple[SaveResult, tuple[HouseholdForm, bool]]:
+            result, nxt = screening.save_and_next(
+                s, saved.campaign_id, saved.household_id, answers, screened_on=self._screened_on(),
+                screener=self.screener.text(), village_id=self._village_id,
+                unscreened_only=self.unscreened_only.isChecked())
+            if nxt is None:  # the last one: stay on it
+                return result, (screening.load_form(s, saved.campaign_id, saved.household_id), True)
+            return result, (nxt, False)
+
+        stored = self._store(write)
+        if stored is None:
             return None
-        saved_form = self.form
-        try:
-            with self._db.unit() as s:
-                result, nxt = screening.save_and_next(
-                    s, saved_form.campaign_id, saved_form.household_id, answers, screened_on=self._screened_on(),
-                    screener=self.screener.text(), village_id=self._village_id,
-                    unscreened_only=self.unscreened_only.isChecked())
-                if nxt is None:
-                    nxt = screening.load_form(s, saved_form.campaign_id, saved_form.household_id)
-                    last = True
-                else:
-                    last = False
-        except Exception as exc:  # noqa: BLE001
-            self._failed(exc)
-            return None
-        self.last_result = result
+        saved_form, result, (nxt, last) = stored
         text = self._saved_text(saved_form, result)
         if last:
             text += "　已是最后一户" + ("（本范围内没有未排查的农户了）。" if self.unscreened_only.isChecked() else "。")
@@ -1306,11 +1321,7 @@ class HouseholdPickerDialog(QDialog):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.count = QLabel()
         self.count.setStyleSheet("color:#5f6368")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("打开")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel_buttons(self, "打开")
         layout = QVBoxLayout(self)
         layout.addWidget(self.search)
         layout.addWidget(self.list, 1)

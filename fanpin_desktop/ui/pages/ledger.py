@@ -17,20 +17,15 @@ from typing import Any
 from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +36,7 @@ from fanpin_desktop.services import appendix_export, ledger
 from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import households as household_service
 from fanpin_desktop.services.ledger import ProblemRow
+from fanpin_desktop.ui.common import ask_yes_no, ok_cancel_buttons, record_table
 from fanpin_desktop.ui.errors import show_error
 from fanpin_desktop.ui.pages.screening.actions import PDF_FILTER, XLSX_FILTER, FileJobs
 from fanpin_desktop.ui.table_models.screening import SORT_ROLE, ProblemTableModel
@@ -133,11 +129,7 @@ class ProblemDialog(QDialog):
         form.addRow("发现日期", self.found_on)
         form.addRow("", self.on_the_spot)
         form.addRow("备注", self.note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel_buttons(self, "保存")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
@@ -265,11 +257,7 @@ class StatusDialog(QDialog):
         if date_label:
             form.addRow(date_label, self.day)
         form.addRow(text_label, self.text)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel_buttons(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
@@ -342,20 +330,8 @@ class LedgerPage(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setSortingEnabled(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().setDefaultSectionSize(24)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        widths = (40, 72, 64, 132, 124, 220, 170, 84, 84, 128, 84, 84, 84)
-        for col, width in enumerate(widths):
-            self.view.setColumnWidth(col, width)
-        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.view = record_table(self.proxy, (40, 72, 64, 132, 124, 220, 170, 84, 84, 128, 84, 84, 84),
+                                 sortable=True)
 
         legend = QLabel("<span style='background:#fce8e6;color:#a50e0e'>&nbsp;红色&nbsp;</span> 超过整改时限仍在整改中"
                         "　<span style='color:#6b7280'><i>灰色</i></span> 立行立改（不列入台账和附件4）"
@@ -549,9 +525,7 @@ class LedgerPage(QWidget):
         return True
 
     def confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes
-                                      | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_no(self, title, text)
 
     def delete_current(self) -> bool:
         row = self.current_row()

@@ -17,13 +17,11 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -37,6 +35,7 @@ from fanpin_desktop.db import Database
 from fanpin_desktop.domain import enums
 from fanpin_desktop.services import households as svc
 from fanpin_desktop.services.households import HouseholdQuery, HouseholdRow, RegistryIndex, VillageOption
+from fanpin_desktop.ui.common import ask_yes_no, close_button, history_table
 from fanpin_desktop.ui.dialogs.household_editor import HouseholdEditor
 from fanpin_desktop.ui.errors import show_error
 from fanpin_desktop.ui.table_models.households import HistoryTableModel, HouseholdTableModel
@@ -479,12 +478,10 @@ class RegistryPage(QWidget):
         row = self.model.row_data(self.view.currentIndex().row())
         name = (f"{row.village}{row.group} {row.head_name}户（{row.size}人"
                 + (f"，户编号{row.code}" if row.code else "") + "）") if row else "该户"
-        answer = QMessageBox.question(
+        if not ask_yes_no(
             self, "删除户",
             f"确定删除“{name}”吗？\n\n该户的家庭成员和收支记录将一并删除；变更记录会保留。",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         next_row = self.view.currentIndex().row()
         try:
@@ -523,18 +520,8 @@ class HistoryDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"变更记录：{title}")
         self.model = HistoryTableModel(entries, self)
-        view = QTableView()
-        view.setModel(self.model)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setAlternatingRowColors(True)
-        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        view.verticalHeader().setVisible(False)
-        view.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((130, 70, 50, 150, 110, 160)):
-            view.setColumnWidth(col, width)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
-        buttons.rejected.connect(self.reject)
+        view = history_table(self.model)
+        buttons = close_button(self)
         layout = QVBoxLayout(self)
         note = QLabel(f"共 {len(entries)} 条，最新的在前。" if entries else "没有变更记录。")
         layout.addWidget(note)

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -37,7 +36,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -54,6 +52,7 @@ from fanpin_desktop.errors import UserError, ValidationError
 from fanpin_desktop.services import regions
 from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.services import thresholds as threshold_service
+from fanpin_desktop.ui.common import ask_yes_no, ok_cancel_buttons
 from fanpin_desktop.ui.errors import show_error
 
 log = logging.getLogger(__name__)
@@ -286,9 +285,7 @@ class VillagesPanel(QWidget):
         return value if ok else None
 
     def confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes
-                                      | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_no(self, title, text)
 
     # ---------------------------------------------------------------- data
 
@@ -542,11 +539,7 @@ class ThresholdDialog(QDialog):
         form.addRow("文号：", self.document_no)
         form.addRow("执行日期：", self.effective)
         form.addRow("备注：", self.note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.try_accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel_buttons(self, "保存", on_ok=self.try_accept)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -627,9 +620,7 @@ class ThresholdsPanel(QWidget):
         self._update_buttons()
 
     def confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes
-                                      | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask_yes_no(self, title, text)
 
     def refresh(self) -> None:
         with self.db.reading() as s:

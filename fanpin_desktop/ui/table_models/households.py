@@ -34,7 +34,39 @@ RowFetcher = Callable[[Sequence[int]], Mapping[int, HouseholdRow]]
 Sorter = Callable[[str | None, bool], Sequence[int]]
 
 
-class HouseholdTableModel(QAbstractTableModel):
+class _ReadOnlyTableModel(QAbstractTableModel):
+    """A flat, read-only, selectable table with the column titles ``HEADERS``; subclasses give
+    ``_count()`` (the number of rows). The vertical header numbers the rows unless
+    ``NUMBERED_ROWS`` is False."""
+
+    HEADERS: tuple[str, ...] = ()
+    NUMBERED_ROWS = True
+
+    def _count(self) -> int:
+        raise NotImplementedError
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._count()
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
+        if not self.NUMBERED_ROWS:
+            return None
+        return str(section + 1) if 0 <= section < self._count() else None
+
+
+class HouseholdTableModel(_ReadOnlyTableModel):
     COL_VILLAGE = 0
     COL_GROUP = 1
     COL_CODE = 2
@@ -129,23 +161,8 @@ class HouseholdTableModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ Qt model API
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return str(section + 1) if 0 <= section < len(self._ids) else None
+    def _count(self) -> int:
+        return len(self._ids)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
@@ -271,7 +288,7 @@ def _runs(rows: Sequence[int]) -> Iterable[tuple[int, int]]:
 # --------------------------------------------------------------------------- the editor's tables
 
 
-class MemberTableModel(QAbstractTableModel):
+class MemberTableModel(_ReadOnlyTableModel):
     """The members of a household draft (the editor's 家庭成员 tab); edits go through dialogs."""
 
     HEADERS = ("姓名", "与户主关系", "待保存", "证件号码", "性别", "出生日期", "年龄", "健康状况", "劳动技能",
@@ -304,23 +321,8 @@ class MemberTableModel(QAbstractTableModel):
     def row_of_key(self, key: int) -> int | None:
         return next((i for i, m in enumerate(self._members) if m.key == key), None)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._members)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return str(section + 1) if 0 <= section < len(self._members) else None
+    def _count(self) -> int:
+        return len(self._members)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._members):
@@ -351,10 +353,11 @@ class MemberTableModel(QAbstractTableModel):
         return values[col] if 0 <= col < len(values) else None
 
 
-class HistoryTableModel(QAbstractTableModel):
+class HistoryTableModel(_ReadOnlyTableModel):
     """A household's change history (newest first), read-only."""
 
     HEADERS = ("时间", "操作人", "操作", "对象", "项目", "原值", "新值")
+    NUMBERED_ROWS = False
 
     def __init__(self, entries: Sequence[HistoryEntry] = (), parent: Any = None) -> None:
         super().__init__(parent)
@@ -368,21 +371,8 @@ class HistoryTableModel(QAbstractTableModel):
     def entry(self, row: int) -> HistoryEntry | None:
         return self._entries[row] if 0 <= row < len(self._entries) else None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._entries)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
-            return None
-        return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
+    def _count(self) -> int:
+        return len(self._entries)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._entries):

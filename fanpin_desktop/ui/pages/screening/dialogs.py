@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from fanpin_desktop.documents.appendix_pdf import PrintOptions
 from fanpin_desktop.services.appendix_import import ImportReport
+from fanpin_desktop.ui.common import close_button, ok_cancel_buttons
 from fanpin_desktop.ui.table_models.screening import ImportIssuesModel
 
 
@@ -63,11 +63,7 @@ class Appendix1PrintDialog(QDialog):
                 lay.addWidget(w)
             return g
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("生成PDF")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel_buttons(self, "生成PDF")
         layout = QVBoxLayout(self)
         layout.addWidget(box("范围", self.this_village, self.all_villages))
         layout.addWidget(box("内容", self.prefilled, self.suggest, self.blank))
@@ -106,9 +102,7 @@ class ImportReportDialog(QDialog):
         view.setWordWrap(True)
         for col, width in enumerate((46, 50, 40, 200, 140)):
             view.setColumnWidth(col, width)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
-        buttons.rejected.connect(self.reject)
+        buttons = close_button(self)
         layout = QVBoxLayout(self)
         layout.addWidget(summary)
         if report.issues:

@@ -12,14 +12,11 @@ from typing import Any
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +24,7 @@ from PySide6.QtWidgets import (
 from fanpin_desktop.db import Database
 from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import screening
+from fanpin_desktop.ui.common import record_table
 from fanpin_desktop.ui.errors import show_error
 from fanpin_desktop.ui.table_models.screening import SORT_ROLE, HouseholdScreeningModel
 from fanpin_desktop.ui.widgets import icon
@@ -85,19 +83,7 @@ class HouseholdsTab(QWidget):
         self.proxy = _Filter(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setSortingEnabled(True)
-        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().setDefaultSectionSize(24)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((110, 80, 46, 70, 70, 70, 70, 80)):
-            self.view.setColumnWidth(col, width)
+        self.view = record_table(self.proxy, (110, 80, 46, 70, 70, 70, 70, 80), sortable=True)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)

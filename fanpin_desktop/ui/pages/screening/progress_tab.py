@@ -7,38 +7,22 @@ import logging
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from fanpin_desktop.db import Database
 from fanpin_desktop.services import stats
+from fanpin_desktop.ui.common import record_table
 from fanpin_desktop.ui.errors import show_error
 from fanpin_desktop.ui.table_models.screening import SORT_ROLE, MissingHouseholdsModel, ProgressModel
 from fanpin_desktop.ui.widgets import icon
-
-
-def _table(model: object) -> QTableView:
-    view = QTableView()
-    view.setModel(model)  # type: ignore[arg-type]
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setWordWrap(False)
-    view.verticalHeader().setDefaultSectionSize(24)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    return view
-
 
 log = logging.getLogger(__name__)
 
@@ -72,19 +56,13 @@ class ProgressTab(QWidget):
         self._db = db
         self._campaign_id: int | None = None
         self.model = ProgressModel(parent=self)
-        self.view = _table(self.model)
-        for col, width in enumerate((90, 110, 110, 90)):
-            self.view.setColumnWidth(col, width)
+        self.view = record_table(self.model, (90, 110, 110, 90))
         self.view.setItemDelegateForColumn(ProgressModel.COL_PERCENT, ProgressBarDelegate(self.view))
         self.missing_model = MissingHouseholdsModel(parent=self)
         self.missing_proxy = QSortFilterProxyModel(self)
         self.missing_proxy.setSourceModel(self.missing_model)
         self.missing_proxy.setSortRole(SORT_ROLE)
-        self.missing_view = _table(self.missing_proxy)
-        self.missing_view.setSortingEnabled(True)
-        self.missing_view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        for col, width in enumerate((80, 70, 140, 80, 46, 70)):
-            self.missing_view.setColumnWidth(col, width)
+        self.missing_view = record_table(self.missing_proxy, (80, 70, 140, 80, 46, 70), sortable=True)
         self.missing_label = QLabel()
         self.open_button = QPushButton(icon("fa5s.edit"), "录入所选户")
         top = QWidget()

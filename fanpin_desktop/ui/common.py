@@ -1,0 +1,90 @@
+"""Small pieces of dialogs and pages used all over the UI: button rows, questions, record tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QMessageBox,
+    QTableView,
+    QWidget,
+)
+
+#: the column widths of a change-history table (时间, 操作人, 操作, 对象, 项目, 原值; 新值 stretches)
+HISTORY_WIDTHS = (130, 70, 50, 150, 110, 160)
+
+
+def ok_cancel_buttons(dialog: QDialog, ok_text: str = "确定",
+                      on_ok: Callable[[], object] | None = None) -> QDialogButtonBox:
+    """OK (labelled ``ok_text``) and 取消 buttons: OK calls ``on_ok`` (default: ``dialog.accept``),
+    取消 rejects the dialog."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    buttons.accepted.connect(on_ok if on_ok is not None else dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def close_button(dialog: QDialog) -> QDialogButtonBox:
+    """A single 关闭 button that rejects the dialog."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def ask_yes_no(parent: QWidget | None, title: str, text: str, default_yes: bool = False) -> bool:
+    """Ask a 是/否 question; True when the clerk answers 是."""
+    default = QMessageBox.StandardButton.Yes if default_yes else QMessageBox.StandardButton.No
+    answer = QMessageBox.question(parent, title, text,
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, default)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_discard(parent: QWidget | None, text: str) -> bool:
+    """Ask whether to throw away unsaved changes (放弃/取消, 取消 the default); True: discard."""
+    answer = QMessageBox.question(parent, "放弃修改", text,
+                                  QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                                  QMessageBox.StandardButton.Cancel)
+    return answer == QMessageBox.StandardButton.Discard
+
+
+def record_table(model: QAbstractItemModel, widths: Iterable[int] = (), sortable: bool = False) -> QTableView:
+    """The usual list of records: whole rows, one selected at a time, never edited in place, one
+    line of text a row, columns resizable (the last one stretched) and ``widths`` wide.
+    ``sortable``: a click on a header sorts; the model's own order comes first."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(False)
+    view.verticalHeader().setDefaultSectionSize(24)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for col, width in enumerate(widths):
+        view.setColumnWidth(col, width)
+    if sortable:
+        view.setSortingEnabled(True)
+        view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+    return view
+
+
+def history_table(model: QAbstractItemModel) -> QTableView:
+    """A read-only table of change-history entries (``HistoryTableModel``)."""
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    for col, width in enumerate(HISTORY_WIDTHS):
+        view.setColumnWidth(col, width)
+    return view
