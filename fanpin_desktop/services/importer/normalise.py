@@ -65,6 +65,8 @@ def is_blank(raw: Any) -> bool:
 
 _EXCEL_TEXT = re.compile(r'^=\s*"(.*)"$', re.S)
 _SPACES = re.compile(r"\s+")
+_NO_SPACE = re.compile(r"\S+").fullmatch
+_HAS_SPACE = re.compile(r"\s").search
 _CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff\U00020000-\U0003ffff·])\s+(?=[\u3400-\u9fff\U00020000-\U0003ffff·])")
 
 
@@ -79,14 +81,21 @@ def _max_len(f: Field) -> int | None:
 def make_text(f: Field) -> Callable[[Any], Any]:
     limit = _max_len(f)
 
+    is_name = f.kind == "name"
+
     def conv(raw: Any) -> Any:
+        if raw.__class__ is str and raw and raw[0] != "=" and (_NO_SPACE(raw) if is_name else raw.strip() == raw):
+            # the common case: text that needs no cleaning (the same result as below, faster)
+            if limit and len(raw) > limit:
+                return Bad(f"{f.label}“{raw}”超过{limit}个字")
+            return raw
         text = cell_text(raw)
         m = _EXCEL_TEXT.match(text)
         if m:
             text = m.group(1).strip()
         if not text:
             return None
-        if f.kind == "name":
+        if is_name and _HAS_SPACE(text):
             text = _CJK_SPACE.sub("", text)
         if limit and len(text) > limit:
             return Bad(f"{f.label}“{text}”超过{limit}个字")
@@ -197,6 +206,8 @@ def _ymd(y: int, m: int, d: int, raw: Any) -> Any:
 
 def to_date(raw: Any) -> Any:
     """YYYYMM, YYYYMMDD, YYYY-MM-DD, YYYY/M/D, YYYY.MM, YYYY年M月D日, Excel serial numbers, date cells."""
+    if raw.__class__ is str and len(raw) == 8 and raw.isdigit() and raw.isascii():  # the usual 19800101
+        return _ymd(int(raw[:4]), int(raw[4:6]), int(raw[6:]), raw)
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):
@@ -286,7 +297,7 @@ def make_enum(f: Field, enums: Enumerations) -> Callable[[Any], Any]:
 
 # ---------------------------------------------------------------------- identity numbers
 
-_ID18 = re.compile(r"\d{17}[\dX]")
+_ID18 = re.compile(r"[0-9]{17}[0-9X]")  # ASCII digits: full-width ones go through ids.parse (NFKC)
 _CHECK = "10X98765432"
 _birth_cache: dict[str, dt.date | None] = {}
 
@@ -300,14 +311,14 @@ class IdValue:
     sex: str | None = None
 
 
-def _birth(text: str) -> dt.date | None:
+def _birth(text: str, today: dt.date | None = None) -> dt.date | None:
     try:
         return _birth_cache[text]
     except KeyError:
         pass
     try:
         value: dt.date | None = dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-        if value.year < 1890 or value > dt.date.today():
+        if value.year < 1890 or value > (today or dt.date.today()):
             value = None
     except ValueError:
         value = None
@@ -352,7 +363,46 @@ def to_id(raw: Any, today: dt.date | None = None) -> Any:
                    info.birth_date, info.sex)
 
 
+_SEX_OF_DIGIT = {str(d): "男" if d % 2 else "女" for d in range(10)}
+
+
+def id_column(raw: Sequence[Any]) -> tuple[list[str | None], list[dt.date | None], list[str | None], list[int]]:
+    """A column of identity numbers, the usual case done in one tight loop.
+
+    Valid 18-character numbers as text give (number, birth, sex); every other cell gives ``None``
+    in all three lists and its index in the fourth list, for :func:`to_id` (15-digit numbers,
+    certificates, spaces, full-width digits, blanks and errors).
+    """
+    numbers: list[str | None] = []
+    births: list[dt.date | None] = []
+    sexes: list[str | None] = []
+    rest: list[int] = []
+    cache = _birth_cache
+    sex_of = _SEX_OF_DIGIT
+    checks = _CHECK
+    today = dt.date.today()
+    for k, text in enumerate(raw):
+        if text.__class__ is str and len(text) == 18:
+            body = text[:17]
+            if body.isdigit() and body.isascii() and checks[(2 * int(body, 13)) % 11] == text[17]:
+                key = text[6:14]
+                birth = cache[key] if key in cache else _birth(key, today)
+                if birth is not None:
+                    numbers.append(text)
+                    births.append(birth)
+                    sexes.append(sex_of[text[16]])
+                    continue
+        numbers.append(None)
+        births.append(None)
+        sexes.append(None)
+        rest.append(k)
+    return numbers, births, sexes, rest
+
+
 # ---------------------------------------------------------------------- pinyin initials
+
+
+_INITIALS_BY_NAME: dict[str, str] = {}
 
 
 def fast_initials(name: str | None, _cache: dict[str, str] = {}) -> str:  # noqa: B006 - shared cache
@@ -360,6 +410,16 @@ def fast_initials(name: str | None, _cache: dict[str, str] = {}) -> str:  # noqa
     dictionary occurs in the name (then pypinyin itself reads it character by character)."""
     if not name:
         return ""
+    known = _INITIALS_BY_NAME.get(name)
+    if known is not None:
+        return known
+    if len(_INITIALS_BY_NAME) > 200_000:
+        _INITIALS_BY_NAME.clear()
+    known = _INITIALS_BY_NAME[name] = _initials_uncached(name, _cache)
+    return known
+
+
+def _initials_uncached(name: str, _cache: dict[str, str]) -> str:
     n = len(name)
     for size in range(2, n + 1):
         for i in range(n - size + 1):
@@ -391,18 +451,32 @@ class ColumnConverter:
     def convert(self, raw: Sequence[Any]) -> list[Any]:
         """Convert a column: each distinct raw value once, then one C-level lookup per cell."""
         cache = self.cache
-        fresh = [v for v in set(raw) if v not in cache]
-        if fresh:
-            fn = self.fn
-            is_enum = self.field.kind == "enum"
-            for v in fresh:
-                r = fn(v)
-                if r.__class__ is Bad:
-                    self.has_bad = True
-                elif is_enum and r is not None and r != cell_text(v):
+        n = len(raw)
+        if n > 1 and raw[0] == raw[-1] == raw[n // 2] and raw.count(raw[0]) == n:
+            # one value in the whole chunk (a province, a flag nobody has, an empty column)
+            first = raw[0]
+            if first not in cache:
+                self._learn([first])
+            return self._counted([cache[first]] * n, raw)
+        try:  # usually every value of the chunk has been seen before
+            return self._counted(list(map(cache.__getitem__, raw)), raw)
+        except KeyError:
+            pass
+        self._learn(list(set(raw).difference(cache)))
+        return self._counted(list(map(cache.__getitem__, raw)), raw)
+
+    def _learn(self, fresh: list[Any]) -> None:
+        """Convert values not seen before and remember them (and whether any was bad or an old code)."""
+        results = list(map(self.fn, fresh))
+        self.cache.update(zip(fresh, results, strict=True))
+        if not self.has_bad and Bad in map(type, results):
+            self.has_bad = True
+        if self.field.kind == "enum":
+            for v, r in zip(fresh, results, strict=True):
+                if r is not None and r.__class__ is not Bad and r != cell_text(v):
                     self.aliases[v] = (cell_text(v), r)
-                cache[v] = r
-        out = list(map(cache.__getitem__, raw))
+
+    def _counted(self, out: list[Any], raw: Sequence[Any]) -> list[Any]:
         if self.aliases:
             present = Counter(raw)
             for v, pair in self.aliases.items():

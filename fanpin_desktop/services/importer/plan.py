@@ -1,17 +1,20 @@
 """Comparing a parsed file with the database: what is new, changed, unchanged or moved.
 
-Everything is loaded in a handful of queries (all villages, all households, all members' compared
-columns) and compared as tuples, so re-importing an unchanged 60,000-person roster is a lookup per
-row. The plan is recomputed inside the write transaction and must match what the clerk previewed.
+Everything is loaded in a handful of queries (all villages, all households, all members) and each
+member is compared as one text (the JSON array of the compared values, built by SQLite on one side
+and in C on the other), so re-importing an unchanged 60,000-person roster is a lookup per row.
+Inside the write transaction the plan is used as previewed when the database is unchanged
+(:func:`database_state`), else made again and it must match what the clerk previewed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -24,12 +27,12 @@ from fanpin_desktop.domain.ids import mask
 from fanpin_desktop.models import Member, NaturalVillage, Village, VillageGroup
 from fanpin_desktop.services import settings as settings_mod
 from fanpin_desktop.services.importer.fields import BY_KEY, MEMBER_FIELDS
+from fanpin_desktop.services.importer.jsontext import encode_text, rows_as_json
 from fanpin_desktop.services.importer.parse import (
     RULE_CODE,
     HouseholdGroup,
     ImportCancelled,
     ParsedFile,
-    household_value,
 )
 from fanpin_desktop.services.importer.reading import column_letter
 from fanpin_desktop.services.importer.validate import ERROR, WARNING, Issue
@@ -92,6 +95,7 @@ class ImportPlan:
     counts: dict[str, int]
     existing_names: dict[int, str]  # household id → "村 户主" for messages about moves
     place_names: dict[tuple[str, int], str] = field(default_factory=dict)
+    db_state: tuple[Any, ...] | None = None  # database_state() when the plan was made
 
     @property
     def fingerprint(self) -> tuple[int, ...]:
@@ -255,11 +259,35 @@ class Places:
 
 # ---------------------------------------------------------------------- planning
 
+_STATE_SQL = (
+    "SELECT (SELECT max(id) FROM audit_entries), "
+    "(SELECT max(id) FROM households), (SELECT count(*) FROM households), "
+    "(SELECT max(id) FROM members), (SELECT count(*) FROM members), "
+    "(SELECT max(id) FROM villages), (SELECT count(*) FROM villages), "
+    "(SELECT max(id) FROM village_groups), (SELECT count(*) FROM village_groups), "
+    "(SELECT max(id) FROM natural_villages), (SELECT count(*) FROM natural_villages), "
+    "(SELECT group_concat(key || '=' || ifnull(value, ''), char(31)) FROM settings)"
+)
+
+
+def database_state(session: Session) -> tuple[Any, ...]:
+    """A cheap fingerprint of what :func:`build_plan` reads. Every change to villages, groups,
+    households and members writes an audit entry (a new, higher id); the counts and highest ids
+    catch anything else, and the settings hold the township's name."""
+    raw = session.connection().connection.driver_connection
+    return tuple(raw.execute(_STATE_SQL).fetchone())
+
+
 MEMBER_COMPARE_BASE = ("sex", "birth_date")
 
 
 def member_compare_attrs(parsed: ParsedFile) -> list[str]:
-    attrs = [BY_KEY[k].attr for k in parsed.fields if BY_KEY[k].level == "member" and BY_KEY[k].attr]
+    return compare_attrs(parsed.fields)
+
+
+def compare_attrs(fields: Iterable[str]) -> list[str]:
+    """The Member columns compared for a file with these fields (in table order)."""
+    attrs = [BY_KEY[k].attr for k in fields if BY_KEY[k].level == "member" and BY_KEY[k].attr]
     for a in MEMBER_COMPARE_BASE:
         if a not in attrs:
             attrs.append(a)
@@ -287,11 +315,88 @@ def member_columns(parsed: ParsedFile, attrs: list[str]) -> list[list[Any]]:
     return cols
 
 
+HH_ATTRS = ("id", "code", "village_id", "group_id", "natural_village_id", "household_type", "phone", "address",
+            "relocated", "military_family")
+_HH_POS = {a: k for k, a in enumerate(HH_ATTRS)}
+
+
+@dataclass
+class DatabaseSnapshot:
+    """What :func:`build_plan` reads from the database, except the members' compared values (they
+    depend on the file's columns). Read in a few queries, no per-row queries; ``state`` tells
+    whether it is still current (:func:`database_state`)."""
+
+    state: tuple[Any, ...]
+    places: Places
+    town: str | None
+    households: dict[int, tuple[Any, ...]]  # id → HH_ATTRS values
+    members: dict[str, tuple[Any, ...]]  # id number → (id, household_id, id_number, relation, name)
+    hh_sizes: Counter
+    existing_names: dict[int, str]  # household id → "村 户主户（户编号…）"
+    member_texts: tuple[list[str], dict[int, str]] | None = None  # (attrs, id → json_array text) if read
+
+
+_TEXTS_CHUNK = 5000
+
+
+def read_member_texts(raw: Any, attrs: list[str], state: tuple[Any, ...]) -> dict[int, str] | None:
+    """Every member's compared values as SQLite's ``json_array`` text, by id, read on the driver
+    connection ``raw`` (not in a transaction) in one read transaction of its own; None when the
+    database is no longer in ``state``.
+
+    Each query sends back 5,000 members as two long texts (``group_concat``), so SQLite does all
+    the work in one step, without Python's GIL: a helper thread runs this while the file is being
+    read. The texts cannot contain the separator: JSON writes control characters escaped.
+    """
+    sql = (f"SELECT max(id), group_concat(id, ','), group_concat(t, char(30)) FROM "
+           f"(SELECT id, json_array({', '.join(attrs)}) AS t FROM members WHERE id > ? ORDER BY id "
+           f"LIMIT {_TEXTS_CHUNK})")
+    raw.execute("BEGIN")
+    try:
+        if tuple(raw.execute(_STATE_SQL).fetchone()) != tuple(state):
+            return None
+        texts: dict[int, str] = {}
+        last = -1
+        while True:
+            top, ids, blob = raw.execute(sql, (last,)).fetchone()
+            if top is None:
+                return texts
+            texts.update(zip(map(int, ids.split(",")), blob.split("\x1e"), strict=True))
+            last = top
+    finally:
+        raw.execute("ROLLBACK")
+
+
+def read_snapshot(session: Session) -> DatabaseSnapshot:
+    state = database_state(session)
+    places = Places(session)
+    town = settings_mod.load(session).township
+    raw = session.connection().connection.driver_connection
+    households = {}
+    for r in raw.execute(f"SELECT {', '.join(HH_ATTRS)} FROM households"):
+        households[r[0]] = r[:8] + (bool(r[8]), bool(r[9]))
+    rows = raw.execute("SELECT id, household_id, id_number, relation, name FROM members").fetchall()
+    members = {r[2]: r for r in rows if r[2]}
+    hh_sizes = Counter(map(itemgetter(1), rows))
+    hh_heads = {r[1]: (r[4], r[2]) for r in rows if r[3] == "户主"}
+    del rows
+    existing_names = {}
+    for hid, row in households.items():
+        head = hh_heads.get(hid)
+        vname = places.names.get(("village_id", row[2]), "")
+        existing_names[hid] = f"{vname} {head[0] if head else '（无户主）'}户" + (f"（户编号{row[1]}）" if row[1] else "")
+    return DatabaseSnapshot(state, places, town, households, members, hh_sizes, existing_names)
+
+
 def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = False,
-               cancelled: Callable[[], bool] | None = None) -> ImportPlan:
+               cancelled: Callable[[], bool] | None = None, snapshot: DatabaseSnapshot | None = None) -> ImportPlan:
+    """Compare ``parsed`` with the database. ``snapshot`` (read earlier) is used if still current."""
+    if snapshot is None or snapshot.state != database_state(session):
+        snapshot = read_snapshot(session)
+    state = snapshot.state
     issues = list(parsed.issues)
     bad_rows = set(parsed.bad_rows)
-    places = Places(session)
+    places = snapshot.places
     extra: list[Issue] = []
 
     def add(i: int, key: str | None, value: Any, message: str, severity: str = ERROR) -> None:
@@ -307,7 +412,7 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
             bad_rows.add(i)
 
     # township check (file-level, once per distinct value)
-    town = settings_mod.load(session).township
+    town = snapshot.town
     if town and "township" in parsed.values:
         seen: set[str] = set()
         for i, v in enumerate(parsed.values["township"]):
@@ -315,41 +420,67 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
                 seen.add(v)
                 add(i, "township", v, f"乡(镇)“{v}”与本乡镇“{town}”不同，请确认文件属于本乡镇", WARNING)
 
-    # existing records: a few queries, no per-row queries. Members are read with the driver and
-    # compared in their stored form (dates as ISO text, booleans as 0/1): no per-row conversion.
-    raw = session.connection().connection.driver_connection
-    hh_attrs = ["id", "code", "village_id", "group_id", "natural_village_id", "household_type", "phone", "address",
-                "relocated", "military_family"]
-    existing_hh = {}
-    for r in raw.execute(f"SELECT {', '.join(hh_attrs)} FROM households"):
-        existing_hh[r[0]] = r[:8] + (bool(r[8]), bool(r[9]))
+    existing_hh = snapshot.households
     by_code = {r[1]: r[0] for r in existing_hh.values() if r[1]}
-    attrs = member_compare_attrs(parsed)
-    rows = raw.execute(f"SELECT id, household_id, id_number, relation, name, {', '.join(attrs)} FROM members"
-                       ).fetchall()
-    members_db = {r[2]: r for r in rows if r[2]}
-    hh_sizes = Counter(map(itemgetter(1), rows))
-    hh_heads = {r[1]: (r[4], r[2]) for r in rows if r[3] == "户主"}
-    del rows
+    members_db = snapshot.members
+    hh_sizes = snapshot.hh_sizes
+    existing_names = snapshot.existing_names
     if cancelled is not None and cancelled():
         raise ImportCancelled()
-    existing_names = {}
-    for hid, row in existing_hh.items():
-        head = hh_heads.get(hid)
-        vname = places.names.get(("village_id", row[2]), "")
-        existing_names[hid] = f"{vname} {head[0] if head else '（无户主）'}户" + (f"（户编号{row[1]}）" if row[1] else "")
 
+    # Members are compared in their stored form (dates as ISO text, booleans as 0/1): each member
+    # comes with one text holding all compared values (a JSON array built by SQLite), compared
+    # with the same text built from the file. Only members whose texts differ are read in full,
+    # to list the changes.
+    raw = session.connection().connection.driver_connection
+    attrs = member_compare_attrs(parsed)
     compare_cols = member_columns(parsed, attrs)
-    stored_cols = [_stored(a, col) for a, col in zip(attrs, compare_cols, strict=True)]
-    file_tuples = list(zip(*stored_cols, strict=True)) if members_db else []
+    db_texts: dict[int, str] = {}
+    full_rows: dict[int, tuple[Any, ...]] = {}
+    file_texts: list[str] = []
+    stored_cols: list[list[Any]] = []
+    if members_db:
+        if snapshot.member_texts is not None and snapshot.member_texts[0] == attrs:
+            db_texts = snapshot.member_texts[1]  # read beforehand, in the same database state
+        else:
+            db_texts = dict(raw.execute(f"SELECT id, json_array({', '.join(attrs)}) FROM members"))
+        stored_cols = [_stored(a, col) for a, col in zip(attrs, compare_cols, strict=True)]
+        file_texts = json_arrays(stored_cols)
+        differ = [db[0] for i, number in enumerate(parsed.id_numbers)
+                  if number is not None and (db := members_db.get(number)) is not None
+                  and db_texts[db[0]] != file_texts[i]]
+        for start in range(0, len(differ), 500):
+            part = differ[start:start + 500]
+            for r in raw.execute(f"SELECT id, {', '.join(attrs)} FROM members WHERE id IN "
+                                 f"({', '.join('?' * len(part))})", part):
+                full_rows[r[0]] = r[1:]
     names = parsed.values["name"]
 
     unknown: dict[tuple[str, str, str | None], int] = Counter()  # type: ignore[assignment]
     households: list[PlannedHousehold] = []
     moved_out: Counter = Counter()
     heads_moved: set[int] = set()
-    counts = Counter()
+    counts: Counter = Counter()
     village_default = parsed.default_village
+    vals = parsed.values
+    id_numbers = parsed.id_numbers
+    village_col = vals.get("village")
+    place_cols = [(key, attr, kind, store, vals[key])
+                  for key, attr, kind, store in (("group", "group_id", "村民小组", places.groups),
+                                                 ("natural_village", "natural_village_id", "自然村", places.naturals))
+                  if key in vals]
+    hh_cols = [(attr, vals[key]) for key, attr in _HH_FIELD_ATTR.items() if key in vals]
+    village_ids: dict[str, int | None] = {}
+
+    def first_value(col: list[Any], g: HouseholdGroup) -> Any:
+        """household_value(): the head's value, else the first member's that has one."""
+        v = col[g.head]  # type: ignore[index]
+        if v is None:
+            for i in g.rows:
+                if col[i] is not None:
+                    return col[i]
+        return v
+
     for g in parsed.groups:
         if g.blocked:
             counts["hh_blocked"] += 1
@@ -357,8 +488,11 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
         head = g.head
         assert head is not None
         # ---- where the household lives
-        vname = household_value(parsed, g, "village") or village_default or ""
-        vid = places.village(vname)
+        vname = (first_value(village_col, g) if village_col is not None else None) or village_default or ""
+        if vname in village_ids:
+            vid = village_ids[vname]
+        else:
+            vid = village_ids[vname] = places.village(vname)
         new_places: list[tuple[str, str, str | None]] = []
         if vid is None:
             unknown[("行政村", vname, None)] += len(g.rows)
@@ -371,11 +505,8 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
                 continue
             new_places.append(("行政村", vname, None))
         values: dict[str, Any] = {"village_id": vid if vid is not None else ("new", place_key(vname))}
-        for key, attr, kind, store in (("group", "group_id", "村民小组", places.groups),
-                                       ("natural_village", "natural_village_id", "自然村", places.naturals)):
-            if key not in parsed.values:
-                continue
-            name = household_value(parsed, g, key)
+        for key, attr, kind, store, col in place_cols:
+            name = first_value(col, g)
             if name is None:
                 values[attr] = None
                 continue
@@ -392,21 +523,20 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
                         WARNING)
             else:
                 values[attr] = pid
-        for key, attr in _HH_FIELD_ATTR.items():
-            if key in parsed.values:
-                v = household_value(parsed, g, key)
-                if attr in ("relocated", "military_family"):
-                    v = bool(v)
-                elif attr == "household_type" and v is None:
-                    v = "一般农户"
-                values[attr] = v
+        for attr, col in hh_cols:
+            v = first_value(col, g)
+            if attr in ("relocated", "military_family"):
+                v = bool(v)
+            elif attr == "household_type" and v is None:
+                v = "一般农户"
+            values[attr] = v
         # ---- which existing household it is
         existing_id = None
         code = values.get("code")
         if g.rule == RULE_CODE and code in by_code:
             existing_id = by_code[code]
-        if existing_id is None:
-            head_id = parsed.id_numbers[head]
+        if existing_id is None and members_db:
+            head_id = id_numbers[head]
             db_head = members_db.get(head_id) if head_id else None
             if db_head is not None and db_head[3] == "户主":
                 existing_id = db_head[1]
@@ -419,48 +549,59 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
         if existing_id is not None:
             row = existing_hh[existing_id]
             for attr, v in values.items():
-                old = row[hh_attrs.index(attr)]
+                old = row[_HH_POS[attr]]
                 if attr == "code" and v is None:
                     continue  # a file without 户编号 for this household keeps the stored one
                 if old != v:
                     changes.append((attr, old, v))
         # ---- members
         planned: list[PlannedMember] = []
-        for i in g.rows:
-            if i in bad_rows:
-                continue
-            number = parsed.id_numbers[i]
-            db = members_db.get(number) if number else None
-            if db is None:
-                planned.append(PlannedMember(i, NEW))
-                continue
-            ftuple = file_tuples[i]
-            dtuple = db[5:]
-            diffs = [] if ftuple == dtuple else [
-                (a, _loaded(a, o), compare_cols[j][i])
-                for j, (a, o, n) in enumerate(zip(attrs, dtuple, ftuple, strict=True)) if o != n]
-            if existing_id is not None and db[1] == existing_id:
-                planned.append(PlannedMember(i, CHANGED if diffs else UNCHANGED, db[0], None, diffs))
-            else:
-                planned.append(PlannedMember(i, MOVED, db[0], db[1], diffs))
-                moved_out[db[1]] += 1
-                if db[3] == "户主":
-                    heads_moved.add(db[1])
-                add(i, "id_number", number, f"此人已在另一户（{existing_names.get(db[1], '')}），导入后将迁入本户", WARNING)
+        if not members_db:  # nobody in the database yet (a first import): every row is new
+            planned = [PlannedMember(i, NEW) for i in g.rows if i not in bad_rows]
+        else:
+            for i in g.rows:
+                if i in bad_rows:
+                    continue
+                number = id_numbers[i]
+                db = members_db.get(number) if number else None
+                if db is None:
+                    planned.append(PlannedMember(i, NEW))
+                    continue
+                if db_texts[db[0]] == file_texts[i]:
+                    diffs = []
+                else:
+                    dtuple = full_rows[db[0]]
+                    diffs = [(a, _loaded(a, o), compare_cols[j][i])
+                             for j, (a, o) in enumerate(zip(attrs, dtuple, strict=True)) if o != stored_cols[j][i]]
+                if existing_id is not None and db[1] == existing_id:
+                    planned.append(PlannedMember(i, CHANGED if diffs else UNCHANGED, db[0], None, diffs))
+                else:
+                    planned.append(PlannedMember(i, MOVED, db[0], db[1], diffs))
+                    moved_out[db[1]] += 1
+                    if db[3] == "户主":
+                        heads_moved.add(db[1])
+                    add(i, "id_number", number, f"此人已在另一户（{existing_names.get(db[1], '')}），导入后将迁入本户",
+                        WARNING)
         if not planned:
             continue
+        if not members_db:
+            counts["m_new"] += len(planned)
+        else:
+            counts.update("m_" + m.action for m in planned)
         if existing_id is None:
             action = NEW
         elif changes or any(m.action != UNCHANGED for m in planned):
             action = CHANGED
         else:
             action = UNCHANGED
+        counts["hh_" + action] += 1
         hh = PlannedHousehold(g, action, existing_id, values, changes, planned, names[head] or "",
                               places.names.get(("village_id", vid), vname) if vid else vname, new_places)
         households.append(hh)
     # moves that leave a household without its head or empty
+    planned_ids = {hh.existing_id for hh in households}
     for hid, n in moved_out.items():
-        if any(hh.existing_id == hid for hh in households):
+        if hid in planned_ids:
             continue
         if n >= hh_sizes[hid]:
             extra.append(Issue(None, "", "", "", f"{existing_names.get(hid, '')}的成员将全部迁出，该户将没有成员",
@@ -468,10 +609,6 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
         elif hid in heads_moved:
             extra.append(Issue(None, "", "", "", f"{existing_names.get(hid, '')}的户主将迁出，该户将没有户主，请导入后处理",
                                WARNING))
-    for hh in households:
-        counts["hh_" + hh.action] += 1
-        for m in hh.members:
-            counts["m_" + m.action] += 1
     all_issues = issues + extra
     all_issues.sort(key=lambda x: (x.row or 0, x.severity != ERROR))
     rows_error = {x.row for x in all_issues if x.severity == ERROR and x.row is not None}
@@ -482,7 +619,7 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
         counts.setdefault(k, 0)
     plan = ImportPlan(parsed, households, all_issues,
                       [UnknownPlace(k, v, n, c) for (k, v, n), c in unknown.items()],
-                      create_places, dict(counts), existing_names, places.names)
+                      create_places, dict(counts), existing_names, places.names, state)
     return plan
 
 
@@ -496,6 +633,22 @@ def _stored(attr: str, values: list[Any]) -> list[Any]:
     if attr in _BOOL_ATTRS:
         return [int(v) for v in values]
     return values
+
+
+def _stored_encoder(distinct: set[Any]) -> tuple[Callable[[Any], str], str]:
+    """JSON text as SQLite's ``json_array()`` writes stored values (see jsontext.Encoder)."""
+    types = set(map(type, distinct))
+    if types <= {str}:
+        return encode_text, ""
+    if types <= {int}:
+        return str, ""
+    return (lambda v: json.dumps(v, ensure_ascii=False, default=str)), ""
+
+
+def json_arrays(columns: list[list[Any]]) -> list[str]:
+    """Row by row, the compact JSON array of the columns' values: the text of SQLite's
+    ``json_array(a, b, …)`` for the same stored values (text, integers, NULL)."""
+    return rows_as_json(columns, [""] * len(columns), _stored_encoder, "[", "]")
 
 
 def _loaded(attr: str, value: Any) -> Any:
@@ -517,4 +670,5 @@ def _town_key(name: str) -> str:
 
 
 __all__ = ["ACTION_TEXT", "CHANGED", "MOVED", "NEW", "UNCHANGED", "ImportPlan", "PlannedHousehold",
-           "PlannedMember", "UnknownPlace", "build_plan"]
+           "PlannedMember", "UnknownPlace", "DatabaseSnapshot", "build_plan", "compare_attrs", "database_state",
+           "read_member_texts", "read_snapshot"]

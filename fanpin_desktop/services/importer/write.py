@@ -1,23 +1,25 @@
 """Writing an import plan in one transaction.
 
-New households and members are inserted with Core ``executemany`` (the ORM would spend most of a
-60,000-row import building objects) and their ``insert`` audit entries are written in bulk in the
-same transaction, in the format the ORM's audit events use. Changes to existing records go through
-the ORM, so the audit trail records each changed field. Nothing is committed until the caller's
-unit of work ends; an exception anywhere leaves the database as it was.
+New households and members are inserted with the driver's ``executemany`` (the ORM would spend
+most of a 60,000-row import building objects), in batches; their ``insert`` audit entries are
+built by SQLite from the stored rows (``INSERT … SELECT json_object(…)``), the same text the
+ORM's audit events write, on a helper thread while the next batch is prepared. Changes to existing
+records go through the ORM, so the audit trail records each changed field. Nothing is committed
+until the caller's unit of work ends; an exception anywhere leaves the database as it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+import logging
+import threading
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Date, DateTime, func, inspect, select
+from sqlalchemy import Boolean, Date, DateTime, Enum, Integer, String, func, inspect, select
 from sqlalchemy.orm import Session
 
-from fanpin_desktop.db import _fmt
 from fanpin_desktop.models import AuditEntry, Household, Member, NaturalVillage, Village, VillageGroup
 from fanpin_desktop.services.importer.normalise import fast_initials
 from fanpin_desktop.services.importer.parse import ImportCancelled, Progress
@@ -33,6 +35,9 @@ from fanpin_desktop.services.importer.plan import (
 )
 
 BATCH = 5000
+REBUILD_INDEXES_FROM = 10_000  # rows added at once to a table holding fewer (see _drop_secondary_indexes)
+log = logging.getLogger(__name__)
+_PROBE = dt.date(1987, 6, 5)
 
 
 def _defaults(table: Any) -> dict[str, Any]:
@@ -49,60 +54,136 @@ def _audit_keys(model: Any) -> list[str]:
     return [c.key for c in inspect(model).column_attrs if c.key not in model.__audit_exclude__]
 
 
-_encode = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C implementation, non-ASCII kept
-
-
-def _json_column(key: str, values: list[Any]) -> list[str]:
-    """``"key": value`` fragments of one column, each distinct value encoded once.
-
-    A column holds one kind of value (bools, or ints, or text…), so ``True`` and ``1`` never
-    meet in the same cache.
-    """
-    prefix = _encode(key) + ": "
-    cache: dict[Any, str] = {}
-    for v in set(values):
-        if v is None:
-            cache[v] = prefix + "null"
+def audit_json_sql(model: Any, quote: Callable[[str], str]) -> str | None:
+    """An SQLite expression giving, for a stored row of ``model``'s table, the text ``db._json``
+    writes for the ORM's insert entry (compact JSON, every value as ``_fmt`` makes it text);
+    None when a column's kind is not one this can write exactly."""
+    parts = []
+    for key in _audit_keys(model):
+        column = model.__table__.c[key]
+        kind = column.type
+        name = quote(key)
+        if isinstance(kind, Boolean):
+            expr = f"CASE {name} WHEN 1 THEN '是' WHEN 0 THEN '否' END"
+        elif isinstance(kind, Integer):
+            expr = f"CAST({name} AS TEXT)"
+        elif (isinstance(kind, String) and not isinstance(kind, Enum)) or \
+                (isinstance(kind, Date) and not isinstance(kind, DateTime)):
+            expr = name  # text as stored; dates are stored as ISO text, which _fmt writes too
         else:
-            f = v if v.__class__ is str else _fmt(v)
-            cache[v] = prefix + ("null" if f is None else _encode(f))
-    return list(map(cache.__getitem__, values))
+            return None
+        if "'" in key:
+            return None
+        parts.append(f"'{key}', {expr}")
+    return "json_object(" + ", ".join(parts) + ")"
 
 
-def audit_json(columns: dict[str, list[Any]], keys: list[str]) -> list[str]:
-    """One JSON object per row, the same text as ``json.dumps({k: _fmt(v)}, ensure_ascii=False)``
-    which the ORM audit events write, built column by column."""
-    frags = [_json_column(k, columns[k]) for k in keys]
-    return ["{" + ", ".join(parts) + "}" for parts in zip(*frags, strict=True)]
+def audit_entries_statement(session: Session, model: Any, first_id: int, last_id: int, user: str,
+                            now: dt.datetime, summary: str | None) -> tuple[str, tuple[Any, ...]]:
+    """The statement writing the insert entries of the rows ``first_id``…``last_id`` of ``model``'s
+    table: SQLite builds each entry from the stored row, the same text the ORM's audit events write
+    (``db._json(db._values(obj))``), without 60,000 JSON texts passing through Python. ``summary``
+    is the column whose first 120 characters are the entry's summary (``db._summary``)."""
+    dialect = session.connection().dialect
+    quote = dialect.identifier_preparer.quote
+    table = model.__table__
+    expr = audit_json_sql(model, quote)
+    if expr is None:
+        raise TypeError(f"{table.name}: a column of a kind the audit text cannot be built for in SQL")
+    at = AuditEntry.__table__.c.at.type._cached_bind_processor(dialect)
+    household = quote("household_id") if "household_id" in table.c else quote("id")
+    text = f"substr({quote(summary)}, 1, 120)" if summary else "NULL"
+    sql = (f"INSERT INTO {quote(AuditEntry.__tablename__)} (at, {quote('user')}, action, table_name, record_id, "
+           f"household_id, new_value, summary) "
+           f"SELECT ?, ?, 'insert', ?, id, {household}, {expr}, {text} FROM {quote(table.name)} "
+           f"WHERE id BETWEEN ? AND ? ORDER BY id")
+    return sql, (at(now) if at is not None else now, user, table.name, first_id, last_id)
+
+
+class _Statement:
+    """One statement run on the session's own SQLite connection by a helper thread, while this
+    thread prepares the next rows in Python. SQLite runs an ``INSERT … SELECT`` as one step
+    without holding the GIL, so the two overlap. Only one runs at a time and this thread does
+    not use the connection until :meth:`wait` has returned."""
+
+    def __init__(self, session: Session, sql: str, params: tuple[Any, ...]) -> None:
+        self._raw = session.connection().connection.driver_connection
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(sql, params), name="fanpin-import-audit",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, sql: str, params: tuple[Any, ...]) -> None:
+        try:
+            self._raw.execute(sql, params).close()
+        except BaseException as exc:  # noqa: BLE001 - re-raised by wait() in the importing thread
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+
+def _sql_literal(value: Any) -> str | None:
+    """``value`` as an SQL literal, for the few kinds that are written exactly so (else None)."""
+    if value is None:
+        return "NULL"
+    cls = value.__class__
+    if cls is bool or cls is int:
+        return str(int(value))
+    if cls is str and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def bulk_insert(session: Session, table: Any, columns: dict[str, list[Any]], chunk: int = BATCH,
-                tick: Callable[[int], None] | None = None) -> None:
+                tick: Callable[[int], None] | None = None, ready: Callable[[], None] | None = None) -> None:
     """INSERT many rows given column by column, through the session's connection and transaction.
 
     Values go through each column type's bind processor (dates, datetimes), exactly as the ORM
-    would store them; the statement is run with the driver's ``executemany``.
+    would store them; the statement is run with the driver's ``executemany``. A column holding
+    the same value in every row (a default, a flag nobody has, a constant such as the audit
+    trail's user) is written as a literal instead of being bound for every row. ``ready`` is
+    called just before the first statement (to wait for the connection to be free).
     """
     conn = session.connection()
     dialect = conn.dialect
-    keys = []
-    cols = []
+    quote = dialect.identifier_preparer.quote
+    n = len(next(iter(columns.values()), []))
+    if not n:
+        return
+    prepared: list[tuple[str, list[Any], str | None]] = []  # (column, values, literal if constant)
     for k, values in columns.items():
         column = table.c[k]
-        if column.nullable and not column.primary_key and values.count(None) == len(values):
-            continue  # NULL anyway: fewer parameters to bind
-        keys.append(k)
         if isinstance(column.type, (Date, DateTime)):
             proc = column.type._cached_bind_processor(dialect)
-            stored = {v: (None if v is None else proc(v)) for v in set(values)}
-            values = list(map(stored.__getitem__, values))
-        cols.append(values)
-    quote = dialect.identifier_preparer.quote
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(k) for k in keys)}) "
-           f"VALUES ({', '.join('?' for _ in keys)})")
-    rows = list(zip(*cols, strict=True))
-    for start in range(0, len(rows), chunk):
-        part = rows[start:start + chunk]
+            distinct = set(values)
+            if proc is not None and proc(_PROBE) == _PROBE.isoformat() and \
+                    {v.__class__ for v in distinct} <= {dt.date, type(None)}:
+                proc = dt.date.isoformat  # the same text, without a dict per value
+            if proc is not None:
+                stored = {v: (None if v is None else proc(v)) for v in distinct}
+                values = list(map(stored.__getitem__, values))
+        first = values[0]
+        literal = _sql_literal(first) if values.count(first) == n else None
+        if literal is not None and set(map(type, values)) != {first.__class__}:
+            literal = None  # e.g. 1 and True: equal, but not the same stored value
+        if literal == "NULL" and column.nullable and not column.primary_key:
+            continue  # NULL anyway: not even named
+        prepared.append((k, values, literal))
+    if n == 1 or all(literal is not None for _k, _v, literal in prepared):
+        prepared = [(k, values, None) for k, values, _literal in prepared]  # bind everything
+    names = ", ".join(quote(k) for k, _v, _l in prepared)
+    exprs = ", ".join("?" if literal is None else literal for _k, _v, literal in prepared)
+    cols = [values for _k, values, literal in prepared if literal is None]
+    sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({exprs})"
+    for start in range(0, n, chunk):
+        part = list(zip(*(c[start:start + chunk] for c in cols), strict=True))
+        if ready is not None:
+            ready()
+            ready = None
         conn.exec_driver_sql(sql, part)
         if tick is not None:
             tick(len(part))
@@ -133,13 +214,16 @@ def write_plan(session: Session, plan: ImportPlan, *, progress: Progress | None 
         for vid, name in session.execute(select(Village.id, Village.name)):
             villages.setdefault(place_key(name), vid)
         order = (session.execute(select(func.max(Village.sort_order))).scalar() or 0)
+        added: dict[str, Village] = {}
         for kind, vname, _name in pending:
-            if kind == "行政村" and place_key(vname) not in villages:
+            key = place_key(vname)
+            if kind == "行政村" and key not in villages and key not in added:
                 order += 1
-                v = Village(name=vname.strip(), sort_order=order)
-                session.add(v)
-                session.flush()
-                villages[place_key(vname)] = v.id
+                added[key] = Village(name=vname.strip(), sort_order=order)
+                session.add(added[key])
+        session.flush()  # one flush for all new villages (and their audit entries)
+        villages.update({key: v.id for key, v in added.items()})
+        subs: dict[tuple[str, str, str], Any] = {}
         for kind, vname, name in pending:
             if kind == "行政村" or name is None:
                 continue
@@ -148,12 +232,12 @@ def write_plan(session: Session, plan: ImportPlan, *, progress: Progress | None 
                 vid = plan_village_id(session, vname)
             model = VillageGroup if kind == "村民小组" else NaturalVillage
             k = group_key(name) if kind == "村民小组" else place_key(name)
-            if (kind, vname, k) in subplaces:
+            if (kind, vname, k) in subs:
                 continue
-            obj = model(village_id=vid, name=name.strip())
-            session.add(obj)
-            session.flush()
-            subplaces[(kind, vname, k)] = obj.id
+            subs[(kind, vname, k)] = model(village_id=vid, name=name.strip())
+            session.add(subs[(kind, vname, k)])
+        session.flush()
+        subplaces.update({key: obj.id for key, obj in subs.items()})
 
     def resolve(attr: str, value: Any) -> Any:
         if not isinstance(value, tuple):
@@ -164,82 +248,106 @@ def write_plan(session: Session, plan: ImportPlan, *, progress: Progress | None 
         return subplaces[(kind, value[1], value[2])]
 
     # ---- households
-    audit_table = AuditEntry.__table__
     next_hh = (session.execute(select(func.max(Household.id))).scalar() or 0) + 1
+    next_m = (session.execute(select(func.max(Member.id))).scalar() or 0) + 1
     hh_ids: list[int] = []
-    new_hh: list[dict[str, Any]] = []
+    new_hh: list[Any] = []
     changed_hh: dict[int, dict[str, Any]] = {}
     for hh in plan.households:
-        values = {a: resolve(a, v) for a, v in hh.values.items()}
         if hh.existing_id is None:
-            values["id"] = next_hh
-            next_hh += 1
-            new_hh.append(values)
-            hh_ids.append(values["id"])
+            hh_ids.append(next_hh + len(new_hh))
+            new_hh.append(hh)
         else:
             hh_ids.append(hh.existing_id)
             if hh.changes:
                 changed_hh[hh.existing_id] = {a: resolve(a, n) for a, _o, n in hh.changes}
-    if new_hh:
-        columns = {k: [row.get(k, d) for row in new_hh] for k, d in _defaults(Household.__table__).items()}
-        bulk_insert(session, Household.__table__, columns)
-        n = len(new_hh)
-        bulk_insert(session, audit_table, {
-            "at": [now] * n, "user": [user] * n, "action": ["insert"] * n, "table_name": ["households"] * n,
-            "record_id": columns["id"], "household_id": columns["id"], "field": [None] * n,
-            "old_value": [None] * n, "new_value": audit_json(columns, _audit_keys(Household)),
-            "summary": [None] * n})
-    if changed_hh:
-        for obj in _load(session, Household, list(changed_hh)):
-            for attr, v in changed_hh[obj.id].items():
-                setattr(obj, attr, v)
+    # The audit entries of each batch are written by a helper thread while this one prepares the
+    # next batch (see _Statement); ``settle`` waits for it before this thread uses the connection.
+    running: _Statement | None = None
 
-    # ---- new members, column by column
-    attrs = member_compare_attrs(parsed)
-    cols = dict(zip(attrs, member_columns(parsed, attrs), strict=True))
-    new_idx: list[int] = []
-    new_hid: list[int] = []
-    new_pos: list[int] = []
-    updates: dict[int, dict[str, Any]] = {}
-    n_changed = n_moved = 0
-    for hh, hid in zip(plan.households, hh_ids, strict=True):
-        for pos, m in enumerate(hh.members):
-            if m.action == NEW:
-                new_idx.append(m.index)
-                new_hid.append(hid)
-                new_pos.append(pos)
-            elif m.action in (CHANGED, MOVED):
-                change = {a: v for a, _o, v in m.changes}
-                if m.action == MOVED:
-                    change["household_id"] = hid
-                    change["sort_order"] = pos
-                    n_moved += 1
+    def settle() -> None:
+        nonlocal running
+        if running is not None:
+            statement, running = running, None
+            statement.wait()
+
+    try:
+        if new_hh:
+            n = len(new_hh)
+            columns: dict[str, list[Any]] = {}
+            for k, d in _defaults(Household.__table__).items():
+                if k == "id":
+                    columns[k] = list(range(next_hh, next_hh + n))
+                elif k in ("village_id", "group_id", "natural_village_id"):
+                    columns[k] = [resolve(k, hh.values.get(k, d)) for hh in new_hh]
                 else:
-                    n_changed += 1
-                assert m.existing_id is not None
-                updates[m.existing_id] = change
-    n = len(new_idx)
-    if n:
-        next_m = (session.execute(select(func.max(Member.id))).scalar() or 0) + 1
-        columns = {}
-        for key, default in _defaults(Member.__table__).items():
-            if key in cols:
-                col = cols[key]
-                columns[key] = [col[i] for i in new_idx]
-            else:
-                columns[key] = [default] * n
-        columns["id"] = list(range(next_m, next_m + n))
-        columns["household_id"] = new_hid
-        columns["sort_order"] = new_pos
-        columns["id_number"] = [parsed.id_numbers[i] for i in new_idx]
-        if "disability_cert_no" not in cols:
-            columns["disability_cert_no"] = [parsed.id_certs[i] for i in new_idx]
-        columns["name_initials"] = [fast_initials(x) for x in columns["name"]]
-        bulk_insert(session, Member.__table__, columns, tick=tick)
-        bulk_insert(session, audit_table, {
-            "at": [now] * n, "user": [user] * n, "action": ["insert"] * n, "table_name": ["members"] * n,
-            "record_id": columns["id"], "household_id": new_hid, "field": [None] * n, "old_value": [None] * n,
-            "new_value": audit_json(columns, _audit_keys(Member)), "summary": [x[:120] for x in columns["name"]]})
+                    columns[k] = [hh.values.get(k, d) for hh in new_hh]
+            bulk_insert(session, Household.__table__, columns)
+            running = _Statement(session, *audit_entries_statement(session, Household, next_hh, next_hh + n - 1,
+                                                                   user, now, None))
+        if changed_hh:
+            settle()
+            for obj in _load(session, Household, list(changed_hh)):
+                for attr, v in changed_hh[obj.id].items():
+                    setattr(obj, attr, v)
+
+        # ---- new members, column by column
+        attrs = member_compare_attrs(parsed)
+        cols = dict(zip(attrs, member_columns(parsed, attrs), strict=True))
+        new_idx: list[int] = []
+        new_hid: list[int] = []
+        new_pos: list[int] = []
+        updates: dict[int, dict[str, Any]] = {}
+        n_changed = n_moved = 0
+        for hh, hid in zip(plan.households, hh_ids, strict=True):
+            for pos, m in enumerate(hh.members):
+                if m.action == NEW:
+                    new_idx.append(m.index)
+                    new_hid.append(hid)
+                    new_pos.append(pos)
+                elif m.action in (CHANGED, MOVED):
+                    change = {a: v for a, _o, v in m.changes}
+                    if m.action == MOVED:
+                        change["household_id"] = hid
+                        change["sort_order"] = pos
+                        n_moved += 1
+                    else:
+                        n_changed += 1
+                    assert m.existing_id is not None
+                    updates[m.existing_id] = change
+        n = len(new_idx)
+        if n:
+            pick = itemgetter(*new_idx) if n > 1 else (lambda col: (col[new_idx[0]],))
+            columns = {}
+            for key, default in _defaults(Member.__table__).items():
+                columns[key] = list(pick(cols[key])) if key in cols else [default] * n
+            columns["id"] = list(range(next_m, next_m + n))
+            columns["household_id"] = new_hid
+            columns["sort_order"] = new_pos
+            columns["id_number"] = list(pick(parsed.id_numbers))
+            if "disability_cert_no" not in cols:
+                columns["disability_cert_no"] = list(pick(parsed.id_certs))
+            del columns["name_initials"]
+            settle()
+            rebuild = _drop_secondary_indexes(session, Member.__table__.name, n)
+            # in batches: members (this thread), then their audit entries (the helper thread)
+            for start in range(0, n, BATCH):
+                part = {k: v[start:start + BATCH] for k, v in columns.items()}
+                part["name_initials"] = list(map(fast_initials, part["name"]))
+                bulk_insert(session, Member.__table__, part, tick=tick, ready=settle)
+                running = _Statement(session, *audit_entries_statement(
+                    session, Member, part["id"][0], part["id"][-1], user, now, "name"))
+            settle()
+            for sql in rebuild:
+                session.connection().exec_driver_sql(sql)
+        settle()
+    finally:
+        if running is not None:  # an error on the way: let the helper finish before the rollback
+            try:
+                settle()
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                log.debug("audit statement failed after an earlier error", exc_info=True)
+
     # ---- changed and moved members through the ORM: the audit events record each field
     if updates:
         ids = list(updates)
@@ -254,6 +362,31 @@ def write_plan(session: Session, plan: ImportPlan, *, progress: Progress | None 
         raise ImportCancelled()
     return {"hh_new": len(new_hh), "hh_changed": len(changed_hh), "m_new": n,
             "m_changed": n_changed, "m_moved": n_moved}
+
+
+def _drop_secondary_indexes(session: Session, table: str, adding: int) -> list[str]:
+    """Before adding many rows to a table that holds fewer: drop its non-unique indexes, and
+    return the statements that create them again (SQLite's own text of them), to be run after
+    the rows are in. Building an index from all rows at once is faster than 60,000 single
+    inserts into it; this is part of the transaction, so a rollback brings the indexes back too.
+    Unique indexes stay: they check every row as it comes."""
+    if adding < REBUILD_INDEXES_FROM:
+        return []
+    conn = session.connection()
+    quote = conn.dialect.identifier_preparer.quote
+    present = conn.exec_driver_sql(f"SELECT count(*) FROM {quote(table)}").scalar() or 0
+    if present >= adding:
+        return []
+    found = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table,)).all()
+    rebuild = []
+    for name, sql in found:
+        if sql.lstrip().upper().startswith("CREATE UNIQUE"):
+            continue
+        conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
+        rebuild.append(sql)
+    return rebuild
 
 
 def plan_village_id(session: Session, name: str) -> int:

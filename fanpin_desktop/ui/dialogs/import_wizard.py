@@ -479,7 +479,7 @@ class PreviewPage(_WorkPage):
         plan = self.wiz.plan
         assert plan is not None
         options = self.wiz.options(default_village=self.wiz.default_village, create_places=self.chosen)
-        return importer.execute(self.wiz.db, plan.parsed, options, expect=plan.fingerprint,
+        return importer.execute(self.wiz.db, plan.parsed, options, expect=plan.fingerprint, plan=plan,
                                 progress=self.wiz.progress_callback(control), cancelled=lambda: control.cancelled)
 
     def work_done(self, result: Any) -> None:
