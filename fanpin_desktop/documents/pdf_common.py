@@ -9,7 +9,6 @@ cells (ReportLab ``SPAN``) and the table repeats those rows at the top of every 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
 from fanpin_desktop.documents.fonts import FANGSONG, HEI, SONG, FontChain, FontLibrary, default_library
+from fanpin_desktop.documents.xlsx_util import atomic_path
 from fanpin_desktop.errors import UserError, explain_os_error
 
 PAPERS = {"A4": A4, "A3": A3}
@@ -626,31 +626,15 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[str], None], act
     """Call ``write(temp_path)`` and move the result over ``path`` only when it succeeded."""
     target = Path(path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=target.parent)
-        os.close(fd)
+        with atomic_path(target, suffix=target.suffix + ".tmp") as tmp:
+            write(str(tmp))
     except OSError as exc:
-        raise (explain_os_error(exc, action, target) or exc) from exc
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    except OSError as exc:
-        _remove_quietly(tmp)
         known = explain_os_error(exc, action, target)
         if known is None:
             raise
         raise known from exc
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
     return target
 
-
-def _remove_quietly(path: str) -> None:
-    try:
-        os.remove(path)
-    except OSError:
-        pass
 
 
 def build_pdf(

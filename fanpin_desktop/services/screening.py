@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
-from fanpin_desktop.domain import appendix1, enums, facts
+from fanpin_desktop.domain import appendix1, enums, facts, yesno
 from fanpin_desktop.domain import appendix_layouts as layouts
 from fanpin_desktop.domain.income import totals
 from fanpin_desktop.errors import UserError, ValidationError
@@ -56,8 +56,6 @@ _LAST_TEXT = "\uffff"
 TEXT_LIMIT = 500
 MAX_HOUSEHOLD_SIZE = 50
 MAX_INCOME = Decimal("10000000")
-YES_TEXTS = frozenset({"是", "√", "✓", "✔", "Y", "y", "yes", "Yes", "YES", "1"})
-NO_TEXTS = frozenset({"否", "×", "✗", "✘", "N", "n", "no", "No", "NO", "0"})
 
 VILLAGE_FIELDS = ("monitoring_issues", "grid_issues", "scale_risk_issues", "policy_issues", "fund_issues",
                   "construction_issues", "governance_issues", "other_issues", "remark")
@@ -342,11 +340,9 @@ def clean_answer(q: appendix1.Question, value: Any, label: str, year: int) -> An
     if q.kind == "bool":
         if isinstance(value, bool):
             return value
-        text = str(value).strip()
-        if text in YES_TEXTS:
-            return True
-        if text in NO_TEXTS:
-            return False
+        answer = yesno.parse(str(value))
+        if answer is not None:
+            return answer
         raise AnswerError(q.key, label, "应填“是”或“否”", value)
     if q.kind == "int":
         try:

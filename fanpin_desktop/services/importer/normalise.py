@@ -18,7 +18,7 @@ from typing import Any
 
 from pypinyin.constants import PHRASES_DICT
 
-from fanpin_desktop.domain import ids
+from fanpin_desktop.domain import ids, yesno
 from fanpin_desktop.domain.enums import Enumerations
 from fanpin_desktop.domain.names import initials
 from fanpin_desktop.models import Household, Member
@@ -133,8 +133,6 @@ def make_code(f: Field) -> Callable[[Any], Any]:
 
 # ---------------------------------------------------------------------- yes / no
 
-_TRUE = {"是", "√", "✓", "✔", "☑", "1", "y", "yes", "true", "t", "有", "参加", "已参加", "享受", "是的"}
-_FALSE = {"否", "×", "✗", "✘", "☒", "0", "n", "no", "false", "f", "无", "没有", "未参加", "不享受", "不是"}
 
 
 def to_bool(raw: Any) -> Any:
@@ -146,13 +144,12 @@ def to_bool(raw: Any) -> Any:
         if raw == 0:
             return False
         return Bad(f"“{cell_text(raw)}”不是“是”或“否”")
-    text = unicodedata.normalize("NFKC", cell_text(raw)).strip().lower()
-    if not text:
+    text = cell_text(raw)
+    if not text.strip():
         return None
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
+    answer = yesno.parse(text)
+    if answer is not None:
+        return answer
     return Bad(f"“{cell_text(raw)}”不是“是”或“否”（可填 是/否、√/×、1/0、Y/N）")
 
 
@@ -298,7 +295,6 @@ def make_enum(f: Field, enums: Enumerations) -> Callable[[Any], Any]:
 # ---------------------------------------------------------------------- identity numbers
 
 _ID18 = re.compile(r"[0-9]{17}[0-9X]")  # ASCII digits: full-width ones go through ids.parse (NFKC)
-_CHECK = "10X98765432"
 _birth_cache: dict[str, dt.date | None] = {}
 
 
@@ -326,13 +322,7 @@ def _birth(text: str, today: dt.date | None = None) -> dt.date | None:
     return value
 
 
-def _standard_check_digit(body17: str) -> str:
-    """GB 11643 check digit. Weights are 2^(18-i) mod 11 and 13 ≡ 2 (mod 11), so reading the
-    17 digits as a base-13 number gives the weighted sum mod 11 at C speed."""
-    return _CHECK[(2 * int(body17, 13)) % 11]
-
-
-check_digit = _standard_check_digit
+check_digit = ids.check_digit
 
 
 def to_id(raw: Any, today: dt.date | None = None) -> Any:
@@ -379,12 +369,12 @@ def id_column(raw: Sequence[Any]) -> tuple[list[str | None], list[dt.date | None
     rest: list[int] = []
     cache = _birth_cache
     sex_of = _SEX_OF_DIGIT
-    checks = _CHECK
+    check = ids.check_digit
     today = dt.date.today()
     for k, text in enumerate(raw):
         if text.__class__ is str and len(text) == 18:
             body = text[:17]
-            if body.isdigit() and body.isascii() and checks[(2 * int(body, 13)) % 11] == text[17]:
+            if body.isdigit() and body.isascii() and check(body) == text[17]:
                 key = text[6:14]
                 birth = cache[key] if key in cache else _birth(key, today)
                 if birth is not None:
