@@ -13,7 +13,7 @@ so that peak memory is per step:
 Goals: (3) within 2× of (1); (2)/(3) at least 5; (4) no slower than (3); peak memory of (3) and (4)
 under 500 MB.
 
-    python bench/bench_import.py [--rows 60000] [--file roster.xlsx] [--skip-openpyxl]
+    python bench/bench_import.py [--rows 60000] [--file roster.xlsx] [--rounds 3] [--skip-openpyxl]
 """
 
 from __future__ import annotations
@@ -173,10 +173,23 @@ def run_child(step: str, file: Path, data_dir: Path | None = None) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def _spread(runs: list[dict], key: str = "seconds") -> str:
+    values = [r[key] for r in runs]
+    return f"{_median(values):6.2f} s (runs {' '.join(f'{v:.2f}' for v in values)})"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=60000)
     ap.add_argument("--file", type=Path, help="use (or keep) this roster file instead of a temporary one")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="rounds of floor / import / re-import, interleaved (medians are reported)")
     ap.add_argument("--skip-openpyxl", action="store_true", help="skip the slow openpyxl measurement")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
@@ -192,41 +205,54 @@ def main() -> int:
             hh = generate(file, args.rows)
             print(f"generated {args.rows} people / {hh} households in {time.perf_counter() - t:.1f} s "
                   f"({file.stat().st_size / 1e6:.1f} MB)")
-        floor = run_child("calamine", file)
-        print(f"calamine parse (floor) : {floor['seconds']:7.2f} s (cpu {floor['cpu']:6.2f})   "
-              f"peak {floor['peak_mb']:4.0f} MB   (get_sheet_by_name + iter_rows, as the importer)")
+        # This machine's speed drifts by tens of percent from minute to minute, so the steps are
+        # run in rounds, one after the other (floor, import, re-import, [openpyxl]), and compared
+        # by their medians; each round's own import/floor ratio is printed too.
+        floors: list[dict] = []
+        firsts: list[dict] = []
+        agains: list[dict] = []
+        opxs: list[dict] = []
+        for r in range(args.rounds):
+            floors.append(run_child("calamine", file))
+            data = tmpdir / f"data{r}"
+            data.mkdir()
+            firsts.append(run_child("import", file, data))
+            agains.append(run_child("import", file, data))
+            if not args.skip_openpyxl and r == args.rounds // 2:  # once, mid-way (it takes ~20 s)
+                opxs.append(run_child("openpyxl", file))
         whole = run_child("calamine_to_python", file)
-        print(f"calamine to_python     : {whole['seconds']:7.2f} s (cpu {whole['cpu']:6.2f})   "
-              f"peak {whole['peak_mb']:4.0f} MB   (all rows at once; the floor before, for reference)")
-        opx = None
-        if not args.skip_openpyxl:
-            opx = run_child("openpyxl", file)
-            print(f"openpyxl read_only     : {opx['seconds']:7.2f} s (cpu {opx['cpu']:6.2f})   "
-                  f"peak {opx['peak_mb']:4.0f} MB")
-        data = tmpdir / "data"
-        data.mkdir()
-        first = run_child("import", file, data)
-        print(f"full import (empty db) : {first['seconds']:7.2f} s (cpu {first['cpu']:6.2f})   "
-              f"peak {first['peak_mb']:4.0f} MB   {first['members']} members, {first['households']} households, "
-              f"{first['audit']} audit entries; phases {first['phases']}; "
-              f"background checkpoint finished {first['checkpoint_after']:.2f} s later")
-        again = run_child("import", file, data)
-        print(f"re-import (no changes) : {again['seconds']:7.2f} s (cpu {again['cpu']:6.2f})   "
-              f"peak {again['peak_mb']:4.0f} MB   {again['plan']['m_unchanged']} unchanged, "
-              f"{again['plan']['m_new']} new, {again['plan']['m_changed']} changed; phases {again['phases']}")
+        first, again = firsts[-1], agains[-1]
+        print(f"calamine parse (floor) : {_spread(floors)}   peak {floors[0]['peak_mb']:4.0f} MB   "
+              f"(get_sheet_by_name + iter_rows, as the importer)")
+        print(f"calamine to_python     : {whole['seconds']:6.2f} s   peak {whole['peak_mb']:4.0f} MB   "
+              f"(all rows at once; the floor before, for reference)")
+        if opxs:
+            print(f"openpyxl read_only     : {_spread(opxs)}   peak {opxs[0]['peak_mb']:4.0f} MB")
+        print(f"full import (empty db) : {_spread(firsts)}   peak {max(r['peak_mb'] for r in firsts):4.0f} MB   "
+              f"{first['members']} members, {first['households']} households, {first['audit']} audit entries")
+        print(f"    phases of each run : {'; '.join(str(r['phases']) for r in firsts)}")
+        print(f"re-import (no changes) : {_spread(agains)}   peak {max(r['peak_mb'] for r in agains):4.0f} MB   "
+              f"{again['plan']['m_unchanged']} unchanged, {again['plan']['m_new']} new, "
+              f"{again['plan']['m_changed']} changed")
+        print(f"    phases of each run : {'; '.join(str(r['phases']) for r in agains)}")
+        print(f"cpu seconds (median)   : floor {_median([r['cpu'] for r in floors]):.2f}, "
+              f"import {_median([r['cpu'] for r in firsts]):.2f}, re-import {_median([r['cpu'] for r in agains]):.2f}"
+              + (f", openpyxl {_median([r['cpu'] for r in opxs]):.2f}" if opxs else ""))
         print()
-        for what in ("seconds", "cpu"):
-            name = "wall" if what == "seconds" else "cpu "
-            ratio = first[what] / floor[what]
-            print(f"[{name}] import / calamine floor = {ratio:5.2f}  (goal ≤ 2)  {'OK' if ratio <= 2 else 'MISSED'}")
-            if opx:
-                speed = opx[what] / first[what]
-                print(f"[{name}] openpyxl parse / import = {speed:5.2f}  (goal ≥ 5)  {'OK' if speed >= 5 else 'MISSED'}")
-            re_ratio = again[what] / first[what]
-            print(f"[{name}] re-import / import      = {re_ratio:5.2f}  (goal ≤ 1)  "
-                  f"{'OK' if re_ratio <= 1 else 'MISSED'}")
-        peak = max(first["peak_mb"], again["peak_mb"])
-        print(f"peak memory (import)      = {peak:5.0f} MB (goal < 500) {'OK' if peak < 500 else 'MISSED'}")
+        floor_s = _median([r["seconds"] for r in floors])
+        first_s = _median([r["seconds"] for r in firsts])
+        again_s = _median([r["seconds"] for r in agains])
+        per_round = " ".join(f"{i['seconds'] / f['seconds']:.2f}" for f, i in zip(floors, firsts, strict=True))
+        ratio = first_s / floor_s
+        print(f"import / calamine floor = {ratio:5.2f}  (goal ≤ 2)  {'OK' if ratio <= 2 else 'MISSED'}"
+              f"   [each round: {per_round}]")
+        if opxs:
+            speed = _median([r["seconds"] for r in opxs]) / first_s
+            print(f"openpyxl parse / import = {speed:5.2f}  (goal ≥ 5)  {'OK' if speed >= 5 else 'MISSED'}")
+        re_ratio = again_s / first_s
+        print(f"re-import / import      = {re_ratio:5.2f}  (goal ≤ 1)  {'OK' if re_ratio <= 1 else 'MISSED'}")
+        peak = max(r["peak_mb"] for r in firsts + agains)
+        print(f"peak memory (import)    = {peak:5.0f} MB (goal < 500) {'OK' if peak < 500 else 'MISSED'}")
     return 0
 
 

@@ -1456,6 +1456,8 @@ class HistoryEntry:
     def text(self) -> str:
         if self.field:
             return f"{self.subject}的{self.field}：{self.old_value or '（空）'} → {self.new_value or '（空）'}"
+        if self.new_value:  # where an imported record came from
+            return f"{self.action}{self.subject}（{self.new_value}）"
         return f"{self.action}{self.subject}"
 
 
@@ -1532,9 +1534,20 @@ def household_history(session: Session, household_id: int, limit: int = 1000) ->
             subject = f"收支情况（{period}）" if period else "收支情况"
         label = field_label(r.table_name, r.field) if r.field else ""
         old = _display(r.table_name, r.field, r.old_value, names) if r.field else ""
-        new = _display(r.table_name, r.field, r.new_value, names) if r.field else ""
+        new = _display(r.table_name, r.field, r.new_value, names) if r.field else _imported_from(r)
         out.append(HistoryEntry(r.at, r.user, _ACTIONS.get(r.action, r.action), subject, label, old, new))
     return out
+
+
+def _imported_from(r: AuditEntry) -> str:
+    """“从“名册.xlsx”导入” for a record a roster import created (its entry names the file)."""
+    if r.action != "insert" or not r.new_value or '"source":"import"' not in r.new_value:
+        return ""
+    try:
+        data = json.loads(r.new_value)
+    except ValueError:
+        return ""
+    return f"从“{data.get('file', '')}”导入" if data.get("source") == "import" else ""
 
 
 def _period_of(r: AuditEntry) -> str:

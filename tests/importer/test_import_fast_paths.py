@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, select
 from sqlalchemy.orm import Session
 
-from fanpin_desktop.db import _json, _values
 from fanpin_desktop.domain import enums
 from fanpin_desktop.domain import ids as ids_mod
 from fanpin_desktop.errors import UserError
@@ -34,27 +33,27 @@ def villages(db):
     return db
 
 
-def test_audit_text_built_by_sqlite_equals_the_orm_text(villages, tmp_path):
+def test_insert_entries_of_imported_records_name_the_file(villages, tmp_path):
     header = HEADER + ["备注", "务工时间（月）", "务工状况", "出生日期"]
     odd = 'a"b\\c\n\t\x01 😀 \u2028 end'
     rows = [r + ["", "", "", ""] for r in family()]
     rows[0][-4:] = [odd, 6, "省外务工", "1980-01-01"]
-    import_file(villages, write_csv(tmp_path / "r.csv", rows, header=header))  # CSV: control characters allowed
+    import_file(villages, write_csv(tmp_path / "村民 名册.csv", rows, header=header))  # CSV: control characters allowed
     with villages.reading() as s:
-        entries = {e.record_id: e for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "insert"))
-                   if e.table_name in ("members", "households")}
         members = s.scalars(select(Member)).all()
         households = s.scalars(select(Household)).all()
         assert len(members) == 5 and len(households) == 2
         for obj in [*members, *households]:
-            entry = next(e for e in s.scalars(select(AuditEntry).where(
-                AuditEntry.table_name == obj.__tablename__, AuditEntry.record_id == obj.id, AuditEntry.action == "insert")))
-            assert entry.new_value == _json(_values(obj))  # the very text the ORM's audit event writes
+            entries = s.scalars(select(AuditEntry).where(
+                AuditEntry.table_name == obj.__tablename__, AuditEntry.record_id == obj.id)).all()
+            assert [e.action for e in entries] == ["insert"]
+            entry = entries[0]
+            assert json.loads(entry.new_value) == {"source": "import", "file": "村民 名册.csv", "sheet": "村民 名册"}
             assert entry.household_id == (obj.id if isinstance(obj, Household) else obj.household_id)
             assert entry.summary == (obj.name[:120] if isinstance(obj, Member) else None)
             assert entry.user == "测试"
+            assert entry.old_value is None and entry.field is None
         head = next(m for m in members if m.name == "张大山")
-        assert json.loads(next(e for e in entries.values() if e.summary == "张大山").new_value)["note"] == odd
         assert head.note == odd and head.work_months == 6
 
 
@@ -63,8 +62,8 @@ def test_history_of_an_imported_household_lists_the_inserts(villages, tmp_path):
     with villages.reading() as s:
         hid = s.scalar(select(Household.id).where(Household.code == "H001"))
         history = households_service.household_history(s, hid)
-    assert [h.text for h in history] == ["新增家庭成员“张小明”", "新增家庭成员“李秀英”", "新增家庭成员“张大山”",
-                                         "新增户信息"]  # newest first: members were written after their household
+    assert [h.text for h in history] == [f"新增{who}（从“r.xlsx”导入）" for who in (
+        "家庭成员“张小明”", "家庭成员“李秀英”", "家庭成员“张大山”", "户信息")]  # newest first: members after their household
     assert all(h.user == "测试" for h in history)
 
 

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pypinyin.constants import PHRASES_DICT
-
 from fanpin_desktop.domain import ids, yesno
 from fanpin_desktop.domain.enums import Enumerations
-from fanpin_desktop.domain.names import initials
 from fanpin_desktop.models import Household, Member
 from fanpin_desktop.services.importer.fields import BY_KEY, Field
 
@@ -131,6 +129,44 @@ def make_code(f: Field) -> Callable[[Any], Any]:
     return conv
 
 
+def _joined(raw: Sequence[Any]) -> str | None:
+    """All cells of a column chunk as one text, or None if one is not text or is empty."""
+    if not raw:
+        return None
+    try:
+        joined = "".join(raw)
+    except TypeError:  # a number, a date, None: the cell-by-cell way
+        return None
+    return None if "" in raw else joined
+
+
+def bulk_text(f: Field) -> Callable[[Sequence[Any]], list[Any] | None]:
+    """A whole column chunk of text that needs no cleaning (the usual export) → the same list,
+    checked with a few C-level passes; None if any cell needs the cell-by-cell way."""
+    limit = _max_len(f)
+
+    def bulk(raw: Sequence[Any]) -> list[Any] | None:
+        joined = _joined(raw)
+        if joined is None or "=" in joined or _HAS_SPACE(joined) or (limit and max(map(len, raw)) > limit):
+            return None
+        return list(raw)
+
+    return bulk
+
+
+def bulk_code(f: Field) -> Callable[[Sequence[Any]], list[Any] | None]:
+    """Like :func:`bulk_text` for columns of digits (户编号, 人编号, phone numbers)."""
+    limit = _max_len(f)
+
+    def bulk(raw: Sequence[Any]) -> list[Any] | None:
+        joined = _joined(raw)
+        if joined is None or not (joined.isascii() and joined.isdigit()) or (limit and max(map(len, raw)) > limit):
+            return None
+        return list(raw)
+
+    return bulk
+
+
 # ---------------------------------------------------------------------- yes / no
 
 
@@ -199,6 +235,28 @@ def _ymd(y: int, m: int, d: int, raw: Any) -> Any:
     if value.year < 1890 or value.year > 2100:
         return Bad(f"日期“{cell_text(raw)}”不合理")
     return value
+
+
+def bulk_dates(raw: Sequence[Any]) -> list[Any] | None:
+    """A column chunk of 8-digit dates (19800101, how the national export writes them) converted
+    in C; None if any cell is something else, does not exist or is out of range (then the
+    cell-by-cell way gives the message)."""
+    if not _BASIC_ISO_DATES:
+        return None
+    joined = _joined(raw)
+    if joined is None or len(joined) != 8 * len(raw) or not (joined.isascii() and joined.isdigit()) \
+            or set(map(len, raw)) != {8}:
+        return None
+    try:
+        out = list(map(dt.date.fromisoformat, raw))
+    except ValueError:
+        return None
+    if out and (min(out).year < 1890 or max(out).year > 2100):
+        return None
+    return out
+
+
+_BASIC_ISO_DATES = sys.version_info >= (3, 11)  # date.fromisoformat("19800101")
 
 
 def to_date(raw: Any) -> Any:
@@ -389,41 +447,6 @@ def id_column(raw: Sequence[Any]) -> tuple[list[str | None], list[dt.date | None
     return numbers, births, sexes, rest
 
 
-# ---------------------------------------------------------------------- pinyin initials
-
-
-_INITIALS_BY_NAME: dict[str, str] = {}
-
-
-def fast_initials(name: str | None, _cache: dict[str, str] = {}) -> str:  # noqa: B006 - shared cache
-    """Same result as ``domain.names.initials`` but per character when no word of pypinyin's phrase
-    dictionary occurs in the name (then pypinyin itself reads it character by character)."""
-    if not name:
-        return ""
-    known = _INITIALS_BY_NAME.get(name)
-    if known is not None:
-        return known
-    if len(_INITIALS_BY_NAME) > 200_000:
-        _INITIALS_BY_NAME.clear()
-    known = _INITIALS_BY_NAME[name] = _initials_uncached(name, _cache)
-    return known
-
-
-def _initials_uncached(name: str, _cache: dict[str, str]) -> str:
-    n = len(name)
-    for size in range(2, n + 1):
-        for i in range(n - size + 1):
-            if name[i:i + size] in PHRASES_DICT:
-                return initials(name)
-    out = []
-    for ch in name:
-        letter = _cache.get(ch)
-        if letter is None:
-            letter = _cache[ch] = initials(ch)
-        out.append(letter)
-    return "".join(out)
-
-
 # ---------------------------------------------------------------------- column conversion
 
 
@@ -433,6 +456,7 @@ class ColumnConverter:
 
     field: Field
     fn: Callable[[Any], Any]
+    bulk: Callable[[Sequence[Any]], list[Any] | None] | None = None  # a whole chunk at once, if it can
     cache: dict[Any, Any] = field(default_factory=dict)
     has_bad: bool = False
     aliases: dict[Any, tuple[str, str]] = field(default_factory=dict)  # raw → (old label, new label)
@@ -448,6 +472,10 @@ class ColumnConverter:
             if first not in cache:
                 self._learn([first])
             return self._counted([cache[first]] * n, raw)
+        if self.bulk is not None:  # columns of mostly distinct values (names, 人编号, dates)
+            out = self.bulk(raw)
+            if out is not None:
+                return out
         try:  # usually every value of the chunk has been seen before
             return self._counted(list(map(cache.__getitem__, raw)), raw)
         except KeyError:
@@ -482,18 +510,20 @@ def converter_for(key: str, enums: Enumerations) -> ColumnConverter | None:
     f = BY_KEY[key]
     if f.kind == "id":
         return None  # unique per row: handled without a cache
+    bulk = None
     if f.kind in ("text", "name", "place"):
-        fn = make_text(f)
+        # place names repeat: the cache keeps one text object per distinct name
+        fn, bulk = make_text(f), (bulk_text(f) if f.kind != "place" else None)
     elif f.kind in ("code", "phone"):
-        fn = make_code(f)
+        fn, bulk = make_code(f), bulk_code(f)
     elif f.kind == "bool":
         fn = to_bool
     elif f.kind == "int":
         fn = make_int(f)
     elif f.kind == "date":
-        fn = to_date
+        fn, bulk = to_date, bulk_dates
     elif f.kind in ("enum", "multi"):
         fn = make_enum(f, enums)
     else:  # pragma: no cover - registry and converters are kept in step
         raise ValueError(f.kind)
-    return ColumnConverter(f, fn)
+    return ColumnConverter(f, fn, bulk)
