@@ -108,6 +108,32 @@ def test_id_column_agrees_with_to_id():
     assert len(rest) < len(raws) and any(to_id(raws[k]).__class__ is IdValue for k in rest)
 
 
+def test_id_column_of_plain_18_digit_numbers_is_checked_like_one_by_one():
+    """The bulk path (every cell 18 ASCII characters) finds the same bad check digits, impossible
+    or future birth dates as to_id, and leaves the valid numbers as they are."""
+    raws = []
+    for k in range(300):
+        number = ids_mod.make_id("341523", dt.date(1930 + k % 90, 1 + k % 12, 1 + k % 28), k, k % 2 == 0)
+        if k % 7 == 0:
+            number = number[:17] + ("X" if number[17] != "X" else "0")
+        elif k % 11 == 0:
+            body = number[:6] + "19990231" + number[14:17]  # 31 February
+            number = body + ids_mod.check_digit(body)
+        elif k % 13 == 0:
+            body = number[:6] + "20990101" + number[14:17]  # born in the future
+            number = body + ids_mod.check_digit(body)
+        raws.append(number)
+    assert any(n.endswith("X") for n in raws)
+    numbers, births, sexes, rest = id_column(raws)
+    assert rest and len(rest) < len(raws)
+    for k, raw in enumerate(raws):
+        v = to_id(raw)
+        if k in rest:
+            assert v.__class__ is not IdValue and (numbers[k], births[k], sexes[k]) == (None, None, None), raw
+        else:
+            assert (numbers[k], births[k], sexes[k]) == (v.number, v.birth, v.sex), raw
+
+
 def test_constant_chunks_convert_and_count_old_codes_like_any_other():
     enum = enums.current()
     conv = converter_for("health", enum)
