@@ -148,7 +148,8 @@ def bulk_insert(session: Session, table: Any, columns: dict[str, list[Any]], chu
                 stored = {v: (None if v is None else proc(v)) for v in distinct}
                 values = list(map(stored.__getitem__, values))
         first = values[0]
-        literal = _sql_literal(first) if values.count(first) == n else None
+        same = values[-1] == first and values[n // 2] == first and values.count(first) == n  # cheap test first
+        literal = _sql_literal(first) if same else None
         if literal is not None and set(map(type, values)) != {first.__class__}:
             literal = None  # e.g. 1 and True: equal, but not the same stored value
         if literal == "NULL" and column.nullable and not column.primary_key:
