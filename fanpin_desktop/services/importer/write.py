@@ -258,13 +258,17 @@ def write_plan(session: Session, plan: ImportPlan, *, progress: Progress | None 
         if new_hh:
             n = len(new_hh)
             columns: dict[str, list[Any]] = {}
+            planned = [hh.values for hh in new_hh]
+            present = set(planned[0]).intersection(*planned)  # the plan gives every household the same keys
             for k, d in _defaults(Household.__table__).items():
                 if k == "id":
                     columns[k] = list(range(next_hh, next_hh + n))
-                elif k in ("village_id", "group_id", "natural_village_id"):
-                    columns[k] = [resolve(k, hh.values.get(k, d)) for hh in new_hh]
+                elif k in present:
+                    columns[k] = list(map(itemgetter(k), planned))
                 else:
-                    columns[k] = [hh.values.get(k, d) for hh in new_hh]
+                    columns[k] = [v.get(k, d) for v in planned]
+                if k in ("village_id", "group_id", "natural_village_id") and tuple in set(map(type, columns[k])):
+                    columns[k] = [resolve(k, v) for v in columns[k]]  # places created by this import
             bulk_insert(session, Household.__table__, columns)
             running = _Statement(session, *audit_entries_statement(session, Household, next_hh, next_hh + n - 1,
                                                                    user, now, None, source))
