@@ -13,7 +13,7 @@ so that peak memory is per step:
 Goals: (3) within 2× of (1); (2)/(3) at least 5; (4) no slower than (3); peak memory of (3) and (4)
 under 500 MB.
 
-    python bench/bench_import.py [--rows 60000] [--file roster.xlsx] [--rounds 3] [--skip-openpyxl]
+    python bench/bench_import.py [--rows 60000] [--file roster.xlsx] [--rounds 5] [--skip-openpyxl]
 """
 
 from __future__ import annotations
@@ -188,7 +188,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=60000)
     ap.add_argument("--file", type=Path, help="use (or keep) this roster file instead of a temporary one")
-    ap.add_argument("--rounds", type=int, default=3,
+    ap.add_argument("--rounds", type=int, default=5,
                     help="rounds of floor / import / re-import, interleaved (medians are reported)")
     ap.add_argument("--skip-openpyxl", action="store_true", help="skip the slow openpyxl measurement")
     ap.add_argument("--child", help=argparse.SUPPRESS)
