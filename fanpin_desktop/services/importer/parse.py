@@ -445,9 +445,10 @@ def _check_household(parsed: ParsedFile, issues: _Issues, g: HouseholdGroup,
                      consistent: list[tuple[str, list[Any]]], sizes: list[Any] | None) -> None:
     vals = parsed.values
     relation = vals["relation"]
-    heads = [i for i in g.rows if relation[i] == "户主"]
-    which = f"（户编号{g.key}）" if g.rule == RULE_CODE else ""
+    rows = g.rows
+    heads = [i for i in rows if relation[i] == "户主"]
     reason = None
+    which = f"（户编号{g.key}）" if g.rule == RULE_CODE and len(heads) != 1 else ""
     if not heads:
         first = g.rows[0]
         issues.add(first, "relation", relation[first] or "", f"本户{which}没有户主：每户应有且只有一个“户主”")
@@ -472,11 +473,14 @@ def _check_household(parsed: ParsedFile, issues: _Issues, g: HouseholdGroup,
         size = sizes[head]
         if size is not None and size != len(g.rows):
             issues.add(head, "hh_size", size, f"人数为{size}，但文件中本户有{len(g.rows)}行", WARNING)
+    pick = itemgetter(*rows) if len(rows) > 1 else (lambda col: (col[rows[0]],))
     for key, col in consistent:
         ref = col[head]
         if ref is None:
             continue
-        for i in g.rows:
+        if pick(col).count(ref) == len(rows):  # the usual case: the same value in every row
+            continue
+        for i in rows:
             v = col[i]
             if v is not None and v != ref:
                 issues.add(i, key, v, f"同一户的{BY_KEY[key].label}不一致（户主行为“{ref}”），以户主行为准", WARNING)

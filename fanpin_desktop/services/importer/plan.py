@@ -17,7 +17,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
+from itertools import compress, count, repeat
+from operator import is_, itemgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -207,6 +208,7 @@ def _cn_number(text: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 @lru_cache(maxsize=4096)
 def place_key(name: str) -> str:
     s = unicodedata.normalize("NFKC", name).replace(" ", "").replace("\u3000", "")
@@ -472,23 +474,34 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
     hh_cols = [(attr, vals[key]) for key, attr in _HH_FIELD_ATTR.items() if key in vals]
     village_ids: dict[str, int | None] = {}
 
-    def first_value(col: list[Any], g: HouseholdGroup) -> Any:
-        """household_value(): the head's value, else the first member's that has one."""
-        v = col[g.head]  # type: ignore[index]
-        if v is None:
-            for i in g.rows:
-                if col[i] is not None:
-                    return col[i]
-        return v
+    # Each household's value of a household-level column (household_value(): the head's, else the
+    # first member's that has one), for all households at once.
+    live = [g for g in parsed.groups if not g.blocked]
+    counts["hh_blocked"] += len(parsed.groups) - len(live)
+    heads = [g.head for g in live]
 
-    for g in parsed.groups:
-        if g.blocked:
-            counts["hh_blocked"] += 1
-            continue
+    def head_values(col: list[Any]) -> list[Any]:
+        out = list(map(col.__getitem__, heads))
+        for j in list(compress(count(), map(is_, out, repeat(None)))):
+            out[j] = next((col[i] for i in live[j].rows if col[i] is not None), None)
+        return out
+
+    village_of = head_values(village_col) if village_col is not None else [None] * len(live)
+    place_of = [(key, attr, kind, store, head_values(col)) for key, attr, kind, store, col in place_cols]
+    hh_of: list[tuple[str, list[Any]]] = []
+    for attr, col in hh_cols:
+        hv = head_values(col)
+        if attr in ("relocated", "military_family"):
+            hv = [bool(v) for v in hv]
+        elif attr == "household_type":
+            hv = ["一般农户" if v is None else v for v in hv]
+        hh_of.append((attr, hv))
+
+    for j, g in enumerate(live):
         head = g.head
         assert head is not None
         # ---- where the household lives
-        vname = (first_value(village_col, g) if village_col is not None else None) or village_default or ""
+        vname = village_of[j] or village_default or ""
         if vname in village_ids:
             vid = village_ids[vname]
         else:
@@ -505,8 +518,8 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
                 continue
             new_places.append(("行政村", vname, None))
         values: dict[str, Any] = {"village_id": vid if vid is not None else ("new", place_key(vname))}
-        for key, attr, kind, store, col in place_cols:
-            name = first_value(col, g)
+        for key, attr, kind, store, names_of in place_of:
+            name = names_of[j]
             if name is None:
                 values[attr] = None
                 continue
@@ -523,13 +536,8 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
                         WARNING)
             else:
                 values[attr] = pid
-        for attr, col in hh_cols:
-            v = first_value(col, g)
-            if attr in ("relocated", "military_family"):
-                v = bool(v)
-            elif attr == "household_type" and v is None:
-                v = "一般农户"
-            values[attr] = v
+        for attr, hv in hh_of:
+            values[attr] = hv[j]
         # ---- which existing household it is
         existing_id = None
         code = values.get("code")
