@@ -100,6 +100,7 @@ class ParsedFile:
     skipped_rows: int = 0
     alias_counts: Counter = field(default_factory=Counter)
     default_village: str | None = None
+    derived: dict[Any, Any] = field(default_factory=dict)  # columns worked out from these (plan.member_columns)
 
     @property
     def count(self) -> int:

@@ -297,21 +297,32 @@ def compare_attrs(fields: Iterable[str]) -> list[str]:
 
 
 def member_columns(parsed: ParsedFile, attrs: list[str]) -> list[list[Any]]:
-    """The stored value of each compared attribute, column by column, for every row."""
+    """The stored value of each compared attribute, column by column, for every row (made once
+    per file and list of attributes: the plan and the write both need them)."""
+    key = ("member_columns", tuple(attrs))
+    if key not in parsed.derived:
+        parsed.derived[key] = _member_columns(parsed, attrs)
+    return parsed.derived[key]
+
+
+def _member_columns(parsed: ParsedFile, attrs: list[str]) -> list[list[Any]]:
     attr_to_key = {BY_KEY[k].attr: k for k in parsed.fields if BY_KEY[k].level == "member" and BY_KEY[k].attr}
     cols: list[list[Any]] = []
     for a in attrs:
         if a in ("sex", "birth_date"):
             derived = parsed.sexes if a == "sex" else parsed.births
             given = parsed.values.get(a)
-            cols.append([d if d is not None else g for d, g in zip(derived, given, strict=True)]
-                        if given is not None else list(derived))
+            if given is None or None not in derived:  # the identity number's, when it has one
+                cols.append(list(derived))
+            else:
+                cols.append([d if d is not None else g for d, g in zip(derived, given, strict=True)])
         elif a == "id_number":
             cols.append(parsed.id_numbers)
         elif a in _BOOL_ATTRS:
-            cols.append([bool(v) for v in parsed.values[attr_to_key[a]]])
+            cols.append(list(map(bool, parsed.values[attr_to_key[a]])))
         elif a == "id_type":
-            cols.append([v or "居民身份证" for v in parsed.values[attr_to_key[a]]])
+            given = parsed.values[attr_to_key[a]]
+            cols.append(list(given) if None not in given and "" not in given else [v or "居民身份证" for v in given])
         else:
             cols.append(parsed.values[attr_to_key[a]])
     return cols

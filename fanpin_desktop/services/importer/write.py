@@ -304,7 +304,10 @@ def write_plan(session: Session, plan: ImportPlan, *, progress: Progress | None 
                     updates[m.existing_id] = change
         n = len(new_idx)
         if n:
-            pick = itemgetter(*new_idx) if n > 1 else (lambda col: (col[new_idx[0]],))
+            if new_idx == list(range(parsed.count)):  # every row new, households in file order
+                pick: Callable[[list[Any]], Any] = list  # the columns as they are (nothing changes them)
+            else:
+                pick = itemgetter(*new_idx) if n > 1 else (lambda col: (col[new_idx[0]],))
             columns = {}
             for key, default in _defaults(Member.__table__).items():
                 columns[key] = list(pick(cols[key])) if key in cols else [default] * n
