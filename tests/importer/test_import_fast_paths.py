@@ -162,6 +162,36 @@ def _old_relation_codes(enum):
             yield label, value
 
 
+@pytest.mark.parametrize("key", ["name", "member_code", "hh_phone", "birth_date", "work_employer"])
+def test_bulk_column_conversion_equals_cell_by_cell(key):
+    """Names, codes, phone numbers, dates and free text are converted a chunk at a time when every
+    cell is plain; mixed in with cells that need cleaning, too long or wrong, each chunk gives
+    exactly what the cell-by-cell converter gives (values and messages)."""
+    rnd = random.Random(key)
+    plain = {
+        "name": lambda: "".join(rnd.choice("王李张伟芳娜秀英") for _ in range(rnd.randint(2, 3))),
+        "member_code": lambda: "3415230001" + str(rnd.randint(10 ** 9, 10 ** 10 - 1)),
+        "hh_phone": lambda: "13" + str(rnd.randint(10 ** 8, 10 ** 9 - 1)),
+        "birth_date": lambda: f"{rnd.randint(1930, 2020)}{rnd.randint(1, 12):02d}{rnd.randint(1, 28):02d}",
+        "work_employer": lambda: rnd.choice(["合肥某电子厂", "上海建筑公司", "本村合作社"]),
+    }[key]
+    odd = ["", None, " 张 三 ", '="3415230001"', "x" * 90, "12 3", "１３８０００００", 3.41523e17, 19800101,
+           "19800231", "18000101", "1980-01-01", "１９８００１０１", dt.date(1980, 1, 1), "=SUM(A1)", 42.0]
+    enum = enums.current()
+    for trial in range(40):
+        chunk = [plain() for _ in range(rnd.randint(1, 30))]
+        if trial % 2:
+            chunk[rnd.randrange(len(chunk))] = rnd.choice(odd)
+        bulk = converter_for(key, enum)
+        one = converter_for(key, enum)
+        assert bulk is not None and one is not None and bulk.bulk is not None
+        got = bulk.convert(list(chunk))
+        want = [one.fn(v) for v in chunk]
+        assert [g.message if g.__class__.__name__ == "Bad" else g for g in got] == \
+               [w.message if w.__class__.__name__ == "Bad" else w for w in want], chunk
+    assert bulk.bulk([plain() for _ in range(20)]) is not None  # plain chunks do take the bulk way
+
+
 def test_bulk_insert_writes_constant_columns_as_literals_exactly():
     engine = create_engine("sqlite://")
     meta = MetaData()
