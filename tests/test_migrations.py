@@ -83,3 +83,46 @@ def test_backup_is_taken_before_migrating_an_older_database(tmp_path):
         assert set(Base.metadata.tables) <= set(inspect(db.engine).get_table_names())
     finally:
         db.dispose()
+
+
+def test_upgrading_a_filled_database_keeps_rows_and_references(tmp_path):
+    """0001 → head rebuilds the members table (0002); rows that refer to members keep their
+    references (foreign keys are off while batch mode copies the table, then checked)."""
+    import datetime as dt
+
+    import pytest
+    from sqlalchemy import select
+    from sqlalchemy.exc import IntegrityError
+
+    from fanpin_desktop.domain.ids import make_id
+    from fanpin_desktop.models import Household, Measure, Member, Village
+
+    db = Database(tmp_path / "filled.sqlite3", user="测试")
+    try:
+        command.upgrade(alembic_config(db.engine), "0001")
+        number = make_id("341523", dt.date(1970, 5, 6), 11, False)
+        with db.unit() as s:
+            village = Village(name="红星村", sort_order=1)
+            s.add(village)
+            s.flush()
+            hh = Household(village_id=village.id, code="H001")
+            s.add(hh)
+            s.flush()
+            head = Member(household_id=hh.id, name="张大山", relation="户主", id_number=number)
+            s.add(head)
+            s.flush()
+            s.add(Measure(household_id=hh.id, member_id=head.id, category="产业帮扶", content="养殖"))
+        assert migrate(db) is True
+        assert schema_revision(db.engine) == head_revision(db.engine)
+        with db.reading() as s:
+            member = s.scalars(select(Member)).one()
+            assert (member.name, member.id_number) == ("张大山", number)
+            assert s.scalars(select(Measure)).one().member_id == member.id
+            hid = member.household_id
+        assert "uq_members_id_number" in {i["name"] for i in inspect(db.engine).get_indexes("members")}
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        with pytest.raises(IntegrityError), db.unit() as s:
+            s.add(Member(household_id=hid, name="重复", relation="之子", id_number=number))
+    finally:
+        db.dispose()

@@ -54,7 +54,9 @@ class Household(Audited, Timestamps, Base):
 class Member(Audited, Timestamps, Base):
     __tablename__ = "members"
     __table_args__ = (
-        UniqueConstraint("id_number"),
+        # a unique index rather than a table constraint, so that a big first import can build it
+        # once after adding its rows (importer.write._drop_secondary_indexes)
+        Index("uq_members_id_number", "id_number", unique=True),
         Index("ix_members_household", "household_id", "sort_order"),
     )
     __audit_exclude__ = frozenset({"created_at", "updated_at", "name_initials", "sort_order"})

@@ -11,6 +11,7 @@ import sqlite3
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fanpin_desktop.domain import enums
@@ -310,9 +311,13 @@ def test_indexes_dropped_for_a_big_first_import_come_back_the_same(villages, tmp
     real = write_mod._drop_secondary_indexes
     monkeypatch.setattr(write_mod, "_drop_secondary_indexes", lambda *a: dropped.extend(real(*a)) or list(dropped))
     import_file(villages, write_xlsx(tmp_path / "r.xlsx", family()))
-    assert len(dropped) == 2 and _member_indexes(villages) == before
+    assert len(dropped) == 3 and _member_indexes(villages) == before  # the unique id_number index too
+    assert any(sql.startswith("CREATE UNIQUE INDEX uq_members_id_number") for sql in dropped)
     with villages.reading() as s:
         assert s.scalar(select(func.count(Member.id)).where(Member.name_initials == "zds")) == 1
+        hid, number = s.execute(select(Member.household_id, Member.id_number)).first()
+    with pytest.raises(IntegrityError), villages.unit() as s:  # and it still refuses a second 张大山
+        s.add(Member(household_id=hid, name="重复", relation="之子", id_number=number))
 
     # an error after the indexes were dropped: everything, indexes included, as it was
     dropped.clear()
@@ -327,7 +332,7 @@ def test_indexes_dropped_for_a_big_first_import_come_back_the_same(villages, tmp
     rows = [person(60 + k, f"H{60 + k}", "户主", f"新人{k}") for k in range(6)]
     with pytest.raises(RuntimeError, match="断电"):
         import_file(villages, write_xlsx(tmp_path / "more.xlsx", rows))
-    assert len(dropped) == 2 and _member_indexes(villages) == before
+    assert len(dropped) == 3 and _member_indexes(villages) == before
     with villages.reading() as s:
         assert s.scalar(select(func.count(Member.id))) == 5
 

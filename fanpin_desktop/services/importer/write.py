@@ -354,12 +354,18 @@ def write_plan(session: Session, plan: ImportPlan, *, progress: Progress | None 
             "m_changed": n_changed, "m_moved": n_moved}
 
 
+# Unique indexes whose rule the plan has already checked for every row it adds: no new member's
+# identity number is in the file twice or in the database (build_plan / parse._duplicates).
+PLAN_CHECKED_UNIQUE = frozenset({"uq_members_id_number"})
+
+
 def _drop_secondary_indexes(session: Session, table: str, adding: int) -> list[str]:
-    """Before adding many rows to a table that holds fewer: drop its non-unique indexes, and
-    return the statements that create them again (SQLite's own text of them), to be run after
-    the rows are in. Building an index from all rows at once is faster than 60,000 single
-    inserts into it; this is part of the transaction, so a rollback brings the indexes back too.
-    Unique indexes stay: they check every row as it comes."""
+    """Before adding many rows to a table that holds fewer: drop its indexes, and return the
+    statements that create them again (SQLite's own text of them), to be run after the rows are
+    in. Building an index from all rows at once is faster than 60,000 single inserts into it; this
+    is part of the transaction, so a rollback brings the indexes back too. Unique indexes stay
+    (they check every row as it comes), except those in PLAN_CHECKED_UNIQUE: building them again
+    checks all rows at once, and a duplicate would fail the whole transaction."""
     if adding < REBUILD_INDEXES_FROM:
         return []
     conn = session.connection()
@@ -372,7 +378,7 @@ def _drop_secondary_indexes(session: Session, table: str, adding: int) -> list[s
         (table,)).all()
     rebuild = []
     for name, sql in found:
-        if sql.lstrip().upper().startswith("CREATE UNIQUE"):
+        if sql.lstrip().upper().startswith("CREATE UNIQUE") and name not in PLAN_CHECKED_UNIQUE:
             continue
         conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
         rebuild.append(sql)
