@@ -173,6 +173,8 @@ def parse_source(src: Source, header: HeaderInfo, mapping: ColumnMapping, *, def
     total = max(src.total_rows - header.first_data_row, 1)
     done = reported = 0
     missing_id: list[int] = []
+    # Small chunks: a chunk's cells are picked out and converted while the objects calamine has
+    # just made for them are still in the CPU cache (4,096 rows at a time took a third longer).
     for nums, rows in src.iter_chunks(header.first_data_row, chunk_size):
         if cancelled is not None and cancelled():
             raise ImportCancelled()
