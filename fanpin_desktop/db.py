@@ -165,8 +165,8 @@ def _household_of(obj: Any) -> int | None:
     return getattr(obj, "household_id", None)
 
 
-def _json(data: dict[str, Any]) -> str:
-    # compact: a 60,000-person import writes 60,000 of these (the importer builds the same text)
+def audit_json(data: dict[str, Any]) -> str:
+    """The compact JSON of an audit entry's values (also the importer's source note)."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -210,7 +210,7 @@ def _pending(target: Any) -> list[dict[str, Any]] | None:
 def _after_insert(_mapper: Any, _conn: Any, target: Any) -> None:
     rows = _pending(target)
     if rows is not None and isinstance(target, Audited):
-        rows.append(_row(object_session(target), target, "insert", new_value=_json(_values(target))))
+        rows.append(_row(object_session(target), target, "insert", new_value=audit_json(_values(target))))
 
 
 def _after_update(_mapper: Any, _conn: Any, target: Any) -> None:
@@ -235,7 +235,7 @@ def _after_delete(_mapper: Any, _conn: Any, target: Any) -> None:
     # Mapper events see every delete, including orphans and cascades that session.deleted misses.
     rows = _pending(target)
     if rows is not None and isinstance(target, Audited):
-        rows.append(_row(object_session(target), target, "delete", old_value=_json(_values(target))))
+        rows.append(_row(object_session(target), target, "delete", old_value=audit_json(_values(target))))
 
 
 for _name, _fn in (("after_insert", _after_insert), ("after_update", _after_update),

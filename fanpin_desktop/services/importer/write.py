@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Date, DateTime, func, select
 from sqlalchemy.orm import Session
 
-from fanpin_desktop.db import _json
+from fanpin_desktop.db import audit_json
 from fanpin_desktop.domain.names import initials_many
 from fanpin_desktop.models import AuditEntry, Household, Member, NaturalVillage, Village, VillageGroup
 from fanpin_desktop.services.importer.parse import ImportCancelled, Progress
@@ -53,7 +53,7 @@ def _defaults(table: Any) -> dict[str, Any]:
 
 def import_source(parsed: Any) -> str:
     """The ``new_value`` of an imported record's insert entry: where it came from."""
-    return _json({"source": "import", "file": parsed.path.name, "sheet": parsed.sheet})
+    return audit_json({"source": "import", "file": parsed.path.name, "sheet": parsed.sheet})
 
 
 def audit_entries_statement(session: Session, model: Any, first_id: int, last_id: int, user: str,
@@ -304,8 +304,9 @@ def write_plan(session: Session, plan: ImportPlan, *, progress: Progress | None 
                     updates[m.existing_id] = change
         n = len(new_idx)
         if n:
+            pick: Callable[[list[Any]], Any]
             if new_idx == list(range(parsed.count)):  # every row new, households in file order
-                pick: Callable[[list[Any]], Any] = list  # the columns as they are (nothing changes them)
+                pick = iter  # the columns as they are
             else:
                 pick = itemgetter(*new_idx) if n > 1 else (lambda col: (col[new_idx[0]],))
             columns = {}
