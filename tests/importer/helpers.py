@@ -110,3 +110,17 @@ def add_villages(db, names: dict[str, list[str]] | None = None) -> None:
             s.add(v)
             for j, g in enumerate(groups):
                 v.groups.append(VillageGroup(name=g, sort_order=j))
+
+
+def preview(db, path: Path, options: Any = None) -> Any:
+    """The import wizard's preview of ``path`` (open, find the header and mapping, analyse), with the
+    file closed again."""
+    from fanpin_desktop.services.importer import ImportOptions, analyse, open_file, prepare
+
+    src = open_file(path)
+    try:
+        with db.reading() as s:
+            header, mapping = prepare(s, src)
+        return analyse(db, src, header, mapping, options or ImportOptions())
+    finally:
+        src.close()

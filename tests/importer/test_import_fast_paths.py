@@ -19,13 +19,14 @@ from fanpin_desktop.domain import ids as ids_mod
 from fanpin_desktop.errors import UserError
 from fanpin_desktop.models import AuditEntry, Household, Member
 from fanpin_desktop.services import households as households_service
-from fanpin_desktop.services.importer import ImportOptions, analyse, execute, import_file, open_file, prepare
+from fanpin_desktop.services.importer import ImportOptions, execute, import_file
 from fanpin_desktop.services.importer import plan as plan_mod
 from fanpin_desktop.services.importer.normalise import IdValue, converter_for, id_column, to_id
 from fanpin_desktop.services.importer.parse import gc_paused
 from fanpin_desktop.services.importer.plan import json_arrays
 from fanpin_desktop.services.importer.write import bulk_insert
 from tests.importer.helpers import HEADER, add_villages, family, person, pid, write_csv, write_xlsx
+from tests.importer.helpers import preview as preview_file
 
 
 @pytest.fixture
@@ -209,13 +210,7 @@ def test_bulk_insert_writes_constant_columns_as_literals_exactly():
 
 
 def test_execute_writes_the_previewed_plan_when_nothing_changed(villages, tmp_path, monkeypatch):
-    src = open_file(write_xlsx(tmp_path / "r.xlsx", family()))
-    try:
-        with villages.reading() as s:
-            header, mapping = prepare(s, src)
-        preview = analyse(villages, src, header, mapping, ImportOptions())
-    finally:
-        src.close()
+    preview = preview_file(villages, write_xlsx(tmp_path / "r.xlsx", family()))
     calls = []
     real = plan_mod.build_plan
     monkeypatch.setattr("fanpin_desktop.services.importer.build_plan",
@@ -226,14 +221,7 @@ def test_execute_writes_the_previewed_plan_when_nothing_changed(villages, tmp_pa
 
 
 def test_execute_plans_again_when_the_database_changed_after_the_preview(villages, tmp_path):
-    path = write_xlsx(tmp_path / "r.xlsx", family())
-    src = open_file(path)
-    try:
-        with villages.reading() as s:
-            header, mapping = prepare(s, src)
-        preview = analyse(villages, src, header, mapping, ImportOptions())
-    finally:
-        src.close()
+    preview = preview_file(villages, write_xlsx(tmp_path / "r.xlsx", family()))
     import_file(villages, write_xlsx(tmp_path / "other.xlsx", [person(1, "H001", "户主", "张大山")]))
     with pytest.raises(UserError, match="预览之后数据库已有改动"):
         execute(villages, preview.parsed, ImportOptions(), expect=preview.fingerprint, plan=preview)
@@ -345,13 +333,7 @@ def test_preview_of_a_reimport_compares_through_the_texts_read_ahead(villages, t
                         lambda *a: calls.append(1) or real(*a))
     rows = family()
     rows[1][10] = "是"  # 李秀英: 享受低保 now
-    src = open_file(write_xlsx(tmp_path / "r2.xlsx", rows))
-    try:
-        with villages.reading() as s:
-            header, mapping = prepare(s, src)
-        preview = analyse(villages, src, header, mapping, ImportOptions())
-    finally:
-        src.close()
+    preview = preview_file(villages, write_xlsx(tmp_path / "r2.xlsx", rows))
     assert calls == [1]
     assert preview.counts["m_unchanged"] == 4 and preview.counts["m_changed"] == 1
     assert [(c["person"][:3], c["field"], c["old"], c["new"]) for c in preview.member_changes()] == [

@@ -26,7 +26,7 @@ from fanpin_desktop.services.importer import (
 )
 from fanpin_desktop.services.importer.headers import ColumnMapping
 from fanpin_desktop.services.roster_export import export_roster
-from tests.importer.helpers import add_villages, family, write_xlsx
+from tests.importer.helpers import add_villages, family, preview, write_xlsx
 
 CUSTOM = ["编号", "村别", "户号", "户成员", "身份证件", "称谓", "受教育程度", "就读年级"]
 
@@ -73,11 +73,7 @@ def test_unknown_layout_needs_a_mapping_which_is_saved_and_chosen_again(db, tmp_
 
 def test_preview_then_database_changed_is_refused(db, tmp_path):
     add_villages(db)
-    path = write_xlsx(tmp_path / "r.xlsx", family())
-    src = open_file(path)
-    with db.reading() as s:
-        header, mapping = prepare(s, src)
-    plan = analyse(db, src, header, mapping, ImportOptions())
+    plan = preview(db, write_xlsx(tmp_path / "r.xlsx", family()))
     import_file(db, write_xlsx(tmp_path / "other.xlsx", family()[:3]))  # someone imported meanwhile
     import pytest
 
@@ -85,7 +81,6 @@ def test_preview_then_database_changed_is_refused(db, tmp_path):
 
     with pytest.raises(UserError, match="预览之后数据库已有改动"):
         execute(db, plan.parsed, ImportOptions(), expect=plan.fingerprint)
-    src.close()
 
 
 def test_error_report_workbook(db, tmp_path):
