@@ -10,7 +10,8 @@ import random
 import sqlite3
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, select
+from sqlalchemy import Column, Date, Integer, MetaData, String, Table, create_engine, func, select
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from fanpin_desktop.models import AuditEntry, Household, Member
 from fanpin_desktop.services import households as households_service
 from fanpin_desktop.services.importer import ImportOptions, execute, import_file
 from fanpin_desktop.services.importer import plan as plan_mod
+from fanpin_desktop.services.importer import write as write_mod
 from fanpin_desktop.services.importer.normalise import IdValue, converter_for, id_column, to_id
 from fanpin_desktop.services.importer.parse import gc_paused
 from fanpin_desktop.services.importer.plan import json_arrays
@@ -209,6 +211,28 @@ def test_bulk_insert_writes_constant_columns_as_literals_exactly():
                                         (3, "O'Brien; --", 1, None), (4, "x", 5, "y")]
 
 
+@pytest.mark.parametrize("max_bound", [14, 3, 999])  # 3 rows a statement; 1 row (4 bound columns > 3); all in one
+def test_bulk_insert_of_many_rows_per_statement_keeps_every_row(monkeypatch, max_bound):
+    monkeypatch.setattr(write_mod, "MAX_BOUND", max_bound)
+    engine = create_engine("sqlite://")
+    meta = MetaData()
+    table = Table("t", meta, Column("id", Integer, primary_key=True), Column("a", String), Column("b", Integer),
+                  Column("c", Date), Column("d", String))
+    meta.create_all(engine)
+    n = 250
+    columns = {"id": list(range(1, n + 1)), "a": [f"名{i}" if i % 7 else None for i in range(n)],
+               "b": [i * 3 for i in range(n)], "c": [dt.date(1980, 1, 1) + dt.timedelta(days=i) for i in range(n)],
+               "d": ["同一值"] * n}
+    statements: list[str] = []
+    sqlalchemy_event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with Session(engine) as s:
+        bulk_insert(s, table, columns, chunk=100)  # chunks of 100, 100 and 50: each ends in a remainder
+        rows = s.execute(select(table).order_by(table.c.id)).all()
+    assert [tuple(r) for r in rows] == list(zip(*columns.values(), strict=True))
+    most = max(statement.count("(") - 1 for statement in statements if statement.startswith("INSERT"))
+    assert most == {14: 3, 3: 1, 999: 100}[max_bound]  # rows in the biggest statement
+
+
 def test_execute_writes_the_previewed_plan_when_nothing_changed(villages, tmp_path, monkeypatch):
     preview = preview_file(villages, write_xlsx(tmp_path / "r.xlsx", family()))
     calls = []
@@ -290,7 +314,6 @@ def _member_indexes(db) -> list[tuple[str, str]]:
 
 
 def test_indexes_dropped_for_a_big_first_import_come_back_the_same(villages, tmp_path, monkeypatch):
-    from fanpin_desktop.services.importer import write as write_mod
 
     before = _member_indexes(villages)
     assert any(name == "ix_members_name_initials" for name, _sql in before)
