@@ -14,8 +14,8 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, repeat
+from operator import is_, itemgetter
 from typing import Any
 
 from sqlalchemy import Date, DateTime, func, select
@@ -121,6 +121,13 @@ def _sql_literal(value: Any) -> str | None:
     return None
 
 
+def _stored_alike(values: list[Any], first: Any) -> bool:
+    """Whether ``values``, all equal to ``first``, are all stored as ``first`` is (1 == True == 1.0)."""
+    if first is None or first.__class__ is str:
+        return True  # only None equals None, only text equals text
+    return all(map(is_, values, repeat(first))) or set(map(type, values)) == {first.__class__}
+
+
 def bulk_insert(session: Session, table: Any, columns: dict[str, list[Any]], chunk: int = BATCH,
                 tick: Callable[[int], None] | None = None, ready: Callable[[], None] | None = None) -> None:
     """INSERT many rows given column by column, through the session's connection and transaction.
@@ -152,7 +159,7 @@ def bulk_insert(session: Session, table: Any, columns: dict[str, list[Any]], chu
         first = values[0]
         same = values[-1] == first and values[n // 2] == first and values.count(first) == n  # cheap test first
         literal = _sql_literal(first) if same else None
-        if literal is not None and set(map(type, values)) != {first.__class__}:
+        if literal is not None and not _stored_alike(values, first):
             literal = None  # e.g. 1 and True: equal, but not the same stored value
         if literal == "NULL" and column.nullable and not column.primary_key:
             continue  # NULL anyway: not even named
