@@ -123,3 +123,18 @@ def test_unit_without_commit_writes_nothing(db):
     with db.reading() as s:
         assert s.scalar(select(func.count()).select_from(Village)) == 0
         assert s.scalar(select(func.count()).select_from(AuditEntry)) == 0
+
+
+def test_none_and_bool_parameters_are_stored_as_null_and_integers(tmp_path):
+    """db registers sqlite3 adapters for None and bool (a speed-up); what is stored must not change."""
+    import sqlite3
+
+    import fanpin_desktop.db  # noqa: F401 - registers the adapters
+
+    conn = sqlite3.connect(tmp_path / "t.sqlite3")
+    conn.execute("CREATE TABLE t (a, b BOOLEAN, c INTEGER)")
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?)", [(None, True, False), (1, False, None), (True, None, 2)])
+    rows = conn.execute("SELECT a, typeof(a), b, typeof(b), c, typeof(c) FROM t ORDER BY rowid").fetchall()
+    assert rows == [(None, "null", 1, "integer", 0, "integer"), (1, "integer", 0, "integer", None, "null"),
+                    (1, "integer", None, "null", 2, "integer")]
+    conn.close()
