@@ -361,3 +361,12 @@ def test_preview_of_a_reimport_compares_through_the_texts_read_ahead(villages, t
     assert preview.counts["m_unchanged"] == 4 and preview.counts["m_changed"] == 1
     assert [(c["person"][:3], c["field"], c["old"], c["new"]) for c in preview.member_changes()] == [
         ("李秀英", "是否享受低保", "否", "是")]
+
+
+def test_iso_dates_equal_isoformat():
+    from fanpin_desktop.services.importer.jsontext import iso_dates
+
+    rnd = random.Random(3)
+    values = [dt.date(1, 1, 1), dt.date(999, 12, 31), dt.date(9999, 12, 31), None, dt.datetime(2020, 2, 29, 13, 5)]
+    values += [dt.date(1890, 1, 1) + dt.timedelta(days=rnd.randrange(60000)) for _ in range(3000)] + [None]
+    assert iso_dates(values) == [None if v is None else v.isoformat() for v in values]

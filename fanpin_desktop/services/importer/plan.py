@@ -28,7 +28,7 @@ from fanpin_desktop.domain.ids import mask
 from fanpin_desktop.models import Member, NaturalVillage, Village, VillageGroup
 from fanpin_desktop.services import settings as settings_mod
 from fanpin_desktop.services.importer.fields import BY_KEY, MEMBER_FIELDS
-from fanpin_desktop.services.importer.jsontext import encode_text, rows_as_json
+from fanpin_desktop.services.importer.jsontext import encode_text, iso_dates, rows_as_json
 from fanpin_desktop.services.importer.parse import (
     RULE_CODE,
     HouseholdGroup,
@@ -648,7 +648,7 @@ _DATE_ATTRS = {c.key for c in Member.__table__.columns if c.type.python_type is 
 def _stored(attr: str, values: list[Any]) -> list[Any]:
     """A column of Python values in the form SQLite holds them (as SQLAlchemy writes them)."""
     if attr in _DATE_ATTRS:
-        return [None if v is None else v.isoformat() for v in values]
+        return iso_dates(values)
     if attr in _BOOL_ATTRS:
         return [int(v) for v in values]
     return values

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from fanpin_desktop.db import audit_json
 from fanpin_desktop.domain.names import initials_many
 from fanpin_desktop.models import AuditEntry, Household, Member, NaturalVillage, Village, VillageGroup
+from fanpin_desktop.services.importer.jsontext import iso_dates
 from fanpin_desktop.services.importer.parse import ImportCancelled, Progress
 from fanpin_desktop.services.importer.plan import (
     CHANGED,
@@ -152,8 +153,8 @@ def bulk_insert(session: Session, table: Any, columns: dict[str, list[Any]], chu
             distinct = set(values)
             if proc is not None and proc(_PROBE) == _PROBE.isoformat() and \
                     {v.__class__ for v in distinct} <= {dt.date, type(None)}:
-                proc = dt.date.isoformat  # the same text, without a dict per value
-            if proc is not None:
+                values = iso_dates(values)  # the same text, without a dict per value
+            elif proc is not None:
                 stored = {v: (None if v is None else proc(v)) for v in distinct}
                 values = list(map(stored.__getitem__, values))
         first = values[0]
