@@ -31,7 +31,8 @@ def _null(_value: None) -> None:
 
 # The sqlite3 module binds int, float and str parameters directly, but sends None and bool
 # through its adaptation protocol, whose lookups raise and clear an AttributeError with a
-# formatted message for every such parameter (a tenth of a 60,000-person import's write).
+# formatted message for every such parameter (a tenth of the instructions of a roster import's
+# write).
 # Explicit adapters make binding them one dictionary lookup; the stored values are the same
 # (NULL, and 0/1 as before).
 sqlite3.register_adapter(type(None), _null)

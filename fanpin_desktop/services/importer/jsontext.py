@@ -4,7 +4,8 @@ A 60,000-row import writes 60,000 audit entries, each a JSON object of some 35 f
 re-import compares 60,000 members by the JSON array of their values. Encoding row by row would
 call the encoder 2 million times; here each column's distinct values are encoded once, columns
 with few distinct values (flags, enumerations) that sit next to each other are encoded together
-(each distinct combination once), and the rows are joined in C.
+(each distinct combination once), and the rows are joined in C. Dates get their stored text
+(ISO) the same way: :func:`iso_dates`.
 """
 
 from __future__ import annotations
