@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from types import SimpleNamespace
 
 import pytest
@@ -127,10 +128,7 @@ def test_unit_without_commit_writes_nothing(db):
 
 def test_none_and_bool_parameters_are_stored_as_null_and_integers(tmp_path):
     """db registers sqlite3 adapters for None and bool (a speed-up); what is stored must not change."""
-    import sqlite3
-
-    import fanpin_desktop.db  # noqa: F401 - registers the adapters
-
+    assert (type(None), sqlite3.PrepareProtocol) in sqlite3.adapters and (bool, sqlite3.PrepareProtocol) in sqlite3.adapters
     conn = sqlite3.connect(tmp_path / "t.sqlite3")
     conn.execute("CREATE TABLE t (a, b BOOLEAN, c INTEGER)")
     conn.executemany("INSERT INTO t VALUES (?, ?, ?)", [(None, True, False), (1, False, None), (True, None, 2)])

@@ -108,7 +108,7 @@ def test_initials_of_many_names_equal_pypinyin():
     names = ["".join(rnd.choice(chars) for _ in range(rnd.randint(2, 4))) for _ in range(3000)]
     names += ["曾长江", "单于", "银行家", "张·三", "John张"]
     names += ["", "A", "𠮷张", "张 三", "欧阳长江", "司马相如", "李", "长"]
-    names += ["王\x00伟"]  # a name holding the separator of the bulk translation: one by one
+    names += ["王\x00伟"]  # a control character inside a name (cells pasted from other systems)
     assert initials_many(names + [None]) == [initials(n) for n in names] + [""]
     assert initials_many(["曾长江", "王伟"]) == [initials("曾长江"), "ww"]  # known names come from the cache
 

@@ -86,14 +86,15 @@ _YEAR_TEXT: dict[int, str] = {}
 _MONTH_DAY_TEXT = [f"-{m:02d}-{d:02d}" for m in range(13) for d in range(32)]  # [month * 32 + day]
 
 
-def iso_dates(values: list[Any]) -> list[Any]:
+def iso_dates(values: list[Any], distinct: set[Any] | None = None) -> list[Any]:
     """``[None if v is None else v.isoformat() for v in values]`` (how dates are stored) for a
     column of dates: each distinct date once, from two table lookups (``date.isoformat`` formats
-    through CPython's slowest formatting path, some four times the cost)."""
+    through CPython's slowest formatting path, some four times the cost). ``distinct`` is
+    ``set(values)`` if the caller has it already."""
     text: dict[Any, Any] = {None: None}
     years = _YEAR_TEXT
     month_day = _MONTH_DAY_TEXT
-    for v in set(values).difference(text):
+    for v in (set(values) if distinct is None else distinct).difference(text):
         if v.__class__ is dt.date:
             year = years.get(v.year) or years.setdefault(v.year, f"{v.year:04d}")
             text[v] = year + month_day[v.month * 32 + v.day]

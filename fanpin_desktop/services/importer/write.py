@@ -153,7 +153,7 @@ def bulk_insert(session: Session, table: Any, columns: dict[str, list[Any]], chu
             distinct = set(values)
             if proc is not None and proc(_PROBE) == _PROBE.isoformat() and \
                     {v.__class__ for v in distinct} <= {dt.date, type(None)}:
-                values = iso_dates(values)  # the same text, without a dict per value
+                values = iso_dates(values, distinct)  # the same text, from table lookups
             elif proc is not None:
                 stored = {v: (None if v is None else proc(v)) for v in distinct}
                 values = list(map(stored.__getitem__, values))
