@@ -4,8 +4,9 @@ Generates a roster of N people (default 60,000) in the 47-column national export
 title rows above the header and identity numbers as text, then measures, each in its own process
 so that peak memory is per step:
 
-1. python-calamine just parsing the sheet into Python lists (the floor; the same calls as the
-   importer: ``get_sheet_by_name`` then ``iter_rows``),
+1. python-calamine just parsing the sheet into Python lists (the floor: ``get_sheet_by_name`` then
+   ``iter_rows``, on one thread; the importer loads a large sheet in two bands at once, one per
+   core — services/importer/bands.py — which is printed for reference as well),
 2. openpyxl ``read_only`` just parsing it,
 3. the full import into an empty database (read, check, group, compare, write, commit),
 4. re-importing the same file into that database (nothing changes).
@@ -120,6 +121,15 @@ def child(step: str, file: Path, data_dir: Path | None) -> dict:
         n = sum(1 for _row in wb.get_sheet_by_name(wb.sheet_names[0]).iter_rows())
         seconds, cpu = time.perf_counter() - t, time.process_time() - c
         return {"seconds": seconds, "cpu": cpu, "rows": n, "peak_mb": _peak_mb()}
+    if step == "calamine_bands":  # the importer's load of a large sheet: two bands at once (bands.py)
+        from fanpin_desktop.services.importer.bands import load_banded
+
+        t, c = time.perf_counter(), time.process_time()
+        sheet = load_banded(str(file), "Sheet1")
+        assert sheet is not None
+        n = sum(1 for _row in sheet.iter_rows())
+        seconds, cpu = time.perf_counter() - t, time.process_time() - c
+        return {"seconds": seconds, "cpu": cpu, "rows": n, "peak_mb": _peak_mb()}
     if step == "calamine_to_python":  # the floor as measured before: all rows at once (for reference)
         from python_calamine import CalamineWorkbook
 
@@ -221,11 +231,14 @@ def main() -> int:
             if not args.skip_openpyxl:
                 opxs.append(run_child("openpyxl", file))
         whole = run_child("calamine_to_python", file)
+        banded = [run_child("calamine_bands", file) for _ in range(3)]
         first, again = firsts[-1], agains[-1]
         print(f"calamine parse (floor) : {_spread(floors)}   peak {floors[0]['peak_mb']:4.0f} MB   "
               f"(get_sheet_by_name + iter_rows, as the importer)")
         print(f"calamine to_python     : {whole['seconds']:6.2f} s   peak {whole['peak_mb']:4.0f} MB   "
               f"(all rows at once; the floor before, for reference)")
+        print(f"calamine in two bands  : {_spread(banded)}   peak {banded[0]['peak_mb']:4.0f} MB   "
+              f"(the importer's load: two halves of the sheet at once, one per core; for reference)")
         if opxs:
             print(f"openpyxl read_only     : {_spread(opxs)}   peak {opxs[0]['peak_mb']:4.0f} MB")
         print(f"full import (empty db) : {_spread(firsts)}   peak {max(r['peak_mb'] for r in firsts):4.0f} MB   "

@@ -22,9 +22,11 @@ from xml.etree import ElementTree as ET
 from python_calamine import CalamineError, CalamineWorkbook
 
 from fanpin_desktop.errors import UserError
+from fanpin_desktop.services.importer.bands import open_banded, sheet_part
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt"}
+BANDED_SUFFIXES = {".xlsx", ".xlsm"}  # large sheets loaded in bands on two cores (bands.py)
 SUPPORTED = "Excel 工作簿（.xlsx、.xlsm、.xls）或 CSV 文件（.csv）"
 
 
@@ -155,6 +157,13 @@ def open_source(path: str | Path, sheet: str | int | None = None) -> Source:
         return _open_csv(path)
     if suffix not in EXCEL_SUFFIXES:
         raise UserError(f"不支持“{path.suffix or '无扩展名'}”格式的文件，请选择{SUPPORTED}")
+    if suffix in BANDED_SUFFIXES:  # a large sheet: loaded in bands on two cores (bands.py)
+        opened = open_banded(str(path), sheet)
+        if opened is not None:
+            names, chosen, banded = opened
+            src = Source(path, "excel", names, chosen)
+            _load_sheet(src, banded)
+            return src
     try:
         book = CalamineWorkbook.from_path(str(path))
     except PermissionError as exc:
@@ -252,7 +261,6 @@ def _open_csv(path: Path) -> Source:
 
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
 def _col_index(letters: str) -> int:
@@ -262,23 +270,9 @@ def _col_index(letters: str) -> int:
     return n - 1
 
 
-def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str:
-    book = ET.fromstring(zf.read("xl/workbook.xml"))
-    rid = None
-    for el in book.iter(f"{_NS}sheet"):
-        if el.get("name") == sheet:
-            rid = el.get(f"{_REL_NS}id")
-    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    for el in rels:
-        if el.get("Id") == rid:
-            target = el.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else "xl/" + target
-    raise KeyError(sheet)
-
-
 def _xlsx_formula_texts(path: Path, sheet: str, cells: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
     out: dict[tuple[int, int], str] = {}
-    with zipfile.ZipFile(path) as zf, zf.open(_sheet_part(zf, sheet)) as fh:
+    with zipfile.ZipFile(path) as zf, zf.open(sheet_part(zf, sheet)) as fh:
         for _event, el in ET.iterparse(fh):
             if el.tag != f"{_NS}c":
                 if el.tag == f"{_NS}row":

@@ -1,0 +1,205 @@
+"""Loading a large sheet in bands on two cores (services/importer/bands.py) gives exactly the rows of
+a plain python-calamine load, or falls back to the plain load."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from fanpin_desktop.documents.xlsx_util import TableSheet, write_table
+from fanpin_desktop.errors import UserError
+from fanpin_desktop.services.importer import bands, reading
+from fanpin_desktop.services.importer.bands import BandedSheet, load_banded
+from fanpin_desktop.services.importer.reading import open_source
+from tests.importer.helpers import family, write_xlsx
+
+
+def _plain(path: Path, sheet: str) -> tuple[tuple[int, int], tuple[int, int], list[list[object]]]:
+    s = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet)
+    return s.start, s.end, list(s.iter_rows())
+
+
+def _ragged_workbook(path: Path) -> Path:
+    """Titles in merged cells, then 3,000 rows of text, numbers, dates and booleans, with blank rows
+    and blocks of them, column A empty in the second half (bands that start in column B) and the
+    last column filled only in the first third (bands that end earlier)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "花名册"
+    ws["A1"] = "全国防返贫监测信息系统 家庭成员信息"
+    ws.merge_cells("A1:L1")
+    ws["A2"] = "导出时间：2024-05-01"
+    ws.append([f"列{c}" for c in range(12)])
+    for i in range(3000):
+        r = 4 + i + i // 50 + (40 if i > 1700 else 0)  # a blank row every 50, a block of 40 blank rows
+        values = [i if i < 1500 else None, f"姓名{i}", f"3415231980{i:08d}", dt.date(1950 + i % 60, 1 + i % 12, 1),
+                  i * 1.5, i % 3 == 0, "是" if i % 2 else "否", "=\"x\"", None, f"备注{i % 7}", i % 9 or None,
+                  "末列" if i < 1000 else None]
+        for c, v in enumerate(values):
+            if v is not None:
+                cell = ws.cell(row=r, column=c + 1, value=v)
+                if isinstance(v, str) and v.startswith("="):
+                    cell.data_type = "s"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("count", [2, 3, 5, 8])
+def test_bands_give_the_rows_of_a_plain_load(tmp_path, count):
+    path = _ragged_workbook(tmp_path / "ragged.xlsx")
+    banded = load_banded(str(path), "花名册", bands=count, min_bytes=0)
+    assert isinstance(banded, BandedSheet)
+    assert len(banded._bands) == count  # really cut: each band loaded on its own
+    start, end, rows = _plain(path, "花名册")
+    assert (banded.start, banded.end) == (start, end)
+    assert list(banded.iter_rows()) == rows
+    assert list(banded.iter_rows()) == rows  # and again (the wizard reads the head first)
+
+
+def test_bands_of_a_written_export_with_inline_text_and_shared_strings(tmp_path):
+    path = tmp_path / "export.xlsx"
+    rows = [[n, f"34152300{n:06d}", f"张{n}", "户主" if n % 3 == 0 else "之子", dt.date(2000, 1, 1 + n % 28), n % 5]
+            for n in range(2500)]
+    write_table(path, [TableSheet("Sheet1", ["序号", "户编号", "姓名", "与户主关系", "出生日期", "人数"], rows,
+                                  titles=["标题"], text_columns={1})])
+    banded = load_banded(str(path), "Sheet1", min_bytes=0)
+    assert banded is not None
+    start, end, plain = _plain(path, "Sheet1")
+    assert (banded.start, banded.end, list(banded.iter_rows())) == (start, end, plain)
+
+
+def test_small_sheets_and_unsplittable_xml_are_loaded_in_one_piece(tmp_path):
+    small = write_xlsx(tmp_path / "small.xlsx", family())
+    assert load_banded(str(small), "Sheet1") is None  # below MIN_BYTES: not worth copying
+    assert load_banded(str(small), "没有这个表", min_bytes=0) is None
+
+    def rewrite(name: str, change) -> Path:
+        target = tmp_path / name
+        with zipfile.ZipFile(small) as src, zipfile.ZipFile(target, "w") as dst:
+            for info in src.infolist():
+                data = src.read(info)
+                dst.writestr(info, change(data) if info.filename.endswith("sheet1.xml") else data)
+        return target
+
+    unnumbered = rewrite("unnumbered.xlsx", lambda d: d.replace(b'<row r="', b'<row x="'))
+    assert load_banded(str(unnumbered), "Sheet1", min_bytes=0) is None
+    no_rows = rewrite("empty.xlsx", lambda d: d[:d.index(b"<sheetData")] + b"<sheetData/></worksheet>")
+    assert load_banded(str(no_rows), "Sheet1", min_bytes=0) is None
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(small.read_bytes()[:-200])
+    assert load_banded(str(broken), "Sheet1", min_bytes=0) is None
+
+
+def test_a_band_that_fails_to_load_falls_back_to_the_plain_load(tmp_path, monkeypatch):
+    path = _ragged_workbook(tmp_path / "ragged.xlsx")
+
+    class Failing:
+        @staticmethod
+        def from_path(_path):
+            raise OSError("磁盘已满")
+
+    monkeypatch.setattr(bands, "CalamineWorkbook", Failing)
+    assert load_banded(str(path), "花名册", min_bytes=0) is None
+    monkeypatch.setattr(bands, "MIN_BYTES", 0)
+    src = open_source(path)  # the reader loads the sheet in one piece instead
+    try:
+        assert [row for _i, row in src.iter_rows()] == _plain(path, "花名册")[2]
+        assert not isinstance(src._sheet, BandedSheet)
+    finally:
+        src.close()
+
+
+def test_the_reader_uses_bands_and_leaves_no_temporary_files(tmp_path, monkeypatch):
+    path = _ragged_workbook(tmp_path / "ragged.xlsx")
+    scratch = tmp_path / "temp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr(bands, "MIN_BYTES", 0)
+    for sheet in (None, "花名册", 0):
+        src = open_source(path, sheet)
+        try:
+            assert isinstance(src._sheet, BandedSheet)
+            assert [row for _i, row in src.iter_rows()] == _plain(path, "花名册")[2]
+            numbers, chunk = next(src.iter_chunks(3, size=5))
+            assert numbers == [3, 4, 5, 6, 7] and chunk[0][:2] == [0, "姓名0"]
+        finally:
+            src.close()
+    assert list(scratch.iterdir()) == []  # the bands' workbook copies are deleted once loaded
+    assert reading.BANDED_SUFFIXES == {".xlsx", ".xlsm"}
+
+
+class _FakeBand:
+    """A loaded band as python-calamine gives it, for either way iter_rows may begin."""
+
+    def __init__(self, start, end, cells, from_row0, from_col0):
+        self.start, self.end = start, end
+        self._rows = []
+        top = 0 if from_row0 else start[0]
+        left = 0 if from_col0 else start[1]
+        for r in range(top, end[0] + 1):
+            self._rows.append([cells.get((r, c), "") for c in range(left, end[1] + 1)])
+
+    def iter_rows(self):
+        return iter(self._rows)
+
+
+@pytest.mark.parametrize("from_row0", [True, False])
+@pytest.mark.parametrize("from_col0", [True, False])
+def test_banded_rows_line_up_whichever_way_iter_rows_begins(monkeypatch, from_row0, from_col0):
+    monkeypatch.setattr(bands, "_iter_rows_origin", lambda: (from_row0, from_col0))
+    # band 1: rows 2-4, columns B-D; band 2: rows 7-8 (5 and 6 have no cells), columns A-C
+    cells1 = {(2, 1): "b2", (3, 3): "d3", (4, 2): "c4"}
+    cells2 = {(7, 0): "a7", (8, 2): "c8"}
+    whole = {**cells1, **cells2}
+    one = _FakeBand((2, 0), (8, 3), whole, from_row0, from_col0)
+    banded = BandedSheet([_FakeBand((2, 1), (4, 3), cells1, from_row0, from_col0),
+                          _FakeBand((7, 0), (8, 2), cells2, from_row0, from_col0)])
+    assert (banded.start, banded.end) == (one.start, one.end)
+    assert list(banded.iter_rows()) == one._rows
+
+
+def test_iter_rows_origin_is_read_off_this_python_calamine():
+    bands._iter_rows_origin.cache_clear()
+    from_row0, from_col0 = bands._iter_rows_origin()
+    with tempfile.TemporaryDirectory() as tmp:
+        wb = openpyxl.Workbook()
+        wb.active["C4"] = "x"
+        wb.save(Path(tmp) / "c4.xlsx")
+        path_rows = list(CalamineWorkbook.from_path(str(Path(tmp) / "c4.xlsx")).get_sheet_by_name("Sheet").iter_rows())
+    assert len(path_rows) == (4 if from_row0 else 1)
+    assert len(path_rows[-1]) == (3 if from_col0 else 1)
+
+
+def test_sheet_names_and_the_default_sheet_are_those_of_a_plain_open(tmp_path, monkeypatch):
+    wb = openpyxl.Workbook()
+    hidden = wb.active
+    hidden.title = "隐藏的表"
+    hidden.append(["说明"])
+    hidden.sheet_state = "hidden"
+    for name in ("名单 & 备注", "第二个"):
+        ws = wb.create_sheet(name)
+        ws.append(["序号", "姓名"])
+        for i in range(300):
+            ws.append([i, f"{name}{i}"])
+    path = tmp_path / "sheets.xlsx"
+    wb.save(path)
+    monkeypatch.setattr(bands, "MIN_BYTES", 0)
+    names = ["隐藏的表", "名单 & 备注", "第二个"]
+    for sheet, chosen in ((None, "名单 & 备注"), (2, "第二个"), ("第二个", "第二个")):
+        src = open_source(path, sheet)
+        try:
+            assert isinstance(src._sheet, BandedSheet)
+            assert (src.sheet_names, src.sheet) == (names, chosen)
+            assert [row for _i, row in src.iter_rows()] == _plain(path, chosen)[2]
+        finally:
+            src.close()
+    with pytest.raises(UserError, match="没有名为“第三个”的工作表"):
+        open_source(path, "第三个")
+    with pytest.raises(UserError, match="只有3个工作表"):
+        open_source(path, 5)
