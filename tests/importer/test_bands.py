@@ -20,9 +20,34 @@ from fanpin_desktop.services.importer.reading import open_source
 from tests.importer.helpers import family, write_xlsx
 
 
-def _plain(path: Path, sheet: str) -> tuple[tuple[int, int], tuple[int, int], list[list[object]]]:
-    s = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet)
-    return s.start, s.end, list(s.iter_rows())
+def _cells(rows) -> list[tuple[int, list[object]]]:
+    """(sheet row, cells from column A without the empty ones at the end) of each row."""
+    out = []
+    for n, row in rows:
+        row = list(row)
+        while row and row[-1] == "":
+            row.pop()
+        out.append((n, row))
+    return out
+
+
+def _plain(path: Path, sheet: str | int | None = None) -> list[tuple[int, list[object]]]:
+    """The rows as the reader gives them after a plain load (no bands)."""
+    saved = bands.MIN_BYTES
+    bands.MIN_BYTES = 1 << 62
+    try:
+        src = open_source(path, sheet)
+    finally:
+        bands.MIN_BYTES = saved
+    try:
+        assert not isinstance(src._sheet, BandedSheet)
+        return _cells(src.iter_rows())
+    finally:
+        src.close()
+
+
+def _banded(sheet: BandedSheet) -> list[tuple[int, list[object]]]:
+    return _cells(enumerate(sheet.iter_rows(), start=sheet.first_row))
 
 
 def _ragged_workbook(path: Path) -> Path:
@@ -55,11 +80,15 @@ def test_bands_give_the_rows_of_a_plain_load(tmp_path, count):
     path = _ragged_workbook(tmp_path / "ragged.xlsx")
     banded = load_banded(str(path), "花名册", bands=count, min_bytes=0)
     assert isinstance(banded, BandedSheet)
-    assert len(banded._bands) == count  # really cut: each band loaded on its own
-    start, end, rows = _plain(path, "花名册")
-    assert (banded.start, banded.end) == (start, end)
-    assert list(banded.iter_rows()) == rows
-    assert list(banded.iter_rows()) == rows  # and again (the wizard reads the head first)
+    try:
+        assert len(banded._bands) == count  # really cut: each band loaded on its own
+        rows = _plain(path, "花名册")
+        assert _banded(banded) == rows
+        assert all(band.sheet.start is not None for band in banded._bands)
+        assert _banded(banded) == rows  # and again (the wizard reads the head first)
+        assert banded.rows_hint == banded.rows == rows[-1][0] + 1
+    finally:
+        banded.close()
 
 
 def test_bands_of_a_written_export_with_inline_text_and_shared_strings(tmp_path):
@@ -70,8 +99,8 @@ def test_bands_of_a_written_export_with_inline_text_and_shared_strings(tmp_path)
                                   titles=["标题"], text_columns={1})])
     banded = load_banded(str(path), "Sheet1", min_bytes=0)
     assert banded is not None
-    start, end, plain = _plain(path, "Sheet1")
-    assert (banded.start, banded.end, list(banded.iter_rows())) == (start, end, plain)
+    assert _banded(banded) == _plain(path, "Sheet1")
+    banded.close()
 
 
 def test_small_sheets_and_unsplittable_xml_are_loaded_in_one_piece(tmp_path):
@@ -109,7 +138,7 @@ def test_a_band_that_fails_to_load_falls_back_to_the_plain_load(tmp_path, monkey
     monkeypatch.setattr(bands, "MIN_BYTES", 0)
     src = open_source(path)  # the reader loads the sheet in one piece instead
     try:
-        assert [row for _i, row in src.iter_rows()] == _plain(path, "花名册")[2]
+        assert _cells(src.iter_rows()) == _plain(path, "花名册")
         assert not isinstance(src._sheet, BandedSheet)
     finally:
         src.close()
@@ -125,43 +154,74 @@ def test_the_reader_uses_bands_and_leaves_no_temporary_files(tmp_path, monkeypat
         src = open_source(path, sheet)
         try:
             assert isinstance(src._sheet, BandedSheet)
-            assert [row for _i, row in src.iter_rows()] == _plain(path, "花名册")[2]
+            assert _cells(src.iter_rows()) == _plain(path, "花名册")
             numbers, chunk = next(src.iter_chunks(3, size=5))
             assert numbers == [3, 4, 5, 6, 7] and chunk[0][:2] == [0, "姓名0"]
+            assert src.total_rows == _plain(path)[-1][0] + 1
         finally:
             src.close()
     assert list(scratch.iterdir()) == []  # the bands' workbook copies are deleted once loaded
     assert reading.BANDED_SUFFIXES == {".xlsx", ".xlsm"}
 
 
-class _FakeBand:
-    """A loaded band as python-calamine gives it, for either way iter_rows may begin."""
+class _FakeSheet:
+    """A loaded sheet as python-calamine gives it, for either way its iter_rows may begin."""
 
-    def __init__(self, start, end, cells, from_row0, from_col0):
-        self.start, self.end = start, end
-        self._rows = []
-        top = 0 if from_row0 else start[0]
-        left = 0 if from_col0 else start[1]
-        for r in range(top, end[0] + 1):
-            self._rows.append([cells.get((r, c), "") for c in range(left, end[1] + 1)])
+    def __init__(self, cells, from_row0, from_col0):
+        rows = [r for r, _c in cells]
+        cols = [c for _r, c in cells]
+        self.start, self.end = (min(rows), min(cols)), (max(rows), max(cols))
+        top = 0 if from_row0 else self.start[0]
+        left = 0 if from_col0 else self.start[1]
+        self._rows = [[cells.get((r, c), "") for c in range(left, self.end[1] + 1)]
+                      for r in range(top, self.end[0] + 1)]
 
     def iter_rows(self):
         return iter(self._rows)
 
 
+class _FakeBand:
+    def __init__(self, sheet):
+        self.sheet, self.error = sheet, None
+
+    def join(self):
+        pass
+
+
 @pytest.mark.parametrize("from_row0", [True, False])
 @pytest.mark.parametrize("from_col0", [True, False])
-def test_banded_rows_line_up_whichever_way_iter_rows_begins(monkeypatch, from_row0, from_col0):
+def test_banded_rows_line_up_whichever_way_iter_rows_begins(monkeypatch, tmp_path, from_row0, from_col0):
     monkeypatch.setattr(bands, "_iter_rows_origin", lambda: (from_row0, from_col0))
     # band 1: rows 2-4, columns B-D; band 2: rows 7-8 (5 and 6 have no cells), columns A-C
     cells1 = {(2, 1): "b2", (3, 3): "d3", (4, 2): "c4"}
     cells2 = {(7, 0): "a7", (8, 2): "c8"}
-    whole = {**cells1, **cells2}
-    one = _FakeBand((2, 0), (8, 3), whole, from_row0, from_col0)
-    banded = BandedSheet([_FakeBand((2, 1), (4, 3), cells1, from_row0, from_col0),
-                          _FakeBand((7, 0), (8, 2), cells2, from_row0, from_col0)])
-    assert (banded.start, banded.end) == (one.start, one.end)
-    assert list(banded.iter_rows()) == one._rows
+    banded = BandedSheet(str(tmp_path / "x.xlsx"), "S",
+                         [_FakeBand(_FakeSheet(cells1, from_row0, from_col0)),
+                          _FakeBand(_FakeSheet(cells2, from_row0, from_col0))],
+                         [0, 5], tempfile.TemporaryDirectory(), 9)
+    assert banded.first_row == (0 if from_row0 else 2)
+    got = _banded(banded)
+    want = [(r, [""] * c + [v]) for (r, c), v in {**cells1, **cells2}.items()]
+    assert [row for row in got if row[1]] == sorted(want)
+    assert [n for n, _row in got] == list(range(banded.first_row, 9))  # every row once, in order
+    assert banded.rows == 9
+
+
+def test_a_band_that_fails_after_the_first_is_replaced_by_a_plain_load(tmp_path, monkeypatch):
+    path = _ragged_workbook(tmp_path / "ragged.xlsx")
+    real = bands._Band.run
+
+    def second_fails(self):
+        real(self)
+        if self.file.name != "band0.xlsx":
+            self.sheet, self.error = None, OSError("磁盘已满")
+
+    monkeypatch.setattr(bands._Band, "run", second_fails)
+    banded = load_banded(str(path), "花名册", bands=3, min_bytes=0)
+    assert banded is not None  # the first band loaded: handed out at once
+    assert _banded(banded) == _plain(path, "花名册")  # the rest from a plain load
+    assert banded._plain is not None
+    assert _banded(banded) == _plain(path, "花名册")  # and so on every later reading
 
 
 def test_iter_rows_origin_is_read_off_this_python_calamine():
@@ -196,7 +256,7 @@ def test_sheet_names_and_the_default_sheet_are_those_of_a_plain_open(tmp_path, m
         try:
             assert isinstance(src._sheet, BandedSheet)
             assert (src.sheet_names, src.sheet) == (names, chosen)
-            assert [row for _i, row in src.iter_rows()] == _plain(path, chosen)[2]
+            assert _cells(src.iter_rows()) == _plain(path, chosen)
         finally:
             src.close()
     with pytest.raises(UserError, match="没有名为“第三个”的工作表"):

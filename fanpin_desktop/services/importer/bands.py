@@ -4,14 +4,16 @@ python-calamine loads a sheet on one thread, without holding the GIL, and that l
 time of importing a national-system export (1.3 s of a 60,000-person file). A large sheet is
 therefore cut into bands of whole rows: each band is put into a copy of the workbook (every other
 part as it is, stored uncompressed, so that styles, shared strings and the date system are the
-same), and the copies are loaded by calamine at the same time, each on its own thread.
-:class:`BandedSheet` yields the bands' rows as one sheet, exactly as a plain load would (tests
-compare the two).
+same), and the copies are loaded by calamine at the same time, each on its own thread. The reader
+gets the sheet as soon as the first band is loaded and reads its rows while the others are still
+loading; :class:`BandedSheet` waits for a band only when its rows are wanted, and gives the rows
+of all bands as a plain load gives them (tests compare the two).
 
 The cut is made only where the sheet's XML is unambiguous: right after a ``</row>``, before a
 ``<row`` that carries its row number, inside a plain ``<sheetData>`` element. Anything else (a
-small sheet, prefixed XML names, rows without numbers, a band that does not load, bands whose rows
-overlap) gives None, and the caller loads the sheet in one piece as before.
+small sheet, prefixed XML names, rows without numbers, bands whose rows overlap) gives None, and
+the caller loads the sheet in one piece as before; a band that fails after the first has been
+handed out is replaced by a plain load of the sheet, read from where the bands stopped.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _SHEET_DATA = re.compile(rb"<sheetData\b[^>]*?>")
 _DIMENSION = re.compile(rb"<dimension\b[^>]*?/>")
 _ROW_START = re.compile(rb'\s*<row\b[^>]*?\br="(\d+)"')
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 
 
 def open_banded(path: str, sheet: str | int | None) -> tuple[list[str], str, BandedSheet] | None:
@@ -82,38 +85,97 @@ def sheet_part(zf: zipfile.ZipFile, sheet: str) -> str:
 
 
 class BandedSheet:
-    """Rows of sheets loaded band by band, as one python-calamine sheet: ``start``, ``end`` and
-    ``iter_rows()`` (from row 0 or from the first used row, and from column A or from the first
-    used column, as this python-calamine's own ``iter_rows`` does)."""
+    """A sheet loaded in bands, read as one.
 
-    def __init__(self, bands: list[Any]) -> None:
-        self._bands = [b for b in bands if b.start is not None]
-        first, last = self._bands[0], self._bands[-1]
-        self.start = (first.start[0], min(b.start[1] for b in self._bands))
-        self.end = (last.end[0], max(b.end[1] for b in self._bands))
+    ``iter_rows()`` gives every row from ``first_row`` (0, or the first used row where this
+    python-calamine's own ``iter_rows`` begins there), each row's cells from column A; a row ends
+    at its band's last used column (the reader pads short rows). ``rows_hint`` is the number of
+    rows up to the last one in the file (for progress), known before the last band is loaded.
+    """
+
+    def __init__(self, path: str, sheet: str, bands: list[_Band], first_rows: list[int],
+                 tmp: tempfile.TemporaryDirectory[str], rows_hint: int | None) -> None:
+        self._path, self._sheet = path, sheet
+        self._bands = bands
+        self._first_rows = first_rows
+        self._tmp = tmp
+        self._plain: Any = None  # the whole sheet, if a band failed
+        from_row0, _from_col0 = _iter_rows_origin()
+        first = bands[0].sheet
+        self.first_row = 0 if from_row0 else first.start[0]
+        self.rows_hint = rows_hint
+
+    @property
+    def rows(self) -> int:
+        """The number of rows from row 0 to the last used one (waits for every band)."""
+        end = None
+        for k in range(len(self._bands)):
+            if not self._band_ok(k):
+                return (self._plain.end[0] + 1) if self._plain.end else 0
+            if self._bands[k].sheet.end is not None:
+                end = self._bands[k].sheet.end[0]
+        return 0 if end is None else end + 1
+
+    def _band_ok(self, k: int) -> bool:
+        """Wait for band ``k``; False once the sheet has been loaded plainly instead."""
+        if self._plain is not None:
+            return False
+        band = self._bands[k]
+        band.join()
+        sheet = band.sheet
+        ok = band.error is None and sheet is not None
+        if ok and sheet.start is not None:  # its rows lie between its first row and the next band's
+            ok = sheet.start[0] >= self._first_rows[k] and \
+                (k + 1 == len(self._bands) or sheet.end[0] < self._first_rows[k + 1])
+        if k + 1 == len(self._bands) or not ok:
+            self.close()
+        if not ok:
+            log.warning("band %d of the sheet did not load (%r); loading it in one piece", k, band.error)
+            book = CalamineWorkbook.from_path(self._path)
+            try:
+                self._plain = book.get_sheet_by_name(self._sheet)
+            finally:
+                book.close()
+            self._bands = []
+        return ok
 
     def iter_rows(self) -> Iterator[list[Any]]:
         from_row0, from_col0 = _iter_rows_origin()
-        left = 0 if from_col0 else self.start[1]
-        width = self.end[1] - left + 1
-        next_row = 0 if from_row0 else self.start[0]
+        next_row = self.first_row
+        for k in range(len(self._bands)):
+            if not self._band_ok(k):
+                break
+            sheet = self._bands[k].sheet
+            if sheet.start is None:  # a band of empty rows
+                continue
+            yield from _rows_from(sheet, next_row, from_row0, from_col0)
+            next_row = sheet.end[0] + 1
+        if self._plain is not None and self._plain.start is not None:
+            yield from _rows_from(self._plain, next_row, from_row0, from_col0)
+
+    def close(self) -> None:
+        """Wait for the bands still loading and delete their workbook copies."""
         for band in self._bands:
-            top = 0 if from_row0 else band.start[0]
-            band_left = 0 if from_col0 else band.start[1]
-            lpad = [""] * (band_left - left)
-            rpad = [""] * (width - len(lpad) - (band.end[1] - band_left + 1))
-            rows = iter(band.iter_rows())
-            if top < next_row:  # the empty rows above this band, which the band before has given
-                for _ in islice(rows, next_row - top):
-                    pass
-            for _ in range(next_row, top):  # rows between two bands with no cells
-                yield [""] * width
-            if lpad or rpad:
-                for row in rows:
-                    yield lpad + row + rpad if lpad else row + rpad
-            else:
-                yield from rows
-            next_row = band.end[0] + 1
+            band.join()
+        self._tmp.cleanup()
+
+
+def _rows_from(sheet: Any, row: int, from_row0: bool, from_col0: bool) -> Iterator[list[Any]]:
+    """``sheet``'s rows from sheet row ``row`` on (empty rows up to its first one), from column A."""
+    top = 0 if from_row0 else sheet.start[0]
+    rows = iter(sheet.iter_rows())
+    if top < row:  # empty rows above this band's first, given already by the band before
+        for _ in islice(rows, row - top):
+            pass
+    for _ in range(row, top):  # rows with no cells between two bands
+        yield []
+    left = 0 if from_col0 else sheet.start[1]
+    if left:
+        pad = [""] * left
+        for r in rows:
+            yield pad + r
+    else:
+        yield from rows
 
 
 @functools.cache
@@ -151,31 +213,45 @@ def _iter_rows_origin() -> tuple[bool, bool]:
 
 
 def load_banded(path: str, sheet: str, bands: int = BANDS, min_bytes: int | None = None) -> BandedSheet | None:
-    """Load ``sheet`` of the .xlsx/.xlsm at ``path`` in ``bands`` bands at once, or None where that
-    is not possible or not worth it (the caller then loads it in one piece).
+    """Load ``sheet`` of the .xlsx/.xlsm at ``path`` in ``bands`` bands at once; returns once the
+    first band is loaded (the others go on loading), or None where that is not possible or not
+    worth it (the caller then loads the sheet in one piece).
 
-    The sheet's XML is inflated once, as a stream, straight into the bands' workbook copies, which
-    are temporary files (deleted as soon as they are loaded): calamine reads a file as it needs it,
-    where a copy in memory would be copied once more whole. The first band is loading while the
-    rest is still being written.
+    The sheet's XML is inflated once, as a stream, straight into the bands' workbook copies: files
+    in a temporary folder, each deleted as soon as it is loaded (calamine reads a file as it needs
+    it, where a copy in memory would be copied whole once more). The first band is loading while
+    the rest is still being written.
     """
+    tmp = tempfile.TemporaryDirectory(prefix="fanpin-import-", ignore_cleanup_errors=True)
+    started: list[_Band] = []
     try:
-        with zipfile.ZipFile(path) as zf, \
-                tempfile.TemporaryDirectory(prefix="fanpin-import-", ignore_cleanup_errors=True) as tmp:
+        with zipfile.ZipFile(path) as zf:
             part = sheet_part(zf, sheet)
             info = zf.getinfo(part)
             if info.file_size < (MIN_BYTES if min_bytes is None else min_bytes):
+                tmp.cleanup()
                 return None
             others = [(i, zf.read(i)) for i in zf.infolist() if i.filename != part]
             with zf.open(info) as stream:
-                return _load_bands(stream, info.file_size, others, part, sheet, Path(tmp), bands)
+                cut = _start_bands(stream, info.file_size, others, part, sheet, Path(tmp.name), bands, started)
+        if cut is not None:
+            first_rows, rows_hint = cut
+            first = started[0]
+            first.join()
+            if first.error is None and first.sheet is not None and first.sheet.start is not None and \
+                    first.sheet.end[0] < first_rows[1]:
+                return BandedSheet(path, sheet, started, first_rows, tmp, rows_hint)
+            log.debug("the first band did not load: %r", first.error)
     except (KeyError, ValueError, ET.ParseError, zipfile.BadZipFile, OSError, RuntimeError):
         log.debug("sheet not split into bands", exc_info=True)
-        return None
+    for band in started:
+        band.join()
+    tmp.cleanup()
+    return None
 
 
 class _Band(threading.Thread):
-    """Loads one band's workbook copy with calamine (on this thread, or started as a thread)."""
+    """Loads one band's workbook copy with calamine, then deletes the copy."""
 
     def __init__(self, file: Path, sheet: str) -> None:
         super().__init__(name="fanpin-import-band", daemon=True)
@@ -190,60 +266,49 @@ class _Band(threading.Thread):
                 self.sheet = book.get_sheet_by_name(self.sheet_name)
             finally:
                 book.close()  # the file, not the loaded sheet
-        except Exception as exc:  # noqa: BLE001 - any failure: the caller loads the sheet in one piece
+        except Exception as exc:  # noqa: BLE001 - any failure: the sheet is loaded in one piece instead
             self.error = exc
+        finally:
+            self.file.unlink(missing_ok=True)
 
 
-def _load_bands(stream: Any, size: int, others: list[tuple[zipfile.ZipInfo, bytes]], part: str, sheet: str,
-                tmp: Path, bands: int) -> BandedSheet | None:
+def _start_bands(stream: Any, size: int, others: list[tuple[zipfile.ZipInfo, bytes]], part: str, sheet: str,
+                 tmp: Path, bands: int, started: list[_Band]) -> tuple[list[int], int | None] | None:
+    """Write the bands' workbook copies and start loading each as soon as it is written. Returns
+    the 0-based first row of each band and the number of rows up to the last one in the XML (None
+    if not found), or None if the XML cannot be cut."""
     chunks = _Chunks(stream)
     head = chunks.until(_SHEET_DATA)
     if head is None or head.endswith(b"/>"):
         return None
     head = _DIMENSION.sub(b"", head)  # the whole sheet's size: not a band's
-    started: list[_Band] = []
     first_rows = [0]
-    try:
-        for k in range(bands):
-            file = tmp / f"band{k}.xlsx"
-            with zipfile.ZipFile(file, "w", zipfile.ZIP_STORED) as z:
-                for info, data in others:
-                    z.writestr(zipfile.ZipInfo(info.filename, info.date_time), data)
-                with z.open(zipfile.ZipInfo(part), "w") as fh:
-                    fh.write(head)
-                    if k < bands - 1:
-                        row = chunks.copy_to_row_after(fh, size * (k + 1) // bands)
-                        if row is None:
-                            return None
-                        first_rows.append(row)
-                        fh.write(b"</sheetData></worksheet>")
-                    else:
-                        chunks.copy_rest(fh)
-            band = _Band(file, sheet)
-            started.append(band)
-            if k < bands - 1:
-                band.start()
-            else:
-                band.run()  # the last band on this thread
-    finally:
-        for band in started[:-1]:
-            band.join()
-    loaded = [b.sheet for b in started]
-    if any(b.error is not None or b.sheet is None or b.sheet.start is None for b in started):
-        log.debug("a band did not load: %r", [b.error for b in started])
-        return None
-    # Each band holds exactly its rows: those of band k lie before the first row of band k + 1.
-    for k, band in enumerate(loaded):
-        if band.start[0] < first_rows[k] or (k + 1 < bands and band.end[0] >= first_rows[k + 1]):
-            log.debug("bands overlap: %s", [(b.start, b.end) for b in loaded])
-            return None
-    return BandedSheet(loaded)
+    rows_hint = None
+    for k in range(bands):
+        file = tmp / f"band{k}.xlsx"
+        with zipfile.ZipFile(file, "w", zipfile.ZIP_STORED) as z:
+            for info, data in others:
+                z.writestr(zipfile.ZipInfo(info.filename, info.date_time), data)
+            with z.open(zipfile.ZipInfo(part), "w") as fh:
+                fh.write(head)
+                if k < bands - 1:
+                    row = chunks.copy_to_row_after(fh, size * (k + 1) // bands)
+                    if row is None:
+                        return None
+                    first_rows.append(row)
+                    fh.write(b"</sheetData></worksheet>")
+                else:
+                    rows_hint = chunks.copy_rest(fh)
+        started.append(_Band(file, sheet))
+        started[-1].start()
+    return first_rows, rows_hint
 
 
 class _Chunks:
     """The inflated sheet XML read piece by piece, cut only between rows."""
 
     SIZE = 1 << 20
+    TAIL = 256 << 10  # where the last row is looked for: it and what follows </sheetData>
 
     def __init__(self, stream: Any) -> None:
         self._stream = stream
@@ -294,8 +359,13 @@ class _Chunks:
             if not self._more():
                 return None
 
-    def copy_rest(self, fh: Any) -> None:
+    def copy_rest(self, fh: Any) -> int | None:
+        """Write the rest to ``fh``; returns the number (1-based) of the last row, if found near the end."""
         fh.write(self._buf)
+        last = self._buf[-self.TAIL:]
         self._buf = b""
         while data := self._stream.read(self.SIZE):
             fh.write(data)
+            last = data if len(data) >= self.TAIL else (last + data)[-self.TAIL:]
+        numbers = _ROW_NUMBER.findall(last)
+        return int(numbers[-1]) if numbers else None

@@ -22,7 +22,7 @@ from xml.etree import ElementTree as ET
 from python_calamine import CalamineError, CalamineWorkbook
 
 from fanpin_desktop.errors import UserError
-from fanpin_desktop.services.importer.bands import open_banded, sheet_part
+from fanpin_desktop.services.importer.bands import BandedSheet, open_banded, sheet_part
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -119,6 +119,9 @@ class Source:
     def total_rows(self) -> int:
         if self.kind == "csv":
             return len(self._rows or [])
+        if isinstance(self._sheet, BandedSheet):
+            hint = self._sheet.rows_hint
+            return hint if hint is not None else self._sheet.rows
         end = self._sheet.end
         return (end[0] + 1) if end else 0
 
@@ -137,6 +140,8 @@ class Source:
             return {}
 
     def close(self) -> None:
+        if isinstance(self._sheet, BandedSheet):
+            self._sheet.close()
         self._sheet = None
         if self._book is not None:
             try:
@@ -209,6 +214,9 @@ def _load_sheet(src: Source, sheet: Any = None) -> None:
         except CalamineError as exc:
             raise UserError(f"无法读取工作表“{src.sheet}”：{exc}") from exc
     src._sheet = sheet
+    if isinstance(sheet, BandedSheet):  # its rows begin at first_row, each from column A
+        src._row_offset, src._col_offset = sheet.first_row, 0
+        return
     start, end = sheet.start, sheet.end
     if start is None or end is None:
         src._row_offset = src._col_offset = 0
