@@ -11,13 +11,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
+from sqlalchemy import select
 
+from fanpin_desktop.db import Database, migrate
 from fanpin_desktop.documents.xlsx_util import TableSheet, write_table
 from fanpin_desktop.errors import UserError
-from fanpin_desktop.services.importer import bands, reading
+from fanpin_desktop.models import Household, Member
+from fanpin_desktop.services.importer import ImportOptions, bands, import_file, reading
 from fanpin_desktop.services.importer.bands import BandedSheet, load_banded
 from fanpin_desktop.services.importer.reading import open_source
-from tests.importer.helpers import family, write_xlsx
+from tests.importer.helpers import add_villages, family, person, write_xlsx
 
 
 def _cells(rows) -> list[tuple[int, list[object]]]:
@@ -263,3 +266,43 @@ def test_sheet_names_and_the_default_sheet_are_those_of_a_plain_open(tmp_path, m
         open_source(path, "第三个")
     with pytest.raises(UserError, match="只有3个工作表"):
         open_source(path, 5)
+
+
+def _roster(path: Path) -> Path:
+    """400 people in 100 households with a few bad cells spread over the file (so over the bands)."""
+    rows = []
+    for h in range(100):
+        code = f"H{h:03d}"
+        for k, rel in enumerate(("户主", "配偶", "之子", "之女")):
+            n = h * 4 + k + 1
+            rows.append(person(n, code, rel, f"{'张王李赵'[k]}{h}", group=f"{1 + h % 2}组",
+                               edu="" if k > 1 else "初中", school="七年级" if k > 1 else "",
+                               year=2011 if k > 1 else 1980))
+    rows[37][5] = "3.41523198001011E+17"  # digits lost by Excel: an error
+    rows[250][6] = "户主"  # a second head in household H062
+    rows[333][7] = "博士后"  # not a 文化程度
+    return write_xlsx(path, rows, titles=["红星村家庭成员信息", "导出时间：2024-05-01"])
+
+
+def test_an_import_of_a_banded_sheet_equals_the_plain_import(tmp_path, monkeypatch):
+    path = _roster(tmp_path / "roster.xlsx")
+    results = {}
+    for banded in (False, True):
+        monkeypatch.setattr(bands, "MIN_BYTES", 0 if banded else 1 << 62)
+        db = Database(tmp_path / f"{banded}.sqlite3", user="测试")
+        migrate(db)
+        add_villages(db)
+        result = import_file(db, path, ImportOptions(create_places=True))
+        with db.reading() as s:
+            members = [tuple(r) for r in s.execute(
+                select(Member.name, Member.id_number, Member.relation, Member.education, Household.code)
+                .join(Household).order_by(Member.id))]
+        issues = [(x.row, x.column, x.value, x.message, x.severity) for x in result.plan.issues]
+        results[banded] = (result.plan.counts, issues, members)
+        db.dispose()
+    assert results[True] == results[False]
+    counts, issues, members = results[True]
+    assert len(members) == 394 and counts["m_new"] == 394 and counts["hh_blocked"] == 1
+    assert [(row, column) for row, column, _v, _m, _s in issues] == [
+        (41, "证件号码"), (252, ""), (253, ""), (254, "与户主关系"), (255, ""), (337, "文化程度")]
+    assert "已被Excel转成数字" in issues[0][3] and "不是可选的值" in issues[-1][3]

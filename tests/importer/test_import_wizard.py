@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import openpyxl
+import pytest
 from sqlalchemy import func, select
 
 from fanpin_desktop.models import ImportMapping, Member
+from fanpin_desktop.services.importer import bands
+from fanpin_desktop.services.importer.bands import BandedSheet
 from fanpin_desktop.ui.dialogs.import_wizard import NOT_IMPORTED, ImportWizard
 from fanpin_desktop.ui.tasks import TaskRunner
 from tests.importer.helpers import add_villages, family, write_xlsx
@@ -17,7 +21,10 @@ def make(qtbot, db, path=None):
     return wizard
 
 
-def test_wizard_imports_a_national_export(qtbot, db, tmp_path):
+@pytest.mark.parametrize("banded", [False, True])  # True: the sheet loaded in bands, as a large one is
+def test_wizard_imports_a_national_export(qtbot, db, tmp_path, monkeypatch, banded):
+    if banded:
+        monkeypatch.setattr(bands, "MIN_BYTES", 0)
     add_villages(db)
     rows = family()
     rows[4][5] = "3.41523198001011E+17"
@@ -26,6 +33,7 @@ def test_wizard_imports_a_national_export(qtbot, db, tmp_path):
     assert [wizard.file_page.sheet.itemText(i) for i in range(wizard.file_page.sheet.count())] == ["Sheet1", "说明"]
     wizard.next()
     assert wizard.currentPage() is wizard.mapping_page
+    assert isinstance(wizard.source._sheet, BandedSheet) is banded
     page = wizard.mapping_page
     assert page.header_row.value() == 3
     assert page.table.rowCount() == 11
@@ -40,7 +48,10 @@ def test_wizard_imports_a_national_export(qtbot, db, tmp_path):
     assert preview.issues.rowCount() == 1 and "已被Excel转成数字" in preview.issues.rows[0]["message"]
     assert wizard.buttonText(wizard.WizardButton.NextButton) == "导入"
     preview.save_report_to(tmp_path / "errors.xlsx")
-    assert (tmp_path / "errors.xlsx").exists()
+    report = openpyxl.load_workbook(tmp_path / "errors.xlsx").active
+    assert [c.value for c in report[3]][:5] == [8, "证件号码", "F", "3.41523198001011E+17",
+                                                preview.issues.rows[0]["message"]]
+    assert "王芳" in [c.value for c in report[3]]  # the original row, as read from the file
     with db.reading() as s:
         assert s.scalar(select(func.count(Member.id))) == 0  # nothing written before 导入
     received = []
