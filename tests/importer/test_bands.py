@@ -225,6 +225,12 @@ def test_a_band_that_fails_after_the_first_is_replaced_by_a_plain_load(tmp_path,
     assert _banded(banded) == _plain(path, "花名册")  # the rest from a plain load
     assert banded._plain is not None
     assert _banded(banded) == _plain(path, "花名册")  # and so on every later reading
+    assert banded.rows == _plain(path, "花名册")[-1][0] + 1
+
+    again = load_banded(str(path), "花名册", bands=3, min_bytes=0)
+    path.unlink()  # gone before the plain load that replaces the failed band
+    with pytest.raises(UserError, match="无法读取工作表“花名册”"):
+        list(again.iter_rows())
 
 
 def test_iter_rows_origin_is_read_off_this_python_calamine():

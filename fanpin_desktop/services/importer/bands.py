@@ -31,7 +31,9 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook
+
+from fanpin_desktop.errors import UserError
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,8 @@ def open_banded(path: str, sheet: str | int | None) -> tuple[list[str], str, Ban
     try:
         with zipfile.ZipFile(path) as zf:
             book = ET.fromstring(zf.read("xl/workbook.xml"))
-    except (KeyError, ET.ParseError, zipfile.BadZipFile, OSError, ValueError):
+    except Exception:  # noqa: BLE001 - not a workbook this can read: the plain load says what is wrong
+        log.debug("workbook not read for bands", exc_info=True)
         return None
     sheets = [(el.get("name") or "", el.get("state", "visible") == "visible") for el in book.iter(f"{_NS}sheet")]
     names = [name for name, _visible in sheets]
@@ -109,6 +112,8 @@ class BandedSheet:
     def rows(self) -> int:
         """The number of rows from row 0 to the last used one (waits for every band)."""
         end = None
+        if self._plain is not None:
+            return (self._plain.end[0] + 1) if self._plain.end else 0
         for k in range(len(self._bands)):
             if not self._band_ok(k):
                 return (self._plain.end[0] + 1) if self._plain.end else 0
@@ -130,12 +135,17 @@ class BandedSheet:
         if k + 1 == len(self._bands) or not ok:
             self.close()
         if not ok:
-            log.warning("band %d of the sheet did not load (%r); loading it in one piece", k, band.error)
-            book = CalamineWorkbook.from_path(self._path)
+            # the error's kind only: a message from the reader may quote cells (identity numbers)
+            log.warning("band %d of the sheet did not load (%s); loading it in one piece", k,
+                        type(band.error).__name__ if band.error is not None else "rows out of place")
             try:
-                self._plain = book.get_sheet_by_name(self._sheet)
-            finally:
-                book.close()
+                book = CalamineWorkbook.from_path(self._path)
+                try:
+                    self._plain = book.get_sheet_by_name(self._sheet)
+                finally:
+                    book.close()
+            except (CalamineError, OSError) as exc:
+                raise UserError(f"无法读取工作表“{self._sheet}”：{exc}") from exc
             self._bands = []
         return ok
 
@@ -222,6 +232,8 @@ def load_banded(path: str, sheet: str, bands: int = BANDS, min_bytes: int | None
     it, where a copy in memory would be copied whole once more). The first band is loading while
     the rest is still being written.
     """
+    if bands < 2:
+        return None
     tmp = tempfile.TemporaryDirectory(prefix="fanpin-import-", ignore_cleanup_errors=True)
     started: list[_Band] = []
     try:
@@ -241,8 +253,8 @@ def load_banded(path: str, sheet: str, bands: int = BANDS, min_bytes: int | None
             if first.error is None and first.sheet is not None and first.sheet.start is not None and \
                     first.sheet.end[0] < first_rows[1]:
                 return BandedSheet(path, sheet, started, first_rows, tmp, rows_hint)
-            log.debug("the first band did not load: %r", first.error)
-    except (KeyError, ValueError, ET.ParseError, zipfile.BadZipFile, OSError, RuntimeError):
+            log.debug("the first band did not load (%s)", type(first.error).__name__)
+    except Exception:  # noqa: BLE001 - a full disk, a corrupt part…: the plain load decides and says why
         log.debug("sheet not split into bands", exc_info=True)
     for band in started:
         band.join()
