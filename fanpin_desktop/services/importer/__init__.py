@@ -211,11 +211,12 @@ def _open_and_read(db: Database, path: str | Path, sheet: str | int | None) -> t
 def _parse(db: Database, src: Source, header: HeaderInfo, mapping: ColumnMapping, options: ImportOptions,
            snapshot: DatabaseSnapshot | None, progress: Progress | None, cancelled: Cancelled | None) -> ParsedFile:
     """parse_source(), while a helper thread reads the compared values of the people already in the
-    database into ``snapshot`` (SQLite builds them without holding the GIL)."""
+    database into ``snapshot`` (SQLite builds them without holding the GIL). The helper starts
+    once the sheet is loaded whole: until then the second core loads its last band."""
     texts = None
     if snapshot is not None and snapshot.members:
         attrs = compare_attrs(mapping.field_columns())
-        texts = _Background("fanpin-import-members", _member_texts, db, attrs, snapshot.state)
+        texts = _Background("fanpin-import-members", _member_texts, db, attrs, snapshot.state, src)
     try:
         return parse_source(src, header, mapping, default_village=options.default_village, year=options.year,
                             progress=progress, cancelled=cancelled)
@@ -225,7 +226,10 @@ def _parse(db: Database, src: Source, header: HeaderInfo, mapping: ColumnMapping
             snapshot.member_texts = (attrs, found)
 
 
-def _member_texts(db: Database, attrs: list[str], state: tuple[Any, ...]) -> dict[int, str] | None:
+def _member_texts(db: Database, attrs: list[str], state: tuple[Any, ...], src: Source | None = None) -> \
+        dict[int, str] | None:
+    if src is not None:
+        src.wait_loaded()
     try:
         with db.engine.connect() as conn:
             return read_member_texts(conn.connection.driver_connection, attrs, state)

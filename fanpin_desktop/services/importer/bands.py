@@ -163,6 +163,11 @@ class BandedSheet:
         if self._plain is not None and self._plain.start is not None:
             yield from _rows_from(self._plain, next_row, from_row0, from_col0)
 
+    def wait(self) -> None:
+        """Return once no band is loading any more."""
+        for band in list(self._bands):
+            band.join()
+
     def close(self) -> None:
         """Wait for the bands still loading and delete their workbook copies."""
         for band in self._bands:

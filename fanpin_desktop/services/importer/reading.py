@@ -125,6 +125,11 @@ class Source:
         end = self._sheet.end
         return (end[0] + 1) if end else 0
 
+    def wait_loaded(self) -> None:
+        """Return once the whole sheet is in memory (a sheet loaded in bands may still be loading)."""
+        if isinstance(self._sheet, BandedSheet):
+            self._sheet.wait()
+
     def uncached_formulas(self, cells: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
         """Text of ``="…"`` formulas without a stored result (files written by scripts, not Excel).
 
