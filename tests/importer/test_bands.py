@@ -312,3 +312,16 @@ def test_an_import_of_a_banded_sheet_equals_the_plain_import(tmp_path, monkeypat
     assert [(row, column) for row, column, _v, _m, _s in issues] == [
         (41, "证件号码"), (252, ""), (253, ""), (254, "与户主关系"), (255, ""), (337, "文化程度")]
     assert "已被Excel转成数字" in issues[0][3] and "不是可选的值" in issues[-1][3]
+
+
+@pytest.mark.parametrize("piece", [5, 97, 4096])  # </row> and <row r="…"> split across pieces read
+def test_the_cut_is_found_whichever_way_the_xml_arrives(tmp_path, monkeypatch, piece):
+    path = write_xlsx(tmp_path / "r.xlsx", [row for k in range(40) for row in family(k * 5 + 1)])
+    monkeypatch.setattr(bands._Chunks, "SIZE", piece)
+    monkeypatch.setattr(bands._Chunks, "TAIL", 2048)  # kept to find the last row: more than one row
+    banded = load_banded(str(path), "Sheet1", bands=4, min_bytes=0)
+    assert banded is not None and len(banded._bands) == 4
+    assert banded._first_rows == sorted(set(banded._first_rows)) and banded._first_rows[0] == 0
+    assert _banded(banded) == _plain(path, "Sheet1")
+    assert banded.rows_hint == banded.rows == 201  # the header and 200 people
+    banded.close()
