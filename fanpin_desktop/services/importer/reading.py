@@ -1,8 +1,9 @@
 """Opening roster files: .xlsx/.xlsm/.xls (python-calamine) and .csv (UTF-8, UTF-8 BOM, GBK/GB18030).
 
 Rows come out as lists of cell values with 0-based sheet row numbers, so every message can name
-the row the clerk sees in Excel. A whole sheet is loaded by calamine once; rows are converted to
-Python objects in chunks, which keeps memory low for 60,000-row exports.
+the row the clerk sees in Excel. A whole sheet is loaded by calamine once (a large .xlsx sheet in
+two bands at once, see bands.py); rows are converted to Python objects in chunks, which keeps
+memory low for 60,000-row exports.
 """
 
 from __future__ import annotations
