@@ -286,7 +286,10 @@ class _Band(threading.Thread):
         except Exception as exc:  # noqa: BLE001 - any failure: the sheet is loaded in one piece instead
             self.error = exc
         finally:
-            self.file.unlink(missing_ok=True)
+            try:
+                self.file.unlink(missing_ok=True)
+            except OSError:  # still open somewhere (Windows): the folder's cleanup tries again
+                log.debug("band copy not deleted yet", exc_info=True)
 
 
 def _start_bands(stream: Any, size: int, others: list[tuple[zipfile.ZipInfo, bytes]], part: str, sheet: str,
