@@ -4,7 +4,9 @@ a plain python-calamine load, or falls back to the plain load."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -325,3 +327,23 @@ def test_the_cut_is_found_whichever_way_the_xml_arrives(tmp_path, monkeypatch, p
     assert _banded(banded) == _plain(path, "Sheet1")
     assert banded.rows_hint == banded.rows == 201  # the header and 200 people
     banded.close()
+
+
+def test_copies_left_by_a_killed_program_are_removed_at_the_next_load(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    stale, fresh = tmp_path / "fanpin-import-old", tmp_path / "fanpin-import-new"
+    for folder in (stale, fresh):
+        folder.mkdir()
+        (folder / "band1.xlsx").write_bytes(b"PK")
+    other = tmp_path / "someone-else"
+    other.mkdir()
+    two_hours_ago = time.time() - 7200
+    for path in (stale, other):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    path = _ragged_workbook(tmp_path / "ragged.xlsx")
+    banded = load_banded(str(path), "花名册", min_bytes=0)
+    assert banded is not None
+    banded.close()
+    assert not stale.exists()  # left by a program killed while loading: holds people's data
+    assert fresh.exists() and other.exists()  # a load under way now; not ours
+    assert bands.remove_stale_copies() == 0

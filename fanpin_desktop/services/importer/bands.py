@@ -22,8 +22,10 @@ import functools
 import io
 import logging
 import re
+import shutil
 import tempfile
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from itertools import islice
@@ -37,6 +39,7 @@ from fanpin_desktop.errors import UserError
 
 log = logging.getLogger(__name__)
 
+TEMP_PREFIX = "fanpin-import-"  # the bands' temporary folders
 MIN_BYTES = 8 * 1024 * 1024  # uncompressed sheet XML (≈ 7,000 rows of a 47-column export)
 BANDS = 2  # one per core of an ordinary office PC; more would copy more for no gain on two cores
 
@@ -239,7 +242,8 @@ def load_banded(path: str, sheet: str, bands: int = BANDS, min_bytes: int | None
     """
     if bands < 2:
         return None
-    tmp = tempfile.TemporaryDirectory(prefix="fanpin-import-", ignore_cleanup_errors=True)
+    remove_stale_copies()
+    tmp = tempfile.TemporaryDirectory(prefix=TEMP_PREFIX, ignore_cleanup_errors=True)
     started: list[_Band] = []
     try:
         with zipfile.ZipFile(path) as zf:
@@ -265,6 +269,21 @@ def load_banded(path: str, sheet: str, bands: int = BANDS, min_bytes: int | None
         band.join()
     tmp.cleanup()
     return None
+
+
+def remove_stale_copies(older_than: float = 3600.0) -> int:
+    """Delete band copies left behind by a program that was killed while loading (they hold the
+    people's data); returns how many folders were removed. Copies of a load under way are younger."""
+    removed = 0
+    now = time.time()
+    for folder in Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*"):
+        try:
+            if folder.is_dir() and now - folder.stat().st_mtime > older_than:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += not folder.exists()
+        except OSError:
+            continue
+    return removed
 
 
 class _Band(threading.Thread):
