@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from fanpin_desktop.models import ImportMapping, Member
@@ -46,6 +47,8 @@ def test_wizard_imports_a_national_export(qtbot, db, tmp_path, monkeypatch, band
     text = preview.summary.toPlainText()
     assert "人：新增 4，修改 0，迁入其他户 0，无变化 0" in text
     assert preview.issues.rowCount() == 1 and "已被Excel转成数字" in preview.issues.rows[0]["message"]
+    headers = [preview.issues.headerData(c, Qt.Orientation.Horizontal) for c in range(preview.issues.columnCount())]
+    assert headers == ["行", "类别", "列", "值", "问题"]  # the message last, where the table stretches
     assert wizard.buttonText(wizard.WizardButton.NextButton) == "导入"
     preview.save_report_to(tmp_path / "errors.xlsx")
     report = openpyxl.load_workbook(tmp_path / "errors.xlsx").active

@@ -393,8 +393,9 @@ class PreviewPage(_WorkPage):
         self.summary.setMaximumHeight(170)
         self.create_places = QCheckBox("新建文件中出现、但本乡镇还没有的行政村、村民小组和自然村")
         self.create_places.toggled.connect(self.replan)
-        self.issues = RowsModel([("row", "行"), ("column", "列"), ("value", "值"), ("message", "问题"),
-                                 ("severity", "类别")])
+        # the message last, where the table stretches: it is what the clerk reads
+        self.issues = RowsModel([("row", "行"), ("severity", "类别"), ("column", "列"), ("value", "值"),
+                                 ("message", "问题")])
         self.changes = RowsModel([("row", "行"), ("household", "户"), ("person", "人"), ("field", "项目"),
                                   ("old", "原值"), ("new", "新值")])
         self.moves = RowsModel([("row", "行"), ("person", "姓名"), ("id", "证件号码"), ("from", "原所在户"),
