@@ -286,7 +286,8 @@ def write_plan(session: Session, plan: ImportPlan, *, progress: Progress | None 
                 else:
                     columns[k] = [v.get(k, d) for v in planned]
                 if k in ("village_id", "group_id", "natural_village_id") and tuple in set(map(type, columns[k])):
-                    columns[k] = [resolve(k, v) for v in columns[k]]  # places created by this import
+                    ids = {v: resolve(k, v) for v in set(columns[k])}  # places created by this import
+                    columns[k] = list(map(ids.__getitem__, columns[k]))
             bulk_insert(session, Household.__table__, columns)
             running = _Statement(session, *audit_entries_statement(session, Household, next_hh, next_hh + n - 1,
                                                                    user, now, None, source))
