@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+import openpyxl
 from python_calamine import CalamineError, CalamineWorkbook
 
 from fanpin_desktop.errors import UserError
@@ -47,8 +48,8 @@ _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _SHEET_DATA = re.compile(rb"<sheetData\b[^>]*?>")
 _DIMENSION = re.compile(rb"<dimension\b[^>]*?/>")
-_ROW_START = re.compile(rb'\s*<row\b[^>]*?\br="(\d+)"')
 _ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+_ROW_START = re.compile(rb"\s*" + _ROW_NUMBER.pattern)  # a numbered row right here
 
 
 def open_banded(path: str, sheet: str | int | None) -> tuple[list[str], str, BandedSheet] | None:
@@ -114,15 +115,11 @@ class BandedSheet:
     @property
     def rows(self) -> int:
         """The number of rows from row 0 to the last used one (waits for every band)."""
-        end = None
+        ends = [self._bands[k].sheet.end for k in range(len(self._bands)) if self._band_ok(k)]
         if self._plain is not None:
-            return (self._plain.end[0] + 1) if self._plain.end else 0
-        for k in range(len(self._bands)):
-            if not self._band_ok(k):
-                return (self._plain.end[0] + 1) if self._plain.end else 0
-            if self._bands[k].sheet.end is not None:
-                end = self._bands[k].sheet.end[0]
-        return 0 if end is None else end + 1
+            ends = [self._plain.end]
+        last = [end[0] for end in ends if end is not None]
+        return last[-1] + 1 if last else 0
 
     def _band_ok(self, k: int) -> bool:
         """Wait for band ``k``; False once the sheet has been loaded plainly instead."""
@@ -173,8 +170,7 @@ class BandedSheet:
 
     def close(self) -> None:
         """Wait for the bands still loading and delete their workbook copies."""
-        for band in self._bands:
-            band.join()
+        self.wait()
         self._tmp.cleanup()
 
 
@@ -200,33 +196,12 @@ def _rows_from(sheet: Any, row: int, from_row0: bool, from_col0: bool) -> Iterat
 def _iter_rows_origin() -> tuple[bool, bool]:
     """Whether this python-calamine's ``iter_rows`` begins at row 0 and at column A (else at the
     first used row or column): read off a tiny workbook whose only cell is B3."""
-    sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-             b'<row r="3"><c r="B3" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>')
+    book = openpyxl.Workbook()
+    book.active["B3"] = "x"
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml",
-                   '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                   '<Default Extension="xml" ContentType="application/xml"/>'
-                   '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
-                   'officedocument.spreadsheetml.sheet.main+xml"/>'
-                   '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
-                   'officedocument.spreadsheetml.worksheet+xml"/></Types>')
-        z.writestr("_rels/.rels",
-                   '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                   'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-        z.writestr("xl/workbook.xml",
-                   '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-                   'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-                   '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
-        z.writestr("xl/_rels/workbook.xml.rels",
-                   '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                   'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
-        z.writestr("xl/worksheets/sheet1.xml", sheet)
+    book.save(buf)
     buf.seek(0)
-    rows = list(CalamineWorkbook.from_filelike(buf).get_sheet_by_name("S").iter_rows())
+    rows = list(CalamineWorkbook.from_filelike(buf).get_sheet_by_name(book.active.title).iter_rows())
     return len(rows) == 3, len(rows[-1]) == 2
 
 
