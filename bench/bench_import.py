@@ -42,7 +42,9 @@ def generate(path: Path, people: int, seed: int = 7) -> int:
 
     headers = layout("national_roster_47").headers
     rnd = random.Random(seed)
-    text_cols = {headers.index(h) for h in ("户编号", "人编号", "证件号码", "户联系电话", "人联系电话", "出生日期")}
+    text_cols = {
+        headers.index(h) for h in ("户编号", "人编号", "证件号码", "户联系电话", "人联系电话", "出生日期")
+    }
     households = 0
     used: set[str] = set()
 
@@ -80,27 +82,59 @@ def generate(path: Path, people: int, seed: int = 7) -> int:
                 working = 18 < age < 60 and rnd.random() < 0.5
                 name = rnd.choice(SURNAMES) + "".join(rnd.choice(GIVEN) for _ in range(rnd.randint(1, 2)))
                 values = {
-                    "序号": n, "数据日期": "202405", "省": "安徽省", "市": "六安市", "县(市、区、旗)": "舒城县",
-                    "乡(镇)": "测试镇", "行政村": f"第{v}村", "自然村": f"{v}村{g % 3 + 1}庄", "村民小组": f"{g}组",
-                    "户编号": code, "人编号": f"{code}{k + 1:02d}", "姓名": name, "性别": "女" if female else "男",
-                    "证件类型": "居民身份证", "证件号码": unique_id(birth, n, female),
-                    "出生日期": birth.strftime("%Y%m%d"), "人数": size, "与户主关系": rel, "民族": "汉族",
-                    "政治面貌": "群众", "文化程度": "" if student else rnd.choice(("小学", "初中", "高中", "文盲或半文盲")),
+                    "序号": n,
+                    "数据日期": "202405",
+                    "省": "安徽省",
+                    "市": "六安市",
+                    "县(市、区、旗)": "舒城县",
+                    "乡(镇)": "测试镇",
+                    "行政村": f"第{v}村",
+                    "自然村": f"{v}村{g % 3 + 1}庄",
+                    "村民小组": f"{g}组",
+                    "户编号": code,
+                    "人编号": f"{code}{k + 1:02d}",
+                    "姓名": name,
+                    "性别": "女" if female else "男",
+                    "证件类型": "居民身份证",
+                    "证件号码": unique_id(birth, n, female),
+                    "出生日期": birth.strftime("%Y%m%d"),
+                    "人数": size,
+                    "与户主关系": rel,
+                    "民族": "汉族",
+                    "政治面貌": "群众",
+                    "文化程度": "" if student else rnd.choice(("小学", "初中", "高中", "文盲或半文盲")),
                     "在校生状况": rnd.choice(("小学三年级", "七年级", "高中一年级")) if student else "",
                     "健康状况": rnd.choice(("健康", "健康", "健康", "长期慢性病", "残疾")),
                     "劳动技能": rnd.choice(("普通劳动力", "无劳动力", "弱劳动力或半劳动力")),
                     "务工状况": rnd.choice(("省外务工", "县外省内务工")) if working else "",
                     "务工时间（月）": rnd.choice((6, 10, 12)) if working else "",
-                    "是否参加大病保险": "是", "是否享受低保": rnd.choice(("是", "否", "否")), "是否特困供养": "否",
-                    "致贫原因1": "因病", "危房户": "否", "是否解决安全饮用水": "是", "人均纯收入": income,
-                    "户联系电话": hh_phone, "人联系电话": "", "首次识别时间": "201401", "人员识别时间": "201401",
+                    "是否参加大病保险": "是",
+                    "是否享受低保": rnd.choice(("是", "否", "否")),
+                    "是否特困供养": "否",
+                    "致贫原因1": "因病",
+                    "危房户": "否",
+                    "是否解决安全饮用水": "是",
+                    "人均纯收入": income,
+                    "户联系电话": hh_phone,
+                    "人联系电话": "",
+                    "首次识别时间": "201401",
+                    "人员识别时间": "201401",
                     "户类型": hh_type,
                 }
                 yield [values.get(h, "") for h in headers]
 
-    write_table(path, [TableSheet("Sheet1", headers, rows(), titles=["全国防返贫监测信息系统 家庭成员信息",
-                                                                     "导出时间：2024-05-01"],
-                                  text_columns=text_cols)])
+    write_table(
+        path,
+        [
+            TableSheet(
+                "Sheet1",
+                headers,
+                rows(),
+                titles=["全国防返贫监测信息系统 家庭成员信息", "导出时间：2024-05-01"],
+                text_columns=text_cols,
+            )
+        ],
+    )
     return households
 
 
@@ -168,12 +202,21 @@ def child(step: str, file: Path, data_dir: Path | None) -> dict:
     db.wait_for_checkpoint()
     checkpoint = time.perf_counter() - t
     with db.reading() as s:
-        counts = {"members": s.scalar(select(func.count(Member.id))),
-                  "households": s.scalar(select(func.count(Household.id))),
-                  "audit": s.scalar(select(func.count(AuditEntry.id)))}
+        counts = {
+            "members": s.scalar(select(func.count(Member.id))),
+            "households": s.scalar(select(func.count(Household.id))),
+            "audit": s.scalar(select(func.count(AuditEntry.id))),
+        }
     db.dispose()
-    return {"seconds": seconds, "cpu": cpu, "peak_mb": _peak_mb(), "plan": result.plan.counts,
-            "phases": {k: round(v, 2) for k, v in result.timings.items()}, "checkpoint_after": checkpoint, **counts}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "peak_mb": _peak_mb(),
+        "plan": result.plan.counts,
+        "phases": {k: round(v, 2) for k, v in result.timings.items()},
+        "checkpoint_after": checkpoint,
+        **counts,
+    }
 
 
 def run_child(step: str, file: Path, data_dir: Path | None = None) -> dict:
@@ -199,8 +242,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=60000)
     ap.add_argument("--file", type=Path, help="use (or keep) this roster file instead of a temporary one")
-    ap.add_argument("--rounds", type=int, default=5,
-                    help="rounds of floor / import / re-import, interleaved (medians are reported)")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="rounds of floor / import / re-import, interleaved (medians are reported)",
+    )
     ap.add_argument("--skip-openpyxl", action="store_true", help="skip the slow openpyxl measurement")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
@@ -214,8 +261,10 @@ def main() -> int:
         if not file.exists():
             t = time.perf_counter()
             hh = generate(file, args.rows)
-            print(f"generated {args.rows} people / {hh} households in {time.perf_counter() - t:.1f} s "
-                  f"({file.stat().st_size / 1e6:.1f} MB)")
+            print(
+                f"generated {args.rows} people / {hh} households in {time.perf_counter() - t:.1f} s "
+                f"({file.stat().st_size / 1e6:.1f} MB)"
+            )
         # This machine's speed drifts by tens of percent from minute to minute, so the steps are
         # run in rounds, one after the other (floor, import, re-import, openpyxl), and compared
         # by their medians; each round's own ratios are printed too.
@@ -234,39 +283,61 @@ def main() -> int:
         whole = run_child("calamine_to_python", file)
         banded = [run_child("calamine_bands", file) for _ in range(3)]
         first, again = firsts[-1], agains[-1]
-        print(f"calamine parse (floor) : {_spread(floors)}   peak {floors[0]['peak_mb']:4.0f} MB   "
-              f"(get_sheet_by_name + iter_rows, as the importer)")
-        print(f"calamine to_python     : {whole['seconds']:6.2f} s   peak {whole['peak_mb']:4.0f} MB   "
-              f"(all rows at once; the floor before, for reference)")
-        print(f"calamine in two bands  : {_spread(banded)}   peak {banded[0]['peak_mb']:4.0f} MB   "
-              f"(the importer's load: two halves of the sheet at once, one per core; for reference)")
+        print(
+            f"calamine parse (floor) : {_spread(floors)}   peak {floors[0]['peak_mb']:4.0f} MB   "
+            f"(get_sheet_by_name + iter_rows, as the importer)"
+        )
+        print(
+            f"calamine to_python     : {whole['seconds']:6.2f} s   peak {whole['peak_mb']:4.0f} MB   "
+            f"(all rows at once; the floor before, for reference)"
+        )
+        print(
+            f"calamine in two bands  : {_spread(banded)}   peak {banded[0]['peak_mb']:4.0f} MB   "
+            f"(the importer's load: two halves of the sheet at once, one per core; for reference)"
+        )
         if opxs:
             print(f"openpyxl read_only     : {_spread(opxs)}   peak {opxs[0]['peak_mb']:4.0f} MB")
-        print(f"full import (empty db) : {_spread(firsts)}   peak {max(r['peak_mb'] for r in firsts):4.0f} MB   "
-              f"{first['members']} members, {first['households']} households, {first['audit']} audit entries")
+        print(
+            f"full import (empty db) : {_spread(firsts)}   peak {max(r['peak_mb'] for r in firsts):4.0f} MB   "
+            f"{first['members']} members, {first['households']} households, {first['audit']} audit entries"
+        )
         print(f"    phases of each run : {'; '.join(str(r['phases']) for r in firsts)}")
-        print(f"re-import (no changes) : {_spread(agains)}   peak {max(r['peak_mb'] for r in agains):4.0f} MB   "
-              f"{again['plan']['m_unchanged']} unchanged, {again['plan']['m_new']} new, "
-              f"{again['plan']['m_changed']} changed")
+        print(
+            f"re-import (no changes) : {_spread(agains)}   peak {max(r['peak_mb'] for r in agains):4.0f} MB   "
+            f"{again['plan']['m_unchanged']} unchanged, {again['plan']['m_new']} new, "
+            f"{again['plan']['m_changed']} changed"
+        )
         print(f"    phases of each run : {'; '.join(str(r['phases']) for r in agains)}")
-        print(f"cpu seconds (median)   : floor {_median([r['cpu'] for r in floors]):.2f}, "
-              f"import {_median([r['cpu'] for r in firsts]):.2f}, re-import {_median([r['cpu'] for r in agains]):.2f}"
-              + (f", openpyxl {_median([r['cpu'] for r in opxs]):.2f}" if opxs else ""))
+        print(
+            f"cpu seconds (median)   : floor {_median([r['cpu'] for r in floors]):.2f}, "
+            f"import {_median([r['cpu'] for r in firsts]):.2f}, re-import {_median([r['cpu'] for r in agains]):.2f}"
+            + (f", openpyxl {_median([r['cpu'] for r in opxs]):.2f}" if opxs else "")
+        )
         print()
         floor_s = _median([r["seconds"] for r in floors])
         first_s = _median([r["seconds"] for r in firsts])
         again_s = _median([r["seconds"] for r in agains])
-        per_round = " ".join(f"{i['seconds'] / f['seconds']:.2f}" for f, i in zip(floors, firsts, strict=True))
+        per_round = " ".join(
+            f"{i['seconds'] / f['seconds']:.2f}" for f, i in zip(floors, firsts, strict=True)
+        )
         ratio = first_s / floor_s
-        print(f"import / calamine floor = {ratio:5.2f}  (goal ≤ 2)  {'OK' if ratio <= 2 else 'MISSED'}"
-              f"   [each round: {per_round}]")
+        print(
+            f"import / calamine floor = {ratio:5.2f}  (goal ≤ 2)  {'OK' if ratio <= 2 else 'MISSED'}"
+            f"   [each round: {per_round}]"
+        )
         if opxs:
             speed = _median([r["seconds"] for r in opxs]) / first_s
-            per_round = " ".join(f"{o['seconds'] / i['seconds']:.2f}" for o, i in zip(opxs, firsts, strict=True))
-            print(f"openpyxl parse / import = {speed:5.2f}  (goal ≥ 5)  {'OK' if speed >= 5 else 'MISSED'}"
-                  f"   [each round: {per_round}]")
-            print(f"openpyxl parse / floor  = {_median([r['seconds'] for r in opxs]) / floor_s:5.2f}  "
-                  f"(for reference: goal 2 asks for an import within floor × this ÷ 5)")
+            per_round = " ".join(
+                f"{o['seconds'] / i['seconds']:.2f}" for o, i in zip(opxs, firsts, strict=True)
+            )
+            print(
+                f"openpyxl parse / import = {speed:5.2f}  (goal ≥ 5)  {'OK' if speed >= 5 else 'MISSED'}"
+                f"   [each round: {per_round}]"
+            )
+            print(
+                f"openpyxl parse / floor  = {_median([r['seconds'] for r in opxs]) / floor_s:5.2f}  "
+                f"(for reference: goal 2 asks for an import within floor × this ÷ 5)"
+            )
         re_ratio = again_s / first_s
         print(f"re-import / import      = {re_ratio:5.2f}  (goal ≤ 1)  {'OK' if re_ratio <= 1 else 'MISSED'}")
         peak = max(r["peak_mb"] for r in firsts + agains)

@@ -44,8 +44,15 @@ def synthetic_rows(n: int, seed: int = 1) -> list[dict]:
         htype = rng.choice(("脱贫户", "脱贫户", "一般农户", "一般农户", "一般农户", "监测户"))
         row = {k: rng.choice((True, False, False, None)) for k in appendix1.BOOL_KEYS}
         if htype == "一般农户":
-            for k in ("exited_2020", "income_falling_3y", "measures_in_place", "measures_targeted",
-                      "one_off_payment", "over_assistance", "system_data_accurate"):
+            for k in (
+                "exited_2020",
+                "income_falling_3y",
+                "measures_in_place",
+                "measures_targeted",
+                "one_off_payment",
+                "over_assistance",
+                "system_data_accurate",
+            ):
                 row[k] = NA
         row.update(
             village_group=f"马店村{i % 12 + 1}组",
@@ -68,8 +75,13 @@ def case_render(households: int, out: Path, paper: str) -> dict:
     rows = synthetic_rows(households)
     t0 = time.perf_counter()
     appendix_pdf.render_appendix1(
-        out, [appendix_pdf.VillageSheet("马店村", rows)], township="马店镇", year=2022,
-        income_period="2021年5月1日-2022年4月30日", threshold="7000", paper=paper,
+        out,
+        [appendix_pdf.VillageSheet("马店村", rows)],
+        township="马店镇",
+        year=2022,
+        income_period="2021年5月1日-2022年4月30日",
+        threshold="7000",
+        paper=paper,
     )
     done = time.perf_counter()
     return {"households": households, "seconds": done - started, "render_seconds": done - t0}
@@ -89,7 +101,9 @@ def case_database(households: int, out: Path) -> dict:
     build_demo(db, households=households * 5, seed=3, today=dt.date(2022, 6, 1))
     with db.reading() as s:
         village_id, count = s.execute(
-            select(Household.village_id, func.count()).group_by(Household.village_id).order_by(func.count().desc())
+            select(Household.village_id, func.count())
+            .group_by(Household.village_id)
+            .order_by(func.count().desc())
         ).first()
     started = time.perf_counter()
     from fanpin_desktop.documents import appendix_pdf
@@ -118,7 +132,9 @@ def run_case(name: str, households: int, out: Path) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--households", type=int, default=300)
     parser.add_argument("--keep", type=Path, help="folder to keep the PDFs in")
     args = parser.parse_args()
@@ -131,8 +147,10 @@ def main() -> int:
         verdict = "ok" if result["seconds"] < GOAL_SECONDS else "SLOW"
         ok &= verdict == "ok"
         extra = f", layout and writing {result['render_seconds']:.2f} s" if "render_seconds" in result else ""
-        print(f"{name:9s} {result['households']:4d} households: {result['seconds']:.2f} s{extra} "
-              f"({out.stat().st_size // 1024} KB) [{verdict}, goal < {GOAL_SECONDS:.0f} s]")
+        print(
+            f"{name:9s} {result['households']:4d} households: {result['seconds']:.2f} s{extra} "
+            f"({out.stat().st_size // 1024} KB) [{verdict}, goal < {GOAL_SECONDS:.0f} s]"
+        )
     print(f"PDFs in {folder}")
     return 0 if ok else 1
 

@@ -64,9 +64,15 @@ def fill_screenings(db: Database, campaign_id: int, leave_out: int) -> int:
             answers = appendix1.initial_answers(ctxs[hid])
             answers["method"] = "电话核查" if i % 7 == 0 else "入户排查"
             answers["household_type"] = answers.get("household_type") or "一般农户"
-            rows.append({**{k: answers.get(k) for k in appendix1.ANSWER_KEYS}, "campaign_id": c.id,
-                         "household_id": hid, "screened_on": c.start_date + dt.timedelta(days=i % 20),
-                         "overrides": {}})
+            rows.append(
+                {
+                    **{k: answers.get(k) for k in appendix1.ANSWER_KEYS},
+                    "campaign_id": c.id,
+                    "household_id": hid,
+                    "screened_on": c.start_date + dt.timedelta(days=i % 20),
+                    "overrides": {},
+                }
+            )
         s.execute(insert(HouseholdScreening), rows)
         return len(rows)
 
@@ -75,7 +81,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--households", type=int, default=20000)
     ap.add_argument("--keep", metavar="DIR", help="keep the database and exports in DIR")
-    ap.add_argument("--reuse", action="store_true", help="with --keep: reuse the database built by a previous run")
+    ap.add_argument(
+        "--reuse", action="store_true", help="with --keep: reuse the database built by a previous run"
+    )
     args = ap.parse_args()
 
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench_screening_"))
@@ -88,8 +96,10 @@ def main() -> int:
     migrate(db)
     print(f"database: {db_path}{' (reused)' if reuse else ''}")
     if not reuse:
-        timed(f"demo township ({args.households} households)",
-              lambda: demo.build_demo(db, households=args.households, seed=2022))
+        timed(
+            f"demo township ({args.households} households)",
+            lambda: demo.build_demo(db, households=args.households, seed=2022),
+        )
     with db.reading() as s:
         cid = campaigns.current_id(s)
         c = campaigns.info(s, cid)
@@ -100,29 +110,47 @@ def main() -> int:
 
     with db.reading() as s:
         as_of = max(c.end_date, dt.date.today())
-        report, t_stats = timed("1. appendix 3, whole township", lambda: stats.compute(s, cid, as_of=as_of), 5)
+        report, t_stats = timed(
+            "1. appendix 3, whole township", lambda: stats.compute(s, cid, as_of=as_of), 5
+        )
         total = report.total
-        print(f"  应排查 {report.text(total, 'due')}, 已排查 {report.text(total, 'screened')}, "
-              f"{len(report.rows)} villages")
+        print(
+            f"  应排查 {report.text(total, 'due')}, 已排查 {report.text(total, 'screened')}, "
+            f"{len(report.rows)} villages"
+        )
         timed("   progress view", lambda: stats.progress(s, cid), 3)
         timed("   missing households (township)", lambda: stats.missing_households(s, cid), 3)
 
     out = folder / "exports"
     with db.reading() as s:
-        res, t_export = timed("2. appendix 1 xlsx, whole township",
-                              lambda: appendix_export.export_appendix(s, 1, out / "附件1_全乡镇.xlsx", campaign_id=cid))
+        res, t_export = timed(
+            "2. appendix 1 xlsx, whole township",
+            lambda: appendix_export.export_appendix(s, 1, out / "附件1_全乡镇.xlsx", campaign_id=cid),
+        )
         print(f"  {res.rows} rows, {res.path.stat().st_size / 1e6:.1f} MB")
-        timed("   appendix 3 xlsx", lambda: appendix_export.export_appendix(s, 3, out / "附件3.xlsx", campaign_id=cid))
-        timed("   appendix 4 xlsx", lambda: appendix_export.export_appendix(s, 4, out / "附件4.xlsx", campaign_id=cid))
+        timed(
+            "   appendix 3 xlsx",
+            lambda: appendix_export.export_appendix(s, 3, out / "附件3.xlsx", campaign_id=cid),
+        )
+        timed(
+            "   appendix 4 xlsx",
+            lambda: appendix_export.export_appendix(s, 4, out / "附件4.xlsx", campaign_id=cid),
+        )
         first_village = campaigns.village_ids(s, cid)[0]
         village_file = out / "附件1_一个村.xlsx"
-        res, _ = timed("   appendix 1 xlsx, one village",
-                       lambda: appendix_export.export_appendix(s, 1, village_file, campaign_id=cid,
-                                                               village_id=first_village))
+        res, _ = timed(
+            "   appendix 1 xlsx, one village",
+            lambda: appendix_export.export_appendix(
+                s, 1, village_file, campaign_id=cid, village_id=first_village
+            ),
+        )
     with db.unit() as s:
-        rep, _ = timed(f"   import that village back ({res.rows} rows, dry run)",
-                       lambda: appendix_import.import_appendix1(s, village_file, cid, village_id=first_village,
-                                                                dry_run=True))
+        rep, _ = timed(
+            f"   import that village back ({res.rows} rows, dry run)",
+            lambda: appendix_import.import_appendix1(
+                s, village_file, cid, village_id=first_village, dry_run=True
+            ),
+        )
         print(f"  {rep.summary()}")
 
     # 3. save one household's form and open the next, each in its own unit of work (as the UI does)
@@ -144,12 +172,17 @@ def main() -> int:
         form = nxt
     times.sort()
     median = statistics.median(times)
-    print(f"{'3. save form + open next household':<48} {median:8.3f} s median, {times[-1]:.3f} s worst "
-          f"({len(times)} saves)")
+    print(
+        f"{'3. save form + open next household':<48} {median:8.3f} s median, {times[-1]:.3f} s worst "
+        f"({len(times)} saves)"
+    )
 
     ok = t_stats < 0.5 and t_export < 10 and times[-1] < 0.1
-    print("goals: appendix 3 < 0.5 s: {}; appendix 1 export < 10 s: {}; save+next < 100 ms: {}".format(
-        *("yes" if x else "NO" for x in (t_stats < 0.5, t_export < 10, times[-1] < 0.1))))
+    print(
+        "goals: appendix 3 < 0.5 s: {}; appendix 1 export < 10 s: {}; save+next < 100 ms: {}".format(
+            *("yes" if x else "NO" for x in (t_stats < 0.5, t_export < 10, times[-1] < 0.1))
+        )
+    )
     db.dispose()
     return 0 if ok else 1
 

@@ -60,8 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     if empty:
         t = time.perf_counter()
         summary = demo.build_demo(db, households=args.households)
-        print(f"demo township: {summary.households} households, {summary.people} people "
-              f"({time.perf_counter() - t:.1f} s)")
+        print(
+            f"demo township: {summary.households} households, {summary.people} people "
+            f"({time.perf_counter() - t:.1f} s)"
+        )
 
     with db.reading() as s:
         cid = campaigns.current_id(s)

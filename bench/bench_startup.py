@@ -57,12 +57,16 @@ def child(data_dir: str) -> None:
             window.grab()
             break
     t_ready = time.perf_counter()
-    print(json.dumps({
-        "imports": t_imported - t_start,
-        "open_database": t_opened - t_imported,
-        "usable": t_ready - t_imported,
-        "rows": page.model.rowCount(),
-    }))
+    print(
+        json.dumps(
+            {
+                "imports": t_imported - t_start,
+                "open_database": t_opened - t_imported,
+                "usable": t_ready - t_imported,
+                "rows": page.model.rowCount(),
+            }
+        )
+    )
     window.close()
     ctx.close()
     app.quit()
@@ -103,7 +107,9 @@ def measure(data_dir: Path, runs: int) -> list[dict[str, float]]:
     for _ in range(runs):
         proc = subprocess.run(
             [sys.executable, __file__, "--child", str(data_dir)],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
         )
         out.append(json.loads(proc.stdout.strip().splitlines()[-1]))
@@ -114,8 +120,10 @@ def report(label: str, results: list[dict[str, float]]) -> float:
     usable = statistics.median(r["usable"] for r in results)
     imports = statistics.median(r["imports"] for r in results)
     opened = statistics.median(r["open_database"] for r in results)
-    print(f"{label:<28} imports {imports:6.2f} s | open database {opened:6.3f} s | "
-          f"usable window {usable:6.3f} s (median of {len(results)}; rows shown {int(results[0]['rows'])})")
+    print(
+        f"{label:<28} imports {imports:6.2f} s | open database {opened:6.3f} s | "
+        f"usable window {usable:6.3f} s (median of {len(results)}; rows shown {int(results[0]['rows'])})"
+    )
     return usable
 
 
@@ -135,8 +143,10 @@ def main() -> int:
     base = report("baseline: empty database", measure(empty, args.runs))
     full = report(f"demo: {args.households} households", measure(demo, args.runs))
     verdict = "OK" if full < TARGET_S else "SLOWER THAN TARGET"
-    print(f"start-up to usable window: {full:.3f} s (target < {TARGET_S:.1f} s) {verdict}; "
-          f"size-dependent part {full - base:+.3f} s over the empty-database baseline")
+    print(
+        f"start-up to usable window: {full:.3f} s (target < {TARGET_S:.1f} s) {verdict}; "
+        f"size-dependent part {full - base:+.3f} s over the empty-database baseline"
+    )
     return 0
 
 

@@ -79,8 +79,13 @@ def out(text: str = "") -> None:
 
 
 @command("demo", "生成演示乡镇数据（只能写入空的数据目录）")
-@argument("--households", type=int, default=DEFAULT_DEMO_HOUSEHOLDS, metavar="N",
-          help=f"演示户数（默认 {DEFAULT_DEMO_HOUSEHOLDS}）")
+@argument(
+    "--households",
+    type=int,
+    default=DEFAULT_DEMO_HOUSEHOLDS,
+    metavar="N",
+    help=f"演示户数（默认 {DEFAULT_DEMO_HOUSEHOLDS}）",
+)
 @argument("--seed", type=int, default=DEFAULT_DEMO_SEED, metavar="S", help="随机种子（相同种子生成相同数据）")
 def _demo(args: argparse.Namespace, ctx: AppContext) -> int:
     from fanpin_desktop.context import build_demo
@@ -89,8 +94,10 @@ def _demo(args: argparse.Namespace, ctx: AppContext) -> int:
     summary = build_demo(ctx.db, households=args.households, seed=args.seed)
     with ctx.db.reading() as s:
         counts = backups.counts(s)
-    out(f"已在 {ctx.paths.root} 生成演示数据："
-        + "，".join(f"{counts[k]} {label}" for k, label in backups.COUNT_LABELS.items()))
+    out(
+        f"已在 {ctx.paths.root} 生成演示数据："
+        + "，".join(f"{counts[k]} {label}" for k, label in backups.COUNT_LABELS.items())
+    )
     log.info("demo built: %s", summary)
     return EXIT_OK
 
@@ -195,7 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="fanpin", description=f"{APP_TITLE}（命令行）", add_help=False)
     parser.add_argument("-h", "--help", action="help", help="显示帮助信息并退出")
     parser.add_argument("--data-dir", metavar="DIR", help="数据目录（默认为本机用户数据目录或便携目录）")
-    parser.add_argument("--version", action="version", version=f"fanpin {__version__}", help="显示版本号并退出")
+    parser.add_argument(
+        "--version", action="version", version=f"fanpin {__version__}", help="显示版本号并退出"
+    )
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
     for cmd in COMMANDS.values():
         p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help, add_help=False)

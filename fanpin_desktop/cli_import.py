@@ -34,9 +34,15 @@ IMPORT_ARGUMENTS: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
     (("--sheet",), {"metavar": "名称", "help": "工作表名称（默认第一个有数据的工作表）"}),
     (("--mapping",), {"metavar": "名称", "help": "使用已保存的列对应关系（在导入向导中保存）"}),
     (("--village",), {"metavar": "村名", "help": "文件中没有“行政村”列时，所有行都属于这个村"}),
-    (("--create-places",), {"action": "store_true", "help": "新建文件中出现但本乡镇还没有的行政村、村民小组、自然村"}),
+    (
+        ("--create-places",),
+        {"action": "store_true", "help": "新建文件中出现但本乡镇还没有的行政村、村民小组、自然村"},
+    ),
     (("--dry-run",), {"action": "store_true", "help": "只检查并显示将要发生的变化，不写入数据库"}),
-    (("--report",), {"metavar": "errors.xlsx", "help": "把错误和警告（连同原始行）保存为工作簿，交回村里修改"}),
+    (
+        ("--report",),
+        {"metavar": "errors.xlsx", "help": "把错误和警告（连同原始行）保存为工作簿，交回村里修改"},
+    ),
 ]
 
 EXPORT_HELP = "导出：roster 按全国系统导出表的列导出家庭成员花名册（证件号码为文本）"
@@ -44,18 +50,33 @@ EXPORT_ARGUMENTS: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
     (("what",), {"choices": ("roster",), "metavar": "内容", "help": "roster 家庭成员花名册"}),
     (("--output", "-o"), {"metavar": "FILE", "help": "导出文件（默认保存到数据目录的 exports 文件夹）"}),
     (("--village",), {"metavar": "村名", "help": "只导出一个行政村"}),
-    (("--layout",), {"default": "national_roster_47", "metavar": "布局",
-                     "help": "列布局：national_roster_47（默认）或 national_roster_short"}),
+    (
+        ("--layout",),
+        {
+            "default": "national_roster_47",
+            "metavar": "布局",
+            "help": "列布局：national_roster_47（默认）或 national_roster_short",
+        },
+    ),
 ]
 
 
 def run_import(args: argparse.Namespace, ctx: Any) -> int:
     from fanpin_desktop.services.importer import ImportOptions, import_file
 
-    options = ImportOptions(sheet=args.sheet, mapping_name=args.mapping, default_village=args.village,
-                            create_places=args.create_places)
-    result = import_file(ctx.db, Path(args.file), options, dry_run=args.dry_run,
-                         report=Path(args.report) if args.report else None)
+    options = ImportOptions(
+        sheet=args.sheet,
+        mapping_name=args.mapping,
+        default_village=args.village,
+        create_places=args.create_places,
+    )
+    result = import_file(
+        ctx.db,
+        Path(args.file),
+        options,
+        dry_run=args.dry_run,
+        report=Path(args.report) if args.report else None,
+    )
     for line in result.summary_lines():
         out(line)
     issues = result.plan.issues
@@ -67,8 +88,10 @@ def run_import(args: argparse.Namespace, ctx: Any) -> int:
         for issue in shown:
             out(str(issue))
         if len(issues) > len(shown):
-            out(f"……另有 {len(issues) - len(shown)} 条问题未列出" + ("，见 --report 保存的工作簿" if args.report
-                                                                 else "；用 --report 文件名 保存全部问题"))
+            out(
+                f"……另有 {len(issues) - len(shown)} 条问题未列出"
+                + ("，见 --report 保存的工作簿" if args.report else "；用 --report 文件名 保存全部问题")
+            )
     if args.report:
         out(f"问题清单已保存：{args.report}")
     return 0
@@ -91,8 +114,11 @@ def run_export(args: argparse.Namespace, ctx: Any) -> int:
     from fanpin_desktop.services.roster_export import export_roster
 
     ids = _village_ids(ctx, args.village)
-    target = Path(args.output) if args.output else \
-        ctx.paths.exports / f"家庭成员花名册_{args.village or '全乡镇'}_{dt.date.today():%Y%m%d}.xlsx"
+    target = (
+        Path(args.output)
+        if args.output
+        else ctx.paths.exports / f"家庭成员花名册_{args.village or '全乡镇'}_{dt.date.today():%Y%m%d}.xlsx"
+    )
     try:
         with ctx.db.reading() as s:
             count = export_roster(s, target, args.layout, ids)
@@ -120,8 +146,10 @@ def _register_with_cli() -> None:
         from fanpin_desktop import cli
     except ImportError:  # pragma: no cover
         return
-    for name, help_text, handler, arguments in (("import", IMPORT_HELP, run_import, IMPORT_ARGUMENTS),
-                                                ("export", EXPORT_HELP, run_export, EXPORT_ARGUMENTS)):
+    for name, help_text, handler, arguments in (
+        ("import", IMPORT_HELP, run_import, IMPORT_ARGUMENTS),
+        ("export", EXPORT_HELP, run_export, EXPORT_ARGUMENTS),
+    ):
         if name in cli.COMMANDS:
             continue
         for a, kw in reversed(arguments):

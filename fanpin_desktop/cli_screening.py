@@ -41,10 +41,19 @@ def _date(text: str) -> dt.date:
 
 
 ARGUMENTS: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
-    (("action",), {"choices": ACTIONS, "metavar": "操作",
-                   "help": "export 导出附件表格；stats 排查情况统计（附件3）；import 导入村里填好的附件1/2；"
-                           "campaigns 列出排查批次"}),
-    (("file",), {"nargs": "?", "metavar": "FILE", "help": "import 时要导入的 .xlsx 文件（紧跟在 import 之后）"}),
+    (
+        ("action",),
+        {
+            "choices": ACTIONS,
+            "metavar": "操作",
+            "help": "export 导出附件表格；stats 排查情况统计（附件3）；import 导入村里填好的附件1/2；"
+            "campaigns 列出排查批次",
+        },
+    ),
+    (
+        ("file",),
+        {"nargs": "?", "metavar": "FILE", "help": "import 时要导入的 .xlsx 文件（紧跟在 import 之后）"},
+    ),
     (("--file",), {"dest": "file_option", "metavar": "FILE", "help": "同 FILE（可放在任何位置）"}),
     (("--appendix",), {"type": int, "choices": (1, 2, 3, 4), "metavar": "N", "help": "附件编号 1–4"}),
     (("--village",), {"metavar": "村名", "help": "只处理一个行政村（村名或编号）；默认全乡镇"}),
@@ -89,8 +98,15 @@ def _export(args: argparse.Namespace, ctx: Any) -> int:
     with ctx.db.reading() as s:
         vid = _village_id(s, args.village)
         result = appendix_export.export_appendix(
-            s, args.appendix, args.output, campaign_id=args.campaign, village_id=vid, fill_date=args.date,
-            exports_dir=ctx.paths.exports, include_unscreened=not args.screened_only, mask_ids=args.mask_ids,
+            s,
+            args.appendix,
+            args.output,
+            campaign_id=args.campaign,
+            village_id=vid,
+            fill_date=args.date,
+            exports_dir=ctx.paths.exports,
+            include_unscreened=not args.screened_only,
+            mask_ids=args.mask_ids,
             as_of=args.as_of,
         )
     out(f"已导出附件{result.appendix}（{result.rows}行）：{result.path}")
@@ -118,17 +134,32 @@ def _stats(args: argparse.Namespace, ctx: Any) -> int:
         elapsed = time.perf_counter() - started
         if args.json:
             data = report.to_data()
-            data["change"] = {str(k): {kk: list(v) if isinstance(v, tuple) else v for kk, v in d.items()}
-                              for k, d in stats.diff(report, previous).items()} if previous else None
+            data["change"] = (
+                {
+                    str(k): {kk: list(v) if isinstance(v, tuple) else v for kk, v in d.items()}
+                    for k, d in stats.diff(report, previous).items()
+                }
+                if previous
+                else None
+            )
             out(json.dumps(data, ensure_ascii=False, indent=1))
             return 0
         out(f"{c.name}：排查情况统计（截至 {report.as_of:%Y-%m-%d}）")
         if args.snapshot:
             out(f"已保存 {snap.report_date:%Y-%m-%d}（周五）的周报快照。")
         changes = stats.diff(report, previous) if previous else {}
-        cols = [("due", "应排查"), ("screened", "已排查"), ("new_unstable", "脱贫不稳定"), ("new_edge", "边缘易致贫"),
-                ("new_sudden", "突发严重困难"), ("rolled_back", "回退"), ("to_eliminate", "拟消除"),
-                ("problems_policy", "政策问题"), ("problems_fund", "资金问题"), ("problems_construction", "建设治理问题")]
+        cols = [
+            ("due", "应排查"),
+            ("screened", "已排查"),
+            ("new_unstable", "脱贫不稳定"),
+            ("new_edge", "边缘易致贫"),
+            ("new_sudden", "突发严重困难"),
+            ("rolled_back", "回退"),
+            ("to_eliminate", "拟消除"),
+            ("problems_policy", "政策问题"),
+            ("problems_fund", "资金问题"),
+            ("problems_construction", "建设治理问题"),
+        ]
         out("\t".join(["村别", *(label for _k, label in cols), "进度"]))
         for row in report.rows + ([report.total] if vid is None else []):
             due, done = row.cells["due"], row.cells["screened"]
@@ -144,7 +175,9 @@ def _stats(args: argparse.Namespace, ctx: Any) -> int:
         if args.missing:
             out(f"尚未排查 {len(missing)} 户：")
             for m in missing:
-                out(f"  {m.village}{m.group}\t{m.head_name}\t{m.code}\t{m.household_type}\t{m.people}人\t{m.phone}")
+                out(
+                    f"  {m.village}{m.group}\t{m.head_name}\t{m.code}\t{m.household_type}\t{m.people}人\t{m.phone}"
+                )
         out(f"用时 {elapsed:.2f} 秒")
     return 0
 
@@ -184,7 +217,9 @@ def _campaigns(args: argparse.Namespace, ctx: Any) -> int:
     for c in rows:
         mark = "（当前）" if c.is_current else ""
         threshold = f"监测范围{c.threshold_label}元" if c.threshold_amount is not None else "未设监测范围"
-        out(f"{c.id}\t{c.name}{mark}\t{c.start_date}至{c.end_date}\t收入期{c.income_period_label}\t{threshold}")
+        out(
+            f"{c.id}\t{c.name}{mark}\t{c.start_date}至{c.end_date}\t收入期{c.income_period_label}\t{threshold}"
+        )
     return 0
 
 

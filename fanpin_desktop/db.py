@@ -132,7 +132,9 @@ class Database:
     def checkpoint_in_background(self) -> None:
         """Copy the write-ahead log into the database file on a background thread (own connection)."""
         self.wait_for_checkpoint()
-        thread = threading.Thread(target=_checkpoint, args=(self.path,), name="fanpin-wal-checkpoint", daemon=True)
+        thread = threading.Thread(
+            target=_checkpoint, args=(self.path,), name="fanpin-wal-checkpoint", daemon=True
+        )
         thread.start()
         self._checkpointer = thread
 
@@ -252,8 +254,11 @@ def _after_delete(_mapper: Any, _conn: Any, target: Any) -> None:
         rows.append(_row(object_session(target), target, "delete", old_value=audit_json(_values(target))))
 
 
-for _name, _fn in (("after_insert", _after_insert), ("after_update", _after_update),
-                   ("after_delete", _after_delete)):
+for _name, _fn in (
+    ("after_insert", _after_insert),
+    ("after_update", _after_update),
+    ("after_delete", _after_delete),
+):
     event.listen(Base, _name, _fn, propagate=True)
 
 

@@ -58,7 +58,9 @@ def explain_os_error(exc: BaseException, action: str, target: object = "") -> Us
         if code == errno.ENOSPC or _winerror(exc) in (39, 112):
             return UserError(f"{action}失败：磁盘空间不足{where}。请清理磁盘空间后重试。")
         if _winerror(exc) in (32, 33):
-            return UserError(f"{action}失败：文件正被其他程序（如 Excel 或 WPS）打开{where}。请关闭该程序后重试。")
+            return UserError(
+                f"{action}失败：文件正被其他程序（如 Excel 或 WPS）打开{where}。请关闭该程序后重试。"
+            )
         if isinstance(exc, PermissionError):
             return UserError(f"{action}失败：没有权限或文件正被其他程序占用{where}。请关闭相关程序后重试。")
         if isinstance(exc, FileNotFoundError):

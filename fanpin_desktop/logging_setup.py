@@ -120,8 +120,11 @@ def install_excepthook(hook: ExceptHook | None = None) -> None:
 
     def thread_hook(args: threading.ExceptHookArgs) -> None:
         if args.exc_value is not None:
-            log.critical("uncaught exception in thread %s", getattr(args.thread, "name", "?"),
-                         exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+            log.critical(
+                "uncaught exception in thread %s",
+                getattr(args.thread, "name", "?"),
+                exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+            )
 
     threading.excepthook = thread_hook
 

@@ -23,8 +23,15 @@ def _household(db) -> tuple[int, int]:
         h = Household(village_id=v.id, household_type="一般农户", phone="13912345678")
         s.add(h)
         s.flush()
-        m = Member(household_id=h.id, name="张三", relation="户主", sex="男", id_number=ID_A,
-                   birth_date=dt.date(1985, 6, 15), ins_resident_medical=True)
+        m = Member(
+            household_id=h.id,
+            name="张三",
+            relation="户主",
+            sex="男",
+            id_number=ID_A,
+            birth_date=dt.date(1985, 6, 15),
+            ins_resident_medical=True,
+        )
         s.add(m)
         s.flush()
         return h.id, m.id
@@ -33,9 +40,14 @@ def _household(db) -> tuple[int, int]:
 def _entries(db, table: str, record_id: int) -> list[SimpleNamespace]:
     """Plain copies: a reading unit rolls back at the end, which expires ORM objects."""
     with db.reading() as s:
-        rows = s.scalars(select(AuditEntry).where(AuditEntry.table_name == table, AuditEntry.record_id == record_id)
-                         .order_by(AuditEntry.id))
-        return [SimpleNamespace(**{c.key: getattr(e, c.key) for c in AuditEntry.__table__.columns}) for e in rows]
+        rows = s.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.table_name == table, AuditEntry.record_id == record_id)
+            .order_by(AuditEntry.id)
+        )
+        return [
+            SimpleNamespace(**{c.key: getattr(e, c.key) for c in AuditEntry.__table__.columns}) for e in rows
+        ]
 
 
 def test_insert_of_member_is_audited_with_household_and_user(db):
@@ -97,8 +109,11 @@ def test_household_history_includes_member_changes(db):
         s.get(Member, mid).relation = "户主"  # unchanged
         s.get(Member, mid).health = "长期慢性病"
     with db.reading() as s:
-        rows = s.execute(select(AuditEntry.table_name, AuditEntry.field)
-                         .where(AuditEntry.household_id == hid, AuditEntry.action == "update")).all()
+        rows = s.execute(
+            select(AuditEntry.table_name, AuditEntry.field).where(
+                AuditEntry.household_id == hid, AuditEntry.action == "update"
+            )
+        ).all()
     assert sorted(rows) == [("households", "phone"), ("members", "health")]
 
 
@@ -128,11 +143,19 @@ def test_unit_without_commit_writes_nothing(db):
 
 def test_none_and_bool_parameters_are_stored_as_null_and_integers(tmp_path):
     """db registers sqlite3 adapters for None and bool (a speed-up); what is stored must not change."""
-    assert (type(None), sqlite3.PrepareProtocol) in sqlite3.adapters and (bool, sqlite3.PrepareProtocol) in sqlite3.adapters
+    assert (type(None), sqlite3.PrepareProtocol) in sqlite3.adapters and (
+        bool,
+        sqlite3.PrepareProtocol,
+    ) in sqlite3.adapters
     conn = sqlite3.connect(tmp_path / "t.sqlite3")
     conn.execute("CREATE TABLE t (a, b BOOLEAN, c INTEGER)")
-    conn.executemany("INSERT INTO t VALUES (?, ?, ?)", [(None, True, False), (1, False, None), (True, None, 2)])
+    conn.executemany(
+        "INSERT INTO t VALUES (?, ?, ?)", [(None, True, False), (1, False, None), (True, None, 2)]
+    )
     rows = conn.execute("SELECT a, typeof(a), b, typeof(b), c, typeof(c) FROM t ORDER BY rowid").fetchall()
-    assert rows == [(None, "null", 1, "integer", 0, "integer"), (1, "integer", 0, "integer", None, "null"),
-                    (1, "integer", None, "null", 2, "integer")]
+    assert rows == [
+        (None, "null", 1, "integer", 0, "integer"),
+        (1, "integer", 0, "integer", None, "null"),
+        (1, "integer", None, "null", 2, "integer"),
+    ]
     conn.close()

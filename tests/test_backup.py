@@ -129,8 +129,11 @@ def test_restore_refuses_truncated_backup(db, data_paths, tmp_path):
 def test_restore_refuses_foreign_sqlite_file(db, data_paths, tmp_path):
     add_village(db, "桃园村")
     foreign = tmp_path / "other.sqlite3"
-    _run_sql(foreign, "CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT)",
-             "INSERT INTO contacts (name) VALUES ('张三')")
+    _run_sql(
+        foreign,
+        "CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT)",
+        "INSERT INTO contacts (name) VALUES ('张三')",
+    )
     _assert_restore_refused(db, data_paths, foreign, "不是本程序")
 
 

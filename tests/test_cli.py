@@ -98,8 +98,9 @@ def test_restore_of_a_corrupt_file_is_a_user_error(capsys, data_dir, tmp_path):
     assert code == 1
     assert "bad.sqlite3" in err and "不能用于恢复" in err
     assert "Traceback" not in err
-    assert not [b for b in backups.list_backups(backups.DataPaths(data_dir.resolve()))
-                if b.reason == "replaced"]
+    assert not [
+        b for b in backups.list_backups(backups.DataPaths(data_dir.resolve())) if b.reason == "replaced"
+    ]
 
 
 def test_restore_of_a_missing_file(capsys, data_dir):

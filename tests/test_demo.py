@@ -68,8 +68,9 @@ def test_summary_counts_match_the_database(demo):
         assert summary.villages == s.scalar(select(func.count()).select_from(Village)) >= 4
         assert summary.cases == s.scalar(select(func.count()).select_from(MonitoringCase))
         assert summary.problems == s.scalar(select(func.count()).select_from(Problem)) > 0
-        by_type = dict(s.execute(select(Household.household_type, func.count()).group_by(Household.household_type))
-                       .all())
+        by_type = dict(
+            s.execute(select(Household.household_type, func.count()).group_by(Household.household_type)).all()
+        )
         assert by_type.get("脱贫户", 0) == summary.poverty_households
         assert by_type.get("监测户", 0) == summary.monitored_households
     assert 2.4 < summary.people / summary.households < 3.3
@@ -83,8 +84,9 @@ def test_same_seed_gives_the_same_township(tmp_path):
     sc = build_demo(c, households=120, seed=8, today=TODAY)
     cols = (Member.id, Member.name, Member.id_number, Member.relation, Member.household_id)
     assert _rows(a, *cols) == _rows(b, *cols)
-    assert _rows(a, MonitoringCase.id, MonitoringCase.status, MonitoringCase.clue_date) == \
-        _rows(b, MonitoringCase.id, MonitoringCase.status, MonitoringCase.clue_date)
+    assert _rows(a, MonitoringCase.id, MonitoringCase.status, MonitoringCase.clue_date) == _rows(
+        b, MonitoringCase.id, MonitoringCase.status, MonitoringCase.clue_date
+    )
     assert sa == sb
     assert _rows(a, *cols) != _rows(c, *cols)
     assert sa != sc
@@ -100,8 +102,18 @@ def test_ids_are_valid_unique_and_agree_with_sex_and_birth(demo):
     for number, sex, birth, cert in rows:
         info = ids.parse(number, TODAY)
         assert info.sex == sex and info.birth_date == birth
-        assert number[:6] in {"341522", "342422", "341521", "341523", "341524", "341525", "341502", "341503",
-                              "341226", "340421"}
+        assert number[:6] in {
+            "341522",
+            "342422",
+            "341521",
+            "341523",
+            "341524",
+            "341525",
+            "341502",
+            "341503",
+            "341226",
+            "340421",
+        }
         if cert:
             assert ids.parse(cert, TODAY).base_id == number
 
@@ -157,8 +169,12 @@ def test_names_share_the_fathers_surname_and_include_rare_characters(demo):
 def test_about_a_third_of_people_are_in_poverty_exited_households(demo):
     db, summary = demo
     with db.reading() as s:
-        exited = s.scalar(select(func.count()).select_from(Member).join(Household)
-                          .where(Household.poverty_exit_year.is_not(None)))
+        exited = s.scalar(
+            select(func.count())
+            .select_from(Member)
+            .join(Household)
+            .where(Household.poverty_exit_year.is_not(None))
+        )
     share = exited / summary.people
     assert 0.22 < share < 0.48
     assert summary.poverty_people <= exited
@@ -185,19 +201,30 @@ def test_monitoring_cases_in_several_states(demo):
                 assert s.scalar(select(func.count()).select_from(Contact).where(Contact.case_id == c.id)) >= 1
                 first_measure = s.scalar(select(func.min(Measure.start_date)).where(Measure.case_id == c.id))
                 assert first_measure is not None and (first_measure - c.identified_on).days <= 31
-                assert s.scalar(select(func.count()).select_from(Visit).where(Visit.case_id == c.id)) >= 1 or \
-                    (TODAY - c.identified_on).days < 62
+                assert (
+                    s.scalar(select(func.count()).select_from(Visit).where(Visit.case_id == c.id)) >= 1
+                    or (TODAY - c.identified_on).days < 62
+                )
                 assert {st.step for st in steps if st.procedure == "识别"} >= {"入户核实", "公示", "县级审定"}
             if c.status == "已消除":
                 assert c.elimination_mode in ("帮扶消除", "自然消除")
                 assert c.eliminated_on is not None and c.eliminated_on <= TODAY
-                months = (c.eliminated_on.year - c.identified_on.year) * 12 + c.eliminated_on.month \
+                months = (
+                    (c.eliminated_on.year - c.identified_on.year) * 12
+                    + c.eliminated_on.month
                     - c.identified_on.month
+                )
                 assert months >= (6 if c.elimination_mode == "帮扶消除" else 2)
                 assert any(st.procedure == "消除" and st.step == "县级审定" for st in steps)
                 if c.elimination_mode == "帮扶消除":
-                    assert s.scalar(select(func.count()).select_from(Measure)
-                                    .where(Measure.case_id == c.id, Measure.is_development.is_(True))) >= 1
+                    assert (
+                        s.scalar(
+                            select(func.count())
+                            .select_from(Measure)
+                            .where(Measure.case_id == c.id, Measure.is_development.is_(True))
+                        )
+                        >= 1
+                    )
             if c.status == "已回退":
                 assert c.rolled_back_on is not None and c.eliminated_on < c.rolled_back_on <= TODAY
             if c.status == "线索":
@@ -221,7 +248,9 @@ def test_incomes_for_two_periods_around_the_threshold(demo):
         assert periods[(dt.date(2021, 5, 1), dt.date(2022, 4, 30))] == SIZE
         below = above = 0
         for r in records:
-            t = income.totals(r.wage, r.business, r.property_income, r.transfer, r.business_cost, r.people_count)
+            t = income.totals(
+                r.wage, r.business, r.property_income, r.transfer, r.business_cost, r.people_count
+            )
             assert min(r.wage, r.business, r.property_income, r.transfer, r.business_cost) >= 0
             if t.per_capita < thresholds[r.year]:
                 below += 1

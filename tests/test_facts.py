@@ -18,12 +18,31 @@ def person(name="张三", relation="户主", sex="男", age=40, female=None, seq
     female = (sex == "女") if female is None else female
     birth = dt.date(TODAY.year - age, 1, 15)
     values = dict(
-        name=name, relation=relation, sex=sex, birth_date=birth, id_type="居民身份证",
-        id_number=ids.make_id("341522", birth, seq, female), ethnicity="汉族", political_status="群众",
-        education="初中", schooling=None, health="健康", disability_category=None, disability_grade=None,
-        disability_cert_no=None, labour_skill="普通劳动力", work_status=None, work_place=None, work_months=None,
-        public_post_type=None, public_post_months=None, ins_resident_medical=True, ins_employee_medical=False,
-        dibao=False, tekun=False, phone=None,
+        name=name,
+        relation=relation,
+        sex=sex,
+        birth_date=birth,
+        id_type="居民身份证",
+        id_number=ids.make_id("341522", birth, seq, female),
+        ethnicity="汉族",
+        political_status="群众",
+        education="初中",
+        schooling=None,
+        health="健康",
+        disability_category=None,
+        disability_grade=None,
+        disability_cert_no=None,
+        labour_skill="普通劳动力",
+        work_status=None,
+        work_place=None,
+        work_months=None,
+        public_post_type=None,
+        public_post_months=None,
+        ins_resident_medical=True,
+        ins_employee_medical=False,
+        dibao=False,
+        tekun=False,
+        phone=None,
     )
     values.update(extra)
     return SimpleNamespace(**values)
@@ -51,9 +70,29 @@ def test_typical_family_facts():
     members = [
         person("王大", age=45, seq=1, work_status="省外务工", work_place="江苏省苏州市", work_months=10),
         person("李二", "配偶", "女", age=43, seq=2),
-        person("王小", "之子", "男", age=17, seq=3, education=None, schooling="高中二年级", labour_skill="无劳动力"),
-        person("王丫", "之女", "女", age=10, seq=4, education=None, schooling="小学四年级", labour_skill="无劳动力"),
-        person("王宝", "之子", "男", age=20, seq=5, education=None, schooling="本科", labour_skill="无劳动力"),
+        person(
+            "王小",
+            "之子",
+            "男",
+            age=17,
+            seq=3,
+            education=None,
+            schooling="高中二年级",
+            labour_skill="无劳动力",
+        ),
+        person(
+            "王丫",
+            "之女",
+            "女",
+            age=10,
+            seq=4,
+            education=None,
+            schooling="小学四年级",
+            labour_skill="无劳动力",
+        ),
+        person(
+            "王宝", "之子", "男", age=20, seq=5, education=None, schooling="本科", labour_skill="无劳动力"
+        ),
     ]
     f = facts.household_facts(members, TODAY)
     assert f.size == 5
@@ -74,8 +113,18 @@ def test_typical_family_facts():
 def test_no_labour_household_and_disability():
     members = [
         person("赵一", age=72, labour_skill="弱劳动力或半劳动力", health="长期慢性病"),
-        person("钱二", "配偶", "女", age=70, seq=2, labour_skill="丧失劳动力", health="残疾",
-               disability_category="肢体残疾", disability_grade="二级", dibao=True),
+        person(
+            "钱二",
+            "配偶",
+            "女",
+            age=70,
+            seq=2,
+            labour_skill="丧失劳动力",
+            health="残疾",
+            disability_category="肢体残疾",
+            disability_grade="二级",
+            dibao=True,
+        ),
     ]
     f = facts.household_facts(members, TODAY)
     assert f.no_labour_household
@@ -86,8 +135,11 @@ def test_no_labour_household_and_disability():
 
 
 def test_mild_disability_is_not_severe_and_labour_aliases_count():
-    members = [person(health="残疾", disability_category="视力残疾", disability_grade="四级",
-                      labour_skill="弱劳动力")]
+    members = [
+        person(
+            health="残疾", disability_category="视力残疾", disability_grade="四级", labour_skill="弱劳动力"
+        )
+    ]
     f = facts.household_facts(members, TODAY)
     assert f.has_disabled and not f.has_severe_disability
     assert f.no_labour_household  # 弱劳动力 (alias of 弱劳动力或半劳动力) is not able labour
@@ -104,8 +156,18 @@ def test_single_young_person_is_not_elderly_alone():
 
 
 def test_many_minors():
-    kids = [person(f"孩{i}", "之子", age=3 + i, seq=10 + i, education=None, schooling="学前教育",
-                   labour_skill="无劳动力") for i in range(3)]
+    kids = [
+        person(
+            f"孩{i}",
+            "之子",
+            age=3 + i,
+            seq=10 + i,
+            education=None,
+            schooling="学前教育",
+            labour_skill="无劳动力",
+        )
+        for i in range(3)
+    ]
     f = facts.household_facts([person(age=35), *kids], TODAY)
     assert f.minors == 3 and f.many_minors
     assert f.noncompulsory_students == 0  # 学前教育 is not counted
@@ -117,8 +179,14 @@ def test_health_parts_resolves_aliases_and_separators():
 
 
 def test_facts_work_on_orm_members():
-    m = Member(name="周五", relation="户主", sex="男", id_number=ids.make_id("341522", dt.date(1950, 3, 3), 5, False),
-               labour_skill="普通劳动力", health="健康")
+    m = Member(
+        name="周五",
+        relation="户主",
+        sex="男",
+        id_number=ids.make_id("341522", dt.date(1950, 3, 3), 5, False),
+        labour_skill="普通劳动力",
+        health="健康",
+    )
     f = facts.household_facts([m], TODAY)
     assert f.head is not None and f.head.age == 75
     assert f.elderly_alone and not f.no_labour_household
@@ -131,10 +199,13 @@ def test_clean_member_has_no_issues():
     assert facts.validate_member(person(phone="13912345678"), TODAY) == []
 
 
-@pytest.mark.parametrize("education, schooling, fragment", [
-    ("初中", "七年级", "只能填写一项"),
-    (None, None, "必须填写一项"),
-])
+@pytest.mark.parametrize(
+    "education, schooling, fragment",
+    [
+        ("初中", "七年级", "只能填写一项"),
+        (None, None, "必须填写一项"),
+    ],
+)
 def test_education_and_schooling_exactly_one(education, schooling, fragment):
     issues = facts.member_issues(person(education=education, schooling=schooling), TODAY)
     [issue] = [i for i in issues if i.code == "M_EDU_SCHOOL"]
@@ -153,8 +224,10 @@ def test_work_status_and_months_both_or_neither():
     assert facts.member_issues(person(work_status="省外务工", work_months=12), TODAY) == []
 
 
-@pytest.mark.parametrize("phone, ok", [("13912345678", True), ("1391234567", False), ("0564-6012345", False),
-                                       ("139123456789", False)])
+@pytest.mark.parametrize(
+    "phone, ok",
+    [("13912345678", True), ("1391234567", False), ("0564-6012345", False), ("139123456789", False)],
+)
 def test_member_phone_must_have_11_digits(phone, ok):
     issues = facts.member_issues(person(phone=phone), TODAY)
     assert (codes(issues) == []) is ok
@@ -170,20 +243,28 @@ def test_medical_insurance_exactly_one():
     assert "城乡居民基本医疗保险" in neither[0].message
 
 
-@pytest.mark.parametrize("age, health, schooling, labour, flagged", [
-    (30, "健康", None, "无劳动力", True),
-    (30, "健康", None, "弱劳动力或半劳动力", True),
-    (60, "健康", None, "丧失劳动力", True),
-    (16, "健康", None, "无劳动力", True),
-    (15, "健康", None, "无劳动力", False),
-    (61, "健康", None, "无劳动力", False),
-    (30, "长期慢性病", None, "弱劳动力或半劳动力", False),
-    (19, "健康", "本科", "无劳动力", False),
-    (30, "健康", None, "普通劳动力", False),
-])
+@pytest.mark.parametrize(
+    "age, health, schooling, labour, flagged",
+    [
+        (30, "健康", None, "无劳动力", True),
+        (30, "健康", None, "弱劳动力或半劳动力", True),
+        (60, "健康", None, "丧失劳动力", True),
+        (16, "健康", None, "无劳动力", True),
+        (15, "健康", None, "无劳动力", False),
+        (61, "健康", None, "无劳动力", False),
+        (30, "长期慢性病", None, "弱劳动力或半劳动力", False),
+        (19, "健康", "本科", "无劳动力", False),
+        (30, "健康", None, "普通劳动力", False),
+    ],
+)
 def test_working_age_healthy_non_student_without_labour_is_a_warning(age, health, schooling, labour, flagged):
-    p = person(age=age, health=health, schooling=schooling, education=None if schooling else "初中",
-               labour_skill=labour)
+    p = person(
+        age=age,
+        health=health,
+        schooling=schooling,
+        education=None if schooling else "初中",
+        labour_skill=labour,
+    )
     issues = [i for i in facts.member_issues(p, TODAY) if i.code == "M_LABOUR_AGE"]
     assert bool(issues) is flagged
     if flagged:

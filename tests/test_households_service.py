@@ -23,8 +23,15 @@ def pid(year: int, seq: int, female: bool = False) -> str:
 
 
 def person(name: str, relation: str, number: str, **extra) -> Member:
-    values = dict(name=name, relation=relation, id_number=number, education="初中", health="健康",
-                  labour_skill="普通劳动力", ins_resident_medical=True)
+    values = dict(
+        name=name,
+        relation=relation,
+        id_number=number,
+        education="初中",
+        health="健康",
+        labour_skill="普通劳动力",
+        ins_resident_medical=True,
+    )
     values.update(extra)
     m = Member(**values)
     info = ids.parse(number)
@@ -44,36 +51,77 @@ def build_town(db) -> dict[str, int]:
         w1 = VillageGroup(village_id=west.id, name="一组", sort_order=1)
         s.add_all([e1, e2, w1])
         s.flush()
-        zhang = Household(village_id=east.id, group_id=e2.id, code="3415230010020001", phone="13800001111",
-                          household_type="脱贫户", poverty_exit_year=2016, relocated=True)
+        zhang = Household(
+            village_id=east.id,
+            group_id=e2.id,
+            code="3415230010020001",
+            phone="13800001111",
+            household_type="脱贫户",
+            poverty_exit_year=2016,
+            relocated=True,
+        )
         zhang.members = [
             person("张三", "户主", pid(1960, 11)),
             person("李梅", "配偶", pid(1962, 12, female=True)),
             person("张小明", "之子", pid(1990, 13), phone="13911112222"),
         ]
-        wang = Household(village_id=east.id, group_id=e1.id, code="3415230010010001",
-                         household_type="一般农户")
+        wang = Household(
+            village_id=east.id, group_id=e1.id, code="3415230010010001", household_type="一般农户"
+        )
         wang.members = [
-            person("王五", "户主", pid(1940, 21), labour_skill="丧失劳动力", health="残疾",
-                   disability_category="肢体残疾", disability_grade="二级", dibao=True),
+            person(
+                "王五",
+                "户主",
+                pid(1940, 21),
+                labour_skill="丧失劳动力",
+                health="残疾",
+                disability_category="肢体残疾",
+                disability_grade="二级",
+                dibao=True,
+            ),
             person("赵六", "配偶", pid(1942, 22, female=True), labour_skill="无劳动力"),
         ]
-        liu = Household(village_id=west.id, group_id=w1.id, code="3415230020010001",
-                        household_type="监测户", military_family=True)
-        liu.members = [person("刘备", "户主", pid(1975, 31)), person("刘禅", "之子", pid(2008, 32),
-                                                                    education=None, schooling="高中一年级",
-                                                                    labour_skill="无劳动力")]
-        chen = Household(village_id=west.id, group_id=w1.id, code=None, household_type="一般农户",
-                         urban_registered=True)
+        liu = Household(
+            village_id=west.id,
+            group_id=w1.id,
+            code="3415230020010001",
+            household_type="监测户",
+            military_family=True,
+        )
+        liu.members = [
+            person("刘备", "户主", pid(1975, 31)),
+            person(
+                "刘禅", "之子", pid(2008, 32), education=None, schooling="高中一年级", labour_skill="无劳动力"
+            ),
+        ]
+        chen = Household(
+            village_id=west.id, group_id=w1.id, code=None, household_type="一般农户", urban_registered=True
+        )
         chen.members = [person("陈七", "户主", pid(1950, 41), tekun=True, labour_skill="无劳动力")]
         s.add_all([zhang, wang, liu, chen])
         s.flush()
-        s.add(MonitoringCase(household_id=liu.id, source="干部走访", status="已纳入", clue_date=TODAY,
-                             category="边缘易致贫户"))
+        s.add(
+            MonitoringCase(
+                household_id=liu.id,
+                source="干部走访",
+                status="已纳入",
+                clue_date=TODAY,
+                category="边缘易致贫户",
+            )
+        )
         s.add(MonitoringCase(household_id=zhang.id, source="集中排查", status="已消除", clue_date=TODAY))
         s.add(MonitoringCase(household_id=chen.id, source="部门预警", status="线索", clue_date=TODAY))
-        ids_ = dict(zhang=zhang.id, wang=wang.id, liu=liu.id, chen=chen.id, east=east.id, west=west.id,
-                    e1=e1.id, e2=e2.id, w1=w1.id)
+        ids_ = dict(
+            zhang=zhang.id,
+            wang=wang.id,
+            liu=liu.id,
+            chen=chen.id,
+            east=east.id,
+            west=west.id,
+            e1=e1.id,
+            e2=e2.id,
+            w1=w1.id,
+        )
     return ids_
 
 
@@ -213,8 +261,9 @@ def test_load_and_save_roundtrip_changes_phone_with_audit(db, town):
         assert svc.save_household(s, draft, TODAY) == town["zhang"]
     with db.reading() as s:
         assert s.get(Household, town["zhang"]).phone == "13700009999"
-        entry = s.scalars(select(AuditEntry).where(AuditEntry.household_id == town["zhang"],
-                                                   AuditEntry.field == "phone")).one()
+        entry = s.scalars(
+            select(AuditEntry).where(AuditEntry.household_id == town["zhang"], AuditEntry.field == "phone")
+        ).one()
         assert (entry.old_value, entry.new_value, entry.user) == ("13800001111", "13700009999", "测试")
 
 
@@ -226,8 +275,10 @@ def test_save_with_invalid_id_is_refused_with_exact_message(db, town):
     draft.members[2].id_number = good[:17] + wrong_check
     with db.unit() as s, pytest.raises(svc.ValidationFailed) as caught:
         svc.save_household(s, draft, TODAY)
-    expected = (f"第3名成员“张小明”：证件号码“{good[:17] + wrong_check}”校验位错误："
-                f"最后一位应为{good[-1]}，实为{wrong_check}")
+    expected = (
+        f"第3名成员“张小明”：证件号码“{good[:17] + wrong_check}”校验位错误："
+        f"最后一位应为{good[-1]}，实为{wrong_check}"
+    )
     assert [i.message for i in caught.value.errors] == [expected]
     assert caught.value.errors[0].field == "id_number"
     assert caught.value.errors[0].member is draft.members[2]
@@ -243,7 +294,9 @@ def test_save_normalises_id_and_derives_sex_and_birth(db, town):
     new.name = "陈红"
     new.education = "高中"
     new.ins_resident_medical = True
-    new.id_number = " " + number[:17].translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"}) + number[17].lower()
+    new.id_number = (
+        " " + number[:17].translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"}) + number[17].lower()
+    )
     new.sex = "男"  # wrong on purpose: the number decides
     draft.members.append(new)
     with db.unit() as s:
@@ -273,7 +326,9 @@ def test_duplicate_id_in_other_household_names_head_and_village(db, town):
     assert "东山村二组 张三户" in messages[0]
     assert "成员“张三”" in messages[0]
     with db.reading() as s:
-        assert s.scalar(select(func.count()).select_from(Member).where(Member.household_id == town["chen"])) == 1
+        assert (
+            s.scalar(select(func.count()).select_from(Member).where(Member.household_id == town["chen"])) == 1
+        )
 
 
 def test_validation_reports_household_rules(db, town):
@@ -307,8 +362,9 @@ def test_remove_member_is_audited(db, town):
         svc.save_household(s, draft, TODAY)
     with db.reading() as s:
         assert s.get(Member, removed.id) is None
-        deleted = s.scalars(select(AuditEntry).where(AuditEntry.table_name == "members",
-                                                     AuditEntry.action == "delete")).one()
+        deleted = s.scalars(
+            select(AuditEntry).where(AuditEntry.table_name == "members", AuditEntry.action == "delete")
+        ).one()
         assert deleted.household_id == town["zhang"] and deleted.summary == "张小明"
 
 
@@ -356,7 +412,11 @@ def test_change_head(db, town):
         svc.change_head(s, town["zhang"], son_id, "之父")
     with db.reading() as s:
         members = s.get(Household, town["zhang"]).members
-        assert [(m.name, m.relation) for m in members] == [("张小明", "户主"), ("张三", "之父"), ("李梅", "配偶")]
+        assert [(m.name, m.relation) for m in members] == [
+            ("张小明", "户主"),
+            ("张三", "之父"),
+            ("李梅", "配偶"),
+        ]
         rows = svc.fetch_rows(s, [town["zhang"]])
         assert rows[town["zhang"]].head_name == "张小明"
 
@@ -375,7 +435,12 @@ def test_new_household_with_income_and_totals(db, town):
     head.name, head.id_number, head.education, head.ins_resident_medical = "孙九", pid(1980, 51), "初中", True
     head.labour_skill = "普通劳动力"
     wife = svc.new_member_draft("配偶")
-    wife.name, wife.id_number, wife.education, wife.ins_resident_medical = "周十", pid(1982, 52, True), "小学", True
+    wife.name, wife.id_number, wife.education, wife.ins_resident_medical = (
+        "周十",
+        pid(1982, 52, True),
+        "小学",
+        True,
+    )
     draft.members = [head, wife]
     income = svc.new_income_draft(dt.date(2022, 5, 20))
     assert (income.period_start, income.period_end) == (dt.date(2021, 5, 1), dt.date(2022, 4, 30))
@@ -401,8 +466,11 @@ def test_delete_household_with_audit_and_refusal(db, town):
     assert label == "东山村一组 王五户"
     with db.reading() as s:
         assert s.get(Household, town["wang"]) is None
-        actions = s.execute(select(AuditEntry.table_name, AuditEntry.action)
-                            .where(AuditEntry.household_id == town["wang"], AuditEntry.action == "delete")).all()
+        actions = s.execute(
+            select(AuditEntry.table_name, AuditEntry.action).where(
+                AuditEntry.household_id == town["wang"], AuditEntry.action == "delete"
+            )
+        ).all()
         assert sorted(actions) == [("households", "delete"), ("members", "delete"), ("members", "delete")]
     with db.unit() as s, pytest.raises(svc.RegistryError, match="1条监测记录"):
         svc.delete_household(s, town["liu"])
@@ -435,11 +503,27 @@ def test_region_options(db, town):
 # --------------------------------------------------------------------------- in-memory index
 
 QUERIES = [
-    {}, {"text": "张"}, {"text": "zs"}, {"text": "ZXM"}, {"text": "xm"}, {"text": "00001111"}, {"text": "刘 禅"},
-    {"text": "1111"}, {"text": "x"}, {"text": "%"}, {"text": "3415"}, {"village_id": "east"}, {"group_id": "w1"},
-    {"household_type": "监测户"}, {"monitoring_status": "监测中"}, {"monitoring_status": "未纳入"},
-    {"monitoring_status": "识别中"}, {"monitoring_status": "已消除"}, {"flags": frozenset({"整户无劳动能力"})},
-    {"flags": frozenset({"低保", "有残疾人"})}, {"text": "刘", "village_id": "west"},
+    {},
+    {"text": "张"},
+    {"text": "zs"},
+    {"text": "ZXM"},
+    {"text": "xm"},
+    {"text": "00001111"},
+    {"text": "刘 禅"},
+    {"text": "1111"},
+    {"text": "x"},
+    {"text": "%"},
+    {"text": "3415"},
+    {"village_id": "east"},
+    {"group_id": "w1"},
+    {"household_type": "监测户"},
+    {"monitoring_status": "监测中"},
+    {"monitoring_status": "未纳入"},
+    {"monitoring_status": "识别中"},
+    {"monitoring_status": "已消除"},
+    {"flags": frozenset({"整户无劳动能力"})},
+    {"flags": frozenset({"低保", "有残疾人"})},
+    {"text": "刘", "village_id": "west"},
 ]
 
 
@@ -498,7 +582,12 @@ def test_index_sync_follows_audited_changes(db, town):
 
 def test_member_use_cases_add_update_remove(db, town):
     new = svc.new_member_draft("之女")
-    new.name, new.id_number, new.schooling, new.ins_resident_medical = "陈小", pid(2012, 61, True), "七年级", True
+    new.name, new.id_number, new.schooling, new.ins_resident_medical = (
+        "陈小",
+        pid(2012, 61, True),
+        "七年级",
+        True,
+    )
     with db.unit() as s:
         mid = svc.add_member(s, town["chen"], new, TODAY)
     with db.reading() as s:

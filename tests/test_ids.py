@@ -110,11 +110,14 @@ def test_future_birth_date_is_rejected():
         ids.parse(number, today=dt.date(2026, 1, 1))
 
 
-@pytest.mark.parametrize("raw, fragment", [
-    ("", "为空"),
-    ("34152219850615", "长度为14位"),
-    ("34152219850615123A", "不允许的字符"),
-])
+@pytest.mark.parametrize(
+    "raw, fragment",
+    [
+        ("", "为空"),
+        ("34152219850615", "长度为14位"),
+        ("34152219850615123A", "不允许的字符"),
+    ],
+)
 def test_other_malformed_numbers(raw, fragment):
     with pytest.raises(ids.IdNumberError, match=fragment):
         ids.parse(raw)

@@ -92,8 +92,13 @@ def test_menus(window):
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["数据(&D)", "帮助(&H)"]
     data_actions = [a.text() for a in window.menuBar().actions()[0].menu().actions() if a.text()]
-    assert data_actions[:5] == ["导入户籍名册（Excel/CSV）…", "导出户籍名册（国家系统格式）…",
-                                "备份数据库…", "从备份恢复…", "打开数据目录"]
+    assert data_actions[:5] == [
+        "导入户籍名册（Excel/CSV）…",
+        "导出户籍名册（国家系统格式）…",
+        "备份数据库…",
+        "从备份恢复…",
+        "打开数据目录",
+    ]
     help_actions = [a.text() for a in window.menuBar().actions()[1].menu().actions()]
     assert help_actions == ["关于", "打开日志"]
 
@@ -130,7 +135,9 @@ def test_restore_refused_shows_the_chinese_message(window, ctx, tmp_path, monkey
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"nothing here" * 100)
     shown = []
-    monkeypatch.setattr(ui_errors, "show_user_error", lambda message, parent=None, title="": shown.append(message))
+    monkeypatch.setattr(
+        ui_errors, "show_user_error", lambda message, parent=None, title="": shown.append(message)
+    )
     window.choose_backup = lambda: bad
     window.confirm = lambda title, text: True
     window.restore_action.trigger()
@@ -205,8 +212,11 @@ def test_background_errors_come_back_to_on_error(qtbot):
     runner = TaskRunner()
     failures = []
     with qtbot.waitSignal(runner.task_finished, timeout=10000):
-        runner.run(lambda c: (_ for _ in ()).throw(UserError("磁盘空间不足")), on_error=failures.append,
-                   progress=False)
+        runner.run(
+            lambda c: (_ for _ in ()).throw(UserError("磁盘空间不足")),
+            on_error=failures.append,
+            progress=False,
+        )
     runner.shutdown()
     assert isinstance(failures[0], UserError) and str(failures[0]) == "磁盘空间不足"
 
@@ -337,8 +347,10 @@ def test_pages_reload_when_shown_after_villages_changed(qtbot, ctx, qsettings, m
         def refresh(self):
             self.refreshes += 1
 
-    pages = [mw.PageSpec("registry", "户籍台账", "fa5s.address-book", lambda c: CountingPage()),
-             *[p for p in mw.PAGES if p.key == "settings"]]
+    pages = [
+        mw.PageSpec("registry", "户籍台账", "fa5s.address-book", lambda c: CountingPage()),
+        *[p for p in mw.PAGES if p.key == "settings"],
+    ]
     monkeypatch.setattr(mw, "PAGES", pages)
     w = MainWindow(ctx, TaskRunner(synchronous=True), qsettings=qsettings)
     qtbot.addWidget(w)
@@ -408,8 +420,10 @@ def test_a_broken_page_does_not_stop_the_window(qtbot, ctx, qsettings, monkeypat
     def broken(_ctx):
         raise RuntimeError("page bug")
 
-    pages = [mw.PageSpec("registry", "户籍台账", "fa5s.address-book", broken),
-             *[p for p in mw.PAGES if p.key == "settings"]]
+    pages = [
+        mw.PageSpec("registry", "户籍台账", "fa5s.address-book", broken),
+        *[p for p in mw.PAGES if p.key == "settings"],
+    ]
     monkeypatch.setattr(mw, "PAGES", pages)
     w = MainWindow(ctx, TaskRunner(synchronous=True), qsettings=qsettings)
     qtbot.addWidget(w)
@@ -436,7 +450,7 @@ def test_roster_export_from_the_data_menu_writes_the_registry(tmp_path, qtbot, q
     sheet = CalamineWorkbook.from_path(str(target)).get_sheet_by_index(0).to_python()
     header_row = next(i for i, row in enumerate(sheet) if "证件号码" in [str(c) for c in row])
     id_col = [str(c) for c in sheet[header_row]].index("证件号码")
-    people = [row for row in sheet[header_row + 1:] if str(row[id_col]).strip()]
+    people = [row for row in sheet[header_row + 1 :] if str(row[id_col]).strip()]
     assert len(people) == summary.people
     context.close()
 

@@ -10,8 +10,19 @@ from fanpin_desktop.services import regions
 from fanpin_desktop.services.regions import RegionError
 
 
-@pytest.mark.parametrize("n, text", [(1, "一"), (9, "九"), (10, "十"), (11, "十一"), (15, "十五"), (20, "二十"),
-                                     (23, "二十三"), (99, "九十九")])
+@pytest.mark.parametrize(
+    "n, text",
+    [
+        (1, "一"),
+        (9, "九"),
+        (10, "十"),
+        (11, "十一"),
+        (15, "十五"),
+        (20, "二十"),
+        (23, "二十三"),
+        (99, "九十九"),
+    ],
+)
 def test_chinese_numbers(n, text):
     assert regions.chinese_number(n) == text
     assert regions.default_group_name(n) == f"{text}组"
@@ -43,8 +54,14 @@ def test_create_list_and_rename(db):
         assert regions.village_names(s) == ["双河村", "王楼社区"]
         assert s.get(VillageGroup, ids[2]).name == "王楼一组"
         # changes go through the ORM, so they are audited
-        assert s.scalar(select(func.count()).select_from(AuditEntry)
-                        .where(AuditEntry.table_name == "villages", AuditEntry.field == "name")) == 1
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.table_name == "villages", AuditEntry.field == "name")
+            )
+            == 1
+        )
 
 
 def test_duplicate_and_empty_names_are_refused(db):

@@ -130,7 +130,12 @@ def test_model_sort_without_sorter_and_invalidate(qtbot, db, town):
     model = HouseholdTableModel(fetch)
     model.set_ids(ids)
     model.sort(HouseholdTableModel.COL_SIZE, Qt.SortOrder.DescendingOrder)
-    assert [model.data(model.index(r, HouseholdTableModel.COL_SIZE)) for r in range(4)] == ["3", "2", "2", "1"]
+    assert [model.data(model.index(r, HouseholdTableModel.COL_SIZE)) for r in range(4)] == [
+        "3",
+        "2",
+        "2",
+        "1",
+    ]
     # a change in the database shows only after invalidate, with a targeted dataChanged
     with db.unit() as s:
         s.get(Household, town["liu"]).phone = "13912345678"
@@ -252,9 +257,16 @@ def test_delete_asks_for_confirmation_naming_the_household(qtbot, page, town, db
     page.delete_button.click()
     with db.reading() as s:
         assert s.get(Household, town["wang"]) is None
-        assert s.scalar(select(AuditEntry.id).where(AuditEntry.household_id == town["wang"],
-                                                    AuditEntry.table_name == "households",
-                                                    AuditEntry.action == "delete")) is not None
+        assert (
+            s.scalar(
+                select(AuditEntry.id).where(
+                    AuditEntry.household_id == town["wang"],
+                    AuditEntry.table_name == "households",
+                    AuditEntry.action == "delete",
+                )
+            )
+            is not None
+        )
     assert "王五" not in visible_heads(page)
     assert page.count_label.text().startswith("共 3 户")
 
@@ -295,8 +307,9 @@ def test_editor_ctrl_s_saves_the_phone_with_audit(qtbot, db, town, monkeypatch):
     assert editor.result() == QDialog.DialogCode.Accepted
     with db.reading() as s:
         assert s.get(Household, town["zhang"]).phone == "13722223333"
-        audit = s.scalars(select(AuditEntry).where(AuditEntry.household_id == town["zhang"],
-                                                   AuditEntry.field == "phone")).one()
+        audit = s.scalars(
+            select(AuditEntry).where(AuditEntry.household_id == town["zhang"], AuditEntry.field == "phone")
+        ).one()
         assert (audit.old_value, audit.new_value) == ("13800001111", "13722223333")
 
 
@@ -384,7 +397,10 @@ def test_editor_set_head_asks_old_head_relation(qtbot, db, town, monkeypatch):
     editor.head_button.click()
     assert asked and asked[0][1] == "之父" and "原户主“张三”" in asked[0][0]
     assert [(m.name, m.relation) for m in editor.draft().members] == [
-        ("张小明", "户主"), ("张三", "之父"), ("李梅", "配偶")]
+        ("张小明", "户主"),
+        ("张三", "之父"),
+        ("李梅", "配偶"),
+    ]
     assert editor.save()
     with db.reading() as s:
         assert svc.fetch_rows(s, [town["zhang"]])[town["zhang"]].head_name == "张小明"

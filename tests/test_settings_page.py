@@ -182,7 +182,9 @@ def fill_and_accept(values):
 
 
 def test_add_threshold_through_the_dialog(page, db, monkeypatch):
-    fake = fill_and_accept({"year": 2022, "region": "六安市", "amount": "7000", "document_no": "六乡振〔2022〕15号"})
+    fake = fill_and_accept(
+        {"year": 2022, "region": "六安市", "amount": "7000", "document_no": "六乡振〔2022〕15号"}
+    )
     monkeypatch.setattr(ThresholdDialog, "exec", fake)
     page.thresholds.add_button.click()
     assert fake.errors == [""]
@@ -219,7 +221,9 @@ def test_edit_and_delete_threshold(page, db, monkeypatch):
     page.refresh()
     panel = page.thresholds
     panel.view.selectRow(0)
-    monkeypatch.setattr(ThresholdDialog, "exec", fill_and_accept({"year": 2023, "region": "全国", "amount": "6800"}))
+    monkeypatch.setattr(
+        ThresholdDialog, "exec", fill_and_accept({"year": 2023, "region": "全国", "amount": "6800"})
+    )
     panel.edit_button.click()
     with db.reading() as s:
         assert thresholds.threshold_for(s, 2023).amount == Decimal("6800")

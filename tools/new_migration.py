@@ -1,6 +1,6 @@
 """Create a new Alembic revision by comparing the models with a database at the current head.
 
-    python tools/new_migration.py "add something"
+python tools/new_migration.py "add something"
 """
 
 from __future__ import annotations

@@ -128,7 +128,9 @@ def _height(flowables: Sequence[Flowable], width: float) -> float:
     return total
 
 
-def _prepare(layout: Any, paper: str, fonts: FontLibrary | None) -> tuple[TableSpec, PageSetup, DocStyles, float]:
+def _prepare(
+    layout: Any, paper: str, fonts: FontLibrary | None
+) -> tuple[TableSpec, PageSetup, DocStyles, float]:
     """An appendix's table spec, page setup, styles and frame width."""
     spec = TableSpec.from_layout(layout)
     setup = _setup(paper, layout)
@@ -174,7 +176,9 @@ def render_appendix1(
     :data:`NA` prints as ／ (question not for this household).
     """
     layout = appendix_layouts.load(1, year).render(
-        year=year, income_period=income_period or "　　年　月　日-　　年　月　日", threshold=threshold or "　　"
+        year=year,
+        income_period=income_period or "　　年　月　日-　　年　月　日",
+        threshold=threshold or "　　",
     )
     spec, setup, styles, width = _prepare(layout, paper, fonts)
     date_text = layout.date_text(date=cn_date(fill_date, blank_day=True)) or ""
@@ -189,7 +193,9 @@ def render_appendix1(
         left, right = (date_text, signer) if layout.date_align == "left" else (signer, date_text)
         head = title_block(
             styles,
-            layout.title_text(township=township or "      乡镇", village=sheet.village or "      村", year=year),
+            layout.title_text(
+                township=township or "      乡镇", village=sheet.village or "      村", year=year
+            ),
             left,
             right,
             width=width,
@@ -205,7 +211,9 @@ def render_appendix1(
             story.append(grid_table(spec, body, styles=styles, width=width, row_height=row_height))
         else:
             body = _body_rows(spec, sheet.rows)
-            story.append(grid_table(spec, body, styles=styles, width=width, body_pad_y=2.5, max_row_height=free))
+            story.append(
+                grid_table(spec, body, styles=styles, width=width, body_pad_y=2.5, max_row_height=free)
+            )
     title = f"{township}{year}年防止返贫监测帮扶集中排查到户排查表"
     return build_pdf(path, story, setup, styles=styles, title=title, subject="附件1 到户排查表")
 
@@ -245,14 +253,25 @@ def render_appendix3(
     left = layout.date_text(township=township, date=cn_date(report_date)) or ""
     story: list[Flowable] = [Section("a3", f"{township} · 附件3 排查情况统计表")]
     story += title_block(
-        styles, layout.title_text(year=year, township=township), left, "", width=width,
+        styles,
+        layout.title_text(year=year, township=township),
+        left,
+        "",
+        width=width,
         top_left=layout.attachment_label or "",
     )
     free = _room_for_rows(setup, spec, styles, story)
-    story.append(grid_table(spec, body, styles=styles, width=width, body_pad_y=4.0, extra_style=extra,
-                            max_row_height=free))
+    story.append(
+        grid_table(
+            spec, body, styles=styles, width=width, body_pad_y=4.0, extra_style=extra, max_row_height=free
+        )
+    )
     story.append(Spacer(1, 3 * mm))
-    story.append(styles.para("填表人：　　　　　　　　审核人：　　　　　　　　联系电话：", styles.subtitle, styles.song))
+    story.append(
+        styles.para(
+            "填表人：　　　　　　　　审核人：　　　　　　　　联系电话：", styles.subtitle, styles.song
+        )
+    )
     title = f"{township}{year}年防止返贫监测帮扶集中排查情况统计表"
     return build_pdf(path, story, setup, styles=styles, title=title, subject="附件3 排查情况统计表")
 
@@ -281,8 +300,14 @@ def render_appendix4(
     unit = f"填报单位：{township}" if township else ""
     left, right = (date_text, unit) if layout.date_align == "left" else (unit, date_text)
     story: list[Flowable] = [Section("a4", f"{township} · 附件4 问题整改台账")]
-    story += title_block(styles, layout.title_text(year=year or ""), left, right, width=width,
-                         top_left=layout.attachment_label or "")
+    story += title_block(
+        styles,
+        layout.title_text(year=year or ""),
+        left,
+        right,
+        width=width,
+        top_left=layout.attachment_label or "",
+    )
     free = _room_for_rows(setup, spec, styles, story)
     story.append(grid_table(spec, body, styles=styles, width=width, body_pad_y=4.0, max_row_height=free))
     if layout.footer:
@@ -336,9 +361,13 @@ def appendix1_sheets(
             if ctx is not None:
                 if not row.get("screened") and suggest:
                     suggested = appendix1.initial_answers(ctx)
-                    answers.update({k: v for k, v in suggested.items() if v is not None and answers.get(k) is None})
+                    answers.update(
+                        {k: v for k, v in suggested.items() if v is not None and answers.get(k) is None}
+                    )
                 applies = appendix1.applicability(ctx, answers)
-                answers = {k: (NA if not applies.get(k, True) and v is None else v) for k, v in answers.items()}
+                answers = {
+                    k: (NA if not applies.get(k, True) and v is None else v) for k, v in answers.items()
+                }
             printed = dict(row)
             printed.update(answers)
             printed["seq"] = None

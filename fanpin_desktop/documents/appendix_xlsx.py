@@ -62,8 +62,14 @@ DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 
 # kind -> (alignment, number format)
 _KIND_STYLE: dict[str, tuple[Alignment, str | None]] = {
-    "seq": (CENTER, None), "int": (CENTER, "0"), "bool": (CENTER, None), "choice": (CENTER, None),
-    "pair": (CENTER, "@"), "money": (RIGHT, MONEY_FORMAT), "date": (CENTER, DATE_FORMAT), "id": (CENTER, "@"),
+    "seq": (CENTER, None),
+    "int": (CENTER, "0"),
+    "bool": (CENTER, None),
+    "choice": (CENTER, None),
+    "pair": (CENTER, "@"),
+    "money": (RIGHT, MONEY_FORMAT),
+    "date": (CENTER, DATE_FORMAT),
+    "id": (CENTER, "@"),
     "text": (LEFT, None),
 }
 
@@ -130,7 +136,9 @@ def _inject(src: Path, dst: Path, rows_xml: str, dimension: str | None) -> None:
             if item.filename == SHEET_PART:
                 xml = data.decode("utf-8")
                 if dimension:
-                    xml = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{dimension}"/>', xml, count=1)
+                    xml = re.sub(
+                        r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{dimension}"/>', xml, count=1
+                    )
                 if "</sheetData>" in xml:
                     xml = xml.replace("</sheetData>", rows_xml + "</sheetData>", 1)
                 else:
@@ -223,8 +231,10 @@ def write_table(
         if h.is_note:
             cell.font = NOTE_FONT
         if h.rowspan > 1 or h.colspan > 1:
-            ws.merged_cells.add(f"{get_column_letter(h.col + 1)}{header_top + h.row}:"
-                                f"{get_column_letter(h.col + h.colspan)}{header_top + h.row + h.rowspan - 1}")
+            ws.merged_cells.add(
+                f"{get_column_letter(h.col + 1)}{header_top + h.row}:"
+                f"{get_column_letter(h.col + h.colspan)}{header_top + h.row + h.rowspan - 1}"
+            )
     if key_col:
         key_head = WriteOnlyCell(ws, value=layout.key_column)
         key_head.font = NOTE_FONT
@@ -254,7 +264,9 @@ def write_table(
         for col, (kind, sid, value) in enumerate(zip(kinds, sids, data.values, strict=True)):
             parts.append(_cell_xml(f"{letters[col]}{r}", sid, cell_value(kind, value)))
         if key_col:
-            parts.append(_cell_xml(f"{letters[width]}{r}", key_sid, None if data.key is None else str(data.key)))
+            parts.append(
+                _cell_xml(f"{letters[width]}{r}", key_sid, None if data.key is None else str(data.key))
+            )
         parts.append("</row>")
         n += 1
 
@@ -263,8 +275,10 @@ def write_table(
         last_row += 1
         foot = WriteOnlyCell(ws)
         foot.font, foot.alignment = NOTE_FONT, LEFT
-        parts.append(f'<row r="{last_row}" ht="48" customHeight="1">'
-                     f'{_cell_xml(f"A{last_row}", foot.style_id, layout.footer)}</row>')
+        parts.append(
+            f'<row r="{last_row}" ht="48" customHeight="1">'
+            f"{_cell_xml(f'A{last_row}', foot.style_id, layout.footer)}</row>"
+        )
         ws.merged_cells.add(f"A{last_row}:{last}{last_row}")
     last_row = max(last_row, header_bottom)
     ws.print_area = f"A1:{last}{last_row}"
@@ -283,8 +297,11 @@ def _cell_xml(ref: str, style_id: int, value: Any) -> str:
     if isinstance(value, bool):
         value = "是" if value else "否"
     if isinstance(value, (int, float)):
-        return f'<c r="{ref}" s="{style_id}"><v>{value!r}</v></c>' if isinstance(value, float) \
+        return (
+            f'<c r="{ref}" s="{style_id}"><v>{value!r}</v></c>'
+            if isinstance(value, float)
             else f'<c r="{ref}" s="{style_id}"><v>{value}</v></c>'
+        )
     if isinstance(value, dt.date):
         return f'<c r="{ref}" s="{style_id}"><v>{(value - _EPOCH).days}</v></c>'
     text = _ILLEGAL.sub("", str(value))

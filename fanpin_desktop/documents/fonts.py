@@ -263,7 +263,9 @@ def _index_dir(folder: Path, wanted: set[str], found: dict[str, Path], flat: boo
         log.debug("font folder %s not readable: %s", folder, exc)
 
 
-def _sources(candidates: Iterable[Candidate], dirs: Iterable[Path], origin: str, flat: bool) -> list[FontSource]:
+def _sources(
+    candidates: Iterable[Candidate], dirs: Iterable[Path], origin: str, flat: bool
+) -> list[FontSource]:
     candidates = list(candidates)
     wanted = {c.filename.lower() for c in candidates}
     found: dict[str, Path] = {}

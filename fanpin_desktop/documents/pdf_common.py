@@ -154,7 +154,15 @@ class GridColumn:
 
 # kinds of the layout files (domain/appendix_layouts.py) -> body alignment
 _KIND_ALIGN = {"money": "RIGHT", "text": "LEFT"}
-_SHORT_TEXT_KEYS = {"village_group", "head_name", "village", "unit", "township", "responsible", "problem_type"}
+_SHORT_TEXT_KEYS = {
+    "village_group",
+    "head_name",
+    "village",
+    "unit",
+    "township",
+    "responsible",
+    "problem_type",
+}
 
 
 @dataclass(frozen=True)
@@ -307,7 +315,11 @@ class CellMaker:
     primary font (fast), else a wrapping Paragraph with per-character font fallback."""
 
     def __init__(
-        self, styles: DocStyles, widths: Sequence[float], aligns: Sequence[str], max_height: float | None = None
+        self,
+        styles: DocStyles,
+        widths: Sequence[float],
+        aligns: Sequence[str],
+        max_height: float | None = None,
     ) -> None:
         self.styles = styles
         self.max_height = max_height
@@ -387,7 +399,9 @@ def paragraph_min_width(para: Paragraph, low: float, high: float, step: float = 
     return high
 
 
-def fit_widths(spec: TableSpec, total: float, styles: DocStyles, body: Sequence[Sequence[Any]] = ()) -> list[float]:
+def fit_widths(
+    spec: TableSpec, total: float, styles: DocStyles, body: Sequence[Sequence[Any]] = ()
+) -> list[float]:
     """Column widths proportional to the layout's weights, but never narrower than what a column
     needs: its header label without lines sticking out, and for short-value columns (yes/no,
     numbers, names, choices) its widest value on one line. Wide text columns give up the
@@ -611,7 +625,12 @@ def _numbered_canvas(chain: FontChain, setup: PageSetup, footer_size: float = 8.
             if footer:
                 chain.draw_string(self, setup.margin_left, y, footer, footer_size)
             chain.draw_string(
-                self, setup.pagesize[0] - setup.margin_right, y, f"第 {number} 页 共 {total} 页", footer_size, "right"
+                self,
+                setup.pagesize[0] - setup.margin_right,
+                y,
+                f"第 {number} 页 共 {total} 页",
+                footer_size,
+                "right",
             )
             self.restoreState()
 
@@ -622,7 +641,9 @@ def _numbered_canvas(chain: FontChain, setup: PageSetup, footer_size: float = 8.
 # writing
 
 
-def atomic_write(path: str | os.PathLike[str], write: Callable[[str], None], action: str = "保存文件") -> Path:
+def atomic_write(
+    path: str | os.PathLike[str], write: Callable[[str], None], action: str = "保存文件"
+) -> Path:
     """Call ``write(temp_path)`` and move the result over ``path`` only when it succeeded."""
     target = Path(path)
     try:
@@ -634,7 +655,6 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[str], None], act
             raise
         raise known from exc
     return target
-
 
 
 def build_pdf(

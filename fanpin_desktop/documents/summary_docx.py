@@ -103,7 +103,9 @@ def figures_paragraph(f: SummaryFigures) -> str:
     unit = _unit(f.township)
     villages = f"{f.villages}个行政村"
     if f.poverty_villages:
-        villages += "且都是脱贫村" if f.poverty_villages == f.villages else f"（其中脱贫村{f.poverty_villages}个）"
+        villages += (
+            "且都是脱贫村" if f.poverty_villages == f.villages else f"（其中脱贫村{f.poverty_villages}个）"
+        )
     parts = [f"我{unit}{villages}"]
     if f.natural_villages:
         parts.append(f"{f.natural_villages}个自然村")
@@ -116,7 +118,11 @@ def figures_paragraph(f: SummaryFigures) -> str:
         share = f"，占应排查户数的{f.screened[0] * 100 / f.households[0]:.1f}%" if f.households[0] else ""
         text += f"{since}已排查农户{_hp(f.screened)}{share}。"
     if f.monitored[0]:
-        cats = [f"{c}{_hp(f.monitored_by_category[c])}" for c in CATEGORIES if f.monitored_by_category.get(c, (0, 0))[0]]
+        cats = [
+            f"{c}{_hp(f.monitored_by_category[c])}"
+            for c in CATEGORIES
+            if f.monitored_by_category.get(c, (0, 0))[0]
+        ]
         text += f"现有未消除风险的监测对象{_hp(f.monitored)}"
         text += f"，其中{'、'.join(cats)}" if cats else ""
     else:
@@ -182,7 +188,9 @@ def _cn(day: dt.date | None) -> str:
 # gathering the figures
 
 
-def gather_figures(session: Any, campaign_id: int | None = None, as_of: dt.date | None = None) -> SummaryFigures:
+def gather_figures(
+    session: Any, campaign_id: int | None = None, as_of: dt.date | None = None
+) -> SummaryFigures:
     """The report's numbers for a campaign (the current one by default), as on ``as_of``."""
     from sqlalchemy import func, select
 
@@ -209,14 +217,26 @@ def gather_figures(session: Any, campaign_id: int | None = None, as_of: dt.date 
         as_of=as_of,
     )
     f.villages = len(vids)
-    f.poverty_villages = session.scalar(
-        select(func.count()).select_from(Village).where(Village.id.in_(vids), Village.is_poverty_village.is_(True))
-    ) or 0
-    f.natural_villages = session.scalar(
-        select(func.count()).select_from(NaturalVillage).where(NaturalVillage.village_id.in_(vids))
-    ) or 0
+    f.poverty_villages = (
+        session.scalar(
+            select(func.count())
+            .select_from(Village)
+            .where(Village.id.in_(vids), Village.is_poverty_village.is_(True))
+        )
+        or 0
+    )
+    f.natural_villages = (
+        session.scalar(
+            select(func.count()).select_from(NaturalVillage).where(NaturalVillage.village_id.in_(vids))
+        )
+        or 0
+    )
 
-    size = select(Member.household_id.label("hid"), func.count().label("n")).group_by(Member.household_id).subquery()
+    size = (
+        select(Member.household_id.label("hid"), func.count().label("n"))
+        .group_by(Member.household_id)
+        .subquery()
+    )
     people = func.coalesce(func.sum(func.coalesce(size.c.n, 0)), 0)
 
     def pair(*where: Any) -> Pair:
@@ -251,7 +271,9 @@ def gather_figures(session: Any, campaign_id: int | None = None, as_of: dt.date 
     f.monitored_by_category = {cat or "未分类": (int(h), int(p)) for cat, h, p in rows}
     f.monitored = _sum(f.monitored_by_category.values())
     has_active = select(active.c.hid)
-    eliminated = select(MonitoringCase.household_id).where(MonitoringCase.status.in_(appendix1.ELIMINATED_CASE_STATUSES))
+    eliminated = select(MonitoringCase.household_id).where(
+        MonitoringCase.status.in_(appendix1.ELIMINATED_CASE_STATUSES)
+    )
     f.eliminated = pair(Household.id.in_(eliminated), Household.id.not_in(has_active))
 
     layout = appendix_layouts.load(3, campaign.year)
@@ -275,7 +297,9 @@ def gather_figures(session: Any, campaign_id: int | None = None, as_of: dt.date 
         ).all()
     )
     order = ledger.problem_types(campaign.year)
-    f.problems_by_type = {t: int(by_type[t]) for t in [*order, *sorted(set(by_type) - set(order))] if by_type.get(t)}
+    f.problems_by_type = {
+        t: int(by_type[t]) for t in [*order, *sorted(set(by_type) - set(order))] if by_type.get(t)
+    }
     return f
 
 
@@ -295,8 +319,17 @@ def _fonts(run: Any, east_asian: str, size: Any, bold: bool = False) -> None:
     rfonts.set(qn("w:eastAsia"), east_asian)
 
 
-def _paragraph(doc: Any, text: str = "", *, font: str = BODY_FONT, size: Any = SIZE_BODY, bold: bool = False,
-               align: Any = WD_ALIGN_PARAGRAPH.JUSTIFY, indent: bool = True, style: str | None = None) -> Any:
+def _paragraph(
+    doc: Any,
+    text: str = "",
+    *,
+    font: str = BODY_FONT,
+    size: Any = SIZE_BODY,
+    bold: bool = False,
+    align: Any = WD_ALIGN_PARAGRAPH.JUSTIFY,
+    indent: bool = True,
+    style: str | None = None,
+) -> Any:
     p = doc.add_paragraph(style=style)
     p.alignment = align
     fmt = p.paragraph_format
@@ -360,7 +393,10 @@ def _page_number_footer(section: Any) -> None:
 
 
 SECTIONS: Sequence[tuple[str, str]] = (
-    ("一、安排部署及工作开展情况", "请填写：动员部署会议的时间、参会人员和内容，排查专班的组成，排查方式（入户排查、电话核查等）"),
+    (
+        "一、安排部署及工作开展情况",
+        "请填写：动员部署会议的时间、参会人员和内容，排查专班的组成，排查方式（入户排查、电话核查等）",
+    ),
     ("二、工作完成情况", ""),
     ("三、工作中的典型经验做法", "请填写：监测谁、谁监测、如何帮等方面的做法和成效"),
     ("四、工作中存在的问题和困难", "请填写：排查中发现的薄弱环节、存在的问题和困难"),
@@ -368,7 +404,9 @@ SECTIONS: Sequence[tuple[str, str]] = (
 )
 
 
-def render_summary_docx(path: str | os.PathLike[str], f: SummaryFigures, *, date: dt.date | None = None) -> Path:
+def render_summary_docx(
+    path: str | os.PathLike[str], f: SummaryFigures, *, date: dt.date | None = None
+) -> Path:
     """Write the draft report for ``f`` to ``path`` (atomically)."""
     doc = Document()
     section = doc.sections[0]
@@ -387,7 +425,11 @@ def render_summary_docx(path: str | os.PathLike[str], f: SummaryFigures, *, date
     _paragraph(doc, indent=False)
     addressee = f"{f.county}乡村振兴局：" if f.county else "县乡村振兴局："
     _paragraph(doc, addressee, indent=False)
-    progress = "已全部完成，现就具体情况报告如下：" if f.complete else f"正在进行，现将截至{_cn(f.as_of)}的情况报告如下："
+    progress = (
+        "已全部完成，现就具体情况报告如下："
+        if f.complete
+        else f"正在进行，现将截至{_cn(f.as_of)}的情况报告如下："
+    )
     _paragraph(
         doc,
         f"按照{PROMPT.format('上级文件名称及文号')}要求，我{_unit(f.township)}{f.year}年防止返贫监测帮扶集中排查工作"
@@ -405,7 +447,12 @@ def render_summary_docx(path: str | os.PathLike[str], f: SummaryFigures, *, date
         else:
             _paragraph(doc, PROMPT.format(prompt))
     _paragraph(doc, indent=False)
-    _paragraph(doc, f"{f.township}人民政府" if f.township else "（单位名称）", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _paragraph(
+        doc,
+        f"{f.township}人民政府" if f.township else "（单位名称）",
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        indent=False,
+    )
     _paragraph(doc, _cn(date) if date else "　　年　月　日", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
 
     return atomic_write(path, lambda tmp: doc.save(tmp), action="生成工作总结")

@@ -32,7 +32,9 @@ def atomic_path(target: str | Path, suffix: str | None = None) -> Iterator[Path]
     """Yield a temporary path beside ``target``; on success it replaces ``target`` atomically."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=suffix or target.suffix, dir=target.parent)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.stem}.", suffix=suffix or target.suffix, dir=target.parent
+    )
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -128,26 +130,43 @@ class TableSheet:
 def _sheet_xml(sheet: TableSheet, sst: dict[str, int]) -> Iterator[str]:
     ncols = len(sheet.header)
     letters = [col_letter(i) for i in range(max(ncols, 1))]
-    yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-           'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">')
+    yield (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    )
     header_row = len(sheet.titles) + 1
     if sheet.freeze_header:
-        yield (f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" '
-               'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>')
+        yield (
+            f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" '
+            'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>'
+        )
     if sheet.widths:
-        yield "<cols>" + "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
-                                 for i, w in sorted(sheet.widths.items())) + "</cols>"
+        yield (
+            "<cols>"
+            + "".join(
+                f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
+                for i, w in sorted(sheet.widths.items())
+            )
+            + "</cols>"
+        )
     yield "<sheetData>"
     r = 0
     for title in sheet.titles:
         r += 1
-        yield (f'<row r="{r}"><c r="A{r}" t="inlineStr" s="{S_TITLE}"><is><t xml:space="preserve">{_esc(title)}'
-               f"</t></is></c></row>")
+        yield (
+            f'<row r="{r}"><c r="A{r}" t="inlineStr" s="{S_TITLE}"><is><t xml:space="preserve">{_esc(title)}'
+            f"</t></is></c></row>"
+        )
     r += 1
-    yield f'<row r="{r}">' + "".join(
-        f'<c r="{letters[i]}{r}" t="inlineStr" s="{S_HEADER}"><is><t>{_esc(str(h))}</t></is></c>'
-        for i, h in enumerate(sheet.header)) + "</row>"
+    yield (
+        f'<row r="{r}">'
+        + "".join(
+            f'<c r="{letters[i]}{r}" t="inlineStr" s="{S_HEADER}"><is><t>{_esc(str(h))}</t></is></c>'
+            for i, h in enumerate(sheet.header)
+        )
+        + "</row>"
+    )
     text_cols = sheet.text_columns
     styles = [f' s="{S_TEXT}"' if i in text_cols else "" for i in range(max(ncols, 1))]
     for values in sheet.rows:
@@ -171,9 +190,13 @@ def _sheet_xml(sheet: TableSheet, sst: dict[str, int]) -> Iterator[str]:
         yield f'<row r="{r}">' + "".join(cells) + "</row>"
     yield "</sheetData>"
     if sheet.titles and ncols > 1:
-        yield f'<mergeCells count="{len(sheet.titles)}">' + "".join(
-            f'<mergeCell ref="A{k + 1}:{letters[ncols - 1]}{k + 1}"/>' for k in range(len(sheet.titles))
-        ) + "</mergeCells>"
+        yield (
+            f'<mergeCells count="{len(sheet.titles)}">'
+            + "".join(
+                f'<mergeCell ref="A{k + 1}:{letters[ncols - 1]}{k + 1}"/>' for k in range(len(sheet.titles))
+            )
+            + "</mergeCells>"
+        )
     yield "</worksheet>"
 
 
@@ -194,34 +217,43 @@ def write_table(target: str | Path, sheets: Sequence[TableSheet]) -> Path:
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
         '<Override PartName="/xl/sharedStrings.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-        + "".join(f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" '
-                  'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-                  for i in range(len(sheets)))
-        + "</Types>")
+        + "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for i in range(len(sheets))
+        )
+        + "</Types>"
+    )
     root_rels = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         '<Relationship Id="rId1" '
         'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-        'Target="xl/workbook.xml"/></Relationships>')
+        'Target="xl/workbook.xml"/></Relationships>'
+    )
     workbook = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
         + "".join(f'<sheet name="{n}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i, n in enumerate(names))
-        + "</sheets></workbook>")
+        + "</sheets></workbook>"
+    )
     wb_rels = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        + "".join(f'<Relationship Id="rId{i + 1}" '
-                  'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-                  f'Target="worksheets/sheet{i + 1}.xml"/>' for i in range(len(sheets)))
+        + "".join(
+            f'<Relationship Id="rId{i + 1}" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+            f'Target="worksheets/sheet{i + 1}.xml"/>'
+            for i in range(len(sheets))
+        )
         + f'<Relationship Id="rId{len(sheets) + 1}" '
         'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
         'Target="styles.xml"/>'
         f'<Relationship Id="rId{len(sheets) + 2}" '
         'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
-        'Target="sharedStrings.xml"/></Relationships>')
+        'Target="sharedStrings.xml"/></Relationships>'
+    )
     sst: dict[str, int] = {}
     with atomic_path(target) as tmp:
         try:
@@ -243,9 +275,13 @@ def write_table(target: str | Path, sheets: Sequence[TableSheet]) -> Path:
                                 buf, size = [], 0
                         fh.write("".join(buf).encode("utf-8"))
                 with zf.open("xl/sharedStrings.xml", "w", force_zip64=True) as fh:
-                    fh.write(('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                              '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-                              f'count="{len(sst)}" uniqueCount="{len(sst)}">').encode())
+                    fh.write(
+                        (
+                            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                            f'count="{len(sst)}" uniqueCount="{len(sst)}">'
+                        ).encode()
+                    )
                     buf = []
                     for text in sst:
                         buf.append(f'<si><t xml:space="preserve">{_esc(text)}</t></si>')
@@ -259,5 +295,13 @@ def write_table(target: str | Path, sheets: Sequence[TableSheet]) -> Path:
     return target
 
 
-__all__ = ["TEXT_FORMAT", "TableSheet", "UserError", "atomic_path", "col_letter", "save_workbook", "set_text",
-           "write_table"]
+__all__ = [
+    "TEXT_FORMAT",
+    "TableSheet",
+    "UserError",
+    "atomic_path",
+    "col_letter",
+    "save_workbook",
+    "set_text",
+    "write_table",
+]

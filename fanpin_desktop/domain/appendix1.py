@@ -256,7 +256,9 @@ def _s_education(ctx: ScreeningContext) -> Suggestion | None:
     school_age = [m for m in ctx.people.members if m.age is not None and lo <= m.age <= hi]
     out = [m for m in school_age if not m.is_student]
     if out:
-        return Suggestion(False, "义务教育阶段适龄成员未登记在校：" + "、".join(f"{m.name}（{m.age}岁）" for m in out))
+        return Suggestion(
+            False, "义务教育阶段适龄成员未登记在校：" + "、".join(f"{m.name}（{m.age}岁）" for m in out)
+        )
     if school_age:
         return Suggestion(True, "义务教育阶段适龄成员均在校")
     return Suggestion(True, "无义务教育阶段适龄成员")
@@ -295,11 +297,15 @@ def _s_migrant(ctx: ScreeningContext) -> Suggestion | None:
     share = i.wage / i.gross
     if share < WAGE_SHARE_HIGH:
         return Suggestion(False, f"工资性收入占{(share * 100):.0f}%")
-    unstable = [m for m in ctx.people.members if m.is_migrant_worker
-                and not _months_at_least(m, STABLE_WORK_MONTHS)]
+    unstable = [
+        m for m in ctx.people.members if m.is_migrant_worker and not _months_at_least(m, STABLE_WORK_MONTHS)
+    ]
     if unstable:
-        return Suggestion(True, f"工资性收入占{(share * 100):.0f}%，务工不足{STABLE_WORK_MONTHS}个月："
-                          + "、".join(m.name for m in unstable))
+        return Suggestion(
+            True,
+            f"工资性收入占{(share * 100):.0f}%，务工不足{STABLE_WORK_MONTHS}个月："
+            + "、".join(m.name for m in unstable),
+        )
     return Suggestion(False, f"工资性收入占{(share * 100):.0f}%，务工时间均在{STABLE_WORK_MONTHS}个月以上")
 
 
@@ -383,39 +389,96 @@ QUESTIONS: tuple[Question, ...] = (
     _q("is_tekun_dispersed", suggest=_s_fact("any_tekun", "有成员登记为特困供养", "无成员登记为特困供养")),
     _q("single_person", suggest=_s_fact("single_person", "家庭成员1人", "家庭成员多于1人")),
     _q("disabled_family", suggest=_s_fact("has_disabled", "有残疾成员", "无残疾成员")),
-    _q("newly_disabled", applies=_not_false("disabled_family"), depends_on=("disabled_family",),
-       who="残疾人家庭"),
-    _q("severe_disabled", applies=_not_false("disabled_family"), depends_on=("disabled_family",),
-       who="残疾人家庭", suggest=_s_fact("has_severe_disability", "有一、二级残疾成员", "无一、二级残疾成员")),
-    _q("many_minor_children", suggest=_s_fact("many_minors", f"未成年成员{facts_mod.MANY_MINORS}人及以上",
-                                              f"未成年成员少于{facts_mod.MANY_MINORS}人")),
-    _q("many_noncompulsory_students",
-       suggest=_s_fact("many_noncompulsory_students", f"非义务教育阶段在读{facts_mod.MANY_NONCOMPULSORY}人及以上",
-                       f"非义务教育阶段在读少于{facts_mod.MANY_NONCOMPULSORY}人")),
-    _q("elderly_alone", suggest=_s_fact("elderly_alone", f"成员均为{facts_mod.ELDERLY_AGE}岁及以上",
-                                        f"有{facts_mod.ELDERLY_AGE}岁以下成员")),
-    _q("children_can_support", applies=_not_false("elderly_alone"), depends_on=("elderly_alone",),
-       who="分户独居老人户"),
-    _q("children_do_support", applies=_not_false("elderly_alone"), depends_on=("elderly_alone",),
-       who="分户独居老人户"),
+    _q(
+        "newly_disabled",
+        applies=_not_false("disabled_family"),
+        depends_on=("disabled_family",),
+        who="残疾人家庭",
+    ),
+    _q(
+        "severe_disabled",
+        applies=_not_false("disabled_family"),
+        depends_on=("disabled_family",),
+        who="残疾人家庭",
+        suggest=_s_fact("has_severe_disability", "有一、二级残疾成员", "无一、二级残疾成员"),
+    ),
+    _q(
+        "many_minor_children",
+        suggest=_s_fact(
+            "many_minors",
+            f"未成年成员{facts_mod.MANY_MINORS}人及以上",
+            f"未成年成员少于{facts_mod.MANY_MINORS}人",
+        ),
+    ),
+    _q(
+        "many_noncompulsory_students",
+        suggest=_s_fact(
+            "many_noncompulsory_students",
+            f"非义务教育阶段在读{facts_mod.MANY_NONCOMPULSORY}人及以上",
+            f"非义务教育阶段在读少于{facts_mod.MANY_NONCOMPULSORY}人",
+        ),
+    ),
+    _q(
+        "elderly_alone",
+        suggest=_s_fact(
+            "elderly_alone",
+            f"成员均为{facts_mod.ELDERLY_AGE}岁及以上",
+            f"有{facts_mod.ELDERLY_AGE}岁以下成员",
+        ),
+    ),
+    _q(
+        "children_can_support",
+        applies=_not_false("elderly_alone"),
+        depends_on=("elderly_alone",),
+        who="分户独居老人户",
+    ),
+    _q(
+        "children_do_support",
+        applies=_not_false("elderly_alone"),
+        depends_on=("elderly_alone",),
+        who="分户独居老人户",
+    ),
     _q("migrant_income_unstable", suggest=_s_migrant),
     _q("sudden_hardship", suggest=_s_hardship),
     _q("practical_difficulties"),
     _q("covid_impact"),
-    _q("risk_eliminated_marked", applies=_monitored_ever, depends_on=_TYPE, who="监测对象",
-       suggest=_s_eliminated),
-    _q("income_stable_half_year", applies=_eliminated_followup, depends_on=(*_TYPE, "risk_eliminated_marked"),
-       who="已消除风险监测对象"),
-    _q("risk_stably_eliminated", applies=_eliminated_followup, depends_on=(*_TYPE, "risk_eliminated_marked"),
-       who="已消除风险监测对象"),
-    _q("measures_in_place", applies=_tuopin_or_monitored, depends_on=_TYPE, who="脱贫户和监测对象",
-       suggest=_s_measures),
+    _q(
+        "risk_eliminated_marked",
+        applies=_monitored_ever,
+        depends_on=_TYPE,
+        who="监测对象",
+        suggest=_s_eliminated,
+    ),
+    _q(
+        "income_stable_half_year",
+        applies=_eliminated_followup,
+        depends_on=(*_TYPE, "risk_eliminated_marked"),
+        who="已消除风险监测对象",
+    ),
+    _q(
+        "risk_stably_eliminated",
+        applies=_eliminated_followup,
+        depends_on=(*_TYPE, "risk_eliminated_marked"),
+        who="已消除风险监测对象",
+    ),
+    _q(
+        "measures_in_place",
+        applies=_tuopin_or_monitored,
+        depends_on=_TYPE,
+        who="脱贫户和监测对象",
+        suggest=_s_measures,
+    ),
     _q("measures_targeted", applies=_tuopin_or_monitored, depends_on=_TYPE, who="脱贫户和监测对象"),
     _q("one_off_payment", applies=_tuopin_or_monitored, depends_on=_TYPE, who="脱贫户和监测对象"),
     _q("over_assistance", applies=_tuopin_or_monitored, depends_on=_TYPE, who="脱贫户和监测对象"),
     _q("system_data_accurate", applies=_tuopin_or_monitored, depends_on=_TYPE, who="脱贫户、监测户"),
-    _q("should_monitor", applies=_not_monitoring_object, depends_on=_TYPE, who="非监测对象",
-       suggest=_s_should_monitor),
+    _q(
+        "should_monitor",
+        applies=_not_monitoring_object,
+        depends_on=_TYPE,
+        who="非监测对象",
+        suggest=_s_should_monitor,
+    ),
     _q("difficulties", "text"),
     _q("remark", "text"),
 )
@@ -462,8 +525,9 @@ def clear_inapplicable(ctx: ScreeningContext, answers: Mapping[str, Any]) -> tup
             cleared.append(k)
 
 
-def overrides(suggested: Mapping[str, Suggestion], answers: Mapping[str, Any],
-              applies: Mapping[str, bool]) -> dict[str, Any]:
+def overrides(
+    suggested: Mapping[str, Suggestion], answers: Mapping[str, Any], applies: Mapping[str, bool]
+) -> dict[str, Any]:
     """``{key: suggested value}`` for every applicable answer that differs from its suggestion."""
     out: dict[str, Any] = {}
     for key, s in suggested.items():
@@ -478,8 +542,12 @@ def overrides(suggested: Mapping[str, Suggestion], answers: Mapping[str, Any],
 
 
 def same(a: Any, b: Any) -> bool:
-    if isinstance(a, (Decimal, int, float)) and isinstance(b, (Decimal, int, float)) \
-            and not isinstance(a, bool) and not isinstance(b, bool):
+    if (
+        isinstance(a, (Decimal, int, float))
+        and isinstance(b, (Decimal, int, float))
+        and not isinstance(a, bool)
+        and not isinstance(b, bool)
+    ):
         return Decimal(str(a)) == Decimal(str(b))
     return a == b
 
@@ -495,8 +563,11 @@ def json_value(value: Any) -> Any:
 def unanswered(ctx: ScreeningContext, answers: Mapping[str, Any]) -> list[str]:
     """Applicable yes/no and required questions still empty (the form warns before saving)."""
     rules = applicability(ctx, answers)
-    return [q.key for q in QUESTIONS
-            if rules[q.key] and (q.kind == "bool" or q.required) and answers.get(q.key) is None]
+    return [
+        q.key
+        for q in QUESTIONS
+        if rules[q.key] and (q.kind == "bool" or q.required) and answers.get(q.key) is None
+    ]
 
 
 def ordered(keys: Sequence[str]) -> list[str]:

@@ -92,8 +92,15 @@ class Layout:
 
     def render(self, **values: Any) -> Layout:
         """The layout with placeholders in labels, notes and header cells filled from ``values``."""
-        columns = tuple(replace(c, label=fill(c.label, values), note=fill(c.note, values) if c.note else c.note,
-                                path=tuple(fill(p, values) for p in c.path)) for c in self.columns)
+        columns = tuple(
+            replace(
+                c,
+                label=fill(c.label, values),
+                note=fill(c.note, values) if c.note else c.note,
+                path=tuple(fill(p, values) for p in c.path),
+            )
+            for c in self.columns
+        )
         cells = tuple(replace(h, text=fill(h.text, values)) for h in self.cells)
         return replace(self, columns=columns, cells=cells)
 
@@ -112,7 +119,9 @@ class _Keep(dict):  # type: ignore[type-arg]
 
 
 def fill(template: str, values: dict[str, Any]) -> str:
-    return string.Formatter().vformat(template, (), _Keep({k: "" if v is None else v for k, v in values.items()}))
+    return string.Formatter().vformat(
+        template, (), _Keep({k: "" if v is None else v for k, v in values.items()})
+    )
 
 
 def normalize_label(text: Any) -> str:
@@ -147,8 +156,16 @@ def _leaf_count(node: dict[str, Any]) -> int:
     return sum(_leaf_count(c) for c in children) if children else 1
 
 
-def _place(nodes: list[dict[str, Any]], top: int, col: int, total: int, notes: bool, path: tuple[str, ...],
-           columns: list[Column], cells: list[HeaderCell]) -> int:
+def _place(
+    nodes: list[dict[str, Any]],
+    top: int,
+    col: int,
+    total: int,
+    notes: bool,
+    path: tuple[str, ...],
+    columns: list[Column],
+    cells: list[HeaderCell],
+) -> int:
     for node in nodes:
         label = node["label"]
         children = node.get("children")
@@ -165,8 +182,18 @@ def _place(nodes: list[dict[str, Any]], top: int, col: int, total: int, notes: b
         if notes and note:
             cells.append(HeaderCell(total - 1, col, 1, 1, note, is_note=True))
         extra = {k: v for k, v in node.items() if k not in {"key", "label", "kind", "width", "note"}}
-        columns.append(Column(node["key"], label, node.get("kind", "text"), float(node.get("width", 8)),
-                              len(columns), path, note, extra))
+        columns.append(
+            Column(
+                node["key"],
+                label,
+                node.get("kind", "text"),
+                float(node.get("width", 8)),
+                len(columns),
+                path,
+                note,
+                extra,
+            )
+        )
         col += 1
     return col
 
@@ -183,12 +210,25 @@ def build(raw: dict[str, Any]) -> Layout:
         raise ValueError(f"duplicate column keys in appendix {raw.get('appendix')} layout")
     heights = tuple(float(h) for h in raw.get("header_heights", []))
     return Layout(
-        appendix=int(raw["appendix"]), year=int(raw["year"]), name=raw["name"], sheet=raw.get("sheet", raw["name"]),
-        title=raw["title"], attachment_label=raw.get("attachment_label"), date_row=raw.get("date_row"),
-        date_align=raw.get("date_align", "left"), footer=raw.get("footer"), paper=raw.get("paper", "A4"),
-        orientation=raw.get("orientation", "landscape"), freeze_cols=int(raw.get("freeze_cols", 0)),
-        key_column=raw.get("key_column"), header_rows=total, header_heights=heights,
-        data_height=raw.get("data_height"), columns=tuple(columns), cells=tuple(cells), raw=raw,
+        appendix=int(raw["appendix"]),
+        year=int(raw["year"]),
+        name=raw["name"],
+        sheet=raw.get("sheet", raw["name"]),
+        title=raw["title"],
+        attachment_label=raw.get("attachment_label"),
+        date_row=raw.get("date_row"),
+        date_align=raw.get("date_align", "left"),
+        footer=raw.get("footer"),
+        paper=raw.get("paper", "A4"),
+        orientation=raw.get("orientation", "landscape"),
+        freeze_cols=int(raw.get("freeze_cols", 0)),
+        key_column=raw.get("key_column"),
+        header_rows=total,
+        header_heights=heights,
+        data_height=raw.get("data_height"),
+        columns=tuple(columns),
+        cells=tuple(cells),
+        raw=raw,
     )
 
 

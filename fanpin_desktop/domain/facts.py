@@ -328,11 +328,23 @@ def member_issues(member: Any, today: dt.date) -> list[Issue]:
     year = today.year
     edu, school = _filled(_get(member, "education")), _filled(_get(member, "schooling"))
     if edu and school:
-        out.append(_issue("M_EDU_SCHOOL", "education",
-                          "文化程度和在校生状况只能填写一项：在校生填写在校生状况，其他人填写文化程度", member=member))
+        out.append(
+            _issue(
+                "M_EDU_SCHOOL",
+                "education",
+                "文化程度和在校生状况只能填写一项：在校生填写在校生状况，其他人填写文化程度",
+                member=member,
+            )
+        )
     elif not edu and not school:
-        out.append(_issue("M_EDU_SCHOOL", "education",
-                          "文化程度和在校生状况必须填写一项：在校生填写在校生状况，其他人填写文化程度", member=member))
+        out.append(
+            _issue(
+                "M_EDU_SCHOOL",
+                "education",
+                "文化程度和在校生状况必须填写一项：在校生填写在校生状况，其他人填写文化程度",
+                member=member,
+            )
+        )
 
     status, months = _filled(_get(member, "work_status")), _get(member, "work_months")
     has_months = months not in (None, "", 0)
@@ -346,44 +358,97 @@ def member_issues(member: Any, today: dt.date) -> list[Issue]:
         except (TypeError, ValueError):
             n = -1
         if not 1 <= n <= 12:
-            out.append(_issue("M_WORK_MONTHS", "work_months", f"务工时间（月）“{months}”应为1到12之间的整数",
-                              member=member))
+            out.append(
+                _issue(
+                    "M_WORK_MONTHS",
+                    "work_months",
+                    f"务工时间（月）“{months}”应为1到12之间的整数",
+                    member=member,
+                )
+            )
 
     phone = _text(_get(member, "phone"))
     if phone and not valid_phone(phone):
         out.append(_issue("M_PHONE", "phone", f"联系电话“{phone}”不是11位手机号码", member=member))
 
-    resident, employee = bool(_get(member, "ins_resident_medical")), bool(_get(member, "ins_employee_medical"))
+    resident, employee = (
+        bool(_get(member, "ins_resident_medical")),
+        bool(_get(member, "ins_employee_medical")),
+    )
     if resident and employee:
-        out.append(_issue("M_MEDICAL", "ins_resident_medical",
-                          "城乡居民基本医疗保险和职工基本医疗保险不能同时参加", member=member))
+        out.append(
+            _issue(
+                "M_MEDICAL",
+                "ins_resident_medical",
+                "城乡居民基本医疗保险和职工基本医疗保险不能同时参加",
+                member=member,
+            )
+        )
     elif not resident and not employee:
-        out.append(_issue("M_MEDICAL", "ins_resident_medical",
-                          "城乡居民基本医疗保险和职工基本医疗保险都未参加，医疗保障可能存在问题",
-                          WARNING, member))
+        out.append(
+            _issue(
+                "M_MEDICAL",
+                "ins_resident_medical",
+                "城乡居民基本医疗保险和职工基本医疗保险都未参加，医疗保障可能存在问题",
+                WARNING,
+                member,
+            )
+        )
 
     health = health_parts(_get(member, "health"), year)
     disabled = "残疾" in health
     cat, grade = _filled(_get(member, "disability_category")), _filled(_get(member, "disability_grade"))
     if disabled and not (cat and grade):
-        out.append(_issue("M_DISABILITY", "disability_category" if not cat else "disability_grade",
-                          "健康状况含“残疾”时应填写残疾类别和残疾等级", member=member))
+        out.append(
+            _issue(
+                "M_DISABILITY",
+                "disability_category" if not cat else "disability_grade",
+                "健康状况含“残疾”时应填写残疾类别和残疾等级",
+                member=member,
+            )
+        )
     elif (cat or grade) and not disabled:
-        out.append(_issue("M_DISABILITY", "health", "已填写残疾类别或等级，但健康状况中没有“残疾”",
-                          member=member))
+        out.append(
+            _issue("M_DISABILITY", "health", "已填写残疾类别或等级，但健康状况中没有“残疾”", member=member)
+        )
     if "健康" in health and len(health) > 1:
-        out.append(_issue("M_HEALTH", "health", "健康状况不能同时为“健康”和“" +
-                          "、".join(h for h in health if h != "健康") + "”", member=member))
+        out.append(
+            _issue(
+                "M_HEALTH",
+                "health",
+                "健康状况不能同时为“健康”和“" + "、".join(h for h in health if h != "健康") + "”",
+                member=member,
+            )
+        )
 
     age = age_of(member, today)
     labour = _canon("labour_skills", _get(member, "labour_skill"), year)
-    if (age is not None and WORKING_AGE[0] <= age <= WORKING_AGE[1] and health == ["健康"] and not school
-            and labour in NOT_ABLE_LABOUR):
-        out.append(_issue("M_LABOUR_AGE", "labour_skill",
-                          f"{age}岁、身体健康且不在校，劳动技能却登记为“{labour}”，请核实", WARNING, member))
+    if (
+        age is not None
+        and WORKING_AGE[0] <= age <= WORKING_AGE[1]
+        and health == ["健康"]
+        and not school
+        and labour in NOT_ABLE_LABOUR
+    ):
+        out.append(
+            _issue(
+                "M_LABOUR_AGE",
+                "labour_skill",
+                f"{age}岁、身体健康且不在校，劳动技能却登记为“{labour}”，请核实",
+                WARNING,
+                member,
+            )
+        )
     if age is not None and age < WORKING_AGE[0] and labour in ABLE_LABOUR:
-        out.append(_issue("M_LABOUR_CHILD", "labour_skill",
-                          f"未满{WORKING_AGE[0]}周岁，劳动技能不应登记为“{labour}”", WARNING, member))
+        out.append(
+            _issue(
+                "M_LABOUR_CHILD",
+                "labour_skill",
+                f"未满{WORKING_AGE[0]}周岁，劳动技能不应登记为“{labour}”",
+                WARNING,
+                member,
+            )
+        )
     return out
 
 
@@ -399,18 +464,33 @@ def household_issues(members: Sequence[Any], today: dt.date, phone: Any = None) 
     elif len(heads) > 1:
         names = "、".join(_text(_get(m, "name")) for m in heads)
         for m in heads[1:]:
-            out.append(_issue("H_HEAD", "relation", f"与户主关系：本户有{len(heads)}名户主（{names}），只能有一名",
-                              member=m))
+            out.append(
+                _issue(
+                    "H_HEAD",
+                    "relation",
+                    f"与户主关系：本户有{len(heads)}名户主（{names}），只能有一名",
+                    member=m,
+                )
+            )
     if len(spouses) > 1:
         for m in spouses[1:]:
-            out.append(_issue("H_SPOUSE", "relation", f"与户主关系：本户有{len(spouses)}名配偶，最多只能有一名",
-                              member=m))
+            out.append(
+                _issue(
+                    "H_SPOUSE",
+                    "relation",
+                    f"与户主关系：本户有{len(spouses)}名配偶，最多只能有一名",
+                    member=m,
+                )
+            )
     if len(heads) == 1:
         head_sex = _text(_get(heads[0], "sex"))
         for m in spouses:
             if head_sex and _text(_get(m, "sex")) == head_sex:
-                out.append(_issue("H_SPOUSE_SEX", "sex", f"性别：配偶与户主同为{head_sex}性，请核实性别或关系",
-                                  member=m))
+                out.append(
+                    _issue(
+                        "H_SPOUSE_SEX", "sex", f"性别：配偶与户主同为{head_sex}性，请核实性别或关系", member=m
+                    )
+                )
     text = _text(phone)
     if phone is not None and not text:
         out.append(_issue("H_PHONE", "phone", "户联系电话为空", WARNING))
@@ -446,7 +526,9 @@ def _enum_issues(member: Any, year: int) -> list[Issue]:
         if part and part not in e.data["health"]:
             canonical = e.canonical("health", part)
             if canonical:
-                out.append(_issue("M_ENUM", "health", f"健康状况“{part}”应写作“{canonical}”", WARNING, member))
+                out.append(
+                    _issue("M_ENUM", "health", f"健康状况“{part}”应写作“{canonical}”", WARNING, member)
+                )
             else:
                 out.append(_issue("M_ENUM", "health", f"健康状况“{part}”不在{year}年代码表中", member=member))
     return out
@@ -474,26 +556,46 @@ def validate_member(member: Any, today: dt.date) -> list[Issue]:
             else:
                 sex = _text(_get(member, "sex"))
                 if sex and sex != info.sex:
-                    out.append(_issue("M_ID_SEX", "sex",
-                                      f"性别“{sex}”与证件号码不符：证件号码显示为{info.sex}性", member=member))
+                    out.append(
+                        _issue(
+                            "M_ID_SEX",
+                            "sex",
+                            f"性别“{sex}”与证件号码不符：证件号码显示为{info.sex}性",
+                            member=member,
+                        )
+                    )
                 birth = _get(member, "birth_date")
                 if isinstance(birth, dt.datetime):
                     birth = birth.date()
                 if isinstance(birth, dt.date) and birth != info.birth_date:
-                    out.append(_issue("M_ID_BIRTH", "birth_date",
-                                      f"出生日期{birth.isoformat()}与证件号码中的{info.birth_date.isoformat()}不符",
-                                      member=member))
+                    out.append(
+                        _issue(
+                            "M_ID_BIRTH",
+                            "birth_date",
+                            f"出生日期{birth.isoformat()}与证件号码中的{info.birth_date.isoformat()}不符",
+                            member=member,
+                        )
+                    )
                 cert = _text(_get(member, "disability_cert_no"))
                 if cert:
                     try:
                         cert_info = ids.parse(cert, today)
                     except ids.IdNumberError as exc:
-                        out.append(_issue("M_DISABILITY_CERT", "disability_cert_no", f"残疾人证号：{exc}",
-                                          member=member))
+                        out.append(
+                            _issue(
+                                "M_DISABILITY_CERT", "disability_cert_no", f"残疾人证号：{exc}", member=member
+                            )
+                        )
                     else:
                         if cert_info.base_id != info.base_id:
-                            out.append(_issue("M_DISABILITY_CERT", "disability_cert_no",
-                                              "残疾人证号的前18位应与证件号码一致", member=member))
+                            out.append(
+                                _issue(
+                                    "M_DISABILITY_CERT",
+                                    "disability_cert_no",
+                                    "残疾人证号的前18位应与证件号码一致",
+                                    member=member,
+                                )
+                            )
     birth = birth_date_of(member)
     if birth is not None and birth > today:
         out.append(_issue("M_BIRTH", "birth_date", "出生日期晚于今天", member=member))

@@ -22,7 +22,11 @@ def _d(value: object) -> Decimal:
 
 
 def totals(
-    wage: object, business: object, property_income: object, transfer: object, business_cost: object,
+    wage: object,
+    business: object,
+    property_income: object,
+    transfer: object,
+    business_cost: object,
     people: int,
 ) -> IncomeTotals:
     gross = _d(wage) + _d(business) + _d(property_income) + _d(transfer)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import unicodedata
 
-YES = frozenset({"是", "√", "✓", "✔", "☑", "1", "y", "yes", "true", "t", "有", "参加", "已参加", "享受", "是的"})
-NO = frozenset({"否", "×", "✗", "✘", "☒", "0", "n", "no", "false", "f", "无", "没有", "未参加", "不享受", "不是"})
+YES = frozenset(
+    {"是", "√", "✓", "✔", "☑", "1", "y", "yes", "true", "t", "有", "参加", "已参加", "享受", "是的"}
+)
+NO = frozenset(
+    {"否", "×", "✗", "✘", "☒", "0", "n", "no", "false", "f", "无", "没有", "未参加", "不享受", "不是"}
+)
 
 
 def parse(text: str) -> bool | None:

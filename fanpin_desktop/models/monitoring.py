@@ -24,7 +24,9 @@ class MonitoringCase(Audited, Timestamps, Base):
     previous_case_id: Mapped[int | None] = mapped_column(
         ForeignKey("monitoring_cases.id", ondelete="SET NULL")
     )  # re-identification after elimination
-    source: Mapped[str] = mapped_column(String(20))  # 农户自主申报 / 干部走访 / 集中排查 / 部门预警 / 媒体信访
+    source: Mapped[str] = mapped_column(
+        String(20)
+    )  # 农户自主申报 / 干部走访 / 集中排查 / 部门预警 / 媒体信访
     category: Mapped[str | None] = mapped_column(String(10))  # 脱贫不稳定户 / 边缘易致贫户 / 突发严重困难户
     status: Mapped[str] = mapped_column(String(10), default="线索")
     clue_date: Mapped[dt.date] = mapped_column(Date)
@@ -59,7 +61,9 @@ class CaseStep(Audited, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("monitoring_cases.id", ondelete="CASCADE"), index=True)
     procedure: Mapped[str] = mapped_column(String(6))  # 识别 / 消除 / 回退
-    step: Mapped[str] = mapped_column(String(10))  # 农户申请 / 入户核实 / 村级评议 / 公示 / 乡镇审核 / 县级审定 / 系统录入
+    step: Mapped[str] = mapped_column(
+        String(10)
+    )  # 农户申请 / 入户核实 / 村级评议 / 公示 / 乡镇审核 / 县级审定 / 系统录入
     done_on: Mapped[dt.date] = mapped_column(Date)
     end_on: Mapped[dt.date | None] = mapped_column(Date)  # publicity end date
     people: Mapped[str | None] = mapped_column(String(80))  # e.g. the two verifiers

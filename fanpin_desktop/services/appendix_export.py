@@ -44,12 +44,19 @@ def _village_name(session: Session, village_id: int | None) -> str:
     return v.name
 
 
-def default_filename(session: Session, campaign: Campaign, appendix: int, village_id: int | None = None,
-                     day: dt.date | None = None) -> str:
+def default_filename(
+    session: Session,
+    campaign: Campaign,
+    appendix: int,
+    village_id: int | None = None,
+    day: dt.date | None = None,
+) -> str:
     """e.g. ``附件1_到户排查表_马店镇王楼村_2022_20220520.xlsx``"""
     layout = layouts.load(appendix, campaign.year)
     place = settings_service.load(session).township + _village_name(session, village_id)
-    stem = f"附件{appendix}_{layout.name}_{place or '全乡镇'}_{campaign.year}_{(day or dt.date.today()):%Y%m%d}"
+    stem = (
+        f"附件{appendix}_{layout.name}_{place or '全乡镇'}_{campaign.year}_{(day or dt.date.today()):%Y%m%d}"
+    )
     return re.sub(r'[\\/:*?"<>|\s]+', "_", stem) + ".xlsx"
 
 
@@ -57,12 +64,15 @@ def _values(layout: layouts.Layout, row: dict[str, Any]) -> list[Any]:
     return [row.get(c.key) for c in layout.columns]
 
 
-def _appendix1(session: Session, c: Campaign, village_id: int | None, include_unscreened: bool
-               ) -> Iterator[SheetRow]:
+def _appendix1(
+    session: Session, c: Campaign, village_id: int | None, include_unscreened: bool
+) -> Iterator[SheetRow]:
     layout = layouts.load(1, c.year)
     for seq, row in enumerate(screening.appendix1_rows(session, c, village_id, include_unscreened), 1):
         row["seq"] = seq
-        yield SheetRow(_values(layout, row), key=row["household_id"], style=None if row["screened"] else "muted")
+        yield SheetRow(
+            _values(layout, row), key=row["household_id"], style=None if row["screened"] else "muted"
+        )
 
 
 def _appendix2(session: Session, c: Campaign, village_id: int | None) -> Iterator[SheetRow]:
@@ -79,18 +89,26 @@ def _appendix3(report: stats.StatsReport, layout: layouts.Layout, with_total: bo
         yield SheetRow(_values(layout, report.total.cells), style="total")
 
 
-def _appendix4(session: Session, c: Campaign, village_id: int | None, mask_ids: bool,
-               today: dt.date) -> Iterator[SheetRow]:
+def _appendix4(
+    session: Session, c: Campaign, village_id: int | None, mask_ids: bool, today: dt.date
+) -> Iterator[SheetRow]:
     layout = layouts.load(4, c.year)
     unit = settings_service.load(session).township
-    for p in ledger.list_problems(session, campaign_id=c.id, village_id=village_id, include_on_the_spot=False,
-                                  today=today):
+    for p in ledger.list_problems(
+        session, campaign_id=c.id, village_id=village_id, include_on_the_spot=False, today=today
+    ):
         remark = "；".join(t for t in (p.note, ledger.status_text(p)) if t)
         row = {
-            "unit": unit, "village": p.village, "head_name": p.head_name,
+            "unit": unit,
+            "village": p.village,
+            "head_name": p.head_name,
             "id_number": ids.mask(p.id_number) if mask_ids and p.id_number else p.id_number,
-            "problem_type": p.problem_type, "description": p.description, "measure": p.measure,
-            "responsible": p.responsible, "deadline": p.deadline, "remark": remark,
+            "problem_type": p.problem_type,
+            "description": p.description,
+            "measure": p.measure,
+            "responsible": p.responsible,
+            "deadline": p.deadline,
+            "remark": remark,
         }
         yield SheetRow(_values(layout, row), style="overdue" if p.overdue else None)
 
@@ -149,7 +167,11 @@ def export_appendix(
 
     rendered = layout.render(**values)
     n = appendix_xlsx.write_table(
-        path, rendered, rows, title=rendered.title_text(**values), date_text=rendered.date_text(**values),
+        path,
+        rendered,
+        rows,
+        title=rendered.title_text(**values),
+        date_text=rendered.date_text(**values),
         with_keys=appendix in (1, 2),
     )
     return ExportResult(appendix, path, n, time.perf_counter() - started)

@@ -138,8 +138,10 @@ def _read_rows(path: Path) -> list[tuple[str, list[tuple[Any, ...]]]]:
     except FileNotFoundError as exc:
         raise UserError(f"找不到文件：{path}") from exc
     except (InvalidFileException, zipfile.BadZipFile, KeyError) as exc:
-        raise UserError(f"文件“{path.name}”不是有效的 Excel 工作簿（.xlsx）。如为 .xls 或 WPS 格式，"
-                        "请先另存为 .xlsx 再导入。") from exc
+        raise UserError(
+            f"文件“{path.name}”不是有效的 Excel 工作簿（.xlsx）。如为 .xls 或 WPS 格式，"
+            "请先另存为 .xlsx 再导入。"
+        ) from exc
     except OSError as exc:
         raise (explain_os_error(exc, "读取表格", path) or UserError(f"无法读取文件 {path}。")) from exc
     try:
@@ -158,7 +160,9 @@ def _leaf_labels(rows: list[tuple[Any, ...]], top: int, bottom: int) -> dict[int
     return out
 
 
-def _match_columns(layout: layouts.Layout, labels: dict[int, str]) -> tuple[dict[str, int], list[str], int | None]:
+def _match_columns(
+    layout: layouts.Layout, labels: dict[int, str]
+) -> tuple[dict[str, int], list[str], int | None]:
     patterns = {c.key: layouts.label_pattern(c.label) for c in layout.columns}
     found: dict[str, int] = {}
     key_col = None
@@ -176,7 +180,9 @@ def _match_columns(layout: layouts.Layout, labels: dict[int, str]) -> tuple[dict
     return found, missing, key_col
 
 
-def _find_sheet(path: Path, layout: layouts.Layout, anchor: tuple[str, ...]) -> tuple[_Sheet | None, list[str]]:
+def _find_sheet(
+    path: Path, layout: layouts.Layout, anchor: tuple[str, ...]
+) -> tuple[_Sheet | None, list[str]]:
     """The first sheet whose header matches the layout; else the best attempt's missing columns."""
     best_missing: list[str] | None = None
     anchors = [layouts.normalize_label(a) for a in anchor]
@@ -205,9 +211,12 @@ def _check_year(sheet: _Sheet, campaign: Campaign, report: ImportReport) -> None
         m = _YEAR.search(text)
         if m and "填表时间" not in text and "日期" not in text:
             if int(m.group(1)) != campaign.year:
-                report.issues.append(_file_issue(
-                    f"表格标题“{_short(text, 60)}”是{m.group(1)}年的，当前排查批次是{campaign.year}年，"
-                    "请确认导入的批次是否正确"))
+                report.issues.append(
+                    _file_issue(
+                        f"表格标题“{_short(text, 60)}”是{m.group(1)}年的，当前排查批次是{campaign.year}年，"
+                        "请确认导入的批次是否正确"
+                    )
+                )
             return
 
 
@@ -246,15 +255,18 @@ def _cell(row: tuple[Any, ...], col: int | None) -> Any:
 # --------------------------------------------------------------------------- appendix 1
 
 
-def _household_index(session: Session, village_ids: list[int]
-                     ) -> tuple[dict[int, tuple[int, str, str]], dict[tuple[str, str], list[int]]]:
+def _household_index(
+    session: Session, village_ids: list[int]
+) -> tuple[dict[int, tuple[int, str, str]], dict[tuple[str, str], list[int]]]:
     """{household id: (village id, 村组, head name)} and {(村组, head name): [ids]} for the scope."""
     head = screening._head_subquery()
-    stmt = (select(Household.id, Household.village_id, Village.name, VillageGroup.name, head.c.name)
-            .join(Village, Village.id == Household.village_id)
-            .outerjoin(VillageGroup, VillageGroup.id == Household.group_id)
-            .outerjoin(head, head.c.hid == Household.id)
-            .where(Household.village_id.in_(village_ids)))
+    stmt = (
+        select(Household.id, Household.village_id, Village.name, VillageGroup.name, head.c.name)
+        .join(Village, Village.id == Household.village_id)
+        .outerjoin(VillageGroup, VillageGroup.id == Household.group_id)
+        .outerjoin(head, head.c.hid == Household.id)
+        .where(Household.village_id.in_(village_ids))
+    )
     by_id: dict[int, tuple[int, str, str]] = {}
     by_name: dict[tuple[str, str], list[int]] = defaultdict(list)
     for hid, vid, vname, gname, hname in session.execute(stmt):
@@ -289,9 +301,13 @@ def import_appendix1(
     sheet, missing = _find_sheet(path, layout, ("序号", "户主姓名"))
     if sheet is None:
         names = "、".join(f"“{layout.column(k).label}”" for k in missing[:6])
-        report.issues.append(_file_issue(f"没有找到到户排查表的表头，缺少列：{names}"
-                                         + ("等" if len(missing) > 6 else "")
-                                         + "。请使用本程序导出的附件1表格填写。"))
+        report.issues.append(
+            _file_issue(
+                f"没有找到到户排查表的表头，缺少列：{names}"
+                + ("等" if len(missing) > 6 else "")
+                + "。请使用本程序导出的附件1表格填写。"
+            )
+        )
         return report
     report.sheet = sheet.title
     _check_year(sheet, campaign, report)
@@ -305,8 +321,9 @@ def import_appendix1(
     letters = {k: get_column_letter(col + 1) for k, col in sheet.columns.items()}
 
     def issue(row: int, key: str, value: Any, reason: str, severity: str = ERROR) -> None:
-        report.issues.append(ImportIssue(row, letters.get(key, ""), labels.get(key, ""), _short(value), reason,
-                                         severity))
+        report.issues.append(
+            ImportIssue(row, letters.get(key, ""), labels.get(key, ""), _short(value), reason, severity)
+        )
 
     parsed: list[tuple[int, int, dict[str, Any]]] = []  # (sheet row, household id, answers)
     raw_values: dict[int, tuple[Any, ...]] = {}  # sheet row -> the row as read, for messages
@@ -324,26 +341,47 @@ def import_appendix1(
             except ValueError:
                 hid = -1
             if hid not in by_id:
-                report.issues.append(ImportIssue(row_no, get_column_letter(sheet.key_col + 1), layout.key_column or "",
-                                                 _short(key_raw), "系统中没有这个编号的农户（或不属于本次导入的村），"
-                                                 "请不要修改系统编号列"))
+                report.issues.append(
+                    ImportIssue(
+                        row_no,
+                        get_column_letter(sheet.key_col + 1),
+                        layout.key_column or "",
+                        _short(key_raw),
+                        "系统中没有这个编号的农户（或不属于本次导入的村），请不要修改系统编号列",
+                    )
+                )
                 continue
             if layouts.normalize_label(by_id[hid][2]) != layouts.normalize_label(head_cell):
-                issue(row_no, "head_name", head_cell, f"与系统中该户的户主“{by_id[hid][2]}”不一致"
-                      "（如户主已变更，请先在户籍信息中修改）")
+                issue(
+                    row_no,
+                    "head_name",
+                    head_cell,
+                    f"与系统中该户的户主“{by_id[hid][2]}”不一致（如户主已变更，请先在户籍信息中修改）",
+                )
                 continue
         else:
             if not head_cell:
                 if any(_text(_cell(row, sheet.columns[k])) for k in answer_cols if k not in PREFILLED):
                     issue(row_no, "head_name", "", "户主姓名不能为空")
                 continue
-            candidates = by_name.get((layouts.normalize_label(vg_cell), layouts.normalize_label(head_cell)), [])
+            candidates = by_name.get(
+                (layouts.normalize_label(vg_cell), layouts.normalize_label(head_cell)), []
+            )
             if not candidates:
-                issue(row_no, "head_name", f"{vg_cell} {head_cell}", "在本次排查的村中找不到这个村组和户主姓名的农户")
+                issue(
+                    row_no,
+                    "head_name",
+                    f"{vg_cell} {head_cell}",
+                    "在本次排查的村中找不到这个村组和户主姓名的农户",
+                )
                 continue
             if len(set(candidates)) > 1:
-                issue(row_no, "head_name", f"{vg_cell} {head_cell}", "同一村组有多户户主同名，无法确定是哪一户，"
-                      "请使用本程序导出的表格（含系统编号）填写")
+                issue(
+                    row_no,
+                    "head_name",
+                    f"{vg_cell} {head_cell}",
+                    "同一村组有多户户主同名，无法确定是哪一户，请使用本程序导出的表格（含系统编号）填写",
+                )
                 continue
             hid = candidates[0]
         if hid in seen:
@@ -385,21 +423,39 @@ def import_appendix1(
     ctxs = screening.contexts(session, campaign, hids)
     records: dict[int, HouseholdScreening] = {}
     for chunk in screening._chunks(hids):
-        records.update((r.household_id, r) for r in session.scalars(select(HouseholdScreening).where(
-            HouseholdScreening.campaign_id == campaign.id, HouseholdScreening.household_id.in_(chunk))))
+        records.update(
+            (r.household_id, r)
+            for r in session.scalars(
+                select(HouseholdScreening).where(
+                    HouseholdScreening.campaign_id == campaign.id, HouseholdScreening.household_id.in_(chunk)
+                )
+            )
+        )
     for row_no, hid, answers in parsed:
         _cleaned, cleared = appendix1.clear_inapplicable(ctxs[hid], answers)
         for key in cleared:
             who = appendix1.BY_KEY[key].who or "不适用"
-            issue(row_no, key, _cell(raw_values[row_no], sheet.columns[key]), f"该户不适用此项（{who}填写），已忽略",
-                  WARNING)
+            issue(
+                row_no,
+                key,
+                _cell(raw_values[row_no], sheet.columns[key]),
+                f"该户不适用此项（{who}填写），已忽略",
+                WARNING,
+            )
     if dry_run:
         return report
     for _row_no, hid, answers in parsed:
         rec = records.get(hid)
-        result = screening.apply_answers(session, campaign, hid, ctxs[hid], answers,
-                                         rec.screened_on if rec and rec.screened_on else day,
-                                         screener or (rec.screener if rec else None), rec)
+        result = screening.apply_answers(
+            session,
+            campaign,
+            hid,
+            ctxs[hid],
+            answers,
+            rec.screened_on if rec and rec.screened_on else day,
+            screener or (rec.screener if rec else None),
+            rec,
+        )
         report.rows_saved += 1
         report.created += result.created
         report.updated += not result.created
@@ -427,7 +483,9 @@ def import_appendix2(
     sheet, missing = _find_sheet(path, layout, ("序号", "行政村"))
     if sheet is None:
         names = "、".join(f"“{layout.column(k).label}”" for k in missing[:6])
-        report.issues.append(_file_issue(f"没有找到村级排查表的表头，缺少列：{names}。请使用本程序导出的附件2表格填写。"))
+        report.issues.append(
+            _file_issue(f"没有找到村级排查表的表头，缺少列：{names}。请使用本程序导出的附件2表格填写。")
+        )
         return report
     report.sheet = sheet.title
     _check_year(sheet, campaign, report)
@@ -452,16 +510,37 @@ def import_appendix2(
             vid = by_name.get(layouts.normalize_label(name))
         if vid is None:
             if name or any(_text(_cell(row, sheet.columns[k])) for k in text_keys):
-                report.issues.append(ImportIssue(row_no, letters["village"], labels["village"], _short(name),
-                                                 "不是本次排查的行政村" if name else "行政村不能为空"))
+                report.issues.append(
+                    ImportIssue(
+                        row_no,
+                        letters["village"],
+                        labels["village"],
+                        _short(name),
+                        "不是本次排查的行政村" if name else "行政村不能为空",
+                    )
+                )
             continue
         if layouts.normalize_label(name) != layouts.normalize_label(villages[vid]):
-            report.issues.append(ImportIssue(row_no, letters["village"], labels["village"], _short(name),
-                                             f"与系统编号对应的行政村“{villages[vid]}”不一致"))
+            report.issues.append(
+                ImportIssue(
+                    row_no,
+                    letters["village"],
+                    labels["village"],
+                    _short(name),
+                    f"与系统编号对应的行政村“{villages[vid]}”不一致",
+                )
+            )
             continue
         if vid in seen:
-            report.issues.append(ImportIssue(row_no, letters["village"], labels["village"], _short(name),
-                                             f"与第{seen[vid]}行是同一个村，一个村只能填写一行"))
+            report.issues.append(
+                ImportIssue(
+                    row_no,
+                    letters["village"],
+                    labels["village"],
+                    _short(name),
+                    f"与第{seen[vid]}行是同一个村，一个村只能填写一行",
+                )
+            )
             continue
         seen[vid] = row_no
         texts = {k: _text(_cell(row, sheet.columns[k])) for k in text_keys}
@@ -470,13 +549,20 @@ def import_appendix2(
             continue
         for k, v in texts.items():
             if len(v) > 2000:
-                report.issues.append(ImportIssue(row_no, letters[k], labels[k], _short(v), "不能超过2000个字"))
+                report.issues.append(
+                    ImportIssue(row_no, letters[k], labels[k], _short(v), "不能超过2000个字")
+                )
         report.rows_read += 1
         parsed.append((vid, texts))
     if report.errors or dry_run:
         return report
-    existing = set(session.scalars(select(screening.VillageScreening.village_id).where(
-        screening.VillageScreening.campaign_id == campaign.id)))
+    existing = set(
+        session.scalars(
+            select(screening.VillageScreening.village_id).where(
+                screening.VillageScreening.campaign_id == campaign.id
+            )
+        )
+    )
     for vid, texts in parsed:
         screening.save_village_screening(session, campaign.id, vid, texts)
         report.rows_saved += 1
@@ -488,8 +574,9 @@ def import_appendix2(
     return report
 
 
-def import_appendix(session: Session, appendix: int, path: Path | str, campaign_id: int | None = None,
-                    **kw: Any) -> ImportReport:
+def import_appendix(
+    session: Session, appendix: int, path: Path | str, campaign_id: int | None = None, **kw: Any
+) -> ImportReport:
     if appendix == 1:
         return import_appendix1(session, path, campaign_id, **kw)
     if appendix == 2:

@@ -357,8 +357,12 @@ def restore(
             os.replace(staging, paths.database)
     finally:
         _remove_quietly(staging)
-    log.info("database restored from %s (replaced copy: %s, migrated: %s)",
-             source.name, replaced.name if replaced else None, migrated)
+    log.info(
+        "database restored from %s (replaced copy: %s, migrated: %s)",
+        source.name,
+        replaced.name if replaced else None,
+        migrated,
+    )
     return RestoreResult(source, replaced, migrated, revision)
 
 

@@ -75,11 +75,19 @@ def default_income_period(start: dt.date) -> tuple[dt.date, dt.date]:
 def _info(c: Campaign) -> CampaignInfo:
     t = c.threshold
     return CampaignInfo(
-        id=c.id, year=c.year, name=c.name, start_date=c.start_date, end_date=c.end_date,
-        income_period_start=c.income_period_start, income_period_end=c.income_period_end,
-        threshold_id=c.threshold_id, threshold_amount=t.amount if t else None,
-        threshold_region=t.region if t else None, threshold_document=t.document_no if t else None,
-        is_current=c.is_current, village_ids=tuple(v.id for v in c.villages),
+        id=c.id,
+        year=c.year,
+        name=c.name,
+        start_date=c.start_date,
+        end_date=c.end_date,
+        income_period_start=c.income_period_start,
+        income_period_end=c.income_period_end,
+        threshold_id=c.threshold_id,
+        threshold_amount=t.amount if t else None,
+        threshold_region=t.region if t else None,
+        threshold_document=t.document_no if t else None,
+        is_current=c.is_current,
+        village_ids=tuple(v.id for v in c.villages),
     )
 
 
@@ -96,8 +104,9 @@ def info(session: Session, campaign_id: int) -> CampaignInfo:
 
 def list_campaigns(session: Session) -> list[CampaignInfo]:
     """Newest first."""
-    rows = session.scalars(select(Campaign).order_by(Campaign.year.desc(), Campaign.start_date.desc(),
-                                                      Campaign.id.desc()))
+    rows = session.scalars(
+        select(Campaign).order_by(Campaign.year.desc(), Campaign.start_date.desc(), Campaign.id.desc())
+    )
     return [_info(c) for c in rows]
 
 
@@ -119,14 +128,19 @@ def resolve(session: Session, campaign_id: int | None) -> Campaign:
         return get(session, campaign_id)
     c = current(session)
     if c is None:
-        raise UserError("还没有建立集中排查批次。请先在“集中排查”中新建排查批次（年度、起止日期、监测范围）。")
+        raise UserError(
+            "还没有建立集中排查批次。请先在“集中排查”中新建排查批次（年度、起止日期、监测范围）。"
+        )
     return c
 
 
 def set_current(session: Session, campaign_id: int) -> None:
     get(session, campaign_id)
-    session.execute(update(Campaign).where(Campaign.id != campaign_id, Campaign.is_current.is_(True))
-                    .values(is_current=False))
+    session.execute(
+        update(Campaign)
+        .where(Campaign.id != campaign_id, Campaign.is_current.is_(True))
+        .values(is_current=False)
+    )
     c = get(session, campaign_id)
     c.is_current = True
     session.flush()
@@ -149,8 +163,9 @@ def threshold_for(session: Session, year: int) -> Threshold | None:
 # --------------------------------------------------------------------------- create / edit
 
 
-def _check_dates(year: int, start: dt.date | None, end: dt.date | None, inc_start: dt.date | None,
-                 inc_end: dt.date | None) -> None:
+def _check_dates(
+    year: int, start: dt.date | None, end: dt.date | None, inc_start: dt.date | None, inc_end: dt.date | None
+) -> None:
     if not isinstance(start, dt.date):
         raise ValidationError("start_date", "开始日期不能为空。")
     if not isinstance(end, dt.date):
@@ -207,12 +222,21 @@ def create(
         income_period_start = income_period_start or d_start
         income_period_end = income_period_end or d_end
     _check_dates(y, start_date, end_date, income_period_start, income_period_end)
-    threshold = threshold_service.get(session, threshold_id) if threshold_id is not None \
+    threshold = (
+        threshold_service.get(session, threshold_id)
+        if threshold_id is not None
         else threshold_for(session, y)
+    )
     c = Campaign(
-        year=y, name=_clean_name(name, y), start_date=start_date, end_date=end_date,
-        income_period_start=income_period_start, income_period_end=income_period_end,
-        threshold=threshold, is_current=False, note=(note or "").strip() or None,
+        year=y,
+        name=_clean_name(name, y),
+        start_date=start_date,
+        end_date=end_date,
+        income_period_start=income_period_start,
+        income_period_end=income_period_end,
+        threshold=threshold,
+        is_current=False,
+        note=(note or "").strip() or None,
     )
     c.villages = _villages(session, village_ids)
     session.add(c)
@@ -222,8 +246,17 @@ def create(
     return c
 
 
-_EDITABLE = {"year", "name", "start_date", "end_date", "income_period_start", "income_period_end",
-             "threshold_id", "village_ids", "note"}
+_EDITABLE = {
+    "year",
+    "name",
+    "start_date",
+    "end_date",
+    "income_period_start",
+    "income_period_end",
+    "threshold_id",
+    "village_ids",
+    "note",
+}
 
 
 def edit(session: Session, campaign_id: int, **changes: Any) -> Campaign:

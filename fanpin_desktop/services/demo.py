@@ -69,11 +69,51 @@ THRESHOLD_REGION = CITY
 CHUNK = 500  # households per executemany batch
 
 VILLAGE_NAMES = (
-    "马店村", "王楼村", "大桥村", "新华村", "柳岗村", "双河村", "团结村", "黄岗村", "石店村", "清河村",
-    "前进村", "高塘村", "罗集村", "杨湾村", "河口村", "新集村", "陈岗村", "五星村", "光明村", "和平村",
-    "唐圩村", "李庙村", "周集村", "孙岗村", "赵楼村", "花园村", "长山村", "胜利村", "丰收村", "兴隆村",
-    "三合村", "龙潭村", "凤凰村", "白莲村", "新庄村", "东湖村", "西湖村", "南岗村", "北店村", "金桥村",
-    "桃园村", "杏花村", "张集村", "朱店村", "刘圩村",
+    "马店村",
+    "王楼村",
+    "大桥村",
+    "新华村",
+    "柳岗村",
+    "双河村",
+    "团结村",
+    "黄岗村",
+    "石店村",
+    "清河村",
+    "前进村",
+    "高塘村",
+    "罗集村",
+    "杨湾村",
+    "河口村",
+    "新集村",
+    "陈岗村",
+    "五星村",
+    "光明村",
+    "和平村",
+    "唐圩村",
+    "李庙村",
+    "周集村",
+    "孙岗村",
+    "赵楼村",
+    "花园村",
+    "长山村",
+    "胜利村",
+    "丰收村",
+    "兴隆村",
+    "三合村",
+    "龙潭村",
+    "凤凰村",
+    "白莲村",
+    "新庄村",
+    "东湖村",
+    "西湖村",
+    "南岗村",
+    "北店村",
+    "金桥村",
+    "桃园村",
+    "杏花村",
+    "张集村",
+    "朱店村",
+    "刘圩村",
 )
 NATURAL_SUFFIXES = ("庄", "郢", "圩", "湾", "岗", "楼", "台子", "老庄", "大院", "店")
 
@@ -86,31 +126,83 @@ _SURNAME_WEIGHTS = [1.0 / (1 + i * 0.08) for i in range(len(SURNAMES))]
 
 # Given-name characters by birth cohort: (male first, male second, female first, female second).
 _NAME_POOLS = {
-    "old": ("德国家永长学志正道士先传守继广洪振庆宗克世立", "福贵富才明华林山海清友发财春成全义章荣胜田根",
-            "秀桂玉翠素凤兰春金银月美淑荣", "英兰芳珍花梅莲云霞琴华凤芝香枝娥"),
-    "mid": ("建志永海春国小红卫东伟文明军立勇俊新", "军华平伟强东明兵林峰波刚勇杰涛斌辉",
-            "丽红小秀晓春海玉桂美慧静翠", "霞丽红芳娟梅敏燕萍琴玲艳云"),
-    "young": ("浩俊子宇志文家佳晨嘉天博鹏思明凯", "宇杰轩然涛阳辰鑫磊豪鹏飞航翔博",
-              "欣雨佳思梦诗晓雅婷子可", "怡萱涵琪婷雪悦彤瑶颖琳"),
-    "child": ("梓子浩宇一沐奕俊锦亦", "轩睿泽辰宸诚阳铭航",
-              "梓欣雨一诗语可若紫", "涵萱彤琪诺汐然悦妍"),
+    "old": (
+        "德国家永长学志正道士先传守继广洪振庆宗克世立",
+        "福贵富才明华林山海清友发财春成全义章荣胜田根",
+        "秀桂玉翠素凤兰春金银月美淑荣",
+        "英兰芳珍花梅莲云霞琴华凤芝香枝娥",
+    ),
+    "mid": (
+        "建志永海春国小红卫东伟文明军立勇俊新",
+        "军华平伟强东明兵林峰波刚勇杰涛斌辉",
+        "丽红小秀晓春海玉桂美慧静翠",
+        "霞丽红芳娟梅敏燕萍琴玲艳云",
+    ),
+    "young": (
+        "浩俊子宇志文家佳晨嘉天博鹏思明凯",
+        "宇杰轩然涛阳辰鑫磊豪鹏飞航翔博",
+        "欣雨佳思梦诗晓雅婷子可",
+        "怡萱涵琪婷雪悦彤瑶颖琳",
+    ),
+    "child": ("梓子浩宇一沐奕俊锦亦", "轩睿泽辰宸诚阳铭航", "梓欣雨一诗语可若紫", "涵萱彤琪诺汐然悦妍"),
 }
 # Characters outside the BMP / in CJK Extension A, for printing tests (DOMAIN.md §7).
 RARE_CHARS = ("㑇", "䶮", "𠮷")
 
-PHONE_PREFIXES = ("130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "150", "151", "152",
-                  "153", "155", "156", "157", "158", "159", "180", "181", "182", "183", "186", "187", "188", "189")
+PHONE_PREFIXES = (
+    "130",
+    "131",
+    "132",
+    "133",
+    "134",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "180",
+    "181",
+    "182",
+    "183",
+    "186",
+    "187",
+    "188",
+    "189",
+)
 
 WORK_PLACES = {
     "乡（镇）内务工": (f"{COUNTY}{TOWNSHIP}",),
     "乡（镇）外县内务工": (f"{COUNTY}城关镇", f"{COUNTY}经济开发区", f"{COUNTY}周集镇"),
     "县外省内务工": ("安徽省合肥市", "安徽省六安市", "安徽省芜湖市", "安徽省滁州市"),
-    "省外务工": ("江苏省苏州市", "江苏省无锡市", "江苏省南京市", "浙江省杭州市", "浙江省宁波市", "上海市",
-             "广东省深圳市", "广东省东莞市", "北京市"),
+    "省外务工": (
+        "江苏省苏州市",
+        "江苏省无锡市",
+        "江苏省南京市",
+        "浙江省杭州市",
+        "浙江省宁波市",
+        "上海市",
+        "广东省深圳市",
+        "广东省东莞市",
+        "北京市",
+    ),
     "其他": ("灵活就业",),
 }
-_WORK_STATUS_WEIGHTS = (("省外务工", 40), ("县外省内务工", 25), ("乡（镇）外县内务工", 15), ("乡（镇）内务工", 15),
-                        ("其他", 5))
+_WORK_STATUS_WEIGHTS = (
+    ("省外务工", 40),
+    ("县外省内务工", 25),
+    ("乡（镇）外县内务工", 15),
+    ("乡（镇）内务工", 15),
+    ("其他", 5),
+)
 _EMPLOYERS = ("建筑工地", "电子厂", "服装厂", "物流公司", "餐饮店", "机械厂", "家政公司")
 
 THRESHOLDS = (
@@ -149,9 +241,11 @@ class DemoSummary:
 
     def describe(self) -> str:
         statuses = "、".join(f"{k}{v}" for k, v in self.cases_by_status.items())
-        return (f"{self.villages}个行政村、{self.groups}个村民小组、{self.natural_villages}个自然村；"
-                f"{self.households}户{self.people}人，其中脱贫户{self.poverty_households}户{self.poverty_people}人，"
-                f"监测户{self.monitored_households}户{self.monitored_people}人；监测对象记录{self.cases}条（{statuses}）")
+        return (
+            f"{self.villages}个行政村、{self.groups}个村民小组、{self.natural_villages}个自然村；"
+            f"{self.households}户{self.people}人，其中脱贫户{self.poverty_households}户{self.poverty_people}人，"
+            f"监测户{self.monitored_households}户{self.monitored_people}人；监测对象记录{self.cases}条（{statuses}）"
+        )
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -160,9 +254,9 @@ class DemoSummary:
 class _Person:
     """A member being generated; attribute names are those of ``models.Member`` (facts reads them)."""
 
-    __slots__ = tuple(c.key for c in Member.__table__.columns if c.key not in ("created_at", "updated_at")) + (
-        "age",
-    )
+    __slots__ = tuple(
+        c.key for c in Member.__table__.columns if c.key not in ("created_at", "updated_at")
+    ) + ("age",)
 
     def __init__(self) -> None:
         for name in self.__slots__:
@@ -223,8 +317,20 @@ def _weighted(rng: random.Random, pairs: Sequence[tuple[Any, float]]) -> Any:
 def _add_months(day: dt.date, months: int) -> dt.date:
     y, m = divmod(day.month - 1 + months, 12)
     year, month = day.year + y, m + 1
-    last = [31, 29 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 28, 31, 30, 31, 30, 31, 31,
-            30, 31, 30, 31][month - 1]
+    last = [
+        31,
+        29 if (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else 28,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][month - 1]
     return dt.date(year, month, min(day.day, last))
 
 
@@ -261,7 +367,9 @@ def _coherent(specs: Sequence[tuple[str, str, int]]) -> bool:
     return ok
 
 
-def _first(pairs: list[tuple[_Person, facts.MemberFacts]], pred: Callable[[facts.MemberFacts], bool]) -> int | None:
+def _first(
+    pairs: list[tuple[_Person, facts.MemberFacts]], pred: Callable[[facts.MemberFacts], bool]
+) -> int | None:
     return next((p.id for p, mf in pairs if pred(mf)), None)
 
 
@@ -289,8 +397,15 @@ class _Gen:
         return self.rng.choices(SURNAMES, weights=_SURNAME_WEIGHTS)[0]
 
     def given_name(self, birth_year: int, female: bool) -> str:
-        cohort = "old" if birth_year < 1966 else "mid" if birth_year < 1990 else "young" if birth_year < 2010 \
+        cohort = (
+            "old"
+            if birth_year < 1966
+            else "mid"
+            if birth_year < 1990
+            else "young"
+            if birth_year < 2010
             else "child"
+        )
         pools = _NAME_POOLS[cohort]
         first, second = (pools[2], pools[3]) if female else (pools[0], pools[1])
         if self.rng.random() < 0.25:
@@ -385,11 +500,21 @@ class _Gen:
         if size == 2:
             kinds = [("couple", 55), ("single_parent", 25), ("with_parent", 20)]
         elif size == 3:
-            kinds = [("nuclear", 50), ("single_parent", 10), ("nuclear_parents", 15), ("left_behind", 15),
-                     ("widow_son", 10)]
+            kinds = [
+                ("nuclear", 50),
+                ("single_parent", 10),
+                ("nuclear_parents", 15),
+                ("left_behind", 15),
+                ("widow_son", 10),
+            ]
         elif size == 4:
-            kinds = [("nuclear", 45), ("nuclear_parents", 20), ("three_gen", 10), ("left_behind", 10),
-                     ("widow_son", 15)]
+            kinds = [
+                ("nuclear", 45),
+                ("nuclear_parents", 20),
+                ("three_gen", 10),
+                ("left_behind", 10),
+                ("widow_son", 15),
+            ]
         elif size == 5:
             kinds = [("nuclear", 20), ("nuclear_parents", 35), ("three_gen", 30), ("widow_son", 15)]
         else:
@@ -499,18 +624,25 @@ class _Gen:
                 else:
                     p.schooling = "本科" if r.random() < 0.45 else "大专"
             else:
-                p.education = _weighted(r, [("初中", 35), ("高中", 30), ("中专", 20), ("大专", 10), ("本科及以上", 5)])
+                p.education = _weighted(
+                    r, [("初中", 35), ("高中", 30), ("中专", 20), ("大专", 10), ("本科及以上", 5)]
+                )
         elif birth_year < 1950:
             p.education = _weighted(r, [("文盲或半文盲", 45), ("小学", 45), ("初中", 10)])
         elif birth_year < 1965:
             p.education = _weighted(r, [("文盲或半文盲", 25), ("小学", 45), ("初中", 25), ("高中", 5)])
         elif birth_year < 1980:
-            p.education = _weighted(r, [("文盲或半文盲", 3), ("小学", 25), ("初中", 55), ("高中", 12), ("中专", 5)])
+            p.education = _weighted(
+                r, [("文盲或半文盲", 3), ("小学", 25), ("初中", 55), ("高中", 12), ("中专", 5)]
+            )
         elif birth_year < 1995:
-            p.education = _weighted(r, [("小学", 3), ("初中", 50), ("高中", 20), ("中专", 12), ("大专", 10),
-                                        ("本科及以上", 5)])
+            p.education = _weighted(
+                r, [("小学", 3), ("初中", 50), ("高中", 20), ("中专", 12), ("大专", 10), ("本科及以上", 5)]
+            )
         else:
-            p.education = _weighted(r, [("初中", 25), ("高中", 25), ("中专", 15), ("大专", 20), ("本科及以上", 15)])
+            p.education = _weighted(
+                r, [("初中", 25), ("高中", 25), ("中专", 15), ("大专", 20), ("本科及以上", 15)]
+            )
 
     def health(self, p: _Person, age: int, poor: bool) -> None:
         r = self.rng
@@ -522,8 +654,18 @@ class _Gen:
             parts.append("患有大病")
         if r.random() < (0.015 if age < 18 else 0.04 if age < 60 else 0.08) * m:
             parts.append("残疾")
-            cat = _weighted(r, [("肢体残疾", 45), ("视力残疾", 12), ("听力残疾", 12), ("言语残疾", 3),
-                                ("智力残疾", 10), ("精神残疾", 10), ("多重残疾", 8)])
+            cat = _weighted(
+                r,
+                [
+                    ("肢体残疾", 45),
+                    ("视力残疾", 12),
+                    ("听力残疾", 12),
+                    ("言语残疾", 3),
+                    ("智力残疾", 10),
+                    ("精神残疾", 10),
+                    ("多重残疾", 8),
+                ],
+            )
             grade = _weighted(r, [("一级", 10), ("二级", 20), ("三级", 35), ("四级", 35)])
             p.disability_category, p.disability_grade = cat, grade
             cat_digit = "1234567"[self.enums.values("disability_categories").index(cat)]
@@ -570,7 +712,7 @@ class _Gen:
 
     def insurance(self, p: _Person, age: int, poor: bool) -> None:
         r = self.rng
-        employee = (p.labour_skill == "技能劳动力" and r.random() < (0.3 if p.work_status else 0.1))
+        employee = p.labour_skill == "技能劳动力" and r.random() < (0.3 if p.work_status else 0.1)
         p.ins_employee_medical = employee
         p.ins_resident_medical = not employee
         p.ins_critical_illness = not employee
@@ -609,26 +751,44 @@ def build_demo(
         builder = _Builder(session, households, seed, today, progress)
         summary = builder.run()
         summary.elapsed = time.perf_counter() - started
-        session.connection().execute(insert(AuditEntry.__table__), [{
-            "at": dt.datetime.now().replace(microsecond=0),
-            "user": session.info.get("user", "系统"),
-            "action": "insert",
-            "table_name": "households",
-            "record_id": None,
-            "household_id": None,
-            "field": None,
-            "old_value": None,
-            "new_value": json.dumps({"seed": seed, "households": summary.households, "people": summary.people,
-                                     "cases": summary.cases_by_status}, ensure_ascii=False),
-            "summary": f"{DEMO_MARK}：{summary.households}户{summary.people}人（种子{seed}）",
-        }])
-    log.info("demo township built: %s households, %s people in %.1f s", summary.households, summary.people,
-             summary.elapsed)
+        session.connection().execute(
+            insert(AuditEntry.__table__),
+            [
+                {
+                    "at": dt.datetime.now().replace(microsecond=0),
+                    "user": session.info.get("user", "系统"),
+                    "action": "insert",
+                    "table_name": "households",
+                    "record_id": None,
+                    "household_id": None,
+                    "field": None,
+                    "old_value": None,
+                    "new_value": json.dumps(
+                        {
+                            "seed": seed,
+                            "households": summary.households,
+                            "people": summary.people,
+                            "cases": summary.cases_by_status,
+                        },
+                        ensure_ascii=False,
+                    ),
+                    "summary": f"{DEMO_MARK}：{summary.households}户{summary.people}人（种子{seed}）",
+                }
+            ],
+        )
+    log.info(
+        "demo township built: %s households, %s people in %.1f s",
+        summary.households,
+        summary.people,
+        summary.elapsed,
+    )
     return summary
 
 
 class _Builder:
-    def __init__(self, session: Session, n: int, seed: int, today: dt.date, progress: Progress | None) -> None:
+    def __init__(
+        self, session: Session, n: int, seed: int, today: dt.date, progress: Progress | None
+    ) -> None:
         self.session = session
         self.conn: Connection = session.connection()
         self.n = n
@@ -678,7 +838,9 @@ class _Builder:
         self._warnings()
         self._tick(self.total_steps)
         s = self.summary
-        s.cases_by_status = dict(sorted(s.cases_by_status.items(), key=lambda kv: _STATUS_ORDER.get(kv[0], 99)))
+        s.cases_by_status = dict(
+            sorted(s.cases_by_status.items(), key=lambda kv: _STATUS_ORDER.get(kv[0], 99))
+        )
         s.cases = sum(s.cases_by_status.values())
         return s
 
@@ -687,8 +849,14 @@ class _Builder:
         extra = dict(current.extra)
         extra.update({"demo": True, "county_code": COUNTY_CODE})
         settings_service.update(
-            self.session, province=PROVINCE, city=CITY, county=COUNTY, township=TOWNSHIP,
-            township_phone="0564-6012317", county_phone="0564-6022317", threshold_region=THRESHOLD_REGION,
+            self.session,
+            province=PROVINCE,
+            city=CITY,
+            county=COUNTY,
+            township=TOWNSHIP,
+            township_phone="0564-6012317",
+            county_phone="0564-6022317",
+            threshold_region=THRESHOLD_REGION,
             extra=extra,
         )
         self.session.flush()
@@ -702,15 +870,22 @@ class _Builder:
         self.natural_of_group: dict[int, tuple[int, str, str]] = {}  # group id -> (natural id, name, surname)
         for i, name in enumerate(names):
             vid = v_first + i
-            row = {"id": vid, "name": name, "code": f"{COUNTY_CODE}{100 + TOWNSHIP_NO:03d}{i + 1:03d}",
-                   "sort_order": i + 1, "is_poverty_village": r.random() < 0.6,
-                   "committee_phone": f"0564-6{r.randint(100000, 999999)}"}
+            row = {
+                "id": vid,
+                "name": name,
+                "code": f"{COUNTY_CODE}{100 + TOWNSHIP_NO:03d}{i + 1:03d}",
+                "sort_order": i + 1,
+                "is_poverty_village": r.random() < 0.6,
+                "committee_phone": f"0564-6{r.randint(100000, 999999)}",
+            }
             village_rows.append(row)
             self.villages.append(row)
             n_groups = r.randint(5, 15)
             g_first = self._ids(VillageGroup.__table__, n_groups)
-            groups = [{"id": g_first + k, "village_id": vid, "name": default_group_name(k + 1), "sort_order": k + 1}
-                      for k in range(n_groups)]
+            groups = [
+                {"id": g_first + k, "village_id": vid, "name": default_group_name(k + 1), "sort_order": k + 1}
+                for k in range(n_groups)
+            ]
             group_rows += groups
             self.groups[i] = groups
             n_natural = r.randint(2, 5)
@@ -725,23 +900,36 @@ class _Builder:
                         break
                 used.append(nv_name)
                 naturals.append((nv_first + k, nv_name, surname))
-                natural_rows.append({"id": nv_first + k, "village_id": vid, "name": nv_name, "sort_order": k + 1})
+                natural_rows.append(
+                    {"id": nv_first + k, "village_id": vid, "name": nv_name, "sort_order": k + 1}
+                )
             # consecutive groups belong to the same natural village
             for k, grp in enumerate(groups):
                 self.natural_of_group[grp["id"]] = naturals[k * n_natural // n_groups]
             n_grids = max(1, (n_groups + 1) // 2)
             grid_first = self._ids(Grid.__table__, n_grids)
             for k in range(n_grids):
-                grid_rows.append({"id": grid_first + k, "village_id": vid, "name": f"第{chinese_number(k + 1)}网格",
-                                  "worker_name": self.g.cadre_name(), "worker_phone": self.g.phone(),
-                                  "trained": r.random() < 0.85})
+                grid_rows.append(
+                    {
+                        "id": grid_first + k,
+                        "village_id": vid,
+                        "name": f"第{chinese_number(k + 1)}网格",
+                        "worker_name": self.g.cadre_name(),
+                        "worker_phone": self.g.phone(),
+                        "trained": r.random() < 0.85,
+                    }
+                )
         self._insert(Village.__table__, village_rows)
         self._insert(VillageGroup.__table__, group_rows)
         self._insert(NaturalVillage.__table__, natural_rows)
         self._insert(Grid.__table__, grid_rows)
         s = self.summary
-        s.villages, s.groups, s.natural_villages, s.grids = (len(village_rows), len(group_rows), len(natural_rows),
-                                                             len(grid_rows))
+        s.villages, s.groups, s.natural_villages, s.grids = (
+            len(village_rows),
+            len(group_rows),
+            len(natural_rows),
+            len(grid_rows),
+        )
 
     def _thresholds_and_campaigns(self) -> None:
         t = self.today
@@ -757,9 +945,17 @@ class _Builder:
         threshold_rows = []
         threshold_ids: dict[int, int] = {}
         for k, (year, region, amount, doc, eff) in enumerate(rows):
-            threshold_rows.append({"id": first + k, "year": year, "region": region, "amount": amount,
-                                   "document_no": doc, "effective_date": eff,
-                                   "note": "演示数据：监测范围及文号为示例"})
+            threshold_rows.append(
+                {
+                    "id": first + k,
+                    "year": year,
+                    "region": region,
+                    "amount": amount,
+                    "document_no": doc,
+                    "effective_date": eff,
+                    "note": "演示数据：监测范围及文号为示例",
+                }
+            )
             threshold_ids[year] = first + k
             self.thresholds[year] = amount
         self._insert(Threshold.__table__, threshold_rows)
@@ -767,16 +963,25 @@ class _Builder:
         years = [2022] if latest == 2022 else [2022, latest]
         c_first = self._ids(Campaign.__table__, len(years))
         for k, year in enumerate(years):
-            self.campaigns.append({
-                "id": c_first + k, "year": year, "name": f"{year}年防止返贫监测帮扶集中排查",
-                "start_date": dt.date(year, 5, 15), "end_date": dt.date(year, 6, 30),
-                "income_period_start": dt.date(year - 1, 5, 1), "income_period_end": dt.date(year, 4, 30),
-                "threshold_id": threshold_ids[year], "is_current": year == latest,
-                "note": "演示数据",
-            })
+            self.campaigns.append(
+                {
+                    "id": c_first + k,
+                    "year": year,
+                    "name": f"{year}年防止返贫监测帮扶集中排查",
+                    "start_date": dt.date(year, 5, 15),
+                    "end_date": dt.date(year, 6, 30),
+                    "income_period_start": dt.date(year - 1, 5, 1),
+                    "income_period_end": dt.date(year, 4, 30),
+                    "threshold_id": threshold_ids[year],
+                    "is_current": year == latest,
+                    "note": "演示数据",
+                }
+            )
         self._insert(Campaign.__table__, self.campaigns)
-        self._insert(campaign_villages, [{"campaign_id": c["id"], "village_id": v["id"]}
-                                         for c in self.campaigns for v in self.villages])
+        self._insert(
+            campaign_villages,
+            [{"campaign_id": c["id"], "village_id": v["id"]} for c in self.campaigns for v in self.villages],
+        )
 
     # ---------------------------------------------------------------- households and members
 
@@ -819,8 +1024,11 @@ class _Builder:
             spouse_surname = self.g.surname()
             head_surname = family_surname if head_sex == "男" else self.g.surname()
             # children carry the father's surname: the head's if male, else the husband's
-            line_surname = head_surname if head_sex == "男" else (
-                spouse_surname if any(rel == "配偶" for rel, *_ in specs) else family_surname)
+            line_surname = (
+                head_surname
+                if head_sex == "男"
+                else (spouse_surname if any(rel == "配偶" for rel, *_ in specs) else family_surname)
+            )
             people: list[_Person] = []
             taken: list[str] = []
             m_first = self._ids(m_table, size)
@@ -863,10 +1071,17 @@ class _Builder:
                 self.g.health(p, age, poor)
                 p.labour_skill = self.g.labour(p, age)
                 self.g.work(p, age)
-                if poor and 35 <= age <= 68 and not p.work_status and not p.schooling \
-                        and p.labour_skill in ("普通劳动力", "弱劳动力或半劳动力") and r.random() < 0.12:
-                    p.public_post_type = _weighted(r, [("保洁员", 40), ("护林员", 25), ("护路员", 20), ("水管员", 5),
-                                                       ("其他公益岗", 10)])
+                if (
+                    poor
+                    and 35 <= age <= 68
+                    and not p.work_status
+                    and not p.schooling
+                    and p.labour_skill in ("普通劳动力", "弱劳动力或半劳动力")
+                    and r.random() < 0.12
+                ):
+                    p.public_post_type = _weighted(
+                        r, [("保洁员", 40), ("护林员", 25), ("护路员", 20), ("水管员", 5), ("其他公益岗", 10)]
+                    )
                     p.public_post_months = r.choice((6, 9, 12, 12, 12))
                 self.g.insurance(p, age, poor)
                 if k == 0 or (16 <= age <= 75 and not p.schooling and r.random() < 0.55):
@@ -880,14 +1095,21 @@ class _Builder:
                 char = RARE_CHARS[rare_count % len(RARE_CHARS)]
                 rare_count += 1
                 surname = target.name[0]
-                given = char if r.random() < 0.5 else char + self.g.given_name(target.birth_date.year,
-                                                                                 target.sex == "女")[-1]
+                given = (
+                    char
+                    if r.random() < 0.5
+                    else char + self.g.given_name(target.birth_date.year, target.sex == "女")[-1]
+                )
                 target.name = surname + given
 
             hf = facts.household_facts(people, today)
             tekun = False
-            if size == 1 and hf.no_labour_household and (hf.elderly_count or hf.has_severe_disability) \
-                    and r.random() < (0.5 if poor else 0.2):
+            if (
+                size == 1
+                and hf.no_labour_household
+                and (hf.elderly_count or hf.has_severe_disability)
+                and r.random() < (0.5 if poor else 0.2)
+            ):
                 people[0].tekun = True
                 people[0].medical_assistance = True
                 tekun = True
@@ -911,38 +1133,69 @@ class _Builder:
                 phone = self.g.phone() if r.random() < 0.7 else None
             house_no[nv_id] += 1
             relocated = poor and r.random() < 0.04
-            h_rows.append({
-                "id": hid, "code": code, "village_id": village["id"], "group_id": grp["id"],
-                "natural_village_id": nv_id,
-                "address": f"{village['name']}{grp['name']}{nv_name}{house_no[nv_id]}号",
-                "phone": phone, "household_type": household_type,
-                "poverty_exit_year": _weighted(r, [(2014, 5), (2015, 10), (2016, 20), (2017, 20), (2018, 20),
-                                                   (2019, 15), (2020, 10)]) if poor else None,
-                "relocated": relocated,
-                "relocation_site": (f"{TOWNSHIP}{r.choice(('幸福家园', '集中安置点', '新居小区'))}" if relocated else None),
-                "military_family": r.random() < 0.01, "urban_registered": r.random() < 0.005,
-                "bank_account_note": None, "note": None,
-            })
+            h_rows.append(
+                {
+                    "id": hid,
+                    "code": code,
+                    "village_id": village["id"],
+                    "group_id": grp["id"],
+                    "natural_village_id": nv_id,
+                    "address": f"{village['name']}{grp['name']}{nv_name}{house_no[nv_id]}号",
+                    "phone": phone,
+                    "household_type": household_type,
+                    "poverty_exit_year": _weighted(
+                        r, [(2014, 5), (2015, 10), (2016, 20), (2017, 20), (2018, 20), (2019, 15), (2020, 10)]
+                    )
+                    if poor
+                    else None,
+                    "relocated": relocated,
+                    "relocation_site": (
+                        f"{TOWNSHIP}{r.choice(('幸福家园', '集中安置点', '新居小区'))}" if relocated else None
+                    ),
+                    "military_family": r.random() < 0.01,
+                    "urban_registered": r.random() < 0.005,
+                    "bank_account_note": None,
+                    "note": None,
+                }
+            )
             for p in people:
                 row = p.row()
                 row["name_initials"] = initials(p.name)
                 m_rows.append(row)
             pairs = list(zip(people, hf.members, strict=True))
-            self.households.append(_Household(
-                id=hid, village_idx=vi, village_id=village["id"], group_id=grp["id"],
-                household_type=household_type, poor=poor, code=code, size=size, labour=hf.labour_count,
-                migrants=hf.migrant_workers, elderly=hf.elderly_count, disabled=hf.has_disabled,
-                severe=hf.has_severe_disability, serious_ill=hf.has_serious_illness, chronic=hf.has_chronic_illness,
-                noncompulsory=hf.noncompulsory_students, no_labour=hf.no_labour_household,
-                dibao_people=sum(p.dibao for p in people), tekun=tekun,
-                post_months=sum(p.public_post_months or 0 for p in people), member_ids=[p.id for p in people],
-                member_codes_needed=code is None, head_name=people[0].name, head_id=people[0].id_number,
-                ill_member=_first(pairs, lambda mf: mf.has_serious_illness or mf.has_chronic_illness),
-                disabled_member=_first(pairs, lambda mf: mf.is_disabled),
-                student_member=_first(pairs, lambda mf: mf.is_noncompulsory_student),
-                worker_member=_first(pairs, lambda mf: mf.is_migrant_worker),
-                names=[(p.id, p.name, p.id_number) for p in people],
-            ))
+            self.households.append(
+                _Household(
+                    id=hid,
+                    village_idx=vi,
+                    village_id=village["id"],
+                    group_id=grp["id"],
+                    household_type=household_type,
+                    poor=poor,
+                    code=code,
+                    size=size,
+                    labour=hf.labour_count,
+                    migrants=hf.migrant_workers,
+                    elderly=hf.elderly_count,
+                    disabled=hf.has_disabled,
+                    severe=hf.has_severe_disability,
+                    serious_ill=hf.has_serious_illness,
+                    chronic=hf.has_chronic_illness,
+                    noncompulsory=hf.noncompulsory_students,
+                    no_labour=hf.no_labour_household,
+                    dibao_people=sum(p.dibao for p in people),
+                    tekun=tekun,
+                    post_months=sum(p.public_post_months or 0 for p in people),
+                    member_ids=[p.id for p in people],
+                    member_codes_needed=code is None,
+                    head_name=people[0].name,
+                    head_id=people[0].id_number,
+                    ill_member=_first(pairs, lambda mf: mf.has_serious_illness or mf.has_chronic_illness),
+                    disabled_member=_first(pairs, lambda mf: mf.is_disabled),
+                    student_member=_first(pairs, lambda mf: mf.is_noncompulsory_student),
+                    worker_member=_first(pairs, lambda mf: mf.is_migrant_worker),
+                    names=[(p.id, p.name, p.id_number) for p in people],
+                )
+            )
             s = self.summary
             s.households += 1
             s.people += size
@@ -964,19 +1217,37 @@ class _Builder:
         """Choose case households and states; households that enter monitoring become 监测户."""
         r = self.rng
         n_cases = max(8, round(self.n * 0.015))
-        quota = [("线索", 0.08), ("识别中", 0.08), ("不纳入", 0.04), ("已纳入", 0.25), ("消除中", 0.04),
-                 ("已回退", 0.04), ("重新识别", 0.04)]
+        quota = [
+            ("线索", 0.08),
+            ("识别中", 0.08),
+            ("不纳入", 0.04),
+            ("已纳入", 0.25),
+            ("消除中", 0.04),
+            ("已回退", 0.04),
+            ("重新识别", 0.04),
+        ]
         counts = {k: max(1, round(n_cases * f)) for k, f in quota}
         counts["已消除"] = max(2, n_cases - sum(counts.values()))
 
         def weight(h: _Household) -> float:
-            return (0.3 + 3 * h.serious_ill + 1.5 * h.chronic + 2 * h.disabled + 2 * h.no_labour
-                    + 1.5 * (h.noncompulsory > 0) + 0.5 * (h.migrants > 0) + 0.5 * h.poor)
+            return (
+                0.3
+                + 3 * h.serious_ill
+                + 1.5 * h.chronic
+                + 2 * h.disabled
+                + 2 * h.no_labour
+                + 1.5 * (h.noncompulsory > 0)
+                + 0.5 * (h.migrants > 0)
+                + 0.5 * h.poor
+            )
 
         taken: set[int] = set()
         pools: dict[str, tuple[list[_Household], list[float]]] = {}
-        for key, pred in (("labour", lambda h: h.labour > 0), ("weak", lambda h: h.no_labour or h.labour == 1),
-                          ("any", lambda h: True)):
+        for key, pred in (
+            ("labour", lambda h: h.labour > 0),
+            ("weak", lambda h: h.no_labour or h.labour == 1),
+            ("any", lambda h: True),
+        ):
             members = [h for h in self.households if pred(h)] or list(self.households)
             cum, total = [], 0.0
             for h in members:
@@ -1024,16 +1295,23 @@ class _Builder:
         if changed:
             t = Household.__table__
             self.conn.execute(
-                update(t).where(t.c.id == bindparam("hid")).values(household_type=bindparam("htype"),
-                                                                    code=bindparam("hcode")),
+                update(t)
+                .where(t.c.id == bindparam("hid"))
+                .values(household_type=bindparam("htype"), code=bindparam("hcode")),
                 [{"hid": h.id, "htype": h.household_type, "hcode": h.code} for h in changed],
             )
             m = Member.__table__
-            member_updates = [{"mid": mid, "mcode": f"{h.code}{k + 1:02d}"}
-                              for h in changed if h.member_codes_needed for k, mid in enumerate(h.member_ids)]
+            member_updates = [
+                {"mid": mid, "mcode": f"{h.code}{k + 1:02d}"}
+                for h in changed
+                if h.member_codes_needed
+                for k, mid in enumerate(h.member_ids)
+            ]
             if member_updates:
-                self.conn.execute(update(m).where(m.c.id == bindparam("mid")).values(code=bindparam("mcode")),
-                                  member_updates)
+                self.conn.execute(
+                    update(m).where(m.c.id == bindparam("mid")).values(code=bindparam("mcode")),
+                    member_updates,
+                )
             for h in changed:
                 if h.poor:
                     self.summary.poverty_households -= 1
@@ -1048,8 +1326,12 @@ class _Builder:
         r = self.rng
         threshold = float(self.thresholds.get(year, self.thresholds[max(self.thresholds)]))
         net = round(threshold * factor * h.size)
-        transfer = (h.elderly * r.randint(1300, 2200) + h.dibao_people * r.randint(3000, 4500)
-                    + (r.randint(8000, 10000) if h.tekun else 0) + (r.randint(300, 800) if h.poor else 0))
+        transfer = (
+            h.elderly * r.randint(1300, 2200)
+            + h.dibao_people * r.randint(3000, 4500)
+            + (r.randint(8000, 10000) if h.tekun else 0)
+            + (r.randint(300, 800) if h.poor else 0)
+        )
         transfer = min(transfer, int(net * 0.95))
         rest = net - transfer
         prop = int(rest * r.uniform(0.0, 0.05))
@@ -1061,11 +1343,22 @@ class _Builder:
         rigid = r.randint(8000, 45000) if h.serious_ill and r.random() < 0.6 else 0
         claims = r.randint(2000, 15000) if rigid and r.random() < 0.5 else 0
         start = dt.date(year - 1, 5, 1)
-        return {"id": rid, "household_id": h.id, "year": year, "period_start": start,
-                "period_end": dt.date(year, 4, 30), "wage": Decimal(wage), "business": Decimal(business),
-                "property_income": Decimal(prop), "transfer": Decimal(transfer), "business_cost": Decimal(cost),
-                "claims_income": Decimal(claims), "rigid_spending": Decimal(rigid), "people_count": h.size,
-                "note": None}
+        return {
+            "id": rid,
+            "household_id": h.id,
+            "year": year,
+            "period_start": start,
+            "period_end": dt.date(year, 4, 30),
+            "wage": Decimal(wage),
+            "business": Decimal(business),
+            "property_income": Decimal(prop),
+            "transfer": Decimal(transfer),
+            "business_cost": Decimal(cost),
+            "claims_income": Decimal(claims),
+            "rigid_spending": Decimal(rigid),
+            "people_count": h.size,
+            "note": None,
+        }
 
     def _incomes(self, plan: list[dict[str, Any]]) -> None:
         r = self.rng
@@ -1080,11 +1373,21 @@ class _Builder:
             for year in years:
                 f = base * (r.uniform(0.95, 1.25) if year != years[0] else 1.0)
                 if status is not None and year == latest:
-                    f = {"线索": r.uniform(0.8, 1.05), "识别中": r.uniform(0.75, 1.0), "不纳入": r.uniform(1.6, 3.0),
-                         "已纳入": r.uniform(0.7, 1.1), "消除中": r.uniform(1.15, 1.5),
-                         "已回退": r.uniform(0.8, 1.05), "重新识别": r.uniform(0.7, 1.05),
-                         "已消除": r.uniform(1.2, 2.0)}[status]
-                elif status in ("已纳入", "已回退", "重新识别", "已消除") and year == years[0] and len(years) > 1:
+                    f = {
+                        "线索": r.uniform(0.8, 1.05),
+                        "识别中": r.uniform(0.75, 1.0),
+                        "不纳入": r.uniform(1.6, 3.0),
+                        "已纳入": r.uniform(0.7, 1.1),
+                        "消除中": r.uniform(1.15, 1.5),
+                        "已回退": r.uniform(0.8, 1.05),
+                        "重新识别": r.uniform(0.7, 1.05),
+                        "已消除": r.uniform(1.2, 2.0),
+                    }[status]
+                elif (
+                    status in ("已纳入", "已回退", "重新识别", "已消除")
+                    and year == years[0]
+                    and len(years) > 1
+                ):
                     f = r.uniform(0.75, 1.3)
                 rows.append(self._income_row(h, year, f, self._ids(table, 1)))
             if len(rows) >= 2 * CHUNK:
@@ -1117,8 +1420,15 @@ class _Builder:
             return span(min(400, latest_start), max(400, latest_start))
         return span(30, 300)
 
-    def _steps(self, case_id: int, procedure: str, start: dt.date, names: Sequence[str], upto: int | None = None,
-               verifiers: str = "") -> tuple[list[dict[str, Any]], dt.date]:
+    def _steps(
+        self,
+        case_id: int,
+        procedure: str,
+        start: dt.date,
+        names: Sequence[str],
+        upto: int | None = None,
+        verifiers: str = "",
+    ) -> tuple[list[dict[str, Any]], dt.date]:
         """Dated steps of the five-step procedure from ``start``; returns rows and the 县级审定 date."""
         r = self.rng
         rows = []
@@ -1142,11 +1452,26 @@ class _Builder:
             if step == "县级审定":
                 decided = d
             people = verifiers if step == "入户核实" else None
-            result = {"公示": "无异议", "村级评议": "同意", "乡镇审核": "同意", "县级审定": "同意",
-                      "入户核实": "情况属实"}.get(step)
-            rows.append({"id": self._ids(CaseStep.__table__, 1), "case_id": case_id, "procedure": procedure,
-                         "step": step, "done_on": d, "end_on": end_on, "people": people, "result": result,
-                         "note": None})
+            result = {
+                "公示": "无异议",
+                "村级评议": "同意",
+                "乡镇审核": "同意",
+                "县级审定": "同意",
+                "入户核实": "情况属实",
+            }.get(step)
+            rows.append(
+                {
+                    "id": self._ids(CaseStep.__table__, 1),
+                    "case_id": case_id,
+                    "procedure": procedure,
+                    "step": step,
+                    "done_on": d,
+                    "end_on": end_on,
+                    "people": people,
+                    "result": result,
+                    "note": None,
+                }
+            )
         return rows, decided
 
     def _risks_for(self, h: _Household, category: str) -> list[tuple[str, str | None]]:
@@ -1163,8 +1488,12 @@ class _Builder:
         if h.migrants and r.random() < 0.4:
             risks.append(("因务工就业不稳", None))
         if category == "突发严重困难户" or r.random() < 0.12:
-            risks.insert(0, ("因意外事故", None) if r.random() < 0.6 else
-                         ("因自然灾害", "洪涝" if r.random() < 0.7 else r.choice(("旱灾", "气象", "地质"))))
+            risks.insert(
+                0,
+                ("因意外事故", None)
+                if r.random() < 0.6
+                else ("因自然灾害", "洪涝" if r.random() < 0.7 else r.choice(("旱灾", "气象", "地质"))),
+            )
         if h.labour and r.random() < 0.05:
             risks.append(("因产业项目失败", None))
         if not risks:
@@ -1176,7 +1505,11 @@ class _Builder:
         return seen[:3]
 
     _MEASURES = {
-        "因病": ("健康帮扶", "落实基本医保、大病保险、医疗救助三重保障，办理慢性病门诊证，家庭医生签约服务", False),
+        "因病": (
+            "健康帮扶",
+            "落实基本医保、大病保险、医疗救助三重保障，办理慢性病门诊证，家庭医生签约服务",
+            False,
+        ),
         "因残": ("综合保障", "落实困难残疾人生活补贴和重度残疾人护理补贴", False),
         "因学": ("其他教育帮扶", "申请雨露计划职业教育补助，落实国家助学金", False),
         "缺劳动力": ("综合保障", "按程序申请纳入农村低保，落实临时救助", False),
@@ -1193,9 +1526,14 @@ class _Builder:
         ("公益岗位帮扶", "安排村保洁员公益岗位", True),
     )
     _VISIT_NOTES = (
-        "了解家庭收支情况，宣讲防返贫政策", "核实务工情况，务工收入稳定", "督促按时复诊，医疗费用已按政策报销",
-        "了解子女在校情况，教育补助已落实", "查看住房和饮水情况，安全无隐患", "产业发展正常，长势良好",
-        "了解低保金发放情况，已按月足额发放", "电话联系户主，家庭情况无变化",
+        "了解家庭收支情况，宣讲防返贫政策",
+        "核实务工情况，务工收入稳定",
+        "督促按时复诊，医疗费用已按政策报销",
+        "了解子女在校情况，教育补助已落实",
+        "查看住房和饮水情况，安全无隐患",
+        "产业发展正常，长势良好",
+        "了解低保金发放情况，已按月足额发放",
+        "电话联系户主，家庭情况无变化",
     )
 
     def _cases(self, plan: list[dict[str, Any]]) -> None:
@@ -1211,9 +1549,14 @@ class _Builder:
             status, h = item["status"], item["household"]
             village = self.villages[h.village_idx]["name"]
             clue = self._case_dates(status)
-            category = (("脱贫不稳定户" if r.random() < 0.75 else "突发严重困难户") if h.poor else
-                        ("边缘易致贫户" if r.random() < 0.65 else "突发严重困难户"))
-            source = _weighted(r, [("干部走访", 35), ("农户自主申报", 30), ("集中排查", 20), ("部门预警", 15)])
+            category = (
+                ("脱贫不稳定户" if r.random() < 0.75 else "突发严重困难户")
+                if h.poor
+                else ("边缘易致贫户" if r.random() < 0.65 else "突发严重困难户")
+            )
+            source = _weighted(
+                r, [("干部走访", 35), ("农户自主申报", 30), ("集中排查", 20), ("部门预警", 15)]
+            )
             contact_name = self.g.cadre_name()
             verifiers = f"{contact_name}、{self.g.cadre_name()}"
             previous_id = None
@@ -1229,11 +1572,22 @@ class _Builder:
                     clue = min(clue, t - dt.timedelta(days=45))
                     source = "干部走访"
                 row = {
-                    "id": cid, "household_id": h.id, "campaign_id": self._campaign_for(clue, source),
-                    "previous_case_id": previous_id, "source": source, "category": None, "status": ep,
-                    "clue_date": clue, "identified_on": None, "elimination_mode": None, "eliminated_on": None,
-                    "rolled_back_on": None, "not_included_reason": None,
-                    "no_labour": h.no_labour, "exemption_note": None, "note": None,
+                    "id": cid,
+                    "household_id": h.id,
+                    "campaign_id": self._campaign_for(clue, source),
+                    "previous_case_id": previous_id,
+                    "source": source,
+                    "category": None,
+                    "status": ep,
+                    "clue_date": clue,
+                    "identified_on": None,
+                    "elimination_mode": None,
+                    "eliminated_on": None,
+                    "rolled_back_on": None,
+                    "not_included_reason": None,
+                    "no_labour": h.no_labour,
+                    "exemption_note": None,
+                    "note": None,
                 }
                 counts[ep] += 1
                 if ep == "线索":
@@ -1252,7 +1606,9 @@ class _Builder:
                 if ep in ("识别中", "不纳入"):
                     if ep == "不纳入":
                         steps[-1]["result"] = "不同意纳入"
-                        row["not_included_reason"] = "经入户核实，家庭人均纯收入高于监测范围，无刚性支出，不存在返贫致贫风险"
+                        row["not_included_reason"] = (
+                            "经入户核实，家庭人均纯收入高于监测范围，无刚性支出，不存在返贫致贫风险"
+                        )
                     tables["cases"].append(row)
                     self.case_rows.append(row)
                     previous_id, last_end = cid, clue
@@ -1261,8 +1617,16 @@ class _Builder:
                 row["category"] = category
                 risks = self._risks_for(h, category)
                 for pos, (risk, sub) in enumerate(risks, start=1):
-                    tables["risks"].append({"id": self._ids(CaseRisk.__table__, 1), "case_id": cid, "position": pos,
-                                            "risk_type": risk, "subtype": sub, "note": None})
+                    tables["risks"].append(
+                        {
+                            "id": self._ids(CaseRisk.__table__, 1),
+                            "case_id": cid,
+                            "position": pos,
+                            "risk_type": risk,
+                            "subtype": sub,
+                            "note": None,
+                        }
+                    )
                 # measures: one per risk, then a development measure where the household can work
                 chosen: list[tuple[str, str, bool]] = []
                 for risk, _sub in risks:
@@ -1274,31 +1638,70 @@ class _Builder:
                     chosen.append(r.choice(self._DEVELOPMENT))
                 if not h.labour and not any(c == "综合保障" for c, *_ in chosen):
                     chosen.append(("综合保障", "按程序申请纳入农村低保", False))
-                member_for = {"健康帮扶": h.ill_member, "其他教育帮扶": h.student_member, "就业帮扶": h.worker_member}
+                member_for = {
+                    "健康帮扶": h.ill_member,
+                    "其他教育帮扶": h.student_member,
+                    "就业帮扶": h.worker_member,
+                }
                 for cat, content, _dev in chosen:
                     start = identified + dt.timedelta(days=r.randint(3, 25))
-                    amount = Decimal(r.choice((1000, 2000, 3000, 5000))) if cat in ("产业帮扶", "其他教育帮扶") else None
-                    tables["measures"].append({
-                        "id": self._ids(Measure.__table__, 1), "case_id": cid, "household_id": h.id,
-                        "member_id": member_for.get(cat) or (h.disabled_member if content.startswith("落实困难残疾人")
-                                                             else None),
-                        "category": cat, "content": content, "is_development": cat in development,
-                        "start_date": min(start, t), "end_date": None, "amount": amount, "year": min(start, t).year,
-                    })
+                    amount = (
+                        Decimal(r.choice((1000, 2000, 3000, 5000)))
+                        if cat in ("产业帮扶", "其他教育帮扶")
+                        else None
+                    )
+                    tables["measures"].append(
+                        {
+                            "id": self._ids(Measure.__table__, 1),
+                            "case_id": cid,
+                            "household_id": h.id,
+                            "member_id": member_for.get(cat)
+                            or (h.disabled_member if content.startswith("落实困难残疾人") else None),
+                            "category": cat,
+                            "content": content,
+                            "is_development": cat in development,
+                            "start_date": min(start, t),
+                            "end_date": None,
+                            "amount": amount,
+                            "year": min(start, t).year,
+                        }
+                    )
                 # contacts
-                unit = r.choice((f"{TOWNSHIP}人民政府", f"{village}村民委员会", f"{COUNTY}农业农村局",
-                                 f"{COUNTY}人力资源和社会保障局"))
-                tables["contacts"].append({
-                    "id": self._ids(Contact.__table__, 1), "case_id": cid, "household_id": h.id, "name": contact_name,
-                    "role": "帮扶联系人", "unit": unit, "phone": self.g.phone(), "start_date": identified,
-                    "end_date": None,
-                })
+                unit = r.choice(
+                    (
+                        f"{TOWNSHIP}人民政府",
+                        f"{village}村民委员会",
+                        f"{COUNTY}农业农村局",
+                        f"{COUNTY}人力资源和社会保障局",
+                    )
+                )
+                tables["contacts"].append(
+                    {
+                        "id": self._ids(Contact.__table__, 1),
+                        "case_id": cid,
+                        "household_id": h.id,
+                        "name": contact_name,
+                        "role": "帮扶联系人",
+                        "unit": unit,
+                        "phone": self.g.phone(),
+                        "start_date": identified,
+                        "end_date": None,
+                    }
+                )
                 if r.random() < 0.4:
-                    tables["contacts"].append({
-                        "id": self._ids(Contact.__table__, 1), "case_id": cid, "household_id": h.id,
-                        "name": self.g.cadre_name(), "role": "帮扶责任人", "unit": f"{village}村民委员会",
-                        "phone": self.g.phone(), "start_date": identified, "end_date": None,
-                    })
+                    tables["contacts"].append(
+                        {
+                            "id": self._ids(Contact.__table__, 1),
+                            "case_id": cid,
+                            "household_id": h.id,
+                            "name": self.g.cadre_name(),
+                            "role": "帮扶责任人",
+                            "unit": f"{village}村民委员会",
+                            "phone": self.g.phone(),
+                            "start_date": identified,
+                            "end_date": None,
+                        }
+                    )
                 # elimination
                 end = t
                 if ep in ("已消除", "已回退", "消除中"):
@@ -1317,12 +1720,24 @@ class _Builder:
                         row["eliminated_on"] = eliminated
                         end = eliminated
                     if ep == "已回退":
-                        back = min(t - dt.timedelta(days=5), eliminated + dt.timedelta(days=r.randint(60, 240)))
+                        back = min(
+                            t - dt.timedelta(days=5), eliminated + dt.timedelta(days=r.randint(60, 240))
+                        )
                         back = max(back, eliminated + dt.timedelta(days=1))
                         row["rolled_back_on"] = back
-                        row["note"] = "风险消除后收入不稳定，按程序回退" if h.labour else "整户无劳动能力，按程序回退继续监测"
-                        b_steps, _ = self._steps(cid, "回退", back, ["入户核实", "村级评议", "乡镇审核", "县级审定"],
-                                                 None, verifiers)
+                        row["note"] = (
+                            "风险消除后收入不稳定，按程序回退"
+                            if h.labour
+                            else "整户无劳动能力，按程序回退继续监测"
+                        )
+                        b_steps, _ = self._steps(
+                            cid,
+                            "回退",
+                            back,
+                            ["入户核实", "村级评议", "乡镇审核", "县级审定"],
+                            None,
+                            verifiers,
+                        )
                         tables["steps"] += b_steps
                         end = t
                 # monthly visits from identification to the end of monitoring
@@ -1332,11 +1747,17 @@ class _Builder:
                     day = month.replace(day=min(28, max(1, r.randint(1, 28))))
                     if day <= end:
                         mode = _weighted(r, [("入户", 70), ("电话", 20), ("微信", 10)])
-                        tables["visits"].append({
-                            "id": self._ids(Visit.__table__, 1), "case_id": cid, "household_id": h.id,
-                            "visited_on": day, "mode": mode, "visitor": contact_name,
-                            "findings": r.choice(self._VISIT_NOTES),
-                        })
+                        tables["visits"].append(
+                            {
+                                "id": self._ids(Visit.__table__, 1),
+                                "case_id": cid,
+                                "household_id": h.id,
+                                "visited_on": day,
+                                "mode": mode,
+                                "visitor": contact_name,
+                                "findings": r.choice(self._VISIT_NOTES),
+                            }
+                        )
                         n_visits += 1
                     month = _add_months(month, 1)
                 tables["cases"].append(row)
@@ -1372,7 +1793,11 @@ class _Builder:
 
     _PROBLEMS = {
         "乡镇": (
-            ("其他", "防返贫监测帮扶政策宣传不到位，部分农户不知晓自主申报渠道", "印发政策明白纸，利用村村响广播每周宣传"),
+            (
+                "其他",
+                "防返贫监测帮扶政策宣传不到位，部分农户不知晓自主申报渠道",
+                "印发政策明白纸，利用村村响广播每周宣传",
+            ),
             ("资金项目", "部分衔接资金项目资产未及时确权登记", "开展项目资产清查，限期完成确权登记"),
             ("防止返贫监测和帮扶", "部门预警信息反馈核实不及时", "建立预警信息台账，明确5个工作日内核实反馈"),
         ),
@@ -1380,14 +1805,30 @@ class _Builder:
             ("乡村建设", "部分自然村道路破损，群众出行不便", "申报道路维修项目，先行修补坑洼路段"),
             ("乡村建设", "农村改厕后续管护不到位，部分厕所无法正常使用", "落实管护人员，逐户排查维修"),
             ("乡村治理", "网格员调整后未及时公示，部分群众不知晓网格员联系方式", "重新制作网格公示牌并张贴"),
-            ("“三保障”和饮水安全", "自来水供水不稳定，夏季高峰时段水压不足", "协调供水公司更换管网、增设加压设备"),
+            (
+                "“三保障”和饮水安全",
+                "自来水供水不稳定，夏季高峰时段水压不足",
+                "协调供水公司更换管网、增设加压设备",
+            ),
             ("政策落实", "部分脱贫户小额信贷到期未及时续贷", "逐户对接，符合条件的办理续贷"),
             ("乡村治理", "村务公开栏内容未及时更新", "每月更新村务公开内容"),
         ),
         "户": (
-            ("“三保障”和饮水安全", "房屋年久失修，墙体开裂，经鉴定为C级危房", "纳入农村危房改造，限期完成加固"),
-            ("防止返贫监测和帮扶", "家庭成员患大病，年度自付医疗费用较高，存在返贫风险", "启动监测识别程序，落实健康帮扶"),
-            ("防止返贫监测和帮扶", "监测户帮扶措施针对性不强，仅落实综合保障措施", "补充开发式帮扶措施，落实产业到户奖补"),
+            (
+                "“三保障”和饮水安全",
+                "房屋年久失修，墙体开裂，经鉴定为C级危房",
+                "纳入农村危房改造，限期完成加固",
+            ),
+            (
+                "防止返贫监测和帮扶",
+                "家庭成员患大病，年度自付医疗费用较高，存在返贫风险",
+                "启动监测识别程序，落实健康帮扶",
+            ),
+            (
+                "防止返贫监测和帮扶",
+                "监测户帮扶措施针对性不强，仅落实综合保障措施",
+                "补充开发式帮扶措施，落实产业到户奖补",
+            ),
             ("政策落实", "残疾人两项补贴未及时申领", "协助申领困难残疾人生活补贴"),
             ("“三保障”和饮水安全", "家庭饮用水为浅水井，水质不达标", "接通自来水管网"),
             ("其他", "系统中家庭成员信息与实际不一致", "核实后在系统中更正"),
@@ -1402,9 +1843,11 @@ class _Builder:
             latest = c is self.campaigns[-1]
             n_village = max(1, round(len(self.villages) * 0.6))
             n_house = max(3, round(self.n * 0.004))
-            plan = ([("乡镇", None, None)] * r.randint(2, 3)
-                    + [("村", r.randrange(len(self.villages)), None) for _ in range(n_village)]
-                    + [("户", None, r.choice(self.households)) for _ in range(n_house)])
+            plan = (
+                [("乡镇", None, None)] * r.randint(2, 3)
+                + [("村", r.randrange(len(self.villages)), None) for _ in range(n_village)]
+                + [("户", None, r.choice(self.households)) for _ in range(n_house)]
+            )
             for level, vi, h in plan:
                 ptype, desc, measure = r.choice(self._PROBLEMS[level])
                 found = c["start_date"] + dt.timedelta(days=r.randint(0, 40))
@@ -1414,26 +1857,49 @@ class _Builder:
                     status = _weighted(r, [("整改中", 50), ("已整改", 30), ("已销号", 20)])
                 else:
                     status = _weighted(r, [("整改中", 5), ("已整改", 15), ("已销号", 80)])
-                rectified = min(t, found + dt.timedelta(days=r.randint(5, 50))) if status != "整改中" else None
-                verified = min(t, rectified + dt.timedelta(days=r.randint(3, 20))) if status == "已销号" and \
-                    rectified else None
+                rectified = (
+                    min(t, found + dt.timedelta(days=r.randint(5, 50))) if status != "整改中" else None
+                )
+                verified = (
+                    min(t, rectified + dt.timedelta(days=r.randint(3, 20)))
+                    if status == "已销号" and rectified
+                    else None
+                )
                 if h is not None:
                     vi = h.village_idx
                 village = self.villages[vi] if vi is not None else None
-                responsible = (f"乡村振兴工作站 {self.g.cadre_name()}" if level == "乡镇"
-                               else f"{village['name']}党支部书记 {self.g.cadre_name()}" if level == "村"
-                               else f"包村干部 {self.g.cadre_name()}")
+                responsible = (
+                    f"乡村振兴工作站 {self.g.cadre_name()}"
+                    if level == "乡镇"
+                    else f"{village['name']}党支部书记 {self.g.cadre_name()}"
+                    if level == "村"
+                    else f"包村干部 {self.g.cadre_name()}"
+                )
                 on_the_spot = level == "户" and r.random() < 0.1
                 if on_the_spot:
                     status, rectified, verified = "已销号", found, found
-                rows.append({
-                    "id": self._ids(Problem.__table__, 1), "campaign_id": c["id"], "level": level,
-                    "village_id": village["id"] if village else None, "household_id": h.id if h else None,
-                    "problem_type": ptype, "description": desc, "measure": measure, "responsible": responsible,
-                    "deadline": deadline, "status": status, "found_on": found, "rectified_on": rectified,
-                    "verified_on": verified, "verified_by": f"{TOWNSHIP}乡村振兴工作站" if verified else None,
-                    "on_the_spot": on_the_spot, "source": "集中排查", "note": None,
-                })
+                rows.append(
+                    {
+                        "id": self._ids(Problem.__table__, 1),
+                        "campaign_id": c["id"],
+                        "level": level,
+                        "village_id": village["id"] if village else None,
+                        "household_id": h.id if h else None,
+                        "problem_type": ptype,
+                        "description": desc,
+                        "measure": measure,
+                        "responsible": responsible,
+                        "deadline": deadline,
+                        "status": status,
+                        "found_on": found,
+                        "rectified_on": rectified,
+                        "verified_on": verified,
+                        "verified_by": f"{TOWNSHIP}乡村振兴工作站" if verified else None,
+                        "on_the_spot": on_the_spot,
+                        "source": "集中排查",
+                        "note": None,
+                    }
+                )
         self._insert(Problem.__table__, rows)
         self.summary.problems = len(rows)
 
@@ -1464,10 +1930,21 @@ class _Builder:
             received = case["clue_date"] - dt.timedelta(days=r.randint(0, 5))
             closed = case["status"] not in ("线索", "识别中")
             outcome = "不符合" if case["status"] == "不纳入" else "纳入监测"
-            rows.append(self._warning_row(dept, received, name, number, hid, reason, amount,
-                                          "已办结" if closed else "核实中", outcome if closed else None,
-                                          case["not_included_reason"] if closed and outcome == "不符合" else None,
-                                          case["id"] if closed and outcome == "纳入监测" else None))
+            rows.append(
+                self._warning_row(
+                    dept,
+                    received,
+                    name,
+                    number,
+                    hid,
+                    reason,
+                    amount,
+                    "已办结" if closed else "核实中",
+                    outcome if closed else None,
+                    case["not_included_reason"] if closed and outcome == "不符合" else None,
+                    case["id"] if closed and outcome == "纳入监测" else None,
+                )
+            )
         extra = max(5, round(self.n * 0.004))
         for k in range(extra):
             dept, reason, amount = r.choice(self._WARNINGS)
@@ -1476,8 +1953,11 @@ class _Builder:
                 birth = self.g.birth(r.randint(30, 70))
                 number = self.g.id_number(birth, r.random() < 0.5, married_in=True)
                 name = self.g.surname() + self.g.given_name(birth.year, False)
-                rows.append(self._warning_row(dept, received, name, number, None, reason, amount, "待核实",
-                                              None, None, None))
+                rows.append(
+                    self._warning_row(
+                        dept, received, name, number, None, reason, amount, "待核实", None, None, None
+                    )
+                )
                 continue
             h = r.choice(self.households)
             _mid, name, number = r.choice(h.names)
@@ -1487,31 +1967,58 @@ class _Builder:
             outcome = reason_text = None
             if status == "已办结":
                 outcome = "不符合"
-                reason_text = r.choice((
-                    "经核实，医疗费用已通过基本医保和大病保险报销，家庭人均纯收入高于监测范围，无返贫风险",
-                    "经核实，该户家庭收入稳定，已落实相关政策，不符合纳入监测条件",
-                    "经核实，房屋已完成维修加固，住房安全有保障",
-                ))
-            rows.append(self._warning_row(dept, received, name, number, h.id, reason, amount, status, outcome,
-                                          reason_text, None))
+                reason_text = r.choice(
+                    (
+                        "经核实，医疗费用已通过基本医保和大病保险报销，家庭人均纯收入高于监测范围，无返贫风险",
+                        "经核实，该户家庭收入稳定，已落实相关政策，不符合纳入监测条件",
+                        "经核实，房屋已完成维修加固，住房安全有保障",
+                    )
+                )
+            rows.append(
+                self._warning_row(
+                    dept, received, name, number, h.id, reason, amount, status, outcome, reason_text, None
+                )
+            )
         self._insert(DepartmentWarning.__table__, rows)
         self.summary.warnings = len(rows)
 
-    def _warning_row(self, dept: str, received: dt.date, name: str, number: str, hid: int | None, reason: str,
-                     amount: tuple[int, int] | None, status: str, outcome: str | None, outcome_reason: str | None,
-                     case_id: int | None) -> dict[str, Any]:
+    def _warning_row(
+        self,
+        dept: str,
+        received: dt.date,
+        name: str,
+        number: str,
+        hid: int | None,
+        reason: str,
+        amount: tuple[int, int] | None,
+        status: str,
+        outcome: str | None,
+        outcome_reason: str | None,
+        case_id: int | None,
+    ) -> dict[str, Any]:
         r = self.rng
         checked = status == "已办结"
         return {
-            "id": self._ids(DepartmentWarning.__table__, 1), "department": dept, "received_on": received,
-            "batch_label": f"{received.year}年{received.month}月{dept}部门预警", "person_name": name,
-            "id_number": number, "household_id": hid, "reason": reason,
-            "amount": Decimal(r.randint(*amount)) if amount else None, "status": status, "outcome": outcome,
+            "id": self._ids(DepartmentWarning.__table__, 1),
+            "department": dept,
+            "received_on": received,
+            "batch_label": f"{received.year}年{received.month}月{dept}部门预警",
+            "person_name": name,
+            "id_number": number,
+            "household_id": hid,
+            "reason": reason,
+            "amount": Decimal(r.randint(*amount)) if amount else None,
+            "status": status,
+            "outcome": outcome,
             "outcome_reason": outcome_reason,
-            "checked_on": min(self.today, received + dt.timedelta(days=r.randint(2, 10))) if checked else None,
-            "checked_by": f"{TOWNSHIP}乡村振兴工作站" if checked else None, "case_id": case_id,
+            "checked_on": min(self.today, received + dt.timedelta(days=r.randint(2, 10)))
+            if checked
+            else None,
+            "checked_by": f"{TOWNSHIP}乡村振兴工作站" if checked else None,
+            "case_id": case_id,
         }
 
 
-_STATUS_ORDER = {s: k for k, s in enumerate(("线索", "识别中", "不纳入", "已纳入", "消除中", "已消除", "已回退"))}
-
+_STATUS_ORDER = {
+    s: k for k, s in enumerate(("线索", "识别中", "不纳入", "已纳入", "消除中", "已消除", "已回退"))
+}

@@ -67,8 +67,15 @@ FLAG_NO_LABOUR = "整户无劳动能力"
 FLAG_DISABLED = "有残疾人"
 FLAG_DIBAO = "低保"
 FLAG_TEKUN = "特困"
-HOUSEHOLD_FLAGS = (FLAG_RELOCATED, FLAG_MILITARY, FLAG_URBAN, FLAG_NO_LABOUR, FLAG_DISABLED, FLAG_DIBAO,
-                   FLAG_TEKUN)
+HOUSEHOLD_FLAGS = (
+    FLAG_RELOCATED,
+    FLAG_MILITARY,
+    FLAG_URBAN,
+    FLAG_NO_LABOUR,
+    FLAG_DISABLED,
+    FLAG_DIBAO,
+    FLAG_TEKUN,
+)
 
 #: 劳动技能 values that count as labour: a household with nobody of these is 整户无劳动能力
 #: (the same rule as domain.facts, written here once more as SQL for the search filter).
@@ -82,8 +89,15 @@ ID_TYPES_CHECKED = ("居民身份证", "残疾人证")
 
 SQL_CHUNK = 500  # ids per IN (...) list
 
-MONEY_FIELDS = ("wage", "business", "property_income", "transfer", "business_cost", "claims_income",
-                "rigid_spending")
+MONEY_FIELDS = (
+    "wage",
+    "business",
+    "property_income",
+    "transfer",
+    "business_cost",
+    "claims_income",
+    "rigid_spending",
+)
 
 
 # --------------------------------------------------------------------------- errors
@@ -118,8 +132,17 @@ SORT_SIZE = "size"
 SORT_TYPE = "household_type"
 SORT_STATUS = "monitoring_status"
 SORT_PHONE = "phone"
-SORT_KEYS = (SORT_VILLAGE, SORT_GROUP, SORT_CODE, SORT_HEAD, SORT_HEAD_ID, SORT_SIZE, SORT_TYPE, SORT_STATUS,
-             SORT_PHONE)
+SORT_KEYS = (
+    SORT_VILLAGE,
+    SORT_GROUP,
+    SORT_CODE,
+    SORT_HEAD,
+    SORT_HEAD_ID,
+    SORT_SIZE,
+    SORT_TYPE,
+    SORT_STATUS,
+    SORT_PHONE,
+)
 
 
 @dataclass(frozen=True)
@@ -238,8 +261,12 @@ def _sort_column(key: str) -> Any:
     if key == SORT_HEAD_ID:
         return _head_column(Member.id_number)
     if key == SORT_SIZE:
-        return (select(func.count(Member.id)).where(Member.household_id == Household.id)
-                .correlate(Household).scalar_subquery())
+        return (
+            select(func.count(Member.id))
+            .where(Member.household_id == Household.id)
+            .correlate(Household)
+            .scalar_subquery()
+        )
     if key == SORT_TYPE:
         return Household.household_type
     if key == SORT_STATUS:
@@ -274,9 +301,12 @@ def search_household_ids(session: Session, query: HouseholdQuery) -> list[int]:
     for token in _tokens(query.text):
         stmt = stmt.where(_text_condition(token))
     natural = [
-        Village.sort_order, Village.id,
-        VillageGroup.sort_order.nulls_last(), VillageGroup.id.nulls_last(),
-        Household.code.nulls_last(), Household.id,
+        Village.sort_order,
+        Village.id,
+        VillageGroup.sort_order.nulls_last(),
+        VillageGroup.id.nulls_last(),
+        Household.code.nulls_last(),
+        Household.id,
     ]
     if query.sort and query.sort != SORT_VILLAGE:
         column = _sort_column(query.sort)
@@ -330,7 +360,7 @@ def _is_disabled(health: str | None, category: str | None) -> bool:
 
 def _chunks(values: Sequence[int], size: int = SQL_CHUNK) -> Iterable[Sequence[int]]:
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 def _household_flags(relocated: bool, military: bool, urban: bool, people: Sequence[Any]) -> tuple[str, ...]:
@@ -355,13 +385,32 @@ def _household_flags(relocated: bool, military: bool, urban: bool, people: Seque
 
 
 _MEMBER_COLUMNS = (
-    Member.household_id, Member.name, Member.name_initials, Member.id_number, Member.relation,
-    Member.labour_skill, Member.health, Member.disability_category, Member.dibao, Member.tekun, Member.phone,
+    Member.household_id,
+    Member.name,
+    Member.name_initials,
+    Member.id_number,
+    Member.relation,
+    Member.labour_skill,
+    Member.health,
+    Member.disability_category,
+    Member.dibao,
+    Member.tekun,
+    Member.phone,
 )
 _HOUSEHOLD_COLUMNS = (
-    Household.id, Household.code, Household.household_type, Household.phone, Household.relocated,
-    Household.military_family, Household.urban_registered, Household.village_id, Household.group_id,
-    Village.name, Village.sort_order, VillageGroup.name, VillageGroup.sort_order,
+    Household.id,
+    Household.code,
+    Household.household_type,
+    Household.phone,
+    Household.relocated,
+    Household.military_family,
+    Household.urban_registered,
+    Household.village_id,
+    Household.group_id,
+    Village.name,
+    Village.sort_order,
+    VillageGroup.name,
+    VillageGroup.sort_order,
 )
 
 
@@ -383,7 +432,9 @@ def _members_by_household(session: Session, household_ids: Sequence[int] | None)
     return members
 
 
-def _case_statuses_by_household(session: Session, household_ids: Sequence[int] | None) -> dict[int, list[str]]:
+def _case_statuses_by_household(
+    session: Session, household_ids: Sequence[int] | None
+) -> dict[int, list[str]]:
     stmt = select(MonitoringCase.household_id, MonitoringCase.status)
     if household_ids is not None:
         stmt = stmt.where(MonitoringCase.household_id.in_(household_ids))
@@ -413,8 +464,22 @@ def fetch_rows(session: Session, household_ids: Sequence[int]) -> dict[int, Hous
             _household_select().add_columns(case_statuses).where(Household.id.in_(chunk))
         ).all()
         members = _members_by_household(session, chunk)
-        for (hid, code, htype, phone, relocated, military, urban, _vid, _gid, vname, vorder, gname, gorder,
-             statuses) in households:
+        for (
+            hid,
+            code,
+            htype,
+            phone,
+            relocated,
+            military,
+            urban,
+            _vid,
+            _gid,
+            vname,
+            vorder,
+            gname,
+            gorder,
+            statuses,
+        ) in households:
             people = members.get(hid, [])
             head = _head_of(people) or (people[0] if people else None)
             result[hid] = HouseholdRow(
@@ -447,29 +512,41 @@ def _index_rows(session: Session, household_ids: Sequence[int] | None) -> list[t
     sep = literal(_SEP)
     able = case((Member.labour_skill.in_(LABOUR_SKILLS_ABLE), 1), else_=0)
     disabled = case((_disabled_member(), 1), else_=0)
-    agg = (
-        select(
-            Member.household_id,
-            func.count(Member.id),
-            func.group_concat(
-                func.coalesce(Member.name, "") + sep + func.coalesce(Member.id_number, "") + sep
-                + func.coalesce(Member.phone, ""), _SEP),
-            func.group_concat(func.coalesce(Member.name_initials, ""), _SEP),
-            func.max(able),
-            func.max(disabled),
-            func.max(case((Member.dibao.is_(True), 1), else_=0)),
-            func.max(case((Member.tekun.is_(True), 1), else_=0)),
-        )
-        .group_by(Member.household_id)
-    )
-    heads = (select(Member.household_id, Member.name_initials, Member.id_number)
-             .where(Member.relation == HEAD)
-             .order_by(Member.household_id.desc(), Member.sort_order.desc()))  # the first one wins below
+    agg = select(
+        Member.household_id,
+        func.count(Member.id),
+        func.group_concat(
+            func.coalesce(Member.name, "")
+            + sep
+            + func.coalesce(Member.id_number, "")
+            + sep
+            + func.coalesce(Member.phone, ""),
+            _SEP,
+        ),
+        func.group_concat(func.coalesce(Member.name_initials, ""), _SEP),
+        func.max(able),
+        func.max(disabled),
+        func.max(case((Member.dibao.is_(True), 1), else_=0)),
+        func.max(case((Member.tekun.is_(True), 1), else_=0)),
+    ).group_by(Member.household_id)
+    heads = (
+        select(Member.household_id, Member.name_initials, Member.id_number)
+        .where(Member.relation == HEAD)
+        .order_by(Member.household_id.desc(), Member.sort_order.desc())
+    )  # the first one wins below
     households = (
         select(
-            Household.id, Household.code, Household.household_type, Household.phone, Household.relocated,
-            Household.military_family, Household.urban_registered, Household.village_id, Household.group_id,
-            Village.sort_order, VillageGroup.sort_order,
+            Household.id,
+            Household.code,
+            Household.household_type,
+            Household.phone,
+            Household.relocated,
+            Household.military_family,
+            Household.urban_registered,
+            Household.village_id,
+            Household.group_id,
+            Village.sort_order,
+            VillageGroup.sort_order,
         )
         .join(Village, Village.id == Household.village_id)
         .outerjoin(VillageGroup, VillageGroup.id == Household.group_id)
@@ -497,29 +574,84 @@ _FLAG_BIT = {flag: 1 << i for i, flag in enumerate(HOUSEHOLD_FLAGS)}
 class _Entry:
     """What the index keeps of one household: filter values, search text, sort values."""
 
-    __slots__ = ("id", "natural", "village_id", "group_id", "household_type", "status", "flags", "text",
-                 "initials", "sort_values")
+    __slots__ = (
+        "id",
+        "natural",
+        "village_id",
+        "group_id",
+        "household_type",
+        "status",
+        "flags",
+        "text",
+        "initials",
+        "sort_values",
+    )
 
     def __init__(self, row: Sequence[Any]) -> None:
-        (hid, code, htype, phone, relocated, military, urban, vid, gid, vorder, gorder, n, text, initials,
-         able, disabled, dibao, tekun, head_initials, head_id, statuses) = row
+        (
+            hid,
+            code,
+            htype,
+            phone,
+            relocated,
+            military,
+            urban,
+            vid,
+            gid,
+            vorder,
+            gorder,
+            n,
+            text,
+            initials,
+            able,
+            disabled,
+            dibao,
+            tekun,
+            head_initials,
+            head_id,
+            statuses,
+        ) = row
         self.id: int = hid
         # The SQL registry order: village, group (NULLS LAST), 户编号 (NULLS LAST), id.
-        self.natural = (vorder, vid, gorder is None, gorder or 0, gid is None, gid or 0, code is None,
-                        code or "", hid)
+        self.natural = (
+            vorder,
+            vid,
+            gorder is None,
+            gorder or 0,
+            gid is None,
+            gid or 0,
+            code is None,
+            code or "",
+            hid,
+        )
         self.village_id: int = vid
         self.group_id: int | None = gid
         self.household_type: str = htype or ""
         self.status = monitoring_status_of(statuses) if statuses else STATUS_NONE
         # Bits in HOUSEHOLD_FLAGS order.
-        self.flags = ((1 if relocated else 0) | (2 if military else 0) | (4 if urban else 0)
-                      | (8 if n and not able else 0) | (16 if disabled else 0) | (32 if dibao else 0)
-                      | (64 if tekun else 0))
+        self.flags = (
+            (1 if relocated else 0)
+            | (2 if military else 0)
+            | (4 if urban else 0)
+            | (8 if n and not able else 0)
+            | (16 if disabled else 0)
+            | (32 if dibao else 0)
+            | (64 if tekun else 0)
+        )
         self.text = f"{code or ''}{_SEP}{phone or ''}{_SEP}{text or ''}".lower().replace("\n", " ")
         self.initials = f"{_SEP}{initials or ''}".lower().replace("\n", " ")
         # In SORT_KEYS order; SORT_VILLAGE sorts by ``natural``.
-        self.sort_values = (None, gorder, code, head_initials, head_id, n or 0, htype, _STATUS_RANK[self.status],
-                            phone)
+        self.sort_values = (
+            None,
+            gorder,
+            code,
+            head_initials,
+            head_id,
+            n or 0,
+            htype,
+            _STATUS_RANK[self.status],
+            phone,
+        )
 
 
 class _Corpus:
@@ -610,11 +742,19 @@ class RegistryIndex:
         if last < self._last_audit_id:  # an older database was restored underneath us
             self.invalidate_all(session)
             return None
-        rows = session.connection().execute(
-            select(AuditEntry.table_name, AuditEntry.household_id, AuditEntry.record_id, AuditEntry.field,
-                   AuditEntry.old_value)
-            .where(AuditEntry.id > self._last_audit_id, AuditEntry.id <= last)
-        ).all()
+        rows = (
+            session.connection()
+            .execute(
+                select(
+                    AuditEntry.table_name,
+                    AuditEntry.household_id,
+                    AuditEntry.record_id,
+                    AuditEntry.field,
+                    AuditEntry.old_value,
+                ).where(AuditEntry.id > self._last_audit_id, AuditEntry.id <= last)
+            )
+            .all()
+        )
         self._last_audit_id = last
         changed: set[int] = set()
         for table, hid, record_id, fld, old in rows:
@@ -716,7 +856,8 @@ def region_options(session: Session) -> list[VillageOption]:
     )
     return [
         VillageOption(
-            v.id, v.name,
+            v.id,
+            v.name,
             tuple(Option(g.id, g.name) for g in v.groups),
             tuple(Option(n.id, n.name) for n in v.natural_villages),
         )
@@ -851,10 +992,14 @@ class HouseholdDraft:
         return copy.deepcopy(self)
 
 
-_HOUSEHOLD_FIELDS = [f.name for f in dataclasses.fields(HouseholdDraft)
-                     if f.name not in ("id", "members", "incomes")]
-_MEMBER_FIELDS = [f.name for f in dataclasses.fields(MemberDraft)
-                  if f.name not in ("id", "key", "move_to_household_id", "move_relation")]
+_HOUSEHOLD_FIELDS = [
+    f.name for f in dataclasses.fields(HouseholdDraft) if f.name not in ("id", "members", "incomes")
+]
+_MEMBER_FIELDS = [
+    f.name
+    for f in dataclasses.fields(MemberDraft)
+    if f.name not in ("id", "key", "move_to_household_id", "move_relation")
+]
 _INCOME_FIELDS = [f.name for f in dataclasses.fields(IncomeDraft) if f.name not in ("id", "key")]
 _BLANK_AS_NONE_HOUSEHOLD = {"code", "address", "phone", "relocation_site", "bank_account_note", "note"}
 
@@ -910,7 +1055,8 @@ def _income_to_draft(r: IncomeRecord) -> IncomeDraft:
 def load_household(session: Session, household_id: int) -> HouseholdDraft:
     """The household with its members and income records, detached from the session."""
     h = session.get(
-        Household, household_id,
+        Household,
+        household_id,
         options=[selectinload(Household.members), selectinload(Household.incomes)],
     )
     if h is None:
@@ -950,68 +1096,162 @@ def set_head(draft: HouseholdDraft, new_head_key: int, old_head_relation: str) -
 def income_totals(record: IncomeDraft, member_count: int) -> IncomeTotals:
     """家庭纯收入 and 人均纯收入 of one record (people = its own count, else the members now)."""
     people = record.people_count if record.people_count else member_count
-    return totals(record.wage, record.business, record.property_income, record.transfer,
-                  record.business_cost, people)
+    return totals(
+        record.wage, record.business, record.property_income, record.transfer, record.business_cost, people
+    )
 
 
 # --------------------------------------------------------------------------- validation
 
 MEMBER_FIELD_LABELS: dict[str, str] = {
-    "code": "人编号", "name": "姓名", "name_initials": "姓名拼音首字母", "id_type": "证件类型",
-    "id_number": "证件号码", "relation": "与户主关系", "sex": "性别", "birth_date": "出生日期",
-    "ethnicity": "民族", "political_status": "政治面貌", "education": "文化程度",
-    "schooling": "在校生状况", "health": "健康状况", "disability_category": "残疾类别",
-    "disability_grade": "残疾等级", "disability_cert_no": "残疾证号", "labour_skill": "劳动技能",
-    "work_status": "务工状况", "work_place": "务工所在地", "work_months": "务工时间（月）",
-    "work_employer": "务工企业名称", "public_post_type": "公益岗位", "public_post_months": "公益岗位月数",
-    "ins_resident_medical": "城乡居民基本医疗保险", "ins_employee_medical": "职工基本医疗保险",
-    "ins_critical_illness": "大病保险", "ins_commercial": "商业补充医疗保险", "medical_assistance": "医疗救助",
-    "pension_resident": "城乡居民基本养老保险", "pension_employee": "职工基本养老保险", "dibao": "低保",
-    "tekun": "特困供养", "phone": "联系电话", "note": "备注", "sort_order": "排序",
+    "code": "人编号",
+    "name": "姓名",
+    "name_initials": "姓名拼音首字母",
+    "id_type": "证件类型",
+    "id_number": "证件号码",
+    "relation": "与户主关系",
+    "sex": "性别",
+    "birth_date": "出生日期",
+    "ethnicity": "民族",
+    "political_status": "政治面貌",
+    "education": "文化程度",
+    "schooling": "在校生状况",
+    "health": "健康状况",
+    "disability_category": "残疾类别",
+    "disability_grade": "残疾等级",
+    "disability_cert_no": "残疾证号",
+    "labour_skill": "劳动技能",
+    "work_status": "务工状况",
+    "work_place": "务工所在地",
+    "work_months": "务工时间（月）",
+    "work_employer": "务工企业名称",
+    "public_post_type": "公益岗位",
+    "public_post_months": "公益岗位月数",
+    "ins_resident_medical": "城乡居民基本医疗保险",
+    "ins_employee_medical": "职工基本医疗保险",
+    "ins_critical_illness": "大病保险",
+    "ins_commercial": "商业补充医疗保险",
+    "medical_assistance": "医疗救助",
+    "pension_resident": "城乡居民基本养老保险",
+    "pension_employee": "职工基本养老保险",
+    "dibao": "低保",
+    "tekun": "特困供养",
+    "phone": "联系电话",
+    "note": "备注",
+    "sort_order": "排序",
     "household_id": "所属户",
 }
 HOUSEHOLD_FIELD_LABELS: dict[str, str] = {
-    "code": "户编号", "village_id": "行政村", "group_id": "村民小组", "natural_village_id": "自然村",
-    "address": "住址", "phone": "户联系电话", "household_type": "户类型", "poverty_exit_year": "脱贫年度",
-    "relocated": "易地扶贫搬迁", "relocation_site": "安置区", "military_family": "军烈属",
-    "urban_registered": "农转非", "bank_account_note": "银行账户备注", "note": "备注",
+    "code": "户编号",
+    "village_id": "行政村",
+    "group_id": "村民小组",
+    "natural_village_id": "自然村",
+    "address": "住址",
+    "phone": "户联系电话",
+    "household_type": "户类型",
+    "poverty_exit_year": "脱贫年度",
+    "relocated": "易地扶贫搬迁",
+    "relocation_site": "安置区",
+    "military_family": "军烈属",
+    "urban_registered": "农转非",
+    "bank_account_note": "银行账户备注",
+    "note": "备注",
 }
 INCOME_FIELD_LABELS: dict[str, str] = {
-    "year": "年度", "period_start": "收入起始日期", "period_end": "收入截止日期", "wage": "工资性收入",
-    "business": "生产经营性收入", "property_income": "财产性收入", "transfer": "转移性收入",
-    "business_cost": "生产经营性支出", "claims_income": "理赔收入", "rigid_spending": "合规自付支出",
-    "people_count": "家庭人口数", "note": "备注", "household_id": "所属户",
+    "year": "年度",
+    "period_start": "收入起始日期",
+    "period_end": "收入截止日期",
+    "wage": "工资性收入",
+    "business": "生产经营性收入",
+    "property_income": "财产性收入",
+    "transfer": "转移性收入",
+    "business_cost": "生产经营性支出",
+    "claims_income": "理赔收入",
+    "rigid_spending": "合规自付支出",
+    "people_count": "家庭人口数",
+    "note": "备注",
+    "household_id": "所属户",
 }
 CASE_FIELD_LABELS: dict[str, str] = {
-    "source": "线索来源", "category": "监测对象类别", "status": "状态", "clue_date": "线索日期",
-    "identified_on": "识别监测时间", "elimination_mode": "消除方式", "eliminated_on": "风险消除时间",
-    "rolled_back_on": "回退日期", "not_included_reason": "不纳入原因", "no_labour": "整户无劳动能力",
-    "exemption_note": "特殊情况说明", "note": "备注",
+    "source": "线索来源",
+    "category": "监测对象类别",
+    "status": "状态",
+    "clue_date": "线索日期",
+    "identified_on": "识别监测时间",
+    "elimination_mode": "消除方式",
+    "eliminated_on": "风险消除时间",
+    "rolled_back_on": "回退日期",
+    "not_included_reason": "不纳入原因",
+    "no_labour": "整户无劳动能力",
+    "exemption_note": "特殊情况说明",
+    "note": "备注",
 }
 TABLE_LABELS: dict[str, str] = {
-    "households": "户信息", "members": "家庭成员", "income_records": "收支情况",
-    "monitoring_cases": "监测对象", "case_steps": "监测程序", "case_risks": "风险类型",
-    "measures": "帮扶措施", "contacts": "帮扶联系人", "visits": "走访记录",
-    "household_screenings": "到户排查", "problems": "整改问题", "department_warnings": "部门预警",
+    "households": "户信息",
+    "members": "家庭成员",
+    "income_records": "收支情况",
+    "monitoring_cases": "监测对象",
+    "case_steps": "监测程序",
+    "case_risks": "风险类型",
+    "measures": "帮扶措施",
+    "contacts": "帮扶联系人",
+    "visits": "走访记录",
+    "household_screenings": "到户排查",
+    "problems": "整改问题",
+    "department_warnings": "部门预警",
 }
 _FIELD_LABELS_BY_TABLE = {
     "households": HOUSEHOLD_FIELD_LABELS,
     "members": MEMBER_FIELD_LABELS,
     "income_records": INCOME_FIELD_LABELS,
     "monitoring_cases": CASE_FIELD_LABELS,
-    "measures": {"category": "措施类别", "content": "措施内容", "is_development": "开发式帮扶",
-                 "start_date": "开始日期", "end_date": "结束日期", "amount": "金额", "year": "年度",
-                 "member_id": "受益成员", "case_id": "所属监测记录"},
-    "contacts": {"name": "姓名", "role": "角色", "unit": "工作单位", "phone": "联系电话",
-                 "start_date": "开始日期", "end_date": "结束日期", "case_id": "所属监测记录"},
-    "visits": {"visited_on": "走访日期", "mode": "走访方式", "visitor": "走访人", "findings": "走访情况",
-               "case_id": "所属监测记录"},
-    "case_steps": {"procedure": "程序", "step": "步骤", "done_on": "办理日期", "end_on": "截止日期",
-                   "people": "经办人", "result": "结果", "note": "备注"},
+    "measures": {
+        "category": "措施类别",
+        "content": "措施内容",
+        "is_development": "开发式帮扶",
+        "start_date": "开始日期",
+        "end_date": "结束日期",
+        "amount": "金额",
+        "year": "年度",
+        "member_id": "受益成员",
+        "case_id": "所属监测记录",
+    },
+    "contacts": {
+        "name": "姓名",
+        "role": "角色",
+        "unit": "工作单位",
+        "phone": "联系电话",
+        "start_date": "开始日期",
+        "end_date": "结束日期",
+        "case_id": "所属监测记录",
+    },
+    "visits": {
+        "visited_on": "走访日期",
+        "mode": "走访方式",
+        "visitor": "走访人",
+        "findings": "走访情况",
+        "case_id": "所属监测记录",
+    },
+    "case_steps": {
+        "procedure": "程序",
+        "step": "步骤",
+        "done_on": "办理日期",
+        "end_on": "截止日期",
+        "people": "经办人",
+        "result": "结果",
+        "note": "备注",
+    },
     "case_risks": {"position": "顺序", "risk_type": "风险类型", "subtype": "风险子类", "note": "备注"},
 }
-_COMMON_FIELD_LABELS = {"note": "备注", "status": "状态", "remark": "备注", "year": "年度",
-                        "household_id": "所属户", "campaign_id": "排查批次"}
+_COMMON_FIELD_LABELS = {
+    "note": "备注",
+    "status": "状态",
+    "remark": "备注",
+    "year": "年度",
+    "household_id": "所属户",
+    "campaign_id": "排查批次",
+}
+
 
 def _issue(code: str, fld: str, message: str, severity: str = ERROR, member: Any = None) -> Issue:
     return Issue(code=code, field=fld, message=message, severity=severity, member=member)
@@ -1066,14 +1306,17 @@ def id_number_owner(session: Session, number: str, exclude_member_ids: Sequence[
     if not base:
         return None
     stmt = select(Member.name, Member.household_id).where(
-        Member.id_number.like(f"{_like_escape(base)}%", escape="\\"))
+        Member.id_number.like(f"{_like_escape(base)}%", escape="\\")
+    )
     if exclude_member_ids:
         stmt = stmt.where(Member.id.not_in(list(exclude_member_ids)))
     row = session.execute(stmt.limit(1)).first()
     if row is None:
         return None
-    return (f"证件号码{ids.mask(base)}已登记在{household_label(session, row.household_id)}（成员“{row.name}”），"
-            "同一人只能在一户中；如该成员已迁入本户，请先在原户中把他迁出")
+    return (
+        f"证件号码{ids.mask(base)}已登记在{household_label(session, row.household_id)}（成员“{row.name}”），"
+        "同一人只能在一户中；如该成员已迁入本户，请先在原户中把他迁出"
+    )
 
 
 def validate_draft(session: Session, draft: HouseholdDraft, today: dt.date | None = None) -> list[Issue]:
@@ -1104,17 +1347,27 @@ def validate_draft(session: Session, draft: HouseholdDraft, today: dt.date | Non
         issues.append(_issue("H_TYPE", "household_type", f"户类型：“{draft.household_type}”不在代码表中"))
     code = (draft.code or "").strip()
     if code:
-        other = session.scalar(select(Household.id).where(Household.code == code,
-                                                           Household.id != (draft.id or -1)))
+        other = session.scalar(
+            select(Household.id).where(Household.code == code, Household.id != (draft.id or -1))
+        )
         if other is not None:
-            issues.append(_issue("H_CODE", "code", f"户编号：“{code}”已被{household_label(session, other)}使用"))
+            issues.append(
+                _issue("H_CODE", "code", f"户编号：“{code}”已被{household_label(session, other)}使用")
+            )
     if draft.poverty_exit_year is not None and not 2013 <= draft.poverty_exit_year <= today.year:
-        issues.append(_issue("H_EXIT_YEAR", "poverty_exit_year",
-                             f"脱贫年度：{draft.poverty_exit_year}不合理（应在2013年至今之间）"))
+        issues.append(
+            _issue(
+                "H_EXIT_YEAR",
+                "poverty_exit_year",
+                f"脱贫年度：{draft.poverty_exit_year}不合理（应在2013年至今之间）",
+            )
+        )
     if draft.household_type == "脱贫户" and draft.poverty_exit_year is None:
         issues.append(_issue("H_EXIT_YEAR", "poverty_exit_year", "脱贫年度：脱贫户应填写脱贫年度", WARNING))
     if (draft.relocation_site or "").strip() and not draft.relocated:
-        issues.append(_issue("H_RELOCATION", "relocation_site", "安置区：只有易地扶贫搬迁户才填写安置区", WARNING))
+        issues.append(
+            _issue("H_RELOCATION", "relocation_site", "安置区：只有易地扶贫搬迁户才填写安置区", WARNING)
+        )
 
     staying = draft.staying_members
     positions = {m.key: i for i, m in enumerate(draft.members, start=1)}
@@ -1127,8 +1380,9 @@ def validate_draft(session: Session, draft: HouseholdDraft, today: dt.date | Non
         issues.append(_issue("H_HEAD", "members", "家庭成员：至少要有一名成员（户主）"))
     for i in facts.household_issues(staying, today, phone=draft.phone or ""):
         if i.member is not None and i.member.key in positions:
-            issues.append(_issue(i.code, i.field, _member_message(label_of(i.member), i.message), i.severity,
-                                 i.member))
+            issues.append(
+                _issue(i.code, i.field, _member_message(label_of(i.member), i.message), i.severity, i.member)
+            )
         elif staying or i.code != "H_HEAD":
             issues.append(i)
 
@@ -1141,30 +1395,49 @@ def validate_draft(session: Session, draft: HouseholdDraft, today: dt.date | Non
         if m.id_number and (m.id_type or "居民身份证") in ID_TYPES_CHECKED and ids.is_valid(m.id_number):
             base = m.id_number[:18]
             if base in seen_ids:
-                issues.append(_issue(
-                    "M_ID_DUP", "id_number",
-                    f"{label}：证件号码{ids.mask(m.id_number)}与{label_of(seen_ids[base])}相同，同一人只能登记一次",
-                    member=m,
-                ))
+                issues.append(
+                    _issue(
+                        "M_ID_DUP",
+                        "id_number",
+                        f"{label}：证件号码{ids.mask(m.id_number)}与{label_of(seen_ids[base])}相同，同一人只能登记一次",
+                        member=m,
+                    )
+                )
             else:
                 seen_ids[base] = m
         if m.move_to_household_id is not None:
             if draft.id is not None and m.move_to_household_id == draft.id:
-                issues.append(_issue("M_MOVE", "move_to_household_id", f"{label}：迁入户不能是本户", member=m))
+                issues.append(
+                    _issue("M_MOVE", "move_to_household_id", f"{label}：迁入户不能是本户", member=m)
+                )
             elif session.get(Household, m.move_to_household_id) is None:
                 issues.append(_issue("M_MOVE", "move_to_household_id", f"{label}：迁入户已不存在", member=m))
             if not m.move_relation or m.move_relation not in en.values("relations"):
-                issues.append(_issue("M_MOVE", "move_relation", f"{label}：必须选择在迁入户中的与户主关系",
-                                     member=m))
+                issues.append(
+                    _issue("M_MOVE", "move_relation", f"{label}：必须选择在迁入户中的与户主关系", member=m)
+                )
             elif m.move_relation == HEAD:
-                issues.append(_issue("M_MOVE", "move_relation", f"{label}：迁入户已有户主，不能以“户主”迁入",
-                                     member=m))
+                issues.append(
+                    _issue("M_MOVE", "move_relation", f"{label}：迁入户已有户主，不能以“户主”迁入", member=m)
+                )
             if m.id is None:
-                issues.append(_issue("M_MOVE", "move_to_household_id",
-                                     f"{label}：尚未保存的成员请直接在迁入户中添加", member=m))
+                issues.append(
+                    _issue(
+                        "M_MOVE",
+                        "move_to_household_id",
+                        f"{label}：尚未保存的成员请直接在迁入户中添加",
+                        member=m,
+                    )
+                )
             elif m.relation == HEAD and staying:
-                issues.append(_issue("M_MOVE", "move_to_household_id",
-                                     f"{label}：户主不能迁出，请先把另一名成员设为户主", member=m))
+                issues.append(
+                    _issue(
+                        "M_MOVE",
+                        "move_to_household_id",
+                        f"{label}：户主不能迁出，请先把另一名成员设为户主",
+                        member=m,
+                    )
+                )
 
     # the same person in another household
     if seen_ids:
@@ -1177,13 +1450,20 @@ def validate_draft(session: Session, draft: HouseholdDraft, today: dt.date | Non
             mine = seen_ids.get((other_number or "")[:18])
             if mine is None:
                 continue
-            where = "本户" if draft.id is not None and other_hid == draft.id else household_label(session, other_hid)
-            issues.append(_issue(
-                "M_ID_OTHER", "id_number",
-                f"{label_of(mine)}：证件号码{ids.mask(mine.id_number)}已登记在{where}（成员“{other_name}”），"
-                "同一人只能在一户中；如该成员已迁入本户，请先在原户中把他迁出",
-                member=mine,
-            ))
+            where = (
+                "本户"
+                if draft.id is not None and other_hid == draft.id
+                else household_label(session, other_hid)
+            )
+            issues.append(
+                _issue(
+                    "M_ID_OTHER",
+                    "id_number",
+                    f"{label_of(mine)}：证件号码{ids.mask(mine.id_number)}已登记在{where}（成员“{other_name}”），"
+                    "同一人只能在一户中；如该成员已迁入本户，请先在原户中把他迁出",
+                    member=mine,
+                )
+            )
 
     # income records
     seen_periods: set[dt.date] = set()
@@ -1194,8 +1474,11 @@ def validate_draft(session: Session, draft: HouseholdDraft, today: dt.date | Non
         elif r.period_start > r.period_end:
             issues.append(_issue("I_PERIOD", "period_start", f"{label}：收入起始日期晚于截止日期"))
         elif r.period_start in seen_periods:
-            issues.append(_issue("I_PERIOD", "period_start",
-                                 f"{label}：起始日期为{r.period_start.isoformat()}的记录有两条"))
+            issues.append(
+                _issue(
+                    "I_PERIOD", "period_start", f"{label}：起始日期为{r.period_start.isoformat()}的记录有两条"
+                )
+            )
         else:
             seen_periods.add(r.period_start)
         for name in MONEY_FIELDS:
@@ -1203,14 +1486,15 @@ def validate_draft(session: Session, draft: HouseholdDraft, today: dt.date | Non
             try:
                 amount = Decimal(value or 0)
             except (InvalidOperation, TypeError, ValueError):
-                issues.append(_issue("I_AMOUNT", name, f"{label}的{INCOME_FIELD_LABELS[name]}：“{value}”不是金额"))
+                issues.append(
+                    _issue("I_AMOUNT", name, f"{label}的{INCOME_FIELD_LABELS[name]}：“{value}”不是金额")
+                )
                 continue
             if amount < 0:
                 issues.append(_issue("I_AMOUNT", name, f"{label}的{INCOME_FIELD_LABELS[name]}：不能为负数"))
         if r.people_count is not None and r.people_count <= 0:
             issues.append(_issue("I_PEOPLE", "people_count", f"{label}的家庭人口数：应大于0"))
     return issues
-
 
 
 # --------------------------------------------------------------------------- saving
@@ -1272,8 +1556,9 @@ def save_household(session: Session, draft: HouseholdDraft, today: dt.date | Non
         h = Household()
         session.add(h)
     else:
-        h = session.get(Household, draft.id,
-                        options=[selectinload(Household.members), selectinload(Household.incomes)])
+        h = session.get(
+            Household, draft.id, options=[selectinload(Household.members), selectinload(Household.incomes)]
+        )
         if h is None:
             raise RegistryError("该户已被删除，无法保存")
     _apply(h, draft, _HOUSEHOLD_FIELDS)
@@ -1378,8 +1663,9 @@ def add_member(session: Session, household_id: int, member: MemberDraft, today: 
     member.id = None
     draft.members.append(member)
     save_household(session, draft, today)
-    return session.scalars(select(Member.id).where(Member.household_id == household_id)
-                           .order_by(Member.id.desc()).limit(1)).one()
+    return session.scalars(
+        select(Member.id).where(Member.household_id == household_id).order_by(Member.id.desc()).limit(1)
+    ).one()
 
 
 def update_member(session: Session, member: MemberDraft, today: dt.date | None = None) -> None:
@@ -1405,7 +1691,9 @@ def remove_member(session: Session, member_id: int, today: dt.date | None = None
     save_household(session, draft, today)
 
 
-def save_income(session: Session, household_id: int, income: IncomeDraft, today: dt.date | None = None) -> None:
+def save_income(
+    session: Session, household_id: int, income: IncomeDraft, today: dt.date | None = None
+) -> None:
     """Add or replace one income record of a household (validated with the whole household)."""
     draft = load_household(session, household_id)
     if income.id is None:
@@ -1421,14 +1709,20 @@ def delete_household(session: Session, household_id: int) -> str:
     Refuses when monitoring, screening or assistance records refer to the household: the
     database would remove those silently. Returns the household's label for the status bar.
     """
-    h = session.get(Household, household_id,
-                    options=[selectinload(Household.members), selectinload(Household.incomes)])
+    h = session.get(
+        Household, household_id, options=[selectinload(Household.members), selectinload(Household.incomes)]
+    )
     if h is None:
         raise RegistryError("该户已不存在")
     label = household_label(session, household_id)
     blockers = []
-    for model, what in ((MonitoringCase, "监测记录"), (HouseholdScreening, "排查记录"), (Measure, "帮扶措施"),
-                        (Contact, "帮扶联系人"), (Visit, "走访记录")):
+    for model, what in (
+        (MonitoringCase, "监测记录"),
+        (HouseholdScreening, "排查记录"),
+        (Measure, "帮扶措施"),
+        (Contact, "帮扶联系人"),
+        (Visit, "走访记录"),
+    ):
         n = session.scalar(select(func.count()).select_from(model).where(model.household_id == household_id))
         if n:
             blockers.append(f"{n}条{what}")
@@ -1455,7 +1749,9 @@ class HistoryEntry:
     @property
     def text(self) -> str:
         if self.field:
-            return f"{self.subject}的{self.field}：{self.old_value or '（空）'} → {self.new_value or '（空）'}"
+            return (
+                f"{self.subject}的{self.field}：{self.old_value or '（空）'} → {self.new_value or '（空）'}"
+            )
         if self.new_value:  # where an imported record came from
             return f"{self.action}{self.subject}（{self.new_value}）"
         return f"{self.action}{self.subject}"
@@ -1474,8 +1770,12 @@ def _display(table: str, field_name: str | None, value: str | None, names: dict[
     if value is None:
         return ""
     if field_name in ("village_id", "group_id", "natural_village_id", "household_id") and value.isdigit():
-        table_key = {"village_id": "villages", "group_id": "village_groups",
-                     "natural_village_id": "natural_villages", "household_id": "households"}[field_name]
+        table_key = {
+            "village_id": "villages",
+            "group_id": "village_groups",
+            "natural_village_id": "natural_villages",
+            "household_id": "households",
+        }[field_name]
         return names.get((table_key, int(value)), value)
     return value
 
@@ -1485,7 +1785,8 @@ def household_history(session: Session, household_id: int, limit: int = 1000) ->
     own = select(AuditEntry.id).where(AuditEntry.household_id == household_id)
     # A member who moved away is filed under the new household; show the move here too.
     moved_out = select(AuditEntry.id).where(
-        AuditEntry.table_name == "members", AuditEntry.field == "household_id",
+        AuditEntry.table_name == "members",
+        AuditEntry.field == "household_id",
         AuditEntry.old_value == str(household_id),
     )
     rows = session.scalars(
@@ -1496,17 +1797,28 @@ def household_history(session: Session, household_id: int, limit: int = 1000) ->
     ).all()
     # Names for foreign keys and for member rows whose summary is missing.
     names: dict[tuple[str, int], str] = {}
-    wanted: dict[str, set[int]] = {"villages": set(), "village_groups": set(), "natural_villages": set(),
-                                   "households": set()}
+    wanted: dict[str, set[int]] = {
+        "villages": set(),
+        "village_groups": set(),
+        "natural_villages": set(),
+        "households": set(),
+    }
     for r in rows:
         if r.field in ("village_id", "group_id", "natural_village_id", "household_id"):
-            table_key = {"village_id": "villages", "group_id": "village_groups",
-                         "natural_village_id": "natural_villages", "household_id": "households"}[r.field]
+            table_key = {
+                "village_id": "villages",
+                "group_id": "village_groups",
+                "natural_village_id": "natural_villages",
+                "household_id": "households",
+            }[r.field]
             for v in (r.old_value, r.new_value):
                 if v and v.isdigit():
                     wanted[table_key].add(int(v))
-    for model, key in ((Village, "villages"), (VillageGroup, "village_groups"),
-                       (NaturalVillage, "natural_villages")):
+    for model, key in (
+        (Village, "villages"),
+        (VillageGroup, "village_groups"),
+        (NaturalVillage, "natural_villages"),
+    ):
         if wanted[key]:
             for oid, name in session.execute(select(model.id, model.name).where(model.id.in_(wanted[key]))):
                 names[(key, oid)] = name
@@ -1515,12 +1827,17 @@ def household_history(session: Session, household_id: int, limit: int = 1000) ->
     member_names: dict[int, str] = {}
     member_ids = {r.record_id for r in rows if r.table_name == "members" and not r.summary and r.record_id}
     if member_ids:
-        member_names = dict(session.execute(select(Member.id, Member.name).where(Member.id.in_(member_ids))).all())
+        member_names = dict(
+            session.execute(select(Member.id, Member.name).where(Member.id.in_(member_ids))).all()
+        )
     income_years: dict[int, int] = {}
     income_ids = {r.record_id for r in rows if r.table_name == "income_records" and r.record_id}
     if income_ids:
-        income_years = dict(session.execute(
-            select(IncomeRecord.id, IncomeRecord.year).where(IncomeRecord.id.in_(income_ids))).all())
+        income_years = dict(
+            session.execute(
+                select(IncomeRecord.id, IncomeRecord.year).where(IncomeRecord.id.in_(income_ids))
+            ).all()
+        )
 
     out: list[HistoryEntry] = []
     for r in rows:
@@ -1530,7 +1847,9 @@ def household_history(session: Session, household_id: int, limit: int = 1000) ->
             name = r.summary or member_names.get(r.record_id) or ""
             subject = f"家庭成员“{name}”" if name else "家庭成员"
         elif r.table_name == "income_records":
-            period = _period_of(r) or (f"{income_years[r.record_id]}年" if r.record_id in income_years else "")
+            period = _period_of(r) or (
+                f"{income_years[r.record_id]}年" if r.record_id in income_years else ""
+            )
             subject = f"收支情况（{period}）" if period else "收支情况"
         label = field_label(r.table_name, r.field) if r.field else ""
         old = _display(r.table_name, r.field, r.old_value, names) if r.field else ""
@@ -1579,7 +1898,9 @@ def _names(items: Iterable[facts.MemberFacts]) -> str:
 
 
 def derived_facts(
-    draft: HouseholdDraft, today: dt.date | None = None, case_statuses: Iterable[str] | None = None,
+    draft: HouseholdDraft,
+    today: dt.date | None = None,
+    case_statuses: Iterable[str] | None = None,
 ) -> list[tuple[str, str]]:
     """Facts derived from the draft (domain.facts.household_facts), as labelled lines."""
     today = today or dt.date.today()
@@ -1619,7 +1940,9 @@ def derived_facts(
 
 
 def case_statuses(session: Session, household_id: int) -> list[str]:
-    return list(session.scalars(select(MonitoringCase.status).where(MonitoringCase.household_id == household_id)))
+    return list(
+        session.scalars(select(MonitoringCase.status).where(MonitoringCase.household_id == household_id))
+    )
 
 
 def household_summary(session: Session, household_id: int, today: dt.date | None = None) -> HouseholdSummary:
@@ -1630,8 +1953,15 @@ def household_summary(session: Session, household_id: int, today: dt.date | None
     members = []
     for m in draft.members:
         age = str(ids.age_on(m.birth_date, today)) if m.birth_date else ""
-        notes = "、".join(p for p in (m.health if m.health and m.health != "健康" else "",
-                                     m.labour_skill or "", m.schooling or m.education or "") if p)
+        notes = "、".join(
+            p
+            for p in (
+                m.health if m.health and m.health != "健康" else "",
+                m.labour_skill or "",
+                m.schooling or m.education or "",
+            )
+            if p
+        )
         members.append((m.name, m.relation, age, notes))
     title = household_label(session, household_id)
     if draft.code:

@@ -35,10 +35,20 @@ LEVELS = (LEVEL_TOWNSHIP, LEVEL_VILLAGE, LEVEL_HOUSEHOLD)
 TRANSITIONS = {(IN_PROGRESS, RECTIFIED), (RECTIFIED, CLOSED), (RECTIFIED, IN_PROGRESS)}
 
 FIELD_LABELS = {
-    "level": "问题层级", "village_id": "村（社区）", "household_id": "户主姓名", "problem_type": "问题类型",
-    "description": "具体问题", "measure": "整改措施", "responsible": "整改责任人", "deadline": "整改时限",
-    "found_on": "发现日期", "rectified_on": "整改完成日期", "verified_on": "销号日期", "verified_by": "验收人",
-    "status": "整改状态", "note": "备注",
+    "level": "问题层级",
+    "village_id": "村（社区）",
+    "household_id": "户主姓名",
+    "problem_type": "问题类型",
+    "description": "具体问题",
+    "measure": "整改措施",
+    "responsible": "整改责任人",
+    "deadline": "整改时限",
+    "found_on": "发现日期",
+    "rectified_on": "整改完成日期",
+    "verified_on": "销号日期",
+    "verified_by": "验收人",
+    "status": "整改状态",
+    "note": "备注",
 }
 
 
@@ -117,8 +127,9 @@ def _date(value: Any, fld: str) -> dt.date | None:
     raise ValidationError(fld, f"{FIELD_LABELS[fld]}“{value}”不是有效的日期。")
 
 
-def _placement(session: Session, level: Any, village_id: int | None, household_id: int | None
-               ) -> tuple[str, int | None, int | None]:
+def _placement(
+    session: Session, level: Any, village_id: int | None, household_id: int | None
+) -> tuple[str, int | None, int | None]:
     lvl = str(level or "").strip()
     if lvl not in LEVELS:
         raise ValidationError("level", f"问题层级“{level}”无效，应为乡镇、村或户。")
@@ -149,7 +160,9 @@ def _type(value: Any, year: int | None) -> str:
     if t is None:
         if not str(value or "").strip():
             raise ValidationError("problem_type", "问题类型不能为空。")
-        raise ValidationError("problem_type", f"问题类型“{value}”不在规定的类型中（{'、'.join(problem_types(year))}）。")
+        raise ValidationError(
+            "problem_type", f"问题类型“{value}”不在规定的类型中（{'、'.join(problem_types(year))}）。"
+        )
     return t
 
 
@@ -192,20 +205,41 @@ def create(
     dl = _date(deadline, "deadline")
     _check_deadline(found, dl)
     p = Problem(
-        campaign_id=campaign_id, level=lvl, village_id=vid, household_id=hid,
-        problem_type=_type(problem_type, year), description=_text(description, "description", required=True),
-        measure=_text(measure, "measure"), responsible=_text(responsible, "responsible", 60), deadline=dl,
-        status=RECTIFIED if on_the_spot else IN_PROGRESS, found_on=found,
-        rectified_on=found if on_the_spot else None, on_the_spot=bool(on_the_spot),
-        source=_text(source, "note", 20), note=_text(note, "note"),
+        campaign_id=campaign_id,
+        level=lvl,
+        village_id=vid,
+        household_id=hid,
+        problem_type=_type(problem_type, year),
+        description=_text(description, "description", required=True),
+        measure=_text(measure, "measure"),
+        responsible=_text(responsible, "responsible", 60),
+        deadline=dl,
+        status=RECTIFIED if on_the_spot else IN_PROGRESS,
+        found_on=found,
+        rectified_on=found if on_the_spot else None,
+        on_the_spot=bool(on_the_spot),
+        source=_text(source, "note", 20),
+        note=_text(note, "note"),
     )
     session.add(p)
     session.flush()
     return p
 
 
-_EDITABLE = {"level", "village_id", "household_id", "problem_type", "description", "measure", "responsible",
-             "deadline", "found_on", "on_the_spot", "note", "campaign_id"}
+_EDITABLE = {
+    "level",
+    "village_id",
+    "household_id",
+    "problem_type",
+    "description",
+    "measure",
+    "responsible",
+    "deadline",
+    "found_on",
+    "on_the_spot",
+    "note",
+    "campaign_id",
+}
 
 
 def edit(session: Session, problem_id: int, year: int | None = None, **changes: Any) -> Problem:
@@ -216,8 +250,12 @@ def edit(session: Session, problem_id: int, year: int | None = None, **changes: 
     p = get(session, problem_id)
     if p.status == CLOSED:
         raise ValidationError("status", "已销号的问题不能再修改。")
-    lvl, vid, hid = _placement(session, changes.get("level", p.level), changes.get("village_id", p.village_id),
-                               changes.get("household_id", p.household_id))
+    lvl, vid, hid = _placement(
+        session,
+        changes.get("level", p.level),
+        changes.get("village_id", p.village_id),
+        changes.get("household_id", p.household_id),
+    )
     p.level, p.village_id, p.household_id = lvl, vid, hid
     if "problem_type" in changes:
         p.problem_type = _type(changes["problem_type"], year)
@@ -253,12 +291,16 @@ def _transition(p: Problem, to: str) -> None:
     if (p.status, to) not in TRANSITIONS:
         if p.status == to:
             raise ValidationError("status", f"该问题已经是“{to}”状态。")
-        raise ValidationError("status", f"整改状态不能从“{p.status}”改为“{to}”"
-                              + ("（已销号的问题不能重新打开，如问题反弹请另行登记）。" if p.status == CLOSED else "。"))
+        raise ValidationError(
+            "status",
+            f"整改状态不能从“{p.status}”改为“{to}”"
+            + ("（已销号的问题不能重新打开，如问题反弹请另行登记）。" if p.status == CLOSED else "。"),
+        )
 
 
-def _step_date(value: Any, fld: str, label: str, after: dt.date | None, after_label: str,
-               blank_label: str | None = None) -> dt.date:
+def _step_date(
+    value: Any, fld: str, label: str, after: dt.date | None, after_label: str, blank_label: str | None = None
+) -> dt.date:
     """The date of a status step: required, not before ``after`` (the previous step's date) and
     not after today. ``label`` names it in messages (``blank_label`` when it is missing)."""
     on = _date(value, fld)
@@ -287,7 +329,9 @@ def close(session: Session, problem_id: int, on: dt.date, by: str | None = None)
     """已整改 → 已销号 after verification, with the verification date and verifier."""
     p = get(session, problem_id)
     _transition(p, CLOSED)
-    on = _step_date(on, "verified_on", "销号日期", p.rectified_on, "整改完成日期", blank_label="销号（验收）日期")
+    on = _step_date(
+        on, "verified_on", "销号日期", p.rectified_on, "整改完成日期", blank_label="销号（验收）日期"
+    )
     p.status, p.verified_on, p.verified_by = CLOSED, on, _text(by, "verified_by", 60)
     session.flush()
     return p
@@ -312,9 +356,16 @@ def _join(old: str | None, new: str) -> str:
 
 
 def _head_parts() -> tuple[Any, Any]:
-    head = (select(Member.household_id.label("hid"), func.min(Member.name).label("name"),
-                   func.min(Member.id_number).label("idn"))
-            .where(Member.relation == "户主").group_by(Member.household_id).subquery())
+    head = (
+        select(
+            Member.household_id.label("hid"),
+            func.min(Member.name).label("name"),
+            func.min(Member.id_number).label("idn"),
+        )
+        .where(Member.relation == "户主")
+        .group_by(Member.household_id)
+        .subquery()
+    )
     return head, head.c
 
 
@@ -350,26 +401,53 @@ def list_problems(
     if overdue_only:
         stmt = stmt.where(Problem.status == IN_PROGRESS, Problem.deadline < today)
     level_order = func.coalesce(Village.sort_order, -1)
-    stmt = stmt.order_by(level_order, Problem.village_id.is_not(None), Problem.village_id,
-                         Problem.household_id.is_not(None), Problem.found_on, Problem.id)
+    stmt = stmt.order_by(
+        level_order,
+        Problem.village_id.is_not(None),
+        Problem.village_id,
+        Problem.household_id.is_not(None),
+        Problem.found_on,
+        Problem.id,
+    )
     out = []
     for p, vname, hname, idn in session.execute(stmt):
         over = is_overdue(p.status, p.deadline, today)
-        out.append(ProblemRow(
-            id=p.id, campaign_id=p.campaign_id, level=p.level, village_id=p.village_id, village=vname or "",
-            household_id=p.household_id, head_name=hname or "", id_number=idn or "",
-            problem_type=p.problem_type, description=p.description, measure=p.measure or "",
-            responsible=p.responsible or "", deadline=p.deadline, status=p.status, found_on=p.found_on,
-            rectified_on=p.rectified_on, verified_on=p.verified_on, verified_by=p.verified_by or "",
-            on_the_spot=p.on_the_spot, source=p.source or "", note=p.note or "", overdue=over,
-            days_overdue=(today - p.deadline).days if over and p.deadline else 0,
-        ))
+        out.append(
+            ProblemRow(
+                id=p.id,
+                campaign_id=p.campaign_id,
+                level=p.level,
+                village_id=p.village_id,
+                village=vname or "",
+                household_id=p.household_id,
+                head_name=hname or "",
+                id_number=idn or "",
+                problem_type=p.problem_type,
+                description=p.description,
+                measure=p.measure or "",
+                responsible=p.responsible or "",
+                deadline=p.deadline,
+                status=p.status,
+                found_on=p.found_on,
+                rectified_on=p.rectified_on,
+                verified_on=p.verified_on,
+                verified_by=p.verified_by or "",
+                on_the_spot=p.on_the_spot,
+                source=p.source or "",
+                note=p.note or "",
+                overdue=over,
+                days_overdue=(today - p.deadline).days if over and p.deadline else 0,
+            )
+        )
     return out
 
 
-def overdue(session: Session, today: dt.date | None = None, campaign_id: int | None = None) -> list[ProblemRow]:
-    return list_problems(session, campaign_id=campaign_id, overdue_only=True, include_on_the_spot=False,
-                         today=today)
+def overdue(
+    session: Session, today: dt.date | None = None, campaign_id: int | None = None
+) -> list[ProblemRow]:
+    return list_problems(
+        session, campaign_id=campaign_id, overdue_only=True, include_on_the_spot=False, today=today
+    )
 
 
 @dataclass(frozen=True)
@@ -390,12 +468,16 @@ def counts(session: Session, campaign_id: int | None = None, today: dt.date | No
     def n(*where: Any) -> Any:
         return func.sum(func.iif(and_(*where), 1, 0)) if where else func.count()
 
-    row = session.execute(select(
-        n(ledger), n(ledger, Problem.status == IN_PROGRESS), n(ledger, Problem.status == RECTIFIED),
-        n(ledger, Problem.status == CLOSED),
-        n(ledger, Problem.status == IN_PROGRESS, Problem.deadline < today),
-        n(Problem.on_the_spot.is_(True)),
-    ).where(cond)).one()
+    row = session.execute(
+        select(
+            n(ledger),
+            n(ledger, Problem.status == IN_PROGRESS),
+            n(ledger, Problem.status == RECTIFIED),
+            n(ledger, Problem.status == CLOSED),
+            n(ledger, Problem.status == IN_PROGRESS, Problem.deadline < today),
+            n(Problem.on_the_spot.is_(True)),
+        ).where(cond)
+    ).one()
     return LedgerCounts(*(int(v or 0) for v in row))
 
 
@@ -413,7 +495,25 @@ def _cn(d: dt.date | None) -> str:
 
 
 __all__ = [
-    "CLOSED", "IN_PROGRESS", "RECTIFIED", "STATUSES", "LEVELS", "ProblemRow", "LedgerCounts", "create", "edit",
-    "delete", "get", "mark_rectified", "close", "send_back", "list_problems", "overdue", "counts",
-    "is_overdue", "status_text", "canonical_type", "problem_types",
+    "CLOSED",
+    "IN_PROGRESS",
+    "RECTIFIED",
+    "STATUSES",
+    "LEVELS",
+    "ProblemRow",
+    "LedgerCounts",
+    "create",
+    "edit",
+    "delete",
+    "get",
+    "mark_rectified",
+    "close",
+    "send_back",
+    "list_problems",
+    "overdue",
+    "counts",
+    "is_overdue",
+    "status_text",
+    "canonical_type",
+    "problem_types",
 ]

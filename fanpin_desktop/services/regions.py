@@ -96,20 +96,29 @@ def list_villages(session: Session) -> list[VillageInfo]:
     by_natural = _counts(session, Household.natural_village_id)
     villages = session.scalars(
         select(Village)
-        .options(selectinload(Village.groups), selectinload(Village.natural_villages),
-                 selectinload(Village.grids))
+        .options(
+            selectinload(Village.groups), selectinload(Village.natural_villages), selectinload(Village.grids)
+        )
         .order_by(Village.sort_order, Village.id)
     )
     return [
         VillageInfo(
-            id=v.id, name=v.name, code=v.code, sort_order=v.sort_order,
-            is_poverty_village=v.is_poverty_village, committee_phone=v.committee_phone,
+            id=v.id,
+            name=v.name,
+            code=v.code,
+            sort_order=v.sort_order,
+            is_poverty_village=v.is_poverty_village,
+            committee_phone=v.committee_phone,
             households=by_village.get(v.id, 0),
             groups=[GroupInfo(g.id, g.name, g.sort_order, by_group.get(g.id, 0)) for g in v.groups],
-            natural_villages=[NaturalVillageInfo(n.id, n.name, n.sort_order, by_natural.get(n.id, 0))
-                              for n in v.natural_villages],
-            grids=[GridInfo(g.id, g.name, g.worker_name, g.worker_phone, g.trained)
-                   for g in sorted(v.grids, key=lambda g: g.id)],
+            natural_villages=[
+                NaturalVillageInfo(n.id, n.name, n.sort_order, by_natural.get(n.id, 0))
+                for n in v.natural_villages
+            ],
+            grids=[
+                GridInfo(g.id, g.name, g.worker_name, g.worker_phone, g.trained)
+                for g in sorted(v.grids, key=lambda g: g.id)
+            ],
         )
         for v in villages
     ]
@@ -125,8 +134,9 @@ def find_village(session: Session, name: str) -> Village | None:
 
 def find_group(session: Session, village_id: int, name: str) -> VillageGroup | None:
     return session.scalar(
-        select(VillageGroup).where(VillageGroup.village_id == village_id,
-                                   VillageGroup.name == _clean(name, "组名"))
+        select(VillageGroup).where(
+            VillageGroup.village_id == village_id, VillageGroup.name == _clean(name, "组名")
+        )
     )
 
 
@@ -149,8 +159,9 @@ def _get(session: Session, model: type[_R], record_id: int, field: str, what: st
     return record
 
 
-def _rename(session: Session, record: _R, new_name: str, label: str,
-            find: Callable[[str], object | None], taken: str) -> _R:
+def _rename(
+    session: Session, record: _R, new_name: str, label: str, find: Callable[[str], object | None], taken: str
+) -> _R:
     """Give ``record`` the cleaned ``new_name`` unless ``find`` finds another record of that name
     (``taken``: the refusal, ``{}`` standing for the name)."""
     new_name = _clean(new_name, label)
@@ -162,8 +173,13 @@ def _rename(session: Session, record: _R, new_name: str, label: str,
     return record
 
 
-def _delete_unless_used(session: Session, record: Village | VillageGroup | NaturalVillage, field: str,
-                        where: ColumnElement[bool], refusal: str) -> None:
+def _delete_unless_used(
+    session: Session,
+    record: Village | VillageGroup | NaturalVillage,
+    field: str,
+    where: ColumnElement[bool],
+    refusal: str,
+) -> None:
     """Delete ``record`` unless households match ``where`` (``refusal``: the message, with
     ``{name}`` and ``{n}``, the number of households)."""
     n = _household_count(session, where)
@@ -190,14 +206,19 @@ def _household_count(session: Session, *where) -> int:  # type: ignore[no-untype
 
 
 def create_village(
-    session: Session, name: str, code: str | None = None, committee_phone: str | None = None,
+    session: Session,
+    name: str,
+    code: str | None = None,
+    committee_phone: str | None = None,
     is_poverty_village: bool = False,
 ) -> Village:
     name = _clean(name, "村名")
     if find_village(session, name) is not None:
         raise RegionError("name", f"行政村“{name}”已存在")
     village = Village(
-        name=name, code=(code or None), committee_phone=(committee_phone or None),
+        name=name,
+        code=(code or None),
+        committee_phone=(committee_phone or None),
         is_poverty_village=is_poverty_village,
         sort_order=_next_order(session, Village.sort_order),
     )
@@ -211,12 +232,22 @@ def get_or_create_village(session: Session, name: str) -> Village:
 
 
 def rename_village(session: Session, village_id: int, new_name: str) -> Village:
-    return _rename(session, _village(session, village_id), new_name, "村名",
-                   lambda name: find_village(session, name), "行政村“{}”已存在，不能重名")
+    return _rename(
+        session,
+        _village(session, village_id),
+        new_name,
+        "村名",
+        lambda name: find_village(session, name),
+        "行政村“{}”已存在，不能重名",
+    )
 
 
 def update_village(
-    session: Session, village_id: int, *, code: str | None = None, committee_phone: str | None = None,
+    session: Session,
+    village_id: int,
+    *,
+    code: str | None = None,
+    committee_phone: str | None = None,
     is_poverty_village: bool | None = None,
 ) -> Village:
     """Change a village's code, committee phone or 脱贫村 flag (None leaves a value unchanged)."""
@@ -232,16 +263,22 @@ def update_village(
 
 
 def delete_village(session: Session, village_id: int) -> None:
-    _delete_unless_used(session, _village(session, village_id), "village", Household.village_id == village_id,
-                        "行政村“{name}”下还有{n}户，不能删除；请先把这些户迁到其他村")
+    _delete_unless_used(
+        session,
+        _village(session, village_id),
+        "village",
+        Household.village_id == village_id,
+        "行政村“{name}”下还有{n}户，不能删除；请先把这些户迁到其他村",
+    )
 
 
 def reorder_villages(session: Session, village_ids: list[int]) -> None:
     """Set the display order to the order of ``village_ids`` (others keep their relative order after)."""
     villages = {v.id: v for v in session.scalars(select(Village))}
     ordered = [villages[i] for i in village_ids if i in villages]
-    rest = sorted((v for v in villages.values() if v.id not in set(village_ids)),
-                  key=lambda v: (v.sort_order, v.id))
+    rest = sorted(
+        (v for v in villages.values() if v.id not in set(village_ids)), key=lambda v: (v.sort_order, v.id)
+    )
     for n, v in enumerate(ordered + rest, start=1):
         if v.sort_order != n:
             v.sort_order = n
@@ -260,7 +297,9 @@ def create_group(session: Session, village_id: int, name: str | None = None) -> 
     village = _village(session, village_id)
     order = _next_order(session, VillageGroup.sort_order, VillageGroup.village_id == village_id)
     if name is None or not name.strip():
-        existing = set(session.scalars(select(VillageGroup.name).where(VillageGroup.village_id == village_id)))
+        existing = set(
+            session.scalars(select(VillageGroup.name).where(VillageGroup.village_id == village_id))
+        )
         n = order
         while default_group_name(n) in existing:
             n += 1
@@ -280,13 +319,24 @@ def get_or_create_group(session: Session, village_id: int, name: str) -> Village
 
 def rename_group(session: Session, group_id: int, new_name: str) -> VillageGroup:
     group = _group(session, group_id)
-    return _rename(session, group, new_name, "组名",
-                   lambda name: find_group(session, group.village_id, name), "本村已有“{}”，不能重名")
+    return _rename(
+        session,
+        group,
+        new_name,
+        "组名",
+        lambda name: find_group(session, group.village_id, name),
+        "本村已有“{}”，不能重名",
+    )
 
 
 def delete_group(session: Session, group_id: int) -> None:
-    _delete_unless_used(session, _group(session, group_id), "group", Household.group_id == group_id,
-                        "“{name}”下还有{n}户，不能删除；请先把这些户调整到其他组")
+    _delete_unless_used(
+        session,
+        _group(session, group_id),
+        "group",
+        Household.group_id == group_id,
+        "“{name}”下还有{n}户，不能删除；请先把这些户调整到其他组",
+    )
 
 
 # --------------------------------------------------------------------------- natural villages
@@ -308,7 +358,8 @@ def create_natural_village(session: Session, village_id: int, name: str) -> Natu
     if _find_natural(session, village_id, name) is not None:
         raise RegionError("name", f"{village.name}已有自然村“{name}”")
     nv = NaturalVillage(
-        village_id=village_id, name=name,
+        village_id=village_id,
+        name=name,
         sort_order=_next_order(session, NaturalVillage.sort_order, NaturalVillage.village_id == village_id),
     )
     session.add(nv)
@@ -318,14 +369,24 @@ def create_natural_village(session: Session, village_id: int, name: str) -> Natu
 
 def rename_natural_village(session: Session, natural_id: int, new_name: str) -> NaturalVillage:
     nv = _natural(session, natural_id)
-    return _rename(session, nv, new_name, "自然村名",
-                   lambda name: _find_natural(session, nv.village_id, name), "本村已有自然村“{}”，不能重名")
+    return _rename(
+        session,
+        nv,
+        new_name,
+        "自然村名",
+        lambda name: _find_natural(session, nv.village_id, name),
+        "本村已有自然村“{}”，不能重名",
+    )
 
 
 def delete_natural_village(session: Session, natural_id: int) -> None:
-    _delete_unless_used(session, _natural(session, natural_id), "natural_village",
-                        Household.natural_village_id == natural_id,
-                        "自然村“{name}”下还有{n}户，不能删除；请先调整这些户的自然村")
+    _delete_unless_used(
+        session,
+        _natural(session, natural_id),
+        "natural_village",
+        Household.natural_village_id == natural_id,
+        "自然村“{name}”下还有{n}户，不能删除；请先调整这些户的自然村",
+    )
 
 
 # --------------------------------------------------------------------------- grids
@@ -336,20 +397,34 @@ def _grid(session: Session, grid_id: int) -> Grid:
 
 
 def create_grid(
-    session: Session, village_id: int, name: str, worker_name: str | None = None,
-    worker_phone: str | None = None, trained: bool = False,
+    session: Session,
+    village_id: int,
+    name: str,
+    worker_name: str | None = None,
+    worker_phone: str | None = None,
+    trained: bool = False,
 ) -> Grid:
     _village(session, village_id)
-    grid = Grid(village_id=village_id, name=_clean(name, "网格名称"), worker_name=(worker_name or None),
-                worker_phone=(worker_phone or None), trained=trained)
+    grid = Grid(
+        village_id=village_id,
+        name=_clean(name, "网格名称"),
+        worker_name=(worker_name or None),
+        worker_phone=(worker_phone or None),
+        trained=trained,
+    )
     session.add(grid)
     session.flush()
     return grid
 
 
 def update_grid(
-    session: Session, grid_id: int, *, name: str | None = None, worker_name: str | None = None,
-    worker_phone: str | None = None, trained: bool | None = None,
+    session: Session,
+    grid_id: int,
+    *,
+    name: str | None = None,
+    worker_name: str | None = None,
+    worker_phone: str | None = None,
+    trained: bool | None = None,
 ) -> Grid:
     grid = _grid(session, grid_id)
     if name is not None:

@@ -34,21 +34,32 @@ def _yyyymm(d: dt.date | None) -> str:
     return f"{d:%Y%m}" if d else ""
 
 
-def roster_rows(session: Session, layout_name: str = DEFAULT_LAYOUT, village_ids: list[int] | None = None
-                ) -> tuple[list[str], Iterator[list[Any]], set[int], int]:
+def roster_rows(
+    session: Session, layout_name: str = DEFAULT_LAYOUT, village_ids: list[int] | None = None
+) -> tuple[list[str], Iterator[list[Any]], set[int], int]:
     """Header, rows, text column indexes and row count of the roster in ``layout_name``."""
     lay = get_layout(layout_name)
     cfg = settings_mod.load(session)
     today = dt.date.today()
     G = aliased(VillageGroup)
     N = aliased(NaturalVillage)
-    q = (select(Member, Household.code, Household.phone, Household.household_type, Village.name, G.name, N.name,
-                Household.id)
-         .join(Household, Member.household_id == Household.id)
-         .join(Village, Household.village_id == Village.id)
-         .outerjoin(G, Household.group_id == G.id)
-         .outerjoin(N, Household.natural_village_id == N.id)
-         .order_by(Village.sort_order, Village.id, G.sort_order, Household.id, Member.sort_order, Member.id))
+    q = (
+        select(
+            Member,
+            Household.code,
+            Household.phone,
+            Household.household_type,
+            Village.name,
+            G.name,
+            N.name,
+            Household.id,
+        )
+        .join(Household, Member.household_id == Household.id)
+        .join(Village, Household.village_id == Village.id)
+        .outerjoin(G, Household.group_id == G.id)
+        .outerjoin(N, Household.natural_village_id == N.id)
+        .order_by(Village.sort_order, Village.id, G.sort_order, Household.id, Member.sort_order, Member.id)
+    )
     if village_ids:
         q = q.where(Household.village_id.in_(village_ids))
     records = session.execute(q).all()
@@ -59,16 +70,24 @@ def roster_rows(session: Session, layout_name: str = DEFAULT_LAYOUT, village_ids
             cases[case.household_id] = case  # the latest one wins
 
     getters: dict[str, Callable[[Any], Any]] = {
-        "county": lambda r: cfg.county, "township": lambda r: cfg.township, "village": lambda r: r[4],
-        "group": lambda r: r[5] or "", "natural_village": lambda r: r[6] or "", "hh_code": lambda r: r[1] or "",
-        "hh_phone": lambda r: r[2] or "", "household_type": lambda r: r[3], "hh_size": lambda r: sizes[r[7]],
+        "county": lambda r: cfg.county,
+        "township": lambda r: cfg.township,
+        "village": lambda r: r[4],
+        "group": lambda r: r[5] or "",
+        "natural_village": lambda r: r[6] or "",
+        "hh_code": lambda r: r[1] or "",
+        "hh_phone": lambda r: r[2] or "",
+        "household_type": lambda r: r[3],
+        "hh_size": lambda r: sizes[r[7]],
         "member_code": lambda r: r[0].code or "",
         "birth_date": lambda r: r[0].birth_date.isoformat() if r[0].birth_date else "",
     }
     by_header: dict[str, Callable[[Any], Any]] = {
-        "省": lambda r: cfg.province, "市": lambda r: cfg.city, "数据日期": lambda r: f"{today:%Y%m}",
+        "省": lambda r: cfg.province,
+        "市": lambda r: cfg.city,
+        "数据日期": lambda r: f"{today:%Y%m}",
         "易返贫致贫户(监测对象)类型": lambda r: cases[r[7]].category or "" if r[7] in cases else "",
-        "风险是否消除": lambda r: (_yes_no(cases[r[7]].status == "已消除") if r[7] in cases else ""),
+        "风险是否消除": lambda r: _yes_no(cases[r[7]].status == "已消除") if r[7] in cases else "",
         "风险识别时间": lambda r: _yyyymm(cases[r[7]].identified_on) if r[7] in cases else "",
         "风险消除时间": lambda r: _yyyymm(cases[r[7]].eliminated_on) if r[7] in cases else "",
     }
@@ -103,13 +122,19 @@ def roster_rows(session: Session, layout_name: str = DEFAULT_LAYOUT, village_ids
     return lay.headers, rows(), text_columns, len(records)
 
 
-def export_roster(session: Session, target: str | Path, layout_name: str = DEFAULT_LAYOUT,
-                  village_ids: list[int] | None = None) -> int:
+def export_roster(
+    session: Session,
+    target: str | Path,
+    layout_name: str = DEFAULT_LAYOUT,
+    village_ids: list[int] | None = None,
+) -> int:
     """Write the roster to ``target`` (.xlsx, atomically). Returns the number of people written."""
     header, rows, text_columns, count = roster_rows(session, layout_name, village_ids)
     cfg = settings_mod.load(session)
     title = f"{cfg.township or ''}家庭成员信息（{get_layout(layout_name).title}，导出日期 {dt.date.today():%Y-%m-%d}）"
     widths = {i: 22.0 if i in text_columns else 12.0 for i in range(len(header))}
-    write_table(target, [TableSheet("家庭成员", header, rows, titles=[title], text_columns=text_columns,
-                                    widths=widths)])
+    write_table(
+        target,
+        [TableSheet("家庭成员", header, rows, titles=[title], text_columns=text_columns, widths=widths)],
+    )
     return count

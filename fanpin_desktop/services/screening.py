@@ -57,21 +57,36 @@ TEXT_LIMIT = 500
 MAX_HOUSEHOLD_SIZE = 50
 MAX_INCOME = Decimal("10000000")
 
-VILLAGE_FIELDS = ("monitoring_issues", "grid_issues", "scale_risk_issues", "policy_issues", "fund_issues",
-                  "construction_issues", "governance_issues", "other_issues", "remark")
+VILLAGE_FIELDS = (
+    "monitoring_issues",
+    "grid_issues",
+    "scale_risk_issues",
+    "policy_issues",
+    "fund_issues",
+    "construction_issues",
+    "governance_issues",
+    "other_issues",
+    "remark",
+)
 
 
 # --------------------------------------------------------------------------- layout for a campaign
 
 
-def layout_values(session: Session, campaign: Campaign, village: str = "", day: dt.date | None = None,
-                  blank_day: bool = False, township: str | None = None) -> dict[str, Any]:
+def layout_values(
+    session: Session,
+    campaign: Campaign,
+    village: str = "",
+    day: dt.date | None = None,
+    blank_day: bool = False,
+    township: str | None = None,
+) -> dict[str, Any]:
     """Placeholder values for a campaign's layouts (year, income period, threshold, township …)."""
     amount = campaign.threshold.amount if campaign.threshold is not None else None
     return {
         "year": campaign.year,
         "income_period": f"{campaign_service.cn_date(campaign.income_period_start)}-"
-                         f"{campaign_service.cn_date(campaign.income_period_end)}",
+        f"{campaign_service.cn_date(campaign.income_period_end)}",
         "threshold": campaign_service.amount_text(amount) if amount is not None else "  ",
         "township": settings_service.load(session).township if township is None else township,
         "village": village,
@@ -89,15 +104,21 @@ def appendix1_layout(session: Session, campaign: Campaign) -> layouts.Layout:
 
 def _chunks(values: Sequence[int], size: int = SQL_CHUNK) -> Iterator[Sequence[int]]:
     for i in range(0, len(values), size):
-        yield values[i:i + size]
+        yield values[i : i + size]
 
 
 def _income_facts(r: Any, members: int) -> appendix1.IncomeFacts:
     people = r.people_count or members
     t = totals(r.wage, r.business, r.property_income, r.transfer, r.business_cost, people)
     return appendix1.IncomeFacts(
-        period_start=r.period_start, period_end=r.period_end, people=people, gross=t.gross, net=t.net,
-        per_capita=t.per_capita, wage=Decimal(r.wage or 0), rigid_spending=Decimal(r.rigid_spending or 0),
+        period_start=r.period_start,
+        period_end=r.period_end,
+        people=people,
+        gross=t.gross,
+        net=t.net,
+        per_capita=t.per_capita,
+        wage=Decimal(r.wage or 0),
+        rigid_spending=Decimal(r.rigid_spending or 0),
     )
 
 
@@ -120,7 +141,9 @@ def _in_year(m: Any, year: int) -> bool:
     return m.start_date is not None and m.start_date.year == year
 
 
-def contexts(session: Session, campaign: Campaign, household_ids: Sequence[int]) -> dict[int, appendix1.ScreeningContext]:
+def contexts(
+    session: Session, campaign: Campaign, household_ids: Sequence[int]
+) -> dict[int, appendix1.ScreeningContext]:
     """The rules' view of each household, loaded in a few chunked queries (import, prefill)."""
     on = campaign.start_date
     threshold = campaign.threshold.amount if campaign.threshold is not None else None
@@ -129,33 +152,52 @@ def contexts(session: Session, campaign: Campaign, household_ids: Sequence[int])
     # Core rows (attribute access by column name) instead of ORM objects: the rules only read them,
     # and skipping the identity map halves the time for a whole village or township.
     for chunk in _chunks(ids):
-        households = {h.id: h for h in session.execute(
-            select(Household.id, Household.household_type, Household.poverty_exit_year).where(Household.id.in_(chunk)))}
+        households = {
+            h.id: h
+            for h in session.execute(
+                select(Household.id, Household.household_type, Household.poverty_exit_year).where(
+                    Household.id.in_(chunk)
+                )
+            )
+        }
         members: dict[int, list[Any]] = defaultdict(list)
-        for m in session.execute(select(Member.__table__).where(Member.household_id.in_(chunk))
-                                 .order_by(Member.household_id, Member.sort_order, Member.id)):
+        for m in session.execute(
+            select(Member.__table__)
+            .where(Member.household_id.in_(chunk))
+            .order_by(Member.household_id, Member.sort_order, Member.id)
+        ):
             members[m.household_id].append(m)
         incomes: dict[int, list[Any]] = defaultdict(list)
-        for r in session.execute(select(IncomeRecord.__table__).where(IncomeRecord.household_id.in_(chunk))
-                                 .order_by(IncomeRecord.household_id, IncomeRecord.period_start)):
+        for r in session.execute(
+            select(IncomeRecord.__table__)
+            .where(IncomeRecord.household_id.in_(chunk))
+            .order_by(IncomeRecord.household_id, IncomeRecord.period_start)
+        ):
             incomes[r.household_id].append(r)
         cases: dict[int, list[Any]] = defaultdict(list)
-        for c in session.execute(select(MonitoringCase.id, MonitoringCase.household_id, MonitoringCase.status,
-                                        MonitoringCase.category)
-                                 .where(MonitoringCase.household_id.in_(chunk))
-                                 .order_by(MonitoringCase.household_id, MonitoringCase.clue_date,
-                                           MonitoringCase.id)):
+        for c in session.execute(
+            select(
+                MonitoringCase.id, MonitoringCase.household_id, MonitoringCase.status, MonitoringCase.category
+            )
+            .where(MonitoringCase.household_id.in_(chunk))
+            .order_by(MonitoringCase.household_id, MonitoringCase.clue_date, MonitoringCase.id)
+        ):
             cases[c.household_id].append(c)
         active_ids = [c.id for cs in cases.values() for c in cs if c.status in appendix1.ACTIVE_CASE_STATUSES]
         risks: dict[int, list[str]] = defaultdict(list)
         if active_ids:
-            for cid, rtype in session.execute(select(CaseRisk.case_id, CaseRisk.risk_type)
-                                              .where(CaseRisk.case_id.in_(active_ids))
-                                              .order_by(CaseRisk.case_id, CaseRisk.position)):
+            for cid, rtype in session.execute(
+                select(CaseRisk.case_id, CaseRisk.risk_type)
+                .where(CaseRisk.case_id.in_(active_ids))
+                .order_by(CaseRisk.case_id, CaseRisk.position)
+            ):
                 risks[cid].append(rtype)
         measures: dict[int, list[Any]] = defaultdict(list)
-        for m in session.execute(select(Measure.household_id, Measure.case_id, Measure.year, Measure.start_date)
-                                 .where(Measure.household_id.in_(chunk))):
+        for m in session.execute(
+            select(Measure.household_id, Measure.case_id, Measure.year, Measure.start_date).where(
+                Measure.household_id.in_(chunk)
+            )
+        ):
             measures[m.household_id].append(m)
 
         for hid in chunk:
@@ -172,7 +214,9 @@ def contexts(session: Session, campaign: Campaign, household_ids: Sequence[int])
             active = [c for c in hcases if c.status in appendix1.ACTIVE_CASE_STATUSES]
             latest = active[-1] if active else None
             active_case_ids = {c.id for c in active}
-            n_measures = sum(1 for m in measures[hid] if _in_year(m, campaign.year) or m.case_id in active_case_ids)
+            n_measures = sum(
+                1 for m in measures[hid] if _in_year(m, campaign.year) or m.case_id in active_case_ids
+            )
             out[hid] = appendix1.ScreeningContext(
                 household_type=h.household_type or appendix1.ORDINARY,
                 poverty_exit_year=h.poverty_exit_year,
@@ -185,7 +229,9 @@ def contexts(session: Session, campaign: Campaign, household_ids: Sequence[int])
                 active_case_category=latest.category if latest else None,
                 active_case_risks=tuple(r for c in active for r in risks[c.id]),
                 measure_count=n_measures,
-                member_medical=tuple((m.name, bool(m.ins_resident_medical or m.ins_employee_medical)) for m in ms),
+                member_medical=tuple(
+                    (m.name, bool(m.ins_resident_medical or m.ins_employee_medical)) for m in ms
+                ),
             )
     return out
 
@@ -221,8 +267,11 @@ class QuestionState:
     @property
     def differs(self) -> bool:
         """Answer and current suggestion disagree (overridden, or the data changed since)."""
-        return self.value is not None and self.suggestion is not None and not appendix1.same(self.value,
-                                                                                               self.suggestion)
+        return (
+            self.value is not None
+            and self.suggestion is not None
+            and not appendix1.same(self.value, self.suggestion)
+        )
 
 
 @dataclass
@@ -266,15 +315,23 @@ def _choices(q: appendix1.Question, year: int) -> tuple[str, ...]:
 
 
 def _record(session: Session, campaign_id: int, household_id: int) -> HouseholdScreening | None:
-    return session.scalar(select(HouseholdScreening).where(HouseholdScreening.campaign_id == campaign_id,
-                                                           HouseholdScreening.household_id == household_id))
+    return session.scalar(
+        select(HouseholdScreening).where(
+            HouseholdScreening.campaign_id == campaign_id, HouseholdScreening.household_id == household_id
+        )
+    )
 
 
 def _open_case_id(session: Session, household_id: int) -> int | None:
-    return session.scalar(select(MonitoringCase.id).where(
-        MonitoringCase.household_id == household_id,
-        MonitoringCase.status.in_(appendix1.PENDING_CASE_STATUSES + appendix1.ACTIVE_CASE_STATUSES),
-    ).order_by(MonitoringCase.id.desc()).limit(1))
+    return session.scalar(
+        select(MonitoringCase.id)
+        .where(
+            MonitoringCase.household_id == household_id,
+            MonitoringCase.status.in_(appendix1.PENDING_CASE_STATUSES + appendix1.ACTIVE_CASE_STATUSES),
+        )
+        .order_by(MonitoringCase.id.desc())
+        .limit(1)
+    )
 
 
 def _head_name(members: Iterable[facts.MemberFacts]) -> str:
@@ -302,17 +359,37 @@ def load_form(session: Session, campaign_id: int | None, household_id: int) -> H
     for q in appendix1.QUESTIONS:
         col = layout.column(q.key)
         s = suggested.get(q.key)
-        states.append(QuestionState(
-            key=q.key, label=col.label, group=col.path, kind=q.kind, choices=_choices(q, campaign.year),
-            applicable=applies[q.key], who=q.who, depends_on=q.depends_on, value=answers.get(q.key),
-            suggestion=s.value if s else None, reason=s.reason if s else "",
-            overridden=q.key in overrides, suggested_then=overrides.get(q.key),
-        ))
+        states.append(
+            QuestionState(
+                key=q.key,
+                label=col.label,
+                group=col.path,
+                kind=q.kind,
+                choices=_choices(q, campaign.year),
+                applicable=applies[q.key],
+                who=q.who,
+                depends_on=q.depends_on,
+                value=answers.get(q.key),
+                suggestion=s.value if s else None,
+                reason=s.reason if s else "",
+                overridden=q.key in overrides,
+                suggested_then=overrides.get(q.key),
+            )
+        )
     return HouseholdForm(
-        campaign_id=campaign.id, household_id=h.id, record_id=rec.id if rec else None, village_id=h.village_id,
-        village=h.village.name, group=h.group.name if h.group else "", head_name=_head_name(ctx.people.members),
-        household_code=h.code or "", phone=h.phone or "", screened_on=rec.screened_on if rec else None,
-        screener=(rec.screener or "") if rec else "", questions=states, context=ctx,
+        campaign_id=campaign.id,
+        household_id=h.id,
+        record_id=rec.id if rec else None,
+        village_id=h.village_id,
+        village=h.village.name,
+        group=h.group.name if h.group else "",
+        head_name=_head_name(ctx.people.members),
+        household_code=h.code or "",
+        phone=h.phone or "",
+        screened_on=rec.screened_on if rec else None,
+        screener=(rec.screener or "") if rec else "",
+        questions=states,
+        context=ctx,
         clue_case_id=_open_case_id(session, h.id),
     )
 
@@ -329,7 +406,9 @@ class AnswerError(ValidationError):
     (the importer puts row, column and value in front of it)."""
 
     def __init__(self, key: str, label: str, reason: str, value: Any = None) -> None:
-        super().__init__(key, f"{label}：“{value}”{reason}" if value not in (None, "") else f"{label}：{reason}")
+        super().__init__(
+            key, f"{label}：“{value}”{reason}" if value not in (None, "") else f"{label}：{reason}"
+        )
         self.reason = reason
 
 
@@ -382,8 +461,10 @@ def clean_answers(answers: Mapping[str, Any], labels: Mapping[str, str], year: i
     unknown = set(answers) - set(appendix1.ANSWER_KEYS)
     if unknown:
         raise KeyError(f"unknown appendix 1 answers: {sorted(unknown)}")
-    return {k: clean_answer(appendix1.BY_KEY[k], answers.get(k), _label(labels, k), year)
-            for k in appendix1.ANSWER_KEYS}
+    return {
+        k: clean_answer(appendix1.BY_KEY[k], answers.get(k), _label(labels, k), year)
+        for k in appendix1.ANSWER_KEYS
+    }
 
 
 def _check_date(day: Any, campaign: Campaign) -> dt.date:
@@ -412,9 +493,16 @@ class SaveResult:
     clue_removed: bool
 
 
-def apply_answers(session: Session, campaign: Campaign, household_id: int, ctx: appendix1.ScreeningContext,
-           cleaned: dict[str, Any], screened_on: dt.date, screener: str | None,
-           rec: HouseholdScreening | None) -> SaveResult:
+def apply_answers(
+    session: Session,
+    campaign: Campaign,
+    household_id: int,
+    ctx: appendix1.ScreeningContext,
+    cleaned: dict[str, Any],
+    screened_on: dt.date,
+    screener: str | None,
+    rec: HouseholdScreening | None,
+) -> SaveResult:
     answers, cleared = appendix1.clear_inapplicable(ctx, cleaned)
     applies = appendix1.applicability(ctx, answers)
     over = appendix1.overrides(appendix1.suggestions(ctx), answers, applies)
@@ -429,8 +517,14 @@ def apply_answers(session: Session, campaign: Campaign, household_id: int, ctx: 
     if (rec.overrides or {}) != over:
         rec.overrides = over
     session.flush()
-    case_id, made, removed = _sync_clue(session, campaign, household_id, answers.get("should_monitor"),
-                                        screened_on, answers.get("difficulties"))
+    case_id, made, removed = _sync_clue(
+        session,
+        campaign,
+        household_id,
+        answers.get("should_monitor"),
+        screened_on,
+        answers.get("difficulties"),
+    )
     return SaveResult(rec.id, created, over, tuple(cleared), case_id, made, removed)
 
 
@@ -461,8 +555,16 @@ def save_form(
         raise ValidationError("household_type", f"{labels['household_type']}不能为空。")
     day = _check_date(screened_on, campaign)
     ctx = context(session, campaign, household_id)
-    return apply_answers(session, campaign, household_id, ctx, cleaned, day, screener,
-                  _record(session, campaign.id, household_id))
+    return apply_answers(
+        session,
+        campaign,
+        household_id,
+        ctx,
+        cleaned,
+        day,
+        screener,
+        _record(session, campaign.id, household_id),
+    )
 
 
 def delete_form(session: Session, campaign_id: int, household_id: int) -> bool:
@@ -477,24 +579,40 @@ def delete_form(session: Session, campaign_id: int, household_id: int) -> bool:
     return True
 
 
-def _sync_clue(session: Session, campaign: Campaign, household_id: int, should_monitor: bool | None,
-               day: dt.date | None, difficulties: str | None) -> tuple[int | None, bool, bool]:
+def _sync_clue(
+    session: Session,
+    campaign: Campaign,
+    household_id: int,
+    should_monitor: bool | None,
+    day: dt.date | None,
+    difficulties: str | None,
+) -> tuple[int | None, bool, bool]:
     open_id = _open_case_id(session, household_id)
     if should_monitor is True:
         if open_id is not None:
             return open_id, False, False
         note = "集中排查认为该户应纳入监测对象" + (f"；困难和诉求：{difficulties}" if difficulties else "")
-        case = MonitoringCase(household_id=household_id, campaign_id=campaign.id, source=CLUE_SOURCE,
-                              status=CLUE_STATUS, clue_date=day or dt.date.today(), note=note)
+        case = MonitoringCase(
+            household_id=household_id,
+            campaign_id=campaign.id,
+            source=CLUE_SOURCE,
+            status=CLUE_STATUS,
+            clue_date=day or dt.date.today(),
+            note=note,
+        )
         session.add(case)
         session.flush()
         return case.id, True, False
     # the answer was taken back: drop this screening's clue if nobody has worked on it yet
-    stale = session.scalar(select(MonitoringCase).where(
-        MonitoringCase.household_id == household_id, MonitoringCase.campaign_id == campaign.id,
-        MonitoringCase.source == CLUE_SOURCE, MonitoringCase.status == CLUE_STATUS,
-        ~exists().where(CaseStep.case_id == MonitoringCase.id),
-    ))
+    stale = session.scalar(
+        select(MonitoringCase).where(
+            MonitoringCase.household_id == household_id,
+            MonitoringCase.campaign_id == campaign.id,
+            MonitoringCase.source == CLUE_SOURCE,
+            MonitoringCase.status == CLUE_STATUS,
+            ~exists().where(CaseStep.case_id == MonitoringCase.id),
+        )
+    )
     if stale is not None:
         session.delete(stale)
         session.flush()
@@ -518,9 +636,19 @@ def send_to_ledger(
     """A difficulty or problem seen during the household's screening, as a 户-level ledger item."""
     campaign = campaign_service.resolve(session, campaign_id)
     return ledger.create(
-        session, level=ledger.LEVEL_HOUSEHOLD, household_id=household_id, campaign_id=campaign.id,
-        problem_type=problem_type, description=description, measure=measure, responsible=responsible,
-        deadline=deadline, on_the_spot=on_the_spot, found_on=found_on, source=LEDGER_SOURCE, year=campaign.year,
+        session,
+        level=ledger.LEVEL_HOUSEHOLD,
+        household_id=household_id,
+        campaign_id=campaign.id,
+        problem_type=problem_type,
+        description=description,
+        measure=measure,
+        responsible=responsible,
+        deadline=deadline,
+        on_the_spot=on_the_spot,
+        found_on=found_on,
+        source=LEDGER_SOURCE,
+        year=campaign.year,
     )
 
 
@@ -528,13 +656,22 @@ def send_to_ledger(
 
 
 def _order_columns() -> tuple[Any, ...]:
-    return (Village.sort_order, Village.id, func.coalesce(VillageGroup.sort_order, _LAST),
-            func.coalesce(Household.group_id, _LAST), func.coalesce(Household.code, _LAST_TEXT), Household.id)
+    return (
+        Village.sort_order,
+        Village.id,
+        func.coalesce(VillageGroup.sort_order, _LAST),
+        func.coalesce(Household.group_id, _LAST),
+        func.coalesce(Household.code, _LAST_TEXT),
+        Household.id,
+    )
 
 
 def _ordered_households(campaign: Campaign, village_ids: Sequence[int], village_id: int | None) -> Any:
-    stmt = (select(Household.id).join(Village, Village.id == Household.village_id)
-            .outerjoin(VillageGroup, VillageGroup.id == Household.group_id))
+    stmt = (
+        select(Household.id)
+        .join(Village, Village.id == Household.village_id)
+        .outerjoin(VillageGroup, VillageGroup.id == Household.group_id)
+    )
     if village_id is not None:
         stmt = stmt.where(Household.village_id == village_id)
     else:
@@ -543,8 +680,9 @@ def _ordered_households(campaign: Campaign, village_ids: Sequence[int], village_
 
 
 def _unscreened(campaign_id: int) -> Any:
-    return ~exists().where(HouseholdScreening.household_id == Household.id,
-                           HouseholdScreening.campaign_id == campaign_id)
+    return ~exists().where(
+        HouseholdScreening.household_id == Household.id, HouseholdScreening.campaign_id == campaign_id
+    )
 
 
 def next_household_id(
@@ -572,15 +710,20 @@ def next_household_id(
     here = None
     if after_household_id is not None:
         key = session.execute(
-            select(Household.village_id, *cols).select_from(Household)
+            select(Household.village_id, *cols)
+            .select_from(Household)
             .outerjoin(VillageGroup, VillageGroup.id == Household.group_id)
-            .where(Household.id == after_household_id)).one_or_none()
+            .where(Household.id == after_household_id)
+        ).one_or_none()
         if key is not None and key[0] in villages:
             start = villages.index(key[0])
             here = tuple_(*[literal(v) for v in key[1:]])
     for i in range(start, len(villages)):
-        stmt = (select(Household.id).outerjoin(VillageGroup, VillageGroup.id == Household.group_id)
-                .where(Household.village_id == villages[i]))
+        stmt = (
+            select(Household.id)
+            .outerjoin(VillageGroup, VillageGroup.id == Household.group_id)
+            .where(Household.village_id == villages[i])
+        )
         if unscreened_only:
             stmt = stmt.where(_unscreened(campaign.id))
         if here is not None and i == start:
@@ -591,7 +734,9 @@ def next_household_id(
     return None
 
 
-def household_ids_in_order(session: Session, campaign_id: int | None, village_id: int | None = None) -> list[int]:
+def household_ids_in_order(
+    session: Session, campaign_id: int | None, village_id: int | None = None
+) -> list[int]:
     campaign = campaign_service.resolve(session, campaign_id)
     stmt = _ordered_households(campaign, campaign_service.village_ids(session, campaign), village_id)
     return list(session.scalars(stmt.order_by(*_order_columns())))
@@ -609,9 +754,12 @@ def save_and_next(
     unscreened_only: bool = False,
 ) -> tuple[SaveResult, HouseholdForm | None]:
     """Save this household and open the next one in order (None after the last)."""
-    result = save_form(session, campaign_id, household_id, answers, screened_on=screened_on, screener=screener)
-    nxt = next_household_id(session, campaign_id, household_id, village_id=village_id,
-                            unscreened_only=unscreened_only)
+    result = save_form(
+        session, campaign_id, household_id, answers, screened_on=screened_on, screener=screener
+    )
+    nxt = next_household_id(
+        session, campaign_id, household_id, village_id=village_id, unscreened_only=unscreened_only
+    )
     return result, (load_form(session, campaign_id, nxt) if nxt is not None else None)
 
 
@@ -619,16 +767,27 @@ def save_and_next(
 
 
 def _head_subquery() -> Any:
-    return (select(Member.household_id.label("hid"), func.min(Member.name).label("name"))
-            .where(Member.relation == facts.HEAD).group_by(Member.household_id).subquery())
+    return (
+        select(Member.household_id.label("hid"), func.min(Member.name).label("name"))
+        .where(Member.relation == facts.HEAD)
+        .group_by(Member.household_id)
+        .subquery()
+    )
 
 
 def _size_subquery() -> Any:
-    return select(Member.household_id.label("hid"), func.count().label("n")).group_by(Member.household_id).subquery()
+    return (
+        select(Member.household_id.label("hid"), func.count().label("n"))
+        .group_by(Member.household_id)
+        .subquery()
+    )
 
 
 def appendix1_rows(
-    session: Session, campaign: Campaign, village_id: int | None = None, include_unscreened: bool = True,
+    session: Session,
+    campaign: Campaign,
+    village_id: int | None = None,
+    include_unscreened: bool = True,
 ) -> Iterator[dict[str, Any]]:
     """One dict per household in paper order: identity columns, then the saved answers (or only
     household size and type from the registry for a household not yet screened). ``household_id``
@@ -637,8 +796,17 @@ def appendix1_rows(
     rec = HouseholdScreening
     answer_cols = [getattr(rec, k) for k in appendix1.ANSWER_KEYS]
     stmt = (
-        select(Household.id, Household.household_type, Village.name, VillageGroup.name, head.c.name, size.c.n,
-               rec.id, rec.overrides, *answer_cols)
+        select(
+            Household.id,
+            Household.household_type,
+            Village.name,
+            VillageGroup.name,
+            head.c.name,
+            size.c.n,
+            rec.id,
+            rec.overrides,
+            *answer_cols,
+        )
         .join(Village, Village.id == Household.village_id)
         .outerjoin(VillageGroup, VillageGroup.id == Household.group_id)
         .outerjoin(head, head.c.hid == Household.id)
@@ -660,8 +828,15 @@ def appendix1_rows(
             values = {k: None for k in appendix1.ANSWER_KEYS}
             values["household_size"] = n or None
             values["household_type"] = htype
-        values.update(household_id=hid, village_group=f"{vname}{gname or ''}", village=vname, group=gname or "",
-                      head_name=hname or "", screened=rid is not None, overrides=over or {})
+        values.update(
+            household_id=hid,
+            village_group=f"{vname}{gname or ''}",
+            village=vname,
+            group=gname or "",
+            head_name=hname or "",
+            screened=rid is not None,
+            overrides=over or {},
+        )
         yield values
 
 
@@ -670,13 +845,17 @@ def appendix1_rows(
 
 def load_village_screening(session: Session, campaign_id: int | None, village_id: int) -> dict[str, str]:
     campaign = campaign_service.resolve(session, campaign_id)
-    rec = session.scalar(select(VillageScreening).where(VillageScreening.campaign_id == campaign.id,
-                                                        VillageScreening.village_id == village_id))
+    rec = session.scalar(
+        select(VillageScreening).where(
+            VillageScreening.campaign_id == campaign.id, VillageScreening.village_id == village_id
+        )
+    )
     return {k: (getattr(rec, k) or "") if rec else "" for k in VILLAGE_FIELDS}
 
 
-def save_village_screening(session: Session, campaign_id: int | None, village_id: int,
-                           texts: Mapping[str, Any]) -> VillageScreening:
+def save_village_screening(
+    session: Session, campaign_id: int | None, village_id: int, texts: Mapping[str, Any]
+) -> VillageScreening:
     unknown = set(texts) - set(VILLAGE_FIELDS)
     if unknown:
         raise KeyError(f"unknown appendix 2 fields: {sorted(unknown)}")
@@ -684,8 +863,11 @@ def save_village_screening(session: Session, campaign_id: int | None, village_id
     if session.get(Village, village_id) is None:
         raise UserError("该行政村已不存在，请刷新后重试。")
     layout = layouts.load(2, campaign.year)
-    rec = session.scalar(select(VillageScreening).where(VillageScreening.campaign_id == campaign.id,
-                                                        VillageScreening.village_id == village_id))
+    rec = session.scalar(
+        select(VillageScreening).where(
+            VillageScreening.campaign_id == campaign.id, VillageScreening.village_id == village_id
+        )
+    )
     if rec is None:
         rec = VillageScreening(campaign_id=campaign.id, village_id=village_id)
         session.add(rec)
@@ -699,12 +881,20 @@ def save_village_screening(session: Session, campaign_id: int | None, village_id
     return rec
 
 
-def appendix2_rows(session: Session, campaign: Campaign, village_id: int | None = None) -> list[dict[str, Any]]:
+def appendix2_rows(
+    session: Session, campaign: Campaign, village_id: int | None = None
+) -> list[dict[str, Any]]:
     township = settings_service.load(session).township
     ids = [village_id] if village_id is not None else campaign_service.village_ids(session, campaign)
     names = dict(session.execute(select(Village.id, Village.name).where(Village.id.in_(ids))).all())
-    recs = {r.village_id: r for r in session.scalars(select(VillageScreening).where(
-        VillageScreening.campaign_id == campaign.id, VillageScreening.village_id.in_(ids)))}
+    recs = {
+        r.village_id: r
+        for r in session.scalars(
+            select(VillageScreening).where(
+                VillageScreening.campaign_id == campaign.id, VillageScreening.village_id.in_(ids)
+            )
+        )
+    }
     out = []
     for vid in ids:
         if vid not in names:

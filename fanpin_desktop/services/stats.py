@@ -57,8 +57,16 @@ from fanpin_desktop.services import ledger
 
 TOTAL_LABEL = "合计"
 FRIDAY = 4
-INPUT_FIELDS = ("grid_count", "grid_worker_count", "grid_training_count", "scale_risk", "scale_risk_note",
-                "covid_blocked_total", "covid_blocked_solved", "remark")
+INPUT_FIELDS = (
+    "grid_count",
+    "grid_worker_count",
+    "grid_training_count",
+    "scale_risk",
+    "scale_risk_note",
+    "covid_blocked_total",
+    "covid_blocked_solved",
+    "remark",
+)
 NOT_INCLUDED = "不纳入"
 ELIMINATING = "消除中"
 ELIMINATED = "已消除"
@@ -98,22 +106,41 @@ class StatsReport:
 
     def to_data(self) -> dict[str, Any]:
         def enc(r: StatsRow) -> dict[str, Any]:
-            return {"village_id": r.village_id, "village": r.village,
-                    "cells": {k: list(v) if isinstance(v, tuple) else v for k, v in r.cells.items()}}
+            return {
+                "village_id": r.village_id,
+                "village": r.village,
+                "cells": {k: list(v) if isinstance(v, tuple) else v for k, v in r.cells.items()},
+            }
 
-        return {"version": 1, "campaign_id": self.campaign_id, "year": self.year, "as_of": self.as_of.isoformat(),
-                "kinds": self.kinds, "rows": [enc(r) for r in self.rows], "total": enc(self.total)}
+        return {
+            "version": 1,
+            "campaign_id": self.campaign_id,
+            "year": self.year,
+            "as_of": self.as_of.isoformat(),
+            "kinds": self.kinds,
+            "rows": [enc(r) for r in self.rows],
+            "total": enc(self.total),
+        }
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> StatsReport:
         kinds = dict(data["kinds"])
 
         def dec(d: Mapping[str, Any]) -> StatsRow:
-            cells = {k: (tuple(v) if kinds.get(k) == "pair" and v is not None else v) for k, v in d["cells"].items()}
+            cells = {
+                k: (tuple(v) if kinds.get(k) == "pair" and v is not None else v)
+                for k, v in d["cells"].items()
+            }
             return StatsRow(d["village_id"], d["village"], cells)
 
-        return cls(int(data["campaign_id"]), int(data["year"]), dt.date.fromisoformat(data["as_of"]),
-                   [dec(r) for r in data["rows"]], dec(data["total"]), kinds)
+        return cls(
+            int(data["campaign_id"]),
+            int(data["year"]),
+            dt.date.fromisoformat(data["as_of"]),
+            [dec(r) for r in data["rows"]],
+            dec(data["total"]),
+            kinds,
+        )
 
 
 def cell_text(kind: str, value: Any) -> str:
@@ -128,16 +155,24 @@ def cell_text(kind: str, value: Any) -> str:
 
 
 def _sizes() -> Any:
-    return select(Member.household_id.label("hid"), func.count().label("n")).group_by(Member.household_id).subquery()
+    return (
+        select(Member.household_id.label("hid"), func.count().label("n"))
+        .group_by(Member.household_id)
+        .subquery()
+    )
 
 
 def _pairs(session: Session, households: Any, group: Any = None) -> dict[Any, Pair]:
     """{village_id (, group)}: (distinct households, their members) for a subquery of ``hid``."""
     size = _sizes()
     cols = [Household.village_id] + ([group] if group is not None else [])
-    stmt = (select(*cols, func.count(), func.coalesce(func.sum(size.c.n), 0))
-            .select_from(households).join(Household, Household.id == households.c.hid)
-            .outerjoin(size, size.c.hid == Household.id).group_by(*cols))
+    stmt = (
+        select(*cols, func.count(), func.coalesce(func.sum(size.c.n), 0))
+        .select_from(households)
+        .join(Household, Household.id == households.c.hid)
+        .outerjoin(size, size.c.hid == Household.id)
+        .group_by(*cols)
+    )
     out: dict[Any, Pair] = {}
     for row in session.execute(stmt):
         key = row[0] if group is None else (row[0], row[1])
@@ -151,14 +186,18 @@ def _window(c: Campaign, as_of: dt.date) -> tuple[dt.date, dt.date]:
 
 def _identified_here(c: Campaign, as_of: dt.date) -> Any:
     start, end = _window(c, as_of)
-    return and_(MonitoringCase.identified_on.is_not(None), MonitoringCase.identified_on <= as_of,
-                MonitoringCase.status != NOT_INCLUDED,
-                or_(MonitoringCase.campaign_id == c.id, MonitoringCase.identified_on.between(start, end)))
+    return and_(
+        MonitoringCase.identified_on.is_not(None),
+        MonitoringCase.identified_on <= as_of,
+        MonitoringCase.status != NOT_INCLUDED,
+        or_(MonitoringCase.campaign_id == c.id, MonitoringCase.identified_on.between(start, end)),
+    )
 
 
 def _active_case_exists() -> Any:
-    return exists().where(MonitoringCase.household_id == Household.id,
-                          MonitoringCase.status.in_(appendix1.ACTIVE_CASE_STATUSES))
+    return exists().where(
+        MonitoringCase.household_id == Household.id, MonitoringCase.status.in_(appendix1.ACTIVE_CASE_STATUSES)
+    )
 
 
 def _due_and_screened(session: Session, c: Campaign, vids: list[int], as_of: dt.date) -> dict[int, list[int]]:
@@ -166,52 +205,91 @@ def _due_and_screened(session: Session, c: Campaign, vids: list[int], as_of: dt.
     s = HouseholdScreening
     done = s.id.is_not(None)
     n = func.coalesce(size.c.n, 0)
-    stmt = (select(Household.village_id, func.count(), func.coalesce(func.sum(n), 0),
-                   func.coalesce(func.sum(case((done, 1), else_=0)), 0),
-                   func.coalesce(func.sum(case((done, n), else_=0)), 0))
-            .select_from(Household).outerjoin(size, size.c.hid == Household.id)
-            .outerjoin(s, and_(s.household_id == Household.id, s.campaign_id == c.id, s.screened_on <= as_of))
-            .where(Household.village_id.in_(vids)).group_by(Household.village_id))
+    stmt = (
+        select(
+            Household.village_id,
+            func.count(),
+            func.coalesce(func.sum(n), 0),
+            func.coalesce(func.sum(case((done, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((done, n), else_=0)), 0),
+        )
+        .select_from(Household)
+        .outerjoin(size, size.c.hid == Household.id)
+        .outerjoin(s, and_(s.household_id == Household.id, s.campaign_id == c.id, s.screened_on <= as_of))
+        .where(Household.village_id.in_(vids))
+        .group_by(Household.village_id)
+    )
     return {row[0]: [int(v) for v in row[1:]] for row in session.execute(stmt)}
 
 
 def _measure_counts(session: Session, c: Campaign, vids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
     case_alias = MonitoringCase.__table__.alias("mcase")
-    open_measure = or_(case_alias.c.status.in_(appendix1.ACTIVE_CASE_STATUSES),
-                       and_(Measure.case_id.is_(None), _active_case_exists()))
-    stmt = (select(Household.village_id, func.count(Measure.id))
-            .select_from(Measure).join(Household, Household.id == Measure.household_id)
-            .outerjoin(case_alias, case_alias.c.id == Measure.case_id)
-            .where(Household.village_id.in_(vids), open_measure).group_by(Household.village_id))
+    open_measure = or_(
+        case_alias.c.status.in_(appendix1.ACTIVE_CASE_STATUSES),
+        and_(Measure.case_id.is_(None), _active_case_exists()),
+    )
+    stmt = (
+        select(Household.village_id, func.count(Measure.id))
+        .select_from(Measure)
+        .join(Household, Household.id == Measure.household_id)
+        .outerjoin(case_alias, case_alias.c.id == Measure.case_id)
+        .where(Household.village_id.in_(vids), open_measure)
+        .group_by(Household.village_id)
+    )
     open_counts = {v: int(n) for v, n in session.execute(stmt)}
 
-    of_year = or_(Measure.year == c.year,
-                  and_(Measure.year.is_(None), func.strftime("%Y", Measure.start_date) == str(c.year)))
-    eliminated = exists().where(MonitoringCase.household_id == Household.id, MonitoringCase.status == ELIMINATED)
-    stmt = (select(Household.village_id, func.count(Measure.id))
-            .select_from(Measure).join(Household, Household.id == Measure.household_id)
-            .where(Household.village_id.in_(vids), of_year, ~_active_case_exists(),
-                   or_(Household.household_type == appendix1.TUOPIN, eliminated))
-            .group_by(Household.village_id))
+    of_year = or_(
+        Measure.year == c.year,
+        and_(Measure.year.is_(None), func.strftime("%Y", Measure.start_date) == str(c.year)),
+    )
+    eliminated = exists().where(
+        MonitoringCase.household_id == Household.id, MonitoringCase.status == ELIMINATED
+    )
+    stmt = (
+        select(Household.village_id, func.count(Measure.id))
+        .select_from(Measure)
+        .join(Household, Household.id == Measure.household_id)
+        .where(
+            Household.village_id.in_(vids),
+            of_year,
+            ~_active_case_exists(),
+            or_(Household.household_type == appendix1.TUOPIN, eliminated),
+        )
+        .group_by(Household.village_id)
+    )
     year_counts = {v: int(n) for v, n in session.execute(stmt)}
     return open_counts, year_counts
 
 
-def _problem_counts(session: Session, c: Campaign, vids: list[int], as_of: dt.date
-                    ) -> dict[tuple[int | None, str], tuple[int, int]]:
-    in_progress = func.sum(case((and_(Problem.status == ledger.IN_PROGRESS, Problem.on_the_spot.is_(False)), 1),
-                                else_=0))
-    stmt = (select(Problem.village_id, Problem.problem_type, func.count(), func.coalesce(in_progress, 0))
-            .where(Problem.campaign_id == c.id, or_(Problem.found_on.is_(None), Problem.found_on <= as_of),
-                   or_(Problem.village_id.is_(None), Problem.village_id.in_(vids)))
-            .group_by(Problem.village_id, Problem.problem_type))
+def _problem_counts(
+    session: Session, c: Campaign, vids: list[int], as_of: dt.date
+) -> dict[tuple[int | None, str], tuple[int, int]]:
+    in_progress = func.sum(
+        case((and_(Problem.status == ledger.IN_PROGRESS, Problem.on_the_spot.is_(False)), 1), else_=0)
+    )
+    stmt = (
+        select(Problem.village_id, Problem.problem_type, func.count(), func.coalesce(in_progress, 0))
+        .where(
+            Problem.campaign_id == c.id,
+            or_(Problem.found_on.is_(None), Problem.found_on <= as_of),
+            or_(Problem.village_id.is_(None), Problem.village_id.in_(vids)),
+        )
+        .group_by(Problem.village_id, Problem.problem_type)
+    )
     return {(v, t): (int(n), int(p)) for v, t, n, p in session.execute(stmt)}
 
 
 def _grid_counts(session: Session, vids: list[int]) -> dict[int, tuple[int, int, int]]:
-    stmt = (select(Grid.village_id, func.count(), func.count(Grid.worker_name),
-                   func.coalesce(func.sum(case((Grid.trained.is_(True), 1), else_=0)), 0))
-            .where(Grid.village_id.in_(vids)).group_by(Grid.village_id))
+    stmt = (
+        select(
+            Grid.village_id,
+            func.count(),
+            func.count(Grid.worker_name),
+            func.coalesce(func.sum(case((Grid.trained.is_(True), 1), else_=0)), 0),
+        )
+        .where(Grid.village_id.in_(vids))
+        .group_by(Grid.village_id)
+    )
     return {v: (int(a), int(b), int(t)) for v, a, b, t in session.execute(stmt)}
 
 
@@ -222,8 +300,12 @@ def _layout(c: Campaign) -> layouts.Layout:
     return layouts.load(3, c.year)
 
 
-def compute(session: Session, campaign_id: int | None = None, as_of: dt.date | None = None,
-            village_id: int | None = None) -> StatsReport:
+def compute(
+    session: Session,
+    campaign_id: int | None = None,
+    as_of: dt.date | None = None,
+    village_id: int | None = None,
+) -> StatsReport:
     """Appendix 3 for the campaign's villages (or one village) and the township total."""
     c = campaign_service.resolve(session, campaign_id)
     as_of = as_of or dt.date.today()
@@ -236,33 +318,58 @@ def compute(session: Session, campaign_id: int | None = None, as_of: dt.date | N
 
     due = _due_and_screened(session, c, vids, as_of)
 
-    new_cases = (select(MonitoringCase.household_id.label("hid"), MonitoringCase.category.label("cat"))
-                 .where(_identified_here(c, as_of), MonitoringCase.previous_case_id.is_(None))
-                 .distinct().subquery())
+    new_cases = (
+        select(MonitoringCase.household_id.label("hid"), MonitoringCase.category.label("cat"))
+        .where(_identified_here(c, as_of), MonitoringCase.previous_case_id.is_(None))
+        .distinct()
+        .subquery()
+    )
     new_by_cat = _pairs(session, new_cases, new_cases.c.cat)
 
     start, end = _window(c, as_of)
-    rolled = (select(MonitoringCase.household_id.label("hid"))
-              .where(MonitoringCase.rolled_back_on.between(start, end)).distinct().subquery())
+    rolled = (
+        select(MonitoringCase.household_id.label("hid"))
+        .where(MonitoringCase.rolled_back_on.between(start, end))
+        .distinct()
+        .subquery()
+    )
     rolled_back = _pairs(session, rolled)
-    reid = (select(MonitoringCase.household_id.label("hid"))
-            .where(_identified_here(c, as_of), MonitoringCase.previous_case_id.is_not(None)).distinct().subquery())
+    reid = (
+        select(MonitoringCase.household_id.label("hid"))
+        .where(_identified_here(c, as_of), MonitoringCase.previous_case_id.is_not(None))
+        .distinct()
+        .subquery()
+    )
     reidentified = _pairs(session, reid)
-    elim = (select(MonitoringCase.household_id.label("hid"))
-            .where(or_(MonitoringCase.status == ELIMINATING,
-                       and_(MonitoringCase.status == ELIMINATED, MonitoringCase.eliminated_on.between(start, end))))
-            .distinct().subquery())
+    elim = (
+        select(MonitoringCase.household_id.label("hid"))
+        .where(
+            or_(
+                MonitoringCase.status == ELIMINATING,
+                and_(MonitoringCase.status == ELIMINATED, MonitoringCase.eliminated_on.between(start, end)),
+            )
+        )
+        .distinct()
+        .subquery()
+    )
     to_eliminate = _pairs(session, elim)
 
     measures_open, measures_year = _measure_counts(session, c, vids)
     problems = _problem_counts(session, c, vids, as_of)
     grids = _grid_counts(session, vids)
-    inputs = {r.village_id: r for r in session.scalars(select(VillageStatsInput).where(
-        VillageStatsInput.campaign_id == c.id, VillageStatsInput.village_id.in_(vids)))}
+    inputs = {
+        r.village_id: r
+        for r in session.scalars(
+            select(VillageStatsInput).where(
+                VillageStatsInput.campaign_id == c.id, VillageStatsInput.village_id.in_(vids)
+            )
+        )
+    }
 
     category_cols = [(col.key, col.extra["category"]) for col in layout.columns if "category" in col.extra]
-    problem_cols = [(col.key, tuple(col.extra["problem_types"])) for col in layout.columns
-                    if "problem_types" in col.extra]
+    problem_cols = [
+        (col.key, tuple(col.extra["problem_types"])) for col in layout.columns if "problem_types" in col.extra
+    ]
     zero: Pair = (0, 0)
 
     rows: list[StatsRow] = []
@@ -271,13 +378,17 @@ def compute(session: Session, campaign_id: int | None = None, as_of: dt.date | N
         inp = inputs.get(vid)
         g = grids.get(vid, (0, 0, 0))
         cells: dict[str, Any] = {
-            "seq": seq, "village": names[vid],
-            "due": (d[0], d[1]), "screened": (d[2], d[3]),
+            "seq": seq,
+            "village": names[vid],
+            "due": (d[0], d[1]),
+            "screened": (d[2], d[3]),
             "grid_count": _first(inp.grid_count if inp else None, g[0]),
             "grid_worker_count": _first(inp.grid_worker_count if inp else None, g[1]),
             "grid_training_count": _first(inp.grid_training_count if inp else None, g[2]),
-            "rolled_back": rolled_back.get(vid, zero), "reidentified": reidentified.get(vid, zero),
-            "measures_open": measures_open.get(vid, 0), "to_eliminate": to_eliminate.get(vid, zero),
+            "rolled_back": rolled_back.get(vid, zero),
+            "reidentified": reidentified.get(vid, zero),
+            "measures_open": measures_open.get(vid, 0),
+            "to_eliminate": to_eliminate.get(vid, zero),
             "measures_year": measures_year.get(vid, 0),
             "scale_risk": _scale_text(inp.scale_risk, inp.scale_risk_note) if inp else "",
             "covid_blocked": _covid(inp),
@@ -319,8 +430,13 @@ def _sum_pairs(pairs: Iterable[Pair | None]) -> Pair:
     return (h, p)
 
 
-def _total(rows: list[StatsRow], kinds: dict[str, str], problem_cols: list[tuple[str, tuple[str, ...]]],
-           problems: Mapping[tuple[int | None, str], tuple[int, int]], layout: layouts.Layout) -> StatsRow:
+def _total(
+    rows: list[StatsRow],
+    kinds: dict[str, str],
+    problem_cols: list[tuple[str, tuple[str, ...]]],
+    problems: Mapping[tuple[int | None, str], tuple[int, int]],
+    layout: layouts.Layout,
+) -> StatsRow:
     cells: dict[str, Any] = {"seq": None, "village": layout.raw.get("total_label", TOTAL_LABEL)}
     for key, kind in kinds.items():
         if key in cells:
@@ -350,18 +466,26 @@ def _total(rows: list[StatsRow], kinds: dict[str, str], problem_cols: list[tuple
 
 def load_inputs(session: Session, campaign_id: int | None, village_id: int) -> dict[str, Any]:
     c = campaign_service.resolve(session, campaign_id)
-    rec = session.scalar(select(VillageStatsInput).where(VillageStatsInput.campaign_id == c.id,
-                                                         VillageStatsInput.village_id == village_id))
+    rec = session.scalar(
+        select(VillageStatsInput).where(
+            VillageStatsInput.campaign_id == c.id, VillageStatsInput.village_id == village_id
+        )
+    )
     return {k: getattr(rec, k) if rec else None for k in INPUT_FIELDS}
 
 
 _INPUT_LABELS = {
-    "grid_count": "调整后的网格数", "grid_worker_count": "调整后的网格员数", "grid_training_count": "网格员培训人次",
-    "covid_blocked_total": "因疫情外出务工受阻总人数", "covid_blocked_solved": "因疫情外出务工受阻已解决人数",
+    "grid_count": "调整后的网格数",
+    "grid_worker_count": "调整后的网格员数",
+    "grid_training_count": "网格员培训人次",
+    "covid_blocked_total": "因疫情外出务工受阻总人数",
+    "covid_blocked_solved": "因疫情外出务工受阻已解决人数",
 }
 
 
-def save_inputs(session: Session, campaign_id: int | None, village_id: int, **values: Any) -> VillageStatsInput:
+def save_inputs(
+    session: Session, campaign_id: int | None, village_id: int, **values: Any
+) -> VillageStatsInput:
     """The appendix 3 cells that are not records, for one village (None clears a cell)."""
     unknown = set(values) - set(INPUT_FIELDS)
     if unknown:
@@ -381,8 +505,11 @@ def save_inputs(session: Session, campaign_id: int | None, village_id: int, **va
         raise ValidationError("covid_blocked_solved", f"已解决人数{solved}大于受阻总人数{total}。")
     if values.get("scale_risk") is True and not str(values.get("scale_risk_note") or "").strip():
         raise ValidationError("scale_risk_note", "存在规模性返贫风险隐患时请详细说明。")
-    rec = session.scalar(select(VillageStatsInput).where(VillageStatsInput.campaign_id == c.id,
-                                                         VillageStatsInput.village_id == village_id))
+    rec = session.scalar(
+        select(VillageStatsInput).where(
+            VillageStatsInput.campaign_id == c.id, VillageStatsInput.village_id == village_id
+        )
+    )
     if rec is None:
         rec = VillageStatsInput(campaign_id=c.id, village_id=village_id)
         session.add(rec)
@@ -410,16 +537,23 @@ class SnapshotInfo:
     taken_at: dt.datetime
 
 
-def take_snapshot(session: Session, campaign_id: int | None = None, report_date: dt.date | None = None,
-                  today: dt.date | None = None) -> StatsSnapshot:
+def take_snapshot(
+    session: Session,
+    campaign_id: int | None = None,
+    report_date: dt.date | None = None,
+    today: dt.date | None = None,
+) -> StatsSnapshot:
     """Store the report for ``report_date`` (default: this week's Friday), replacing an earlier
     snapshot of the same day. Records dated after that day are left out."""
     c = campaign_service.resolve(session, campaign_id)
     today = today or dt.date.today()
     report_date = report_date or report_friday(today)
     report = compute(session, c.id, as_of=min(report_date, today))
-    snap = session.scalar(select(StatsSnapshot).where(StatsSnapshot.campaign_id == c.id,
-                                                      StatsSnapshot.report_date == report_date))
+    snap = session.scalar(
+        select(StatsSnapshot).where(
+            StatsSnapshot.campaign_id == c.id, StatsSnapshot.report_date == report_date
+        )
+    )
     if snap is None:
         snap = StatsSnapshot(campaign_id=c.id, report_date=report_date, data=report.to_data())
         session.add(snap)
@@ -430,8 +564,9 @@ def take_snapshot(session: Session, campaign_id: int | None = None, report_date:
     return snap
 
 
-def ensure_weekly_snapshot(session: Session, campaign_id: int | None = None,
-                           today: dt.date | None = None) -> StatsSnapshot | None:
+def ensure_weekly_snapshot(
+    session: Session, campaign_id: int | None = None, today: dt.date | None = None
+) -> StatsSnapshot | None:
     """From Friday on, make sure this week's Friday report is stored (called at start-up and after
     saving); does nothing outside the campaign's dates or when the snapshot exists."""
     c = campaign_service.resolve(session, campaign_id)
@@ -439,8 +574,9 @@ def ensure_weekly_snapshot(session: Session, campaign_id: int | None = None,
     friday = report_friday(today)
     if today < friday or friday < c.start_date or friday > c.end_date + dt.timedelta(days=7):
         return None
-    exists_ = session.scalar(select(StatsSnapshot.id).where(StatsSnapshot.campaign_id == c.id,
-                                                            StatsSnapshot.report_date == friday))
+    exists_ = session.scalar(
+        select(StatsSnapshot.id).where(StatsSnapshot.campaign_id == c.id, StatsSnapshot.report_date == friday)
+    )
     if exists_ is not None:
         return None
     return take_snapshot(session, c.id, friday, today)
@@ -448,8 +584,11 @@ def ensure_weekly_snapshot(session: Session, campaign_id: int | None = None,
 
 def snapshots(session: Session, campaign_id: int | None = None) -> list[SnapshotInfo]:
     c = campaign_service.resolve(session, campaign_id)
-    stmt = (select(StatsSnapshot.id, StatsSnapshot.campaign_id, StatsSnapshot.report_date, StatsSnapshot.taken_at)
-            .where(StatsSnapshot.campaign_id == c.id).order_by(StatsSnapshot.report_date))
+    stmt = (
+        select(StatsSnapshot.id, StatsSnapshot.campaign_id, StatsSnapshot.report_date, StatsSnapshot.taken_at)
+        .where(StatsSnapshot.campaign_id == c.id)
+        .order_by(StatsSnapshot.report_date)
+    )
     return [SnapshotInfo(*row) for row in session.execute(stmt)]
 
 
@@ -461,16 +600,22 @@ def load_snapshot(session: Session, snapshot_id: int) -> StatsReport:
 
 
 def snapshot_for(session: Session, campaign_id: int, report_date: dt.date) -> StatsReport | None:
-    snap = session.scalar(select(StatsSnapshot).where(StatsSnapshot.campaign_id == campaign_id,
-                                                      StatsSnapshot.report_date == report_date))
+    snap = session.scalar(
+        select(StatsSnapshot).where(
+            StatsSnapshot.campaign_id == campaign_id, StatsSnapshot.report_date == report_date
+        )
+    )
     return StatsReport.from_data(snap.data) if snap else None
 
 
 def previous_snapshot(session: Session, campaign_id: int, before: dt.date) -> StatsReport | None:
     """The latest stored report strictly before ``before`` (last week's, for the change column)."""
-    snap = session.scalar(select(StatsSnapshot).where(StatsSnapshot.campaign_id == campaign_id,
-                                                      StatsSnapshot.report_date < before)
-                          .order_by(StatsSnapshot.report_date.desc()).limit(1))
+    snap = session.scalar(
+        select(StatsSnapshot)
+        .where(StatsSnapshot.campaign_id == campaign_id, StatsSnapshot.report_date < before)
+        .order_by(StatsSnapshot.report_date.desc())
+        .limit(1)
+    )
     return StatsReport.from_data(snap.data) if snap else None
 
 
@@ -509,6 +654,7 @@ def diff(current: StatsReport, previous: StatsReport | None) -> dict[int | None,
 
 def delta_text(value: Delta) -> str:
     """+3/+10, −2 …"""
+
     def one(n: int) -> str:
         return f"+{n}" if n > 0 else str(n) if n < 0 else "0"
 
@@ -543,7 +689,9 @@ class VillageProgress:
         return f"{self.screened_households}/{self.due_households}"
 
 
-def progress(session: Session, campaign_id: int | None = None, as_of: dt.date | None = None) -> list[VillageProgress]:
+def progress(
+    session: Session, campaign_id: int | None = None, as_of: dt.date | None = None
+) -> list[VillageProgress]:
     """已排查/应排查 per village in township order, the township total last."""
     c = campaign_service.resolve(session, campaign_id)
     vids = campaign_service.village_ids(session, c)
@@ -553,9 +701,16 @@ def progress(session: Session, campaign_id: int | None = None, as_of: dt.date | 
     for vid in vids:
         d = due.get(vid, [0, 0, 0, 0])
         rows.append(VillageProgress(vid, names[vid], d[0], d[1], d[2], d[3]))
-    rows.append(VillageProgress(None, TOTAL_LABEL, *(sum(getattr(r, f) for r in rows) for f in
-                                                     ("due_households", "due_people", "screened_households",
-                                                      "screened_people"))))
+    rows.append(
+        VillageProgress(
+            None,
+            TOTAL_LABEL,
+            *(
+                sum(getattr(r, f) for r in rows)
+                for f in ("due_households", "due_people", "screened_households", "screened_people")
+            ),
+        )
+    )
     return rows
 
 
@@ -572,25 +727,43 @@ class MissingHousehold:
     people: int
 
 
-def missing_households(session: Session, campaign_id: int | None = None,
-                       village_id: int | None = None) -> list[MissingHousehold]:
+def missing_households(
+    session: Session, campaign_id: int | None = None, village_id: int | None = None
+) -> list[MissingHousehold]:
     """Households not yet screened, in village → group → 户编号 order."""
     from fanpin_desktop.services.screening import _head_subquery, _order_columns, _unscreened
 
     c = campaign_service.resolve(session, campaign_id)
     head, size = _head_subquery(), _sizes()
-    stmt = (select(Household.id, Household.village_id, Village.name, VillageGroup.name, Household.code, head.c.name,
-                   Household.household_type, Household.phone, size.c.n)
-            .join(Village, Village.id == Household.village_id)
-            .outerjoin(VillageGroup, VillageGroup.id == Household.group_id)
-            .outerjoin(head, head.c.hid == Household.id).outerjoin(size, size.c.hid == Household.id)
-            .where(_unscreened(c.id)))
+    stmt = (
+        select(
+            Household.id,
+            Household.village_id,
+            Village.name,
+            VillageGroup.name,
+            Household.code,
+            head.c.name,
+            Household.household_type,
+            Household.phone,
+            size.c.n,
+        )
+        .join(Village, Village.id == Household.village_id)
+        .outerjoin(VillageGroup, VillageGroup.id == Household.group_id)
+        .outerjoin(head, head.c.hid == Household.id)
+        .outerjoin(size, size.c.hid == Household.id)
+        .where(_unscreened(c.id))
+    )
     if village_id is not None:
         stmt = stmt.where(Household.village_id == village_id)
     else:
         stmt = stmt.where(Household.village_id.in_(campaign_service.village_ids(session, c)))
     out = []
-    for hid, vid, vname, gname, code, hname, htype, phone, n in session.execute(stmt.order_by(*_order_columns())):
-        out.append(MissingHousehold(hid, vid, vname, gname or "", code or "", hname or "", htype or "",
-                                    phone or "", int(n or 0)))
+    for hid, vid, vname, gname, code, hname, htype, phone, n in session.execute(
+        stmt.order_by(*_order_columns())
+    ):
+        out.append(
+            MissingHousehold(
+                hid, vid, vname, gname or "", code or "", hname or "", htype or "", phone or "", int(n or 0)
+            )
+        )
     return out

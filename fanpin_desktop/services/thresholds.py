@@ -97,8 +97,12 @@ def add(
     y, r, a = clean_year(year), _clean_region(region), _clean_amount(amount)
     _check_unique(session, y, r)
     row = Threshold(
-        year=y, region=r, amount=a, document_no=_clean_document(document_no),
-        effective_date=effective_date, note=(note or "").strip() or None,
+        year=y,
+        region=r,
+        amount=a,
+        document_no=_clean_document(document_no),
+        effective_date=effective_date,
+        note=(note or "").strip() or None,
     )
     session.add(row)
     session.flush()

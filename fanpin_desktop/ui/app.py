@@ -39,8 +39,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--data-dir", metavar="DIR", help="数据目录（默认为本机用户数据目录或便携目录）")
     parser.add_argument("--demo", action="store_true", help="打开演示乡镇（使用单独的数据目录）")
     parser.add_argument("--households", type=int, default=None, metavar="N", help="演示乡镇的户数")
-    parser.add_argument("--smoke-test", action="store_true",
-                        help="在临时目录中启动、渲染主窗口、检索一次后退出（用于检查安装包）")
+    parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="在临时目录中启动、渲染主窗口、检索一次后退出（用于检查安装包）",
+    )
     # Qt's own options (-style, -platform …) are passed through untouched.
     args, _unknown = parser.parse_known_args(argv)
     return args
@@ -153,9 +156,11 @@ def run_window(args: argparse.Namespace) -> int:
 
     def start(control) -> AppContext:  # type: ignore[no-untyped-def]
         return open_app(
-            args.data_dir, demo=args.demo,
+            args.data_dir,
+            demo=args.demo,
             demo_households=args.households or DEFAULT_DEMO_HOUSEHOLDS,
-            configure_logging=True, progress=control,
+            configure_logging=True,
+            progress=control,
         )
 
     def started(ctx: AppContext) -> None:
@@ -242,8 +247,9 @@ def smoke_test(args: argparse.Namespace) -> int:
         watchdog.start()
         households = args.households or SMOKE_HOUSEHOLDS
         with errors.collecting() as seen:
-            ctx = open_app(tmp / "data", demo=True, demo_households=households, configure_logging=True,
-                           auto_backup=False)
+            ctx = open_app(
+                tmp / "data", demo=True, demo_households=households, configure_logging=True, auto_backup=False
+            )
             opened.append(ctx)
             qsettings = QSettings(str(tmp / "qsettings.ini"), QSettings.Format.IniFormat)
             window = MainWindow(ctx, TaskRunner(synchronous=True), qsettings=qsettings)
@@ -269,9 +275,11 @@ def smoke_test(args: argparse.Namespace) -> int:
             raise RuntimeError(f"search for {text!r} found nothing")
         if page_rows != len(found):
             raise RuntimeError(f"registry page shows {page_rows} rows, the service found {len(found)}")
-        _emit(f"smoke test ok: {households} households, search '{text}' -> {len(found)} households "
-              f"(page shows {page_rows}), window {image.width()}x{image.height()}, "
-              f"{time.monotonic() - started:.1f}s")
+        _emit(
+            f"smoke test ok: {households} households, search '{text}' -> {len(found)} households "
+            f"(page shows {page_rows}), window {image.width()}x{image.height()}, "
+            f"{time.monotonic() - started:.1f}s"
+        )
         return 0
     except Exception:  # noqa: BLE001 - report and fail with a non-zero exit code
         log.exception("smoke test failed")

@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 HISTORY_WIDTHS = (130, 70, 50, 150, 110, 160)
 
 
-def ok_cancel_buttons(dialog: QDialog, ok_text: str = "确定",
-                      on_ok: Callable[[], object] | None = None) -> QDialogButtonBox:
+def ok_cancel_buttons(
+    dialog: QDialog, ok_text: str = "确定", on_ok: Callable[[], object] | None = None
+) -> QDialogButtonBox:
     """OK (labelled ``ok_text``) and 取消 buttons: OK calls ``on_ok`` (default: ``dialog.accept``),
     取消 rejects the dialog."""
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -42,16 +43,21 @@ def close_button(dialog: QDialog) -> QDialogButtonBox:
 def ask_yes_no(parent: QWidget | None, title: str, text: str, default_yes: bool = False) -> bool:
     """Ask a 是/否 question; True when the clerk answers 是."""
     default = QMessageBox.StandardButton.Yes if default_yes else QMessageBox.StandardButton.No
-    answer = QMessageBox.question(parent, title, text,
-                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, default)
+    answer = QMessageBox.question(
+        parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, default
+    )
     return answer == QMessageBox.StandardButton.Yes
 
 
 def ask_discard(parent: QWidget | None, text: str) -> bool:
     """Ask whether to throw away unsaved changes (放弃/取消, 取消 the default); True: discard."""
-    answer = QMessageBox.question(parent, "放弃修改", text,
-                                  QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                                  QMessageBox.StandardButton.Cancel)
+    answer = QMessageBox.question(
+        parent,
+        "放弃修改",
+        text,
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel,
+    )
     return answer == QMessageBox.StandardButton.Discard
 
 

@@ -127,7 +127,9 @@ class MainWindow(QMainWindow):
         )
         brand = QLabel(f"{APP_TITLE[:5]}\n{APP_TITLE[5:]}")
         brand.setObjectName("brand")
-        brand.setStyleSheet("#brand { color: #174ea6; font-weight: bold; font-size: 12pt; padding: 14px 12px 10px 14px; }")
+        brand.setStyleSheet(
+            "#brand { color: #174ea6; font-weight: bold; font-size: 12pt; padding: 14px 12px 10px 14px; }"
+        )
         side = QWidget()
         side.setObjectName("side")
         side.setFixedWidth(SIDEBAR_WIDTH)
@@ -212,8 +214,13 @@ class MainWindow(QMainWindow):
             notice.setWordWrap(True)
             return notice
 
-    def _action(self, text: str, icon: str | None, slot: Callable[[], object],
-                shortcut: QKeySequence | str | None = None) -> QAction:
+    def _action(
+        self,
+        text: str,
+        icon: str | None,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | str | None = None,
+    ) -> QAction:
         action = QAction(qta.icon(icon) if icon else QIcon(), text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -225,13 +232,18 @@ class MainWindow(QMainWindow):
         data = bar.addMenu("数据(&D)")
         self.backup_action = self._action("备份数据库…", "fa5s.save", self.backup_now, "Ctrl+B")
         self.restore_action = self._action("从备份恢复…", "fa5s.undo", self.restore_from_backup)
-        self.open_data_action = self._action("打开数据目录", "fa5s.folder-open",
-                                             lambda: open_path(self.ctx.paths.root))
-        self.quit_action = self._action("退出", "fa5s.sign-out-alt", self.close, QKeySequence.StandardKey.Quit)
-        self.import_action = self._action("导入户籍名册（Excel/CSV）…", "fa5s.file-import", self.import_roster,
-                                          "Ctrl+I")
-        self.export_roster_action = self._action("导出户籍名册（国家系统格式）…", "fa5s.file-export",
-                                                 self.export_roster)
+        self.open_data_action = self._action(
+            "打开数据目录", "fa5s.folder-open", lambda: open_path(self.ctx.paths.root)
+        )
+        self.quit_action = self._action(
+            "退出", "fa5s.sign-out-alt", self.close, QKeySequence.StandardKey.Quit
+        )
+        self.import_action = self._action(
+            "导入户籍名册（Excel/CSV）…", "fa5s.file-import", self.import_roster, "Ctrl+I"
+        )
+        self.export_roster_action = self._action(
+            "导出户籍名册（国家系统格式）…", "fa5s.file-export", self.export_roster
+        )
         data.addAction(self.import_action)
         data.addAction(self.export_roster_action)
         data.addSeparator()
@@ -274,7 +286,11 @@ class MainWindow(QMainWindow):
         township = settings.township or "未设置乡镇"
         demo = "（演示数据）" if self.ctx.demo else ""
         self.setWindowTitle(f"{APP_TITLE} — {township}{demo}")
-        place = f"{settings.county}{settings.township}" if settings.township else "未设置乡镇（请在“系统设置”中填写）"
+        place = (
+            f"{settings.county}{settings.township}"
+            if settings.township
+            else "未设置乡镇（请在“系统设置”中填写）"
+        )
         self.township_label.setText(f"乡镇：{place}{demo}")
         self.households_label.setText(f"户数：{households:,}")
         self.database_label.setText(f"数据库：{self.ctx.paths.database}")
@@ -344,7 +360,9 @@ class MainWindow(QMainWindow):
 
     def choose_roster_target(self) -> Path | None:
         default = self.ctx.paths.exports / f"户籍名册-{dt.date.today():%Y%m%d}.xlsx"
-        name, _filter = QFileDialog.getSaveFileName(self, "导出户籍名册", str(default), "Excel 工作簿 (*.xlsx)")
+        name, _filter = QFileDialog.getSaveFileName(
+            self, "导出户籍名册", str(default), "Excel 工作簿 (*.xlsx)"
+        )
         if not name:
             return None
         return Path(name).with_suffix(".xlsx")
@@ -364,8 +382,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"已导出 {count} 人到 {target}", 10000)
             self.inform("导出完成", f"已按国家系统导出格式写出 {count} 名家庭成员：\n{target}")
 
-        self.runner.run(work, on_done=done, on_error=lambda exc: show_error(exc, self),
-                        label="正在导出户籍名册…", cancellable=False)
+        self.runner.run(
+            work,
+            on_done=done,
+            on_error=lambda exc: show_error(exc, self),
+            label="正在导出户籍名册…",
+            cancellable=False,
+        )
 
     def backup_now(self) -> None:
         paths = self.ctx.paths
@@ -374,9 +397,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"已备份到 {made}", 10000)
             self.inform("备份完成", f"数据库已备份到：\n{made}\n\n备份文件夹：{paths.backups}")
 
-        self.runner.run(lambda _c: backups.backup(paths, backups.MANUAL), on_done=done,
-                        on_error=lambda exc: show_error(exc, self), label="正在备份数据库…",
-                        cancellable=False)
+        self.runner.run(
+            lambda _c: backups.backup(paths, backups.MANUAL),
+            on_done=done,
+            on_error=lambda exc: show_error(exc, self),
+            label="正在备份数据库…",
+            cancellable=False,
+        )
 
     def restore_from_backup(self) -> None:
         chosen = self.choose_backup()
@@ -399,13 +426,18 @@ class MainWindow(QMainWindow):
             kept = f"\n\n原数据库已另存为：\n{result.replaced_copy}" if result.replaced_copy else ""
             self.inform("恢复完成", f"已从“{result.restored_from.name}”恢复数据库。{kept}")
 
-        self.runner.run(lambda _c: backups.restore(ctx.paths, file, db=ctx.db), on_done=done,
-                        on_error=lambda exc: show_error(exc, self), label="正在恢复数据库…",
-                        cancellable=False)
+        self.runner.run(
+            lambda _c: backups.restore(ctx.paths, file, db=ctx.db),
+            on_done=done,
+            on_error=lambda exc: show_error(exc, self),
+            label="正在恢复数据库…",
+            cancellable=False,
+        )
 
     def show_about(self) -> None:
         QMessageBox.about(
-            self, "关于",
+            self,
+            "关于",
             f"<h3>{APP_TITLE}</h3><p>版本 {__version__}</p>"
             "<p>用于乡镇防止返贫动态监测和帮扶工作的台账、排查、监测与报表。</p>"
             f"<p>数据目录：{self.ctx.paths.root}</p>",

@@ -39,8 +39,13 @@ class ValueCombo(QComboBox):
 
     valueChanged = Signal(object)
 
-    def __init__(self, values: Iterable[str] = (), blank: bool = True, parent: QWidget | None = None,
-                 blank_text: str = BLANK) -> None:
+    def __init__(
+        self,
+        values: Iterable[str] = (),
+        blank: bool = True,
+        parent: QWidget | None = None,
+        blank_text: str = BLANK,
+    ) -> None:
         super().__init__(parent)
         self._blank = blank
         self._blank_text = blank_text
@@ -116,7 +121,9 @@ class IdCombo(QComboBox):
 class OptionalSpinBox(QSpinBox):
     """An integer box where the minimum means "not filled" (shown as a dash)."""
 
-    def __init__(self, minimum: int, maximum: int, parent: QWidget | None = None, blank_text: str = "—") -> None:
+    def __init__(
+        self, minimum: int, maximum: int, parent: QWidget | None = None, blank_text: str = "—"
+    ) -> None:
         super().__init__(parent)
         self.setRange(minimum - 1, maximum)
         self.setSpecialValueText(blank_text)

@@ -37,18 +37,20 @@ def shipped() -> fonts.FontLibrary:
 def _households(n: int, village: str = "马店村") -> list[dict]:
     rows = []
     for i in range(n):
-        rows.append({
-            "village_group": f"{village}{i % 9 + 1}组",
-            "head_name": [RARE_NAME, RARE_NAME_A, "王㑇", f"张{i:03d}"][min(i, 3)],
-            "household_size": i % 6 + 1,
-            "household_type": ["脱贫户", "监测户", "一般农户"][i % 3],
-            "method": "入户排查",
-            "per_capita_income": Decimal("6523.5") + i,
-            "above_threshold": i % 4 != 0,
-            "housing_safe": True,
-            "exited_2020": ap.NA if i % 3 else True,
-            "difficulties": "住房漏雨，希望帮助维修" if i == 2 else "",
-        })
+        rows.append(
+            {
+                "village_group": f"{village}{i % 9 + 1}组",
+                "head_name": [RARE_NAME, RARE_NAME_A, "王㑇", f"张{i:03d}"][min(i, 3)],
+                "household_size": i % 6 + 1,
+                "household_type": ["脱贫户", "监测户", "一般农户"][i % 3],
+                "method": "入户排查",
+                "per_capita_income": Decimal("6523.5") + i,
+                "above_threshold": i % 4 != 0,
+                "housing_safe": True,
+                "exited_2020": ap.NA if i % 3 else True,
+                "difficulties": "住房漏雨，希望帮助维修" if i == 2 else "",
+            }
+        )
     return rows
 
 
@@ -68,8 +70,12 @@ def test_header_tree_gives_merged_cells():
     assert ((4, 1), (5, 1)) in spans
     spec = TableSpec.from_tree(tree)
     assert spec.header_rows == 3 and spec.keys == ["seq", "a", "b", "c", "d", "e"]
-    data = tree_from_data([{"label": "序号", "key": "seq", "width": 5},
-                           {"label": "组", "children": [{"header": "甲", "field": "x"}, {"label": "乙", "key": "y"}]}])
+    data = tree_from_data(
+        [
+            {"label": "序号", "key": "seq", "width": 5},
+            {"label": "组", "children": [{"header": "甲", "field": "x"}, {"label": "乙", "key": "y"}]},
+        ]
+    )
     assert [n.key for n in leaves(data)] == ["seq", "x", "y"] and data[0].width == 5
 
 
@@ -86,9 +92,15 @@ def test_widths_fit_the_page_and_long_values(shipped):
 def test_prefilled_appendix1_a4(tmp_path, shipped):
     path = tmp_path / "a1.pdf"
     ap.render_appendix1(
-        path, [ap.VillageSheet("马店村", _households(60)), ap.VillageSheet("王楼村", _households(3, "王楼村"))],
-        township="马店镇", year=2022, income_period="2021年5月1日-2022年4月30日", threshold="7000",
-        fill_date=dt.date(2022, 5, 20), paper="A4", fonts=shipped,
+        path,
+        [ap.VillageSheet("马店村", _households(60)), ap.VillageSheet("王楼村", _households(3, "王楼村"))],
+        township="马店镇",
+        year=2022,
+        income_period="2021年5月1日-2022年4月30日",
+        threshold="7000",
+        fill_date=dt.date(2022, 5, 20),
+        paper="A4",
+        fonts=shipped,
     )
     texts = page_texts(path)
     assert len(texts) >= 3
@@ -96,9 +108,18 @@ def test_prefilled_appendix1_a4(tmp_path, shipped):
     first = flat(texts[0])
     assert "马店镇马店村2022年防止返贫监测帮扶集中排查到户排查表" in first
     assert "填表时间：2022年5月" in first
-    for label in ("序号", "村组", "户主姓名", "“三保障”及饮水安全", "重点人群和特殊群体", "是否2020年脱贫",
-                  "是否高于本市监测范围（7000元）", "（2021年5月1日-2022年4月30日，单位：元）",
-                  "是否存在“一兑了之”现象", "该户还存在哪些困难和诉求"):
+    for label in (
+        "序号",
+        "村组",
+        "户主姓名",
+        "“三保障”及饮水安全",
+        "重点人群和特殊群体",
+        "是否2020年脱贫",
+        "是否高于本市监测范围（7000元）",
+        "（2021年5月1日-2022年4月30日，单位：元）",
+        "是否存在“一兑了之”现象",
+        "该户还存在哪些困难和诉求",
+    ):
         assert label in first, label
     for value in (RARE_NAME, RARE_NAME_A, "王㑇", "马店村1组", "6523.50", "住房漏雨，希望帮助维修", "／"):
         assert value in first, value
@@ -115,8 +136,15 @@ def test_prefilled_appendix1_a4(tmp_path, shipped):
 
 def test_blank_appendix1_a3_fills_one_page_per_village(tmp_path, shipped):
     path = tmp_path / "blank.pdf"
-    ap.render_appendix1(path, [ap.VillageSheet("马店村"), ap.VillageSheet("新华村")], township="马店镇",
-                        year=2022, paper="A3", blank=True, fonts=shipped)
+    ap.render_appendix1(
+        path,
+        [ap.VillageSheet("马店村"), ap.VillageSheet("新华村")],
+        township="马店镇",
+        year=2022,
+        paper="A3",
+        blank=True,
+        fonts=shipped,
+    )
     texts = page_texts(path)
     assert len(texts) == 2
     assert all(is_size(size, A3_LANDSCAPE) for size in page_sizes(path))
@@ -138,31 +166,73 @@ def test_appendix3(tmp_path, shipped):
         {"village": "王楼村", "due": (249, 687), "screened": (0, 0), "grid_count": 5},
     ]
     total = {"due": (512, 1444), "screened": (12, 35), "grid_count": 11}
-    ap.render_appendix3(path, rows, township="马店镇", year=2022, report_date=dt.date(2022, 5, 20),
-                        total=total, fonts=shipped)
+    ap.render_appendix3(
+        path, rows, township="马店镇", year=2022, report_date=dt.date(2022, 5, 20), total=total, fonts=shipped
+    )
     (text,) = page_texts(path)
     text = flat(text)
     assert is_size(page_sizes(path)[0], A4_LANDSCAPE)
-    for expected in ("附件3", "2022年防止返贫监测帮扶集中排查情况统计表", "填报单位：马店镇", "统计截至：2022年5月20日",
-                     "调查情况", "应排查农户（户/人）", "排查认定新增监测对象情况", "脱贫不稳定户（户/人）",
-                     "是/否，是请详细说明", "马店村", "263/757", "12/35", "合计", "512/1444"):
+    for expected in (
+        "附件3",
+        "2022年防止返贫监测帮扶集中排查情况统计表",
+        "填报单位：马店镇",
+        "统计截至：2022年5月20日",
+        "调查情况",
+        "应排查农户（户/人）",
+        "排查认定新增监测对象情况",
+        "脱贫不稳定户（户/人）",
+        "是/否，是请详细说明",
+        "马店村",
+        "263/757",
+        "12/35",
+        "合计",
+        "512/1444",
+    ):
         assert expected in text, expected
 
 
 def test_appendix4_shows_full_id_on_the_internal_ledger(tmp_path, shipped):
     path = tmp_path / "a4.pdf"
     rows = [
-        {"unit": "马店镇", "village": "", "problem_type": "资金项目", "description": "项目资产未登记",
-         "measure": "登记入账", "responsible": "张三", "deadline": dt.date(2022, 6, 30), "remark": "整改中"},
-        {"unit": "马店镇", "village": "马店村", "head_name": RARE_NAME, "id_number": "34152219800101123X",
-         "problem_type": "“三保障”和饮水安全", "description": "住房漏雨", "measure": "危房改造",
-         "responsible": "李四", "deadline": dt.date(2022, 7, 15)},
+        {
+            "unit": "马店镇",
+            "village": "",
+            "problem_type": "资金项目",
+            "description": "项目资产未登记",
+            "measure": "登记入账",
+            "responsible": "张三",
+            "deadline": dt.date(2022, 6, 30),
+            "remark": "整改中",
+        },
+        {
+            "unit": "马店镇",
+            "village": "马店村",
+            "head_name": RARE_NAME,
+            "id_number": "34152219800101123X",
+            "problem_type": "“三保障”和饮水安全",
+            "description": "住房漏雨",
+            "measure": "危房改造",
+            "responsible": "李四",
+            "deadline": dt.date(2022, 7, 15),
+        },
     ]
     ap.render_appendix4(path, rows, township="马店镇", year=2022, date=dt.date(2022, 5, 27), fonts=shipped)
     text = flat(page_texts(path)[0])
-    for expected in ("附件4", "集中排查发现问题整改台账", "日期：2022年5月27日", "单位", "村（社区）", "身份证号码",
-                     "问题类型", "整改责任人", "整改时限", RARE_NAME, "34152219800101123X", "2022年6月30日",
-                     "立行立改的问题不需要建立整改台账"):
+    for expected in (
+        "附件4",
+        "集中排查发现问题整改台账",
+        "日期：2022年5月27日",
+        "单位",
+        "村（社区）",
+        "身份证号码",
+        "问题类型",
+        "整改责任人",
+        "整改时限",
+        RARE_NAME,
+        "34152219800101123X",
+        "2022年6月30日",
+        "立行立改的问题不需要建立整改台账",
+    ):
         assert expected in text, expected
 
 
@@ -190,16 +260,38 @@ def test_from_the_database(db, tmp_path, shipped):
         household = s.scalars(select(Household).order_by(Household.id)).first()
         household.head.name = RARE_NAME
         village_id, village = household.village_id, household.village.name
-        s.add(Problem(level="户", village_id=village_id, household_id=household.id, problem_type="政策落实",
-                      description="医保未参保", measure="补办参保", responsible="王五", on_the_spot=False))
-        s.add(Problem(level="村", village_id=village_id, problem_type="其他", description="当场解决的问题",
-                      on_the_spot=True))
+        s.add(
+            Problem(
+                level="户",
+                village_id=village_id,
+                household_id=household.id,
+                problem_type="政策落实",
+                description="医保未参保",
+                measure="补办参保",
+                responsible="王五",
+                on_the_spot=False,
+            )
+        )
+        s.add(
+            Problem(
+                level="村",
+                village_id=village_id,
+                problem_type="其他",
+                description="当场解决的问题",
+                on_the_spot=True,
+            )
+        )
         head_id = household.head.id_number
         villages = s.scalar(select(Village.id).where(Village.id != village_id))
     with db.reading() as s:
         a1 = ap.write_appendix1(s, tmp_path / "a1.pdf", village_ids=[village_id], fonts=shipped)
-        blank = ap.write_appendix1(s, tmp_path / "blank.pdf", village_ids=[village_id, villages],
-                                   options=ap.PrintOptions(paper="A3", blank=True), fonts=shipped)
+        blank = ap.write_appendix1(
+            s,
+            tmp_path / "blank.pdf",
+            village_ids=[village_id, villages],
+            options=ap.PrintOptions(paper="A3", blank=True),
+            fonts=shipped,
+        )
         a3 = ap.write_appendix3(s, tmp_path / "a3.pdf", as_of=dt.date(2022, 6, 1), fonts=shipped)
         a4 = ap.write_appendix4(s, tmp_path / "a4.pdf", fonts=shipped)
     text = flat("".join(page_texts(a1)))
@@ -229,7 +321,14 @@ def test_cell_values():
 
 def test_text_taller_than_a_page_is_cut_instead_of_failing(tmp_path, shipped):
     path = tmp_path / "long.pdf"
-    rows = [{"unit": "马店镇", "problem_type": "其他", "description": "问题描述" * 400, "measure": "整改措施" * 300}]
+    rows = [
+        {
+            "unit": "马店镇",
+            "problem_type": "其他",
+            "description": "问题描述" * 400,
+            "measure": "整改措施" * 300,
+        }
+    ]
     ap.render_appendix4(path, rows, township="马店镇", year=2022, fonts=shipped)
     texts = page_texts(path)
     assert len(texts) <= 2  # the row fits on the first page (the form's footnote may go over)

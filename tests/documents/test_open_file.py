@@ -25,7 +25,7 @@ def test_xdg_open_elsewhere(tmp_path, monkeypatch):
     monkeypatch.setattr(opener.shutil, "which", lambda name: "/usr/bin/xdg-open")
     calls = []
     opener.open_file(path, popen=lambda cmd, **kw: calls.append((cmd, kw)))
-    (cmd, kw), = calls
+    ((cmd, kw),) = calls
     assert cmd[-1] == str(path.resolve())
     assert kw["start_new_session"] is True
 

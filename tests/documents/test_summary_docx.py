@@ -12,10 +12,21 @@ from fanpin_desktop.documents import summary_docx as sd
 
 def _figures(**changes) -> sd.SummaryFigures:
     f = sd.SummaryFigures(
-        township="赵家坪乡", county="兴县", year=2022, villages=10, poverty_villages=10, natural_villages=34,
-        households=(2535, 7160), tuopin=(891, 2493), screened=(2535, 7160), monitored=(4, 14),
-        monitored_by_category={"脱贫不稳定户": (3, 11), "边缘易致贫户": (1, 3)}, eliminated=(41, 117),
-        start_date=dt.date(2022, 5, 15), end_date=dt.date(2022, 6, 30), as_of=dt.date(2022, 6, 30),
+        township="赵家坪乡",
+        county="兴县",
+        year=2022,
+        villages=10,
+        poverty_villages=10,
+        natural_villages=34,
+        households=(2535, 7160),
+        tuopin=(891, 2493),
+        screened=(2535, 7160),
+        monitored=(4, 14),
+        monitored_by_category={"脱贫不稳定户": (3, 11), "边缘易致贫户": (1, 3)},
+        eliminated=(41, 117),
+        start_date=dt.date(2022, 5, 15),
+        end_date=dt.date(2022, 6, 30),
+        as_of=dt.date(2022, 6, 30),
     )
     for key, value in changes.items():
         setattr(f, key, value)
@@ -32,9 +43,17 @@ def test_figures_paragraph_reads_like_seed_004():
 
 
 def test_figures_paragraph_while_screening_is_under_way():
-    text = sd.figures_paragraph(_figures(township="马店镇", poverty_villages=3, screened=(1000, 2900),
-                                         monitored=(0, 0), monitored_by_category={}, eliminated=(0, 0),
-                                         as_of=dt.date(2022, 5, 27)))
+    text = sd.figures_paragraph(
+        _figures(
+            township="马店镇",
+            poverty_villages=3,
+            screened=(1000, 2900),
+            monitored=(0, 0),
+            monitored_by_category={},
+            eliminated=(0, 0),
+            as_of=dt.date(2022, 5, 27),
+        )
+    )
     assert text.startswith("我镇10个行政村（其中脱贫村3个）")
     assert "截至2022年5月27日，已排查农户1000户2900人，占应排查户数的39.4%" in text
     assert "现无未消除风险的监测对象" in text and "无风险已消除监测对象" in text
@@ -42,15 +61,26 @@ def test_figures_paragraph_while_screening_is_under_way():
 
 
 def test_completion_items():
-    items = sd.completion_items(_figures(
-        new_by_category={"脱贫不稳定户": (0, 0), "边缘易致贫户": (2, 5), "突发严重困难户": (1, 4)},
-        rolled_back=(1, 1), problems_found=5, problems_on_the_spot=2, problems_in_ledger=3,
-        problems_rectified=1, problems_in_progress=2, problems_by_type={"政策落实": 4, "其他": 1},
-    ))
-    assert items[0] == "（1）通过摸排，新识别认定监测对象3户9人，其中边缘易致贫户2户5人、突发严重困难户1户4人；"
+    items = sd.completion_items(
+        _figures(
+            new_by_category={"脱贫不稳定户": (0, 0), "边缘易致贫户": (2, 5), "突发严重困难户": (1, 4)},
+            rolled_back=(1, 1),
+            problems_found=5,
+            problems_on_the_spot=2,
+            problems_in_ledger=3,
+            problems_rectified=1,
+            problems_in_progress=2,
+            problems_by_type={"政策落实": 4, "其他": 1},
+        )
+    )
+    assert (
+        items[0] == "（1）通过摸排，新识别认定监测对象3户9人，其中边缘易致贫户2户5人、突发严重困难户1户4人；"
+    )
     assert items[1].startswith("（2）对风险消除不稳定和整户无劳动力的监测对象回退1户1人")
-    assert items[-1] == ("（3）排查发现问题5个（政策落实4个、其他1个），其中立行立改2个，"
-                         "纳入问题整改台账3个，已整改1个、正在整改2个。")
+    assert items[-1] == (
+        "（3）排查发现问题5个（政策落实4个、其他1个），其中立行立改2个，"
+        "纳入问题整改台账3个，已整改1个、正在整改2个。"
+    )
     none = sd.completion_items(_figures())
     assert none[0] == "（1）通过摸排，无新识别认定监测对象；"
     assert none[1] == "（2）通过摸排，无风险消除不稳定需要回退的户；"
@@ -64,11 +94,14 @@ def test_docx_from_the_demo_township(db, tmp_path):
     with db.reading() as s:
         households = s.scalar(select(func.count()).select_from(Household))
         people = s.scalar(select(func.count()).select_from(Member))
-        tuopin = s.scalar(select(func.count()).select_from(Household).where(Household.household_type == "脱贫户"))
+        tuopin = s.scalar(
+            select(func.count()).select_from(Household).where(Household.household_type == "脱贫户")
+        )
         problems = s.scalar(select(func.count()).select_from(Problem).where(Problem.campaign_id.is_not(None)))
         figures = sd.gather_figures(s, as_of=dt.date(2022, 6, 1))
-        path = sd.write_summary_docx(s, tmp_path / "总结.docx", as_of=dt.date(2022, 6, 1),
-                                     date=dt.date(2022, 6, 5))
+        path = sd.write_summary_docx(
+            s, tmp_path / "总结.docx", as_of=dt.date(2022, 6, 1), date=dt.date(2022, 6, 5)
+        )
     assert figures.households == (households, people)
     assert figures.tuopin[0] == tuopin
     assert figures.problems_found == problems
@@ -80,13 +113,20 @@ def test_docx_from_the_demo_township(db, tmp_path):
     assert paragraphs[0] == "马店镇2022年防止返贫监测帮扶"
     assert paragraphs[1] == "集中排查工作总结报告"
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert headings == ["一、安排部署及工作开展情况", "二、工作完成情况", "三、工作中的典型经验做法",
-                        "四、工作中存在的问题和困难", "五、下一步工作打算"]
+    assert headings == [
+        "一、安排部署及工作开展情况",
+        "二、工作完成情况",
+        "三、工作中的典型经验做法",
+        "四、工作中存在的问题和困难",
+        "五、下一步工作打算",
+    ]
     assert f"共{households}户{people}人" in text
     assert sd.figures_paragraph(figures) in paragraphs
     assert "【请填写" in text  # narrative sections are left for the clerk
     assert paragraphs[-1] == "2022年6月5日"
     # Chinese fonts are set for East Asian text
     run = document.paragraphs[0].runs[0]
-    assert run._element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") \
+    assert (
+        run._element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
         == sd.TITLE_FONT
+    )

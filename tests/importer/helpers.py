@@ -12,8 +12,19 @@ import openpyxl
 from fanpin_desktop.domain.ids import make_id
 from fanpin_desktop.models import Village, VillageGroup
 
-HEADER = ["序号", "行政村", "村民小组", "户编号", "姓名", "证件号码", "与户主关系", "文化程度", "在校生状况",
-          "户类型", "是否享受低保"]
+HEADER = [
+    "序号",
+    "行政村",
+    "村民小组",
+    "户编号",
+    "姓名",
+    "证件号码",
+    "与户主关系",
+    "文化程度",
+    "在校生状况",
+    "户类型",
+    "是否享受低保",
+]
 
 
 def pid(n: int, year: int = 1980, female: bool = False) -> str:
@@ -21,11 +32,34 @@ def pid(n: int, year: int = 1980, female: bool = False) -> str:
     return make_id("341523", dt.date(year, 1 + n % 12, 1 + n % 28), n, female)
 
 
-def person(n: int, code: str, rel: str, name: str, village: str = "红星村", group: str = "1组", *,
-           edu: str = "初中", school: str = "", hh_type: str = "脱贫户", dibao: str = "否",
-           id_number: Any = None, year: int = 1980) -> list[Any]:
-    return [n, village, group, code, name, pid(n, year) if id_number is None else id_number, rel, edu, school,
-            hh_type, dibao]
+def person(
+    n: int,
+    code: str,
+    rel: str,
+    name: str,
+    village: str = "红星村",
+    group: str = "1组",
+    *,
+    edu: str = "初中",
+    school: str = "",
+    hh_type: str = "脱贫户",
+    dibao: str = "否",
+    id_number: Any = None,
+    year: int = 1980,
+) -> list[Any]:
+    return [
+        n,
+        village,
+        group,
+        code,
+        name,
+        pid(n, year) if id_number is None else id_number,
+        rel,
+        edu,
+        school,
+        hh_type,
+        dibao,
+    ]
 
 
 def family(start: int = 1) -> list[list[Any]]:
@@ -39,9 +73,16 @@ def family(start: int = 1) -> list[list[Any]]:
     ]
 
 
-def write_xlsx(path: Path, rows: Sequence[Sequence[Any]], header: Sequence[str] = HEADER,
-               titles: Sequence[str] = (), sheet: str = "Sheet1", extra_sheets: Sequence[str] = (),
-               header_rows: Sequence[Sequence[Any]] | None = None, formulas: bool = False) -> Path:
+def write_xlsx(
+    path: Path,
+    rows: Sequence[Sequence[Any]],
+    header: Sequence[str] = HEADER,
+    titles: Sequence[str] = (),
+    sheet: str = "Sheet1",
+    extra_sheets: Sequence[str] = (),
+    header_rows: Sequence[Sequence[Any]] | None = None,
+    formulas: bool = False,
+) -> Path:
     """Write an .xlsx; strings starting with ``=`` are text unless ``formulas`` (then openpyxl writes
     them as formulas without a stored result, like files made by scripts)."""
     wb = openpyxl.Workbook()
@@ -63,8 +104,13 @@ def write_xlsx(path: Path, rows: Sequence[Sequence[Any]], header: Sequence[str] 
     return path
 
 
-def write_csv(path: Path, rows: Sequence[Sequence[Any]], header: Sequence[str] = HEADER,
-              encoding: str = "utf-8", titles: Sequence[str] = ()) -> Path:
+def write_csv(
+    path: Path,
+    rows: Sequence[Sequence[Any]],
+    header: Sequence[str] = HEADER,
+    encoding: str = "utf-8",
+    titles: Sequence[str] = (),
+) -> Path:
     import csv
     import io
 
@@ -82,8 +128,9 @@ def write_csv(path: Path, rows: Sequence[Sequence[Any]], header: Sequence[str] =
     return path
 
 
-def write_xls(path: Path, rows: Sequence[Sequence[Any]], header: Sequence[str] = HEADER,
-              titles: Sequence[str] = ()) -> Path:
+def write_xls(
+    path: Path, rows: Sequence[Sequence[Any]], header: Sequence[str] = HEADER, titles: Sequence[str] = ()
+) -> Path:
     import xlwt
 
     wb = xlwt.Workbook(encoding="utf-8")

@@ -68,9 +68,20 @@ def _ragged_workbook(path: Path) -> Path:
     ws.append([f"列{c}" for c in range(12)])
     for i in range(3000):
         r = 4 + i + i // 50 + (40 if i > 1700 else 0)  # a blank row every 50, a block of 40 blank rows
-        values = [i if i < 1500 else None, f"姓名{i}", f"3415231980{i:08d}", dt.date(1950 + i % 60, 1 + i % 12, 1),
-                  i * 1.5, i % 3 == 0, "是" if i % 2 else "否", "=\"x\"", None, f"备注{i % 7}", i % 9 or None,
-                  "末列" if i < 1000 else None]
+        values = [
+            i if i < 1500 else None,
+            f"姓名{i}",
+            f"3415231980{i:08d}",
+            dt.date(1950 + i % 60, 1 + i % 12, 1),
+            i * 1.5,
+            i % 3 == 0,
+            "是" if i % 2 else "否",
+            '="x"',
+            None,
+            f"备注{i % 7}",
+            i % 9 or None,
+            "末列" if i < 1000 else None,
+        ]
         for c, v in enumerate(values):
             if v is not None:
                 cell = ws.cell(row=r, column=c + 1, value=v)
@@ -98,10 +109,29 @@ def test_bands_give_the_rows_of_a_plain_load(tmp_path, count):
 
 def test_bands_of_a_written_export_with_inline_text_and_shared_strings(tmp_path):
     path = tmp_path / "export.xlsx"
-    rows = [[n, f"34152300{n:06d}", f"张{n}", "户主" if n % 3 == 0 else "之子", dt.date(2000, 1, 1 + n % 28), n % 5]
-            for n in range(2500)]
-    write_table(path, [TableSheet("Sheet1", ["序号", "户编号", "姓名", "与户主关系", "出生日期", "人数"], rows,
-                                  titles=["标题"], text_columns={1})])
+    rows = [
+        [
+            n,
+            f"34152300{n:06d}",
+            f"张{n}",
+            "户主" if n % 3 == 0 else "之子",
+            dt.date(2000, 1, 1 + n % 28),
+            n % 5,
+        ]
+        for n in range(2500)
+    ]
+    write_table(
+        path,
+        [
+            TableSheet(
+                "Sheet1",
+                ["序号", "户编号", "姓名", "与户主关系", "出生日期", "人数"],
+                rows,
+                titles=["标题"],
+                text_columns={1},
+            )
+        ],
+    )
     banded = load_banded(str(path), "Sheet1", min_bytes=0)
     assert banded is not None
     assert _banded(banded) == _plain(path, "Sheet1")
@@ -123,7 +153,7 @@ def test_small_sheets_and_unsplittable_xml_are_loaded_in_one_piece(tmp_path):
 
     unnumbered = rewrite("unnumbered.xlsx", lambda d: d.replace(b'<row r="', b'<row x="'))
     assert load_banded(str(unnumbered), "Sheet1", min_bytes=0) is None
-    no_rows = rewrite("empty.xlsx", lambda d: d[:d.index(b"<sheetData")] + b"<sheetData/></worksheet>")
+    no_rows = rewrite("empty.xlsx", lambda d: d[: d.index(b"<sheetData")] + b"<sheetData/></worksheet>")
     assert load_banded(str(no_rows), "Sheet1", min_bytes=0) is None
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(small.read_bytes()[:-200])
@@ -177,8 +207,9 @@ class _FakeSheet:
         self.start, self.end = (min(rows), min(cols)), (max(rows), max(cols))
         top = 0 if from_row0 else self.start[0]
         left = 0 if from_col0 else self.start[1]
-        self._rows = [[cells.get((r, c), "") for c in range(left, self.end[1] + 1)]
-                      for r in range(top, self.end[0] + 1)]
+        self._rows = [
+            [cells.get((r, c), "") for c in range(left, self.end[1] + 1)] for r in range(top, self.end[0] + 1)
+        ]
 
     def iter_rows(self):
         return iter(self._rows)
@@ -199,10 +230,17 @@ def test_banded_rows_line_up_whichever_way_iter_rows_begins(monkeypatch, tmp_pat
     # band 1: rows 2-4, columns B-D; band 2: rows 7-8 (5 and 6 have no cells), columns A-C
     cells1 = {(2, 1): "b2", (3, 3): "d3", (4, 2): "c4"}
     cells2 = {(7, 0): "a7", (8, 2): "c8"}
-    banded = BandedSheet(str(tmp_path / "x.xlsx"), "S",
-                         [_FakeBand(_FakeSheet(cells1, from_row0, from_col0)),
-                          _FakeBand(_FakeSheet(cells2, from_row0, from_col0))],
-                         [0, 5], tempfile.TemporaryDirectory(), 9)
+    banded = BandedSheet(
+        str(tmp_path / "x.xlsx"),
+        "S",
+        [
+            _FakeBand(_FakeSheet(cells1, from_row0, from_col0)),
+            _FakeBand(_FakeSheet(cells2, from_row0, from_col0)),
+        ],
+        [0, 5],
+        tempfile.TemporaryDirectory(),
+        9,
+    )
     assert banded.first_row == (0 if from_row0 else 2)
     got = _banded(banded)
     want = [(r, [""] * c + [v]) for (r, c), v in {**cells1, **cells2}.items()]
@@ -241,7 +279,9 @@ def test_iter_rows_origin_is_read_off_this_python_calamine():
         wb = openpyxl.Workbook()
         wb.active["C4"] = "x"
         wb.save(Path(tmp) / "c4.xlsx")
-        path_rows = list(CalamineWorkbook.from_path(str(Path(tmp) / "c4.xlsx")).get_sheet_by_name("Sheet").iter_rows())
+        path_rows = list(
+            CalamineWorkbook.from_path(str(Path(tmp) / "c4.xlsx")).get_sheet_by_name("Sheet").iter_rows()
+        )
     assert len(path_rows) == (4 if from_row0 else 1)
     assert len(path_rows[-1]) == (3 if from_col0 else 1)
 
@@ -282,9 +322,18 @@ def _roster(path: Path) -> Path:
         code = f"H{h:03d}"
         for k, rel in enumerate(("户主", "配偶", "之子", "之女")):
             n = h * 4 + k + 1
-            rows.append(person(n, code, rel, f"{'张王李赵'[k]}{h}", group=f"{1 + h % 2}组",
-                               edu="" if k > 1 else "初中", school="七年级" if k > 1 else "",
-                               year=2011 if k > 1 else 1980))
+            rows.append(
+                person(
+                    n,
+                    code,
+                    rel,
+                    f"{'张王李赵'[k]}{h}",
+                    group=f"{1 + h % 2}组",
+                    edu="" if k > 1 else "初中",
+                    school="七年级" if k > 1 else "",
+                    year=2011 if k > 1 else 1980,
+                )
+            )
     rows[37][5] = "3.41523198001011E+17"  # digits lost by Excel: an error
     rows[250][6] = "户主"  # a second head in household H062
     rows[333][7] = "博士后"  # not a 文化程度
@@ -301,9 +350,14 @@ def test_an_import_of_a_banded_sheet_equals_the_plain_import(tmp_path, monkeypat
         add_villages(db)
         result = import_file(db, path, ImportOptions(create_places=True))
         with db.reading() as s:
-            members = [tuple(r) for r in s.execute(
-                select(Member.name, Member.id_number, Member.relation, Member.education, Household.code)
-                .join(Household).order_by(Member.id))]
+            members = [
+                tuple(r)
+                for r in s.execute(
+                    select(Member.name, Member.id_number, Member.relation, Member.education, Household.code)
+                    .join(Household)
+                    .order_by(Member.id)
+                )
+            ]
         issues = [(x.row, x.column, x.value, x.message, x.severity) for x in result.plan.issues]
         results[banded] = (result.plan.counts, issues, members)
         db.dispose()
@@ -311,7 +365,13 @@ def test_an_import_of_a_banded_sheet_equals_the_plain_import(tmp_path, monkeypat
     counts, issues, members = results[True]
     assert len(members) == 394 and counts["m_new"] == 394 and counts["hh_blocked"] == 1
     assert [(row, column) for row, column, _v, _m, _s in issues] == [
-        (41, "证件号码"), (252, ""), (253, ""), (254, "与户主关系"), (255, ""), (337, "文化程度")]
+        (41, "证件号码"),
+        (252, ""),
+        (253, ""),
+        (254, "与户主关系"),
+        (255, ""),
+        (337, "文化程度"),
+    ]
     assert "已被Excel转成数字" in issues[0][3] and "不是可选的值" in issues[-1][3]
 
 

@@ -43,17 +43,26 @@ def test_insert_entries_of_imported_records_name_the_file(villages, tmp_path):
     odd = 'a"b\\c\n\t\x01 😀 \u2028 end'
     rows = [r + ["", "", "", ""] for r in family()]
     rows[0][-4:] = [odd, 6, "省外务工", "1980-01-01"]
-    import_file(villages, write_csv(tmp_path / "村民 名册.csv", rows, header=header))  # CSV: control characters allowed
+    import_file(
+        villages, write_csv(tmp_path / "村民 名册.csv", rows, header=header)
+    )  # CSV: control characters allowed
     with villages.reading() as s:
         members = s.scalars(select(Member)).all()
         households = s.scalars(select(Household)).all()
         assert len(members) == 5 and len(households) == 2
         for obj in [*members, *households]:
-            entries = s.scalars(select(AuditEntry).where(
-                AuditEntry.table_name == obj.__tablename__, AuditEntry.record_id == obj.id)).all()
+            entries = s.scalars(
+                select(AuditEntry).where(
+                    AuditEntry.table_name == obj.__tablename__, AuditEntry.record_id == obj.id
+                )
+            ).all()
             assert [e.action for e in entries] == ["insert"]
             entry = entries[0]
-            assert json.loads(entry.new_value) == {"source": "import", "file": "村民 名册.csv", "sheet": "村民 名册"}
+            assert json.loads(entry.new_value) == {
+                "source": "import",
+                "file": "村民 名册.csv",
+                "sheet": "村民 名册",
+            }
             assert entry.household_id == (obj.id if isinstance(obj, Household) else obj.household_id)
             assert entry.summary == (obj.name[:120] if isinstance(obj, Member) else None)
             assert entry.user == "测试"
@@ -67,18 +76,38 @@ def test_history_of_an_imported_household_lists_the_inserts(villages, tmp_path):
     with villages.reading() as s:
         hid = s.scalar(select(Household.id).where(Household.code == "H001"))
         history = households_service.household_history(s, hid)
-    assert [h.text for h in history] == [f"新增{who}（从“r.xlsx”导入）" for who in (
-        "家庭成员“张小明”", "家庭成员“李秀英”", "家庭成员“张大山”", "户信息")]  # newest first: members after their household
+    assert [h.text for h in history] == [
+        f"新增{who}（从“r.xlsx”导入）"
+        for who in ("家庭成员“张小明”", "家庭成员“李秀英”", "家庭成员“张大山”", "户信息")
+    ]  # newest first: members after their household
     assert all(h.user == "测试" for h in history)
 
 
 def test_json_arrays_are_the_text_of_sqlite_json_array():
     rnd = random.Random(3)
-    pool = ["汉族", 'q"uote', "back\\slash", "line\nbreak", "\x1f", "😀", "", None, 0, 1, 12, -7, 10 ** 12, "1988-06-19"]
+    pool = [
+        "汉族",
+        'q"uote',
+        "back\\slash",
+        "line\nbreak",
+        "\x1f",
+        "😀",
+        "",
+        None,
+        0,
+        1,
+        12,
+        -7,
+        10**12,
+        "1988-06-19",
+    ]
     columns = [[rnd.choice(pool) for _ in range(300)] for _ in range(6)]
     columns.append(list(range(300)))  # a mostly unique column
     conn = sqlite3.connect(":memory:")
-    expected = [conn.execute("SELECT json_array(?, ?, ?, ?, ?, ?, ?)", row).fetchone()[0] for row in zip(*columns, strict=True)]
+    expected = [
+        conn.execute("SELECT json_array(?, ?, ?, ?, ?, ?, ?)", row).fetchone()[0]
+        for row in zip(*columns, strict=True)
+    ]
     assert json_arrays(columns) == expected
 
 
@@ -175,13 +204,29 @@ def test_bulk_column_conversion_equals_cell_by_cell(key):
     rnd = random.Random(key)
     plain = {
         "name": lambda: "".join(rnd.choice("王李张伟芳娜秀英") for _ in range(rnd.randint(2, 3))),
-        "member_code": lambda: "3415230001" + str(rnd.randint(10 ** 9, 10 ** 10 - 1)),
-        "hh_phone": lambda: "13" + str(rnd.randint(10 ** 8, 10 ** 9 - 1)),
+        "member_code": lambda: "3415230001" + str(rnd.randint(10**9, 10**10 - 1)),
+        "hh_phone": lambda: "13" + str(rnd.randint(10**8, 10**9 - 1)),
         "birth_date": lambda: f"{rnd.randint(1930, 2020)}{rnd.randint(1, 12):02d}{rnd.randint(1, 28):02d}",
         "work_employer": lambda: rnd.choice(["合肥某电子厂", "上海建筑公司", "本村合作社"]),
     }[key]
-    odd = ["", None, " 张 三 ", '="3415230001"', "x" * 90, "12 3", "１３８０００００", 3.41523e17, 19800101,
-           "19800231", "18000101", "1980-01-01", "１９８００１０１", dt.date(1980, 1, 1), "=SUM(A1)", 42.0]
+    odd = [
+        "",
+        None,
+        " 张 三 ",
+        '="3415230001"',
+        "x" * 90,
+        "12 3",
+        "１３８０００００",
+        3.41523e17,
+        19800101,
+        "19800231",
+        "18000101",
+        "1980-01-01",
+        "１９８００１０１",
+        dt.date(1980, 1, 1),
+        "=SUM(A1)",
+        42.0,
+    ]
     enum = enums.current()
     for trial in range(40):
         chunk = [plain() for _ in range(rnd.randint(1, 30))]
@@ -192,38 +237,70 @@ def test_bulk_column_conversion_equals_cell_by_cell(key):
         assert bulk is not None and one is not None and bulk.bulk is not None
         got = bulk.convert(list(chunk))
         want = [one.fn(v) for v in chunk]
-        assert [g.message if g.__class__.__name__ == "Bad" else g for g in got] == \
-               [w.message if w.__class__.__name__ == "Bad" else w for w in want], chunk
+        assert [g.message if g.__class__.__name__ == "Bad" else g for g in got] == [
+            w.message if w.__class__.__name__ == "Bad" else w for w in want
+        ], chunk
     assert bulk.bulk([plain() for _ in range(20)]) is not None  # plain chunks do take the bulk way
 
 
 def test_bulk_insert_writes_constant_columns_as_literals_exactly():
     engine = create_engine("sqlite://")
     meta = MetaData()
-    table = Table("t", meta, Column("id", Integer, primary_key=True), Column("a", String), Column("b", Integer),
-                  Column("c", String, nullable=True))
+    table = Table(
+        "t",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("a", String),
+        Column("b", Integer),
+        Column("c", String, nullable=True),
+    )
     meta.create_all(engine)
     with Session(engine) as s:
-        bulk_insert(s, table, {"id": [1, 2, 3], "a": ["O'Brien; --", "O'Brien; --", "O'Brien; --"],
-                               "b": [True, 1, True], "c": [None, None, None]})
+        bulk_insert(
+            s,
+            table,
+            {
+                "id": [1, 2, 3],
+                "a": ["O'Brien; --", "O'Brien; --", "O'Brien; --"],
+                "b": [True, 1, True],
+                "c": [None, None, None],
+            },
+        )
         bulk_insert(s, table, {"id": [4], "a": ["x"], "b": [5], "c": ["y"]})
         rows = s.execute(select(table).order_by(table.c.id)).all()
-    assert [tuple(r) for r in rows] == [(1, "O'Brien; --", 1, None), (2, "O'Brien; --", 1, None),
-                                        (3, "O'Brien; --", 1, None), (4, "x", 5, "y")]
+    assert [tuple(r) for r in rows] == [
+        (1, "O'Brien; --", 1, None),
+        (2, "O'Brien; --", 1, None),
+        (3, "O'Brien; --", 1, None),
+        (4, "x", 5, "y"),
+    ]
 
 
-@pytest.mark.parametrize("max_bound", [14, 3, 999])  # 3 rows a statement; 1 row (4 bound columns > 3); all in one
+@pytest.mark.parametrize(
+    "max_bound", [14, 3, 999]
+)  # 3 rows a statement; 1 row (4 bound columns > 3); all in one
 def test_bulk_insert_of_many_rows_per_statement_keeps_every_row(monkeypatch, max_bound):
     monkeypatch.setattr(write_mod, "MAX_BOUND", max_bound)
     engine = create_engine("sqlite://")
     meta = MetaData()
-    table = Table("t", meta, Column("id", Integer, primary_key=True), Column("a", String), Column("b", Integer),
-                  Column("c", Date), Column("d", String))
+    table = Table(
+        "t",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("a", String),
+        Column("b", Integer),
+        Column("c", Date),
+        Column("d", String),
+    )
     meta.create_all(engine)
     n = 250
-    columns = {"id": list(range(1, n + 1)), "a": [f"名{i}" if i % 7 else None for i in range(n)],
-               "b": [i * 3 for i in range(n)], "c": [dt.date(1980, 1, 1) + dt.timedelta(days=i) for i in range(n)],
-               "d": ["同一值"] * n}
+    columns = {
+        "id": list(range(1, n + 1)),
+        "a": [f"名{i}" if i % 7 else None for i in range(n)],
+        "b": [i * 3 for i in range(n)],
+        "c": [dt.date(1980, 1, 1) + dt.timedelta(days=i) for i in range(n)],
+        "d": ["同一值"] * n,
+    }
     statements: list[str] = []
     sqlalchemy_event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     with Session(engine) as s:
@@ -238,8 +315,9 @@ def test_execute_writes_the_previewed_plan_when_nothing_changed(villages, tmp_pa
     preview = preview_file(villages, write_xlsx(tmp_path / "r.xlsx", family()))
     calls = []
     real = plan_mod.build_plan
-    monkeypatch.setattr("fanpin_desktop.services.importer.build_plan",
-                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(
+        "fanpin_desktop.services.importer.build_plan", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
     result = execute(villages, preview.parsed, ImportOptions(), expect=preview.fingerprint, plan=preview)
     assert calls == [] and result.plan is preview
     assert result.counts["m_new"] == 5
@@ -258,7 +336,9 @@ def test_bulk_unit_restores_the_connection_and_checkpoints_afterwards(villages, 
     import_file(villages, write_xlsx(tmp_path / "r.xlsx", family() + [person(9, "H009", "户主", "赵九")]))
     villages.wait_for_checkpoint()
     with villages.engine.connect() as conn:
-        busy, log_frames, done = conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        busy, log_frames, done = conn.connection.driver_connection.execute(
+            "PRAGMA wal_checkpoint(PASSIVE)"
+        ).fetchone()
     assert busy == 0 and log_frames == done  # nothing left in the log that is not in the file
     with pytest.raises(RuntimeError):
         with villages.bulk_unit() as s:
@@ -310,8 +390,11 @@ def test_member_texts_read_ahead_in_chunks_equal_a_plain_query(villages, tmp_pat
 
 def _member_indexes(db) -> list[tuple[str, str]]:
     with db.engine.connect() as conn:
-        return sorted(conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'members'").all())
+        return sorted(
+            conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'members'"
+            ).all()
+        )
 
 
 def test_indexes_dropped_for_a_big_first_import_come_back_the_same(villages, tmp_path, monkeypatch):
@@ -320,7 +403,9 @@ def test_indexes_dropped_for_a_big_first_import_come_back_the_same(villages, tmp
     monkeypatch.setattr(write_mod, "REBUILD_INDEXES_FROM", 3)
     dropped = []
     real = write_mod._drop_secondary_indexes
-    monkeypatch.setattr(write_mod, "_drop_secondary_indexes", lambda *a: dropped.extend(real(*a)) or list(dropped))
+    monkeypatch.setattr(
+        write_mod, "_drop_secondary_indexes", lambda *a: dropped.extend(real(*a)) or list(dropped)
+    )
     import_file(villages, write_xlsx(tmp_path / "r.xlsx", family()))
     assert len(dropped) == 3 and _member_indexes(villages) == before  # the unique id_number index too
     assert any(sql.startswith("CREATE UNIQUE INDEX uq_members_id_number") for sql in dropped)
@@ -352,20 +437,28 @@ def test_preview_of_a_reimport_compares_through_the_texts_read_ahead(villages, t
     import_file(villages, write_xlsx(tmp_path / "r.xlsx", family()))
     calls = []
     real = plan_mod.read_member_texts
-    monkeypatch.setattr("fanpin_desktop.services.importer.read_member_texts",
-                        lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(
+        "fanpin_desktop.services.importer.read_member_texts", lambda *a: calls.append(1) or real(*a)
+    )
     rows = family()
     rows[1][10] = "是"  # 李秀英: 享受低保 now
     preview = preview_file(villages, write_xlsx(tmp_path / "r2.xlsx", rows))
     assert calls == [1]
     assert preview.counts["m_unchanged"] == 4 and preview.counts["m_changed"] == 1
     assert [(c["person"][:3], c["field"], c["old"], c["new"]) for c in preview.member_changes()] == [
-        ("李秀英", "是否享受低保", "否", "是")]
+        ("李秀英", "是否享受低保", "否", "是")
+    ]
 
 
 def test_iso_dates_equal_isoformat():
     rnd = random.Random(3)
-    values = [dt.date(1, 1, 1), dt.date(999, 12, 31), dt.date(9999, 12, 31), None, dt.datetime(2020, 2, 29, 13, 5)]
+    values = [
+        dt.date(1, 1, 1),
+        dt.date(999, 12, 31),
+        dt.date(9999, 12, 31),
+        None,
+        dt.datetime(2020, 2, 29, 13, 5),
+    ]
     values += [dt.date(1890, 1, 1) + dt.timedelta(days=rnd.randrange(60000)) for _ in range(3000)] + [None]
     want = [None if v is None else v.isoformat() for v in values]
     assert iso_dates(values) == want and iso_dates(values, set(values)) == want

@@ -28,8 +28,11 @@ FIXTURE_AUDIT = 5  # the fixture's 2 villages and 3 groups are in the audit trai
 
 def counts(db) -> tuple[int, int, int]:
     with db.reading() as s:
-        return (s.scalar(select(func.count(Household.id))), s.scalar(select(func.count(Member.id))),
-                s.scalar(select(func.count(AuditEntry.id))))
+        return (
+            s.scalar(select(func.count(Household.id))),
+            s.scalar(select(func.count(Member.id))),
+            s.scalar(select(func.count(AuditEntry.id))),
+        )
 
 
 def messages(result) -> list[str]:
@@ -67,8 +70,17 @@ def test_two_row_header_with_group_titles(villages, tmp_path):
     p = result.plan.parsed
     assert p.header.header_rows == (1, 2)
     assert p.rownums[0] == 4
-    assert [k for k in p.mapping.columns[:9]] == ["-", "village", "group", "hh_code", "name", "id_number",
-                                                  "relation", "education", "schooling"]
+    assert [k for k in p.mapping.columns[:9]] == [
+        "-",
+        "village",
+        "group",
+        "hh_code",
+        "name",
+        "id_number",
+        "relation",
+        "education",
+        "schooling",
+    ]
     assert result.plan.counts["m_new"] == 5 and not result.plan.issues
 
 
@@ -101,7 +113,9 @@ def test_full_width_spaces_lower_x_and_15_digit_ids(villages, tmp_path):
     path = write_xlsx(tmp_path / "r.xlsx", rows)
     result = import_file(villages, path)
     converted = ids.convert_15_to_18(old15)
-    assert messages(result) == [f"警告：第5行“证件号码”列（F列），值“{old15}”：15位旧证件号码已转换为18位：{converted}"]
+    assert messages(result) == [
+        f"警告：第5行“证件号码”列（F列），值“{old15}”：15位旧证件号码已转换为18位：{converted}"
+    ]
     with villages.reading() as s:
         numbers = set(s.scalars(select(Member.id_number)))
     assert {family()[0][5], x_id, converted} <= numbers
@@ -124,7 +138,9 @@ def test_ids_rounded_by_excel_are_rejected_never_stored(villages, tmp_path):
     csv_rows = family(20)
     csv_rows[0][5] = "3.41523198001011E+17"
     result2 = import_file(villages, write_csv(tmp_path / "r.csv", csv_rows))
-    assert str(result2.plan.issues[0]).startswith("错误：第2行“证件号码”列（F列），值“3.41523198001011E+17”：证件号码")
+    assert str(result2.plan.issues[0]).startswith(
+        "错误：第2行“证件号码”列（F列），值“3.41523198001011E+17”：证件号码"
+    )
     assert "已被Excel转成数字" in result2.plan.issues[0].message
 
 
@@ -218,8 +234,12 @@ def test_unknown_village_listed_and_created_only_when_agreed(villages, tmp_path)
         assert [g.name for g in v.groups] == ["2组"]
         assert s.scalar(select(func.count(Member.id))) == 5
         # the new village and group are in the audit trail too
-        assert s.scalar(select(func.count()).where(AuditEntry.table_name == "villages",
-                                                   AuditEntry.action == "insert")) == 3
+        assert (
+            s.scalar(
+                select(func.count()).where(AuditEntry.table_name == "villages", AuditEntry.action == "insert")
+            )
+            == 3
+        )
 
 
 def test_village_names_and_group_numbers_match_tolerantly(villages, tmp_path):
@@ -288,9 +308,13 @@ def test_blank_and_total_rows(villages, tmp_path):
 
 def test_consecutive_rows_and_head_id_grouping(villages, tmp_path):
     header = ["行政村", "姓名", "证件号码", "与户主关系", "文化程度"]
-    rows = [["红星村", "孤儿", pid(90), "之子", "小学"],
-            ["红星村", "赵一", pid(91), "户主", "小学"], ["红星村", "钱二", pid(92), "配偶", "小学"],
-            ["红星村", "孙三", pid(93), "户主", "小学"], ["红星村", "李四", pid(94), "之女", "小学"]]
+    rows = [
+        ["红星村", "孤儿", pid(90), "之子", "小学"],
+        ["红星村", "赵一", pid(91), "户主", "小学"],
+        ["红星村", "钱二", pid(92), "配偶", "小学"],
+        ["红星村", "孙三", pid(93), "户主", "小学"],
+        ["红星村", "李四", pid(94), "之女", "小学"],
+    ]
     result = import_file(villages, write_xlsx(tmp_path / "r.xlsx", rows, header=header))
     assert result.plan.parsed.rule == "连续行（从户主行开始）"
     assert messages(result) == [
@@ -298,8 +322,11 @@ def test_consecutive_rows_and_head_id_grouping(villages, tmp_path):
     ]
     assert [len(h.members) for h in result.plan.households] == [2, 2]
     header2 = ["行政村", "户主证件号码", "姓名", "证件号码", "与户主关系", "文化程度"]
-    rows2 = [["红星村", pid(201), "周五", pid(202), "配偶", "小学"], ["红星村", pid(301), "吴六", pid(301), "户主", "小学"],
-             ["红星村", pid(201), "郑七", pid(201), "户主", "小学"]]
+    rows2 = [
+        ["红星村", pid(201), "周五", pid(202), "配偶", "小学"],
+        ["红星村", pid(301), "吴六", pid(301), "户主", "小学"],
+        ["红星村", pid(201), "郑七", pid(201), "户主", "小学"],
+    ]
     result2 = import_file(villages, write_xlsx(tmp_path / "r2.xlsx", rows2, header=header2))
     assert result2.plan.parsed.rule == "户主证件号码"
     assert not result2.plan.issues
@@ -310,7 +337,9 @@ def test_missing_required_columns_is_a_user_error(villages, tmp_path):
     path = write_xlsx(tmp_path / "r.xlsx", [["张三", "x"]], header=["姓名", "备注"])
     with pytest.raises(UserError, match="前30行中找不到表头|找不到这些必需的列"):
         import_file(villages, path)
-    path2 = write_xlsx(tmp_path / "r2.xlsx", [["张三", pid(1), "户主"]], header=["姓名", "证件号码", "与户主关系"])
+    path2 = write_xlsx(
+        tmp_path / "r2.xlsx", [["张三", pid(1), "户主"]], header=["姓名", "证件号码", "与户主关系"]
+    )
     with pytest.raises(UserError, match="找不到这些必需的列：行政村"):
         import_file(villages, path2)
     result = import_file(villages, path2, ImportOptions(default_village="东风村"))
@@ -332,12 +361,20 @@ def test_reimport_changes_nothing_and_changes_are_audited(villages, tmp_path):
         r[9] = "监测户"
     result = import_file(villages, write_xlsx(tmp_path / "r2.xlsx", rows))
     changes = result.plan.member_changes()
-    assert {(c["field"], c["old"], c["new"]) for c in changes} == {("是否享受低保", "否", "是"),
-                                                                   ("户类型", "一般农户", "监测户")}
+    assert {(c["field"], c["old"], c["new"]) for c in changes} == {
+        ("是否享受低保", "否", "是"),
+        ("户类型", "一般农户", "监测户"),
+    }
     with villages.reading() as s:
-        entries = s.execute(select(AuditEntry.table_name, AuditEntry.field, AuditEntry.old_value,
-                                   AuditEntry.new_value).where(AuditEntry.action == "update")).all()
-    assert sorted(entries) == [("households", "household_type", "一般农户", "监测户"), ("members", "dibao", "否", "是")]
+        entries = s.execute(
+            select(AuditEntry.table_name, AuditEntry.field, AuditEntry.old_value, AuditEntry.new_value).where(
+                AuditEntry.action == "update"
+            )
+        ).all()
+    assert sorted(entries) == [
+        ("households", "household_type", "一般农户", "监测户"),
+        ("members", "dibao", "否", "是"),
+    ]
     assert counts(villages)[2] == before[2] + 2
 
 
@@ -347,8 +384,11 @@ def test_imported_inserts_name_the_file_and_form_inserts_keep_their_values(villa
         hh = s.scalars(select(Household)).first()
         s.add(Member(household_id=hh.id, name="手工录入", relation="之孙子", id_number=pid(77)))
     with villages.reading() as s:
-        rows = s.execute(select(AuditEntry.summary, AuditEntry.new_value, AuditEntry.household_id, AuditEntry.user)
-                         .where(AuditEntry.table_name == "members", AuditEntry.action == "insert")).all()
+        rows = s.execute(
+            select(AuditEntry.summary, AuditEntry.new_value, AuditEntry.household_id, AuditEntry.user).where(
+                AuditEntry.table_name == "members", AuditEntry.action == "insert"
+            )
+        ).all()
     by_name = {r[0]: r for r in rows}
     assert len(by_name) == 6
     typed = json.loads(by_name["手工录入"][1])  # entered in a form: the values, as before
@@ -371,14 +411,22 @@ def test_person_in_another_household_is_moved_and_listed(villages, tmp_path):
     result = import_file(villages, write_xlsx(tmp_path / "r2.xlsx", rows))
     moves = result.plan.moves()
     assert [(m["row"], m["person"], m["from"], m["to"]) for m in moves] == [
-        (6, "王芳", "红星村 王建国户（户编号H002）", "红星村 张大山户（户编号H001）")]
-    assert ("警告：第6行“证件号码”列（F列），值“" + rows[4][5] + "”：此人已在另一户（红星村 王建国户（户编号H002）），"
-            "导入后将迁入本户") in messages(result)
+        (6, "王芳", "红星村 王建国户（户编号H002）", "红星村 张大山户（户编号H001）")
+    ]
+    assert (
+        "警告：第6行“证件号码”列（F列），值“"
+        + rows[4][5]
+        + "”：此人已在另一户（红星村 王建国户（户编号H002）），"
+        "导入后将迁入本户"
+    ) in messages(result)
     with villages.reading() as s:
         wang = s.scalars(select(Member).where(Member.name == "王芳")).one()
         assert wang.household.code == "H001" and wang.relation == "之儿媳"
-        fields = set(s.scalars(select(AuditEntry.field).where(AuditEntry.record_id == wang.id,
-                                                              AuditEntry.action == "update")))
+        fields = set(
+            s.scalars(
+                select(AuditEntry.field).where(AuditEntry.record_id == wang.id, AuditEntry.action == "update")
+            )
+        )
     assert fields == {"household_id", "relation"}
 
 

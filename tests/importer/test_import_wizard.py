@@ -31,7 +31,10 @@ def test_wizard_imports_a_national_export(qtbot, db, tmp_path, monkeypatch, band
     rows[4][5] = "3.41523198001011E+17"
     path = write_xlsx(tmp_path / "r.xlsx", rows, titles=["红星村家庭成员", "导出时间"], extra_sheets=["说明"])
     wizard = make(qtbot, db, path)
-    assert [wizard.file_page.sheet.itemText(i) for i in range(wizard.file_page.sheet.count())] == ["Sheet1", "说明"]
+    assert [wizard.file_page.sheet.itemText(i) for i in range(wizard.file_page.sheet.count())] == [
+        "Sheet1",
+        "说明",
+    ]
     wizard.next()
     assert wizard.currentPage() is wizard.mapping_page
     assert isinstance(wizard.source._sheet, BandedSheet) is banded
@@ -47,13 +50,20 @@ def test_wizard_imports_a_national_export(qtbot, db, tmp_path, monkeypatch, band
     text = preview.summary.toPlainText()
     assert "人：新增 4，修改 0，迁入其他户 0，无变化 0" in text
     assert preview.issues.rowCount() == 1 and "已被Excel转成数字" in preview.issues.rows[0]["message"]
-    headers = [preview.issues.headerData(c, Qt.Orientation.Horizontal) for c in range(preview.issues.columnCount())]
+    headers = [
+        preview.issues.headerData(c, Qt.Orientation.Horizontal) for c in range(preview.issues.columnCount())
+    ]
     assert headers == ["行", "类别", "列", "值", "问题"]  # the message last, where the table stretches
     assert wizard.buttonText(wizard.WizardButton.NextButton) == "导入"
     preview.save_report_to(tmp_path / "errors.xlsx")
     report = openpyxl.load_workbook(tmp_path / "errors.xlsx").active
-    assert [c.value for c in report[3]][:5] == [8, "证件号码", "F", "3.41523198001011E+17",
-                                                preview.issues.rows[0]["message"]]
+    assert [c.value for c in report[3]][:5] == [
+        8,
+        "证件号码",
+        "F",
+        "3.41523198001011E+17",
+        preview.issues.rows[0]["message"],
+    ]
     assert "王芳" in [c.value for c in report[3]]  # the original row, as read from the file
     with db.reading() as s:
         assert s.scalar(select(func.count(Member.id))) == 0  # nothing written before 导入
@@ -76,7 +86,9 @@ def test_wizard_manual_header_and_mapping(qtbot, db, tmp_path):
     wizard.next()
     page = wizard.mapping_page
     assert wizard.currentPage() is page
-    assert page.source_label.text().endswith("未能按列名找到表头：请指定表头所在的行，并为各列选择导入为哪一项")
+    assert page.source_label.text().endswith(
+        "未能按列名找到表头：请指定表头所在的行，并为各列选择导入为哪一项"
+    )
     assert page.header_row.value() == 1  # the title row: the clerk points at row 2
     page.header_row.setValue(2)
     page.reread()

@@ -47,7 +47,9 @@ def test_unknown_layout_needs_a_mapping_which_is_saved_and_chosen_again(db, tmp_
     with db.reading() as s:
         _h, auto = prepare(s, src, header_row=1)
     assert auto.missing_required() == ["姓名", "证件号码", "与户主关系", "行政村"]
-    mapping = ColumnMapping(["-", "village", "hh_code", "name", "id_number", "relation", "education", "schooling"])
+    mapping = ColumnMapping(
+        ["-", "village", "hh_code", "name", "id_number", "relation", "education", "schooling"]
+    )
     with db.unit() as s:
         save_mapping(s, "某村自制表", header.labels, mapping)
     plan = analyse(db, src, header, mapping, ImportOptions())
@@ -97,7 +99,9 @@ def test_error_report_workbook(db, tmp_path):
     src.close()
     ws = openpyxl.load_workbook(report)["问题清单"]
     assert ws.cell(2, 1).value == "行号" and ws.cell(2, 7).value == "原表：序号"
-    found = {(ws.cell(r, 1).value, ws.cell(r, 2).value, ws.cell(r, 6).value): r for r in range(3, ws.max_row + 1)}
+    found = {
+        (ws.cell(r, 1).value, ws.cell(r, 2).value, ws.cell(r, 6).value): r for r in range(3, ws.max_row + 1)
+    }
     r = found[(4, "证件号码", "错误")]
     assert ws.cell(r, 3).value == "F" and ws.cell(r, 4).value == rows[1][5]
     assert ws.cell(r, 5).value.startswith("证件号码“") and "校验位错误" in ws.cell(r, 5).value
@@ -105,7 +109,11 @@ def test_error_report_workbook(db, tmp_path):
     assert ws.cell(r, 12).data_type == "s" and ws.cell(r, 11).value == "李秀英"
     r2 = found[(6, "文化程度", "错误")]
     assert ws.cell(r2, 11).value == "王建国"
-    assert [x for x in found if x[2] == "错误"] == [(4, "证件号码", "错误"), (6, "文化程度", "错误"), (7, None, "错误")]
+    assert [x for x in found if x[2] == "错误"] == [
+        (4, "证件号码", "错误"),
+        (6, "文化程度", "错误"),
+        (7, None, "错误"),
+    ]
     assert not list(tmp_path.joinpath("out").glob(".*"))  # no temporary file left behind
 
 
@@ -124,9 +132,18 @@ def test_roster_export_round_trip(db, tmp_path, data_paths):
         m.work_months = 10
         m.phone = "13900001111"
         m.birth_date = m.birth_date
-        s.add(Member(household_id=m.household_id, name="王小宝", relation="之孙子", schooling="学前教育",
-                     id_number=make_id("341523", dt.date(2020, 2, 2), 5, False), sex="男",
-                     birth_date=dt.date(2020, 2, 2), sort_order=5))
+        s.add(
+            Member(
+                household_id=m.household_id,
+                name="王小宝",
+                relation="之孙子",
+                schooling="学前教育",
+                id_number=make_id("341523", dt.date(2020, 2, 2), 5, False),
+                sex="男",
+                birth_date=dt.date(2020, 2, 2),
+                sort_order=5,
+            )
+        )
     target = tmp_path / "花名册.xlsx"
     with db.reading() as s:
         assert export_roster(s, target) == 6
@@ -134,7 +151,10 @@ def test_roster_export_round_trip(db, tmp_path, data_paths):
     ws = openpyxl.load_workbook(target)["家庭成员"]
     assert ws.cell(2, 1).value == "序号" and ws.cell(2, 15).value == "证件号码"
     assert ws.cell(3, 15).data_type == "s" and len(ws.cell(3, 15).value) == 18
-    assert CalamineWorkbook.from_path(str(target)).get_sheet_by_index(0).to_python()[2][14] == ws.cell(3, 15).value
+    assert (
+        CalamineWorkbook.from_path(str(target)).get_sheet_by_index(0).to_python()[2][14]
+        == ws.cell(3, 15).value
+    )
     # import into an empty database: same households and members
     from fanpin_desktop.db import Database, migrate
 
@@ -145,14 +165,23 @@ def test_roster_export_round_trip(db, tmp_path, data_paths):
     assert not [i for i in result.plan.issues if i.is_error], [str(i) for i in result.plan.issues]
 
     def snapshot(database):
-        cols = [c.key for c in Member.__table__.columns
-                if c.key not in ("id", "household_id", "created_at", "updated_at", "sort_order")]
+        cols = [
+            c.key
+            for c in Member.__table__.columns
+            if c.key not in ("id", "household_id", "created_at", "updated_at", "sort_order")
+        ]
         with database.reading() as s:
             out = {}
             for m in s.scalars(select(Member)):
                 hh = m.household
-                out[m.id_number] = (tuple(getattr(m, c) for c in cols), hh.code, hh.village.name,
-                                    hh.group.name if hh.group else None, hh.household_type, hh.phone)
+                out[m.id_number] = (
+                    tuple(getattr(m, c) for c in cols),
+                    hh.code,
+                    hh.village.name,
+                    hh.group.name if hh.group else None,
+                    hh.household_type,
+                    hh.phone,
+                )
             return out
 
     assert snapshot(other) == snapshot(db)

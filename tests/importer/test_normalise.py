@@ -22,42 +22,64 @@ from fanpin_desktop.services.importer.normalise import (
 )
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("202304", dt.date(2023, 4, 1)),
-    (202304.0, dt.date(2023, 4, 1)),
-    ("19800101", dt.date(1980, 1, 1)),
-    (19800101, dt.date(1980, 1, 1)),
-    ("1980-01-02", dt.date(1980, 1, 2)),
-    ("1980/1/2", dt.date(1980, 1, 2)),
-    ("1980.01", dt.date(1980, 1, 1)),
-    ("1980.1.2", dt.date(1980, 1, 2)),
-    ("1980年1月2日", dt.date(1980, 1, 2)),
-    ("１９８０－０１－０２", dt.date(1980, 1, 2)),
-    ("2023-04-01 00:00:00", dt.date(2023, 4, 1)),
-    (45017.0, dt.date(2023, 4, 1)),  # Excel serial number
-    ("45017", dt.date(2023, 4, 1)),
-    (dt.datetime(2023, 4, 1, 8, 30), dt.date(2023, 4, 1)),
-    (dt.date(2023, 4, 1), dt.date(2023, 4, 1)),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("202304", dt.date(2023, 4, 1)),
+        (202304.0, dt.date(2023, 4, 1)),
+        ("19800101", dt.date(1980, 1, 1)),
+        (19800101, dt.date(1980, 1, 1)),
+        ("1980-01-02", dt.date(1980, 1, 2)),
+        ("1980/1/2", dt.date(1980, 1, 2)),
+        ("1980.01", dt.date(1980, 1, 1)),
+        ("1980.1.2", dt.date(1980, 1, 2)),
+        ("1980年1月2日", dt.date(1980, 1, 2)),
+        ("１９８０－０１－０２", dt.date(1980, 1, 2)),
+        ("2023-04-01 00:00:00", dt.date(2023, 4, 1)),
+        (45017.0, dt.date(2023, 4, 1)),  # Excel serial number
+        ("45017", dt.date(2023, 4, 1)),
+        (dt.datetime(2023, 4, 1, 8, 30), dt.date(2023, 4, 1)),
+        (dt.date(2023, 4, 1), dt.date(2023, 4, 1)),
+        ("", None),
+    ],
+)
 def test_dates(raw, expected):
     assert to_date(raw) == expected
 
 
-@pytest.mark.parametrize("raw, reason", [
-    ("2023-02-30", "日期“2023-02-30”不存在"),
-    ("198013", "日期“198013”不存在"),
-    ("去年", "日期“去年”无法识别（可写成 1980-01-01、1980/1/1、19800101、198001、1980.01）"),
-])
+@pytest.mark.parametrize(
+    "raw, reason",
+    [
+        ("2023-02-30", "日期“2023-02-30”不存在"),
+        ("198013", "日期“198013”不存在"),
+        ("去年", "日期“去年”无法识别（可写成 1980-01-01、1980/1/1、19800101、198001、1980.01）"),
+    ],
+)
 def test_bad_dates(raw, reason):
     result = to_date(raw)
     assert isinstance(result, Bad) and result.message == reason
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("是", True), ("否", False), ("√", True), ("×", False), (1.0, True), (0, False), ("1", True), ("0", False),
-    ("Y", True), ("n", False), ("yes", True), ("NO", False), (True, True), (False, False), ("", None),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("是", True),
+        ("否", False),
+        ("√", True),
+        ("×", False),
+        (1.0, True),
+        (0, False),
+        ("1", True),
+        ("0", False),
+        ("Y", True),
+        ("n", False),
+        ("yes", True),
+        ("NO", False),
+        (True, True),
+        (False, False),
+        ("", None),
+    ],
+)
 def test_yes_no(raw, expected):
     assert to_bool(raw) is expected
 
@@ -80,8 +102,11 @@ def test_fast_id_path_agrees_with_domain_ids():
     rnd = random.Random(5)
     seen_valid = 0
     for _ in range(3000):
-        body = "341523" + f"{rnd.randint(1930, 2020)}{rnd.randint(1, 12):02d}{rnd.randint(1, 28):02d}" + \
-            f"{rnd.randint(0, 999):03d}"
+        body = (
+            "341523"
+            + f"{rnd.randint(1930, 2020)}{rnd.randint(1, 12):02d}{rnd.randint(1, 28):02d}"
+            + f"{rnd.randint(0, 999):03d}"
+        )
         number = body + rnd.choice("0123456789X")
         fast = to_id(number)
         assert (fast.__class__ is IdValue) == ids.is_valid(number), number
@@ -116,8 +141,12 @@ def test_initials_of_many_names_equal_pypinyin():
 def test_header_matching():
     assert norm_label("务工时间（月）") == norm_label("务工时间(月)") == "务工时间(月)"
     assert norm_label(" *姓 名 ") == "姓名"
-    head = [["XX镇花名册"], ["导出时间：2024"], ["序号", "姓名", "身份证号", "与户主的关系", "学历", "自定义"],
-            ["1", "张三", "x", "户主", "小学", ""]]
+    head = [
+        ["XX镇花名册"],
+        ["导出时间：2024"],
+        ["序号", "姓名", "身份证号", "与户主的关系", "学历", "自定义"],
+        ["1", "张三", "x", "户主", "小学", ""],
+    ]
     header = detect_header(head)
     assert header.header_rows == (2,) and header.first_data_row == 3
     mapping = auto_mapping(header.labels)

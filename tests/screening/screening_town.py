@@ -98,13 +98,23 @@ def build_town(db: Database) -> Town:
         b = Village(name="乙村", sort_order=2)
         s.add_all([a, b])
         s.flush()
-        a1, a2 = VillageGroup(village_id=a.id, name="一组", sort_order=1), VillageGroup(village_id=a.id, name="二组",
-                                                                                       sort_order=2)
+        a1, a2 = (
+            VillageGroup(village_id=a.id, name="一组", sort_order=1),
+            VillageGroup(village_id=a.id, name="二组", sort_order=2),
+        )
         b1 = VillageGroup(village_id=b.id, name="一组", sort_order=1)
         s.add_all([a1, a2, b1])
         s.flush()
-        c = Campaign(year=2022, name="2022年防止返贫监测帮扶集中排查", start_date=D(2022, 5, 10), end_date=D(2022, 5, 31),
-                     income_period_start=D(2021, 5, 1), income_period_end=D(2022, 4, 30), threshold=t, is_current=True)
+        c = Campaign(
+            year=2022,
+            name="2022年防止返贫监测帮扶集中排查",
+            start_date=D(2022, 5, 10),
+            end_date=D(2022, 5, 31),
+            income_period_start=D(2021, 5, 1),
+            income_period_end=D(2022, 4, 30),
+            threshold=t,
+            is_current=True,
+        )
         s.add(c)
         s.flush()
 
@@ -123,8 +133,14 @@ def build_town(db: Database) -> Town:
         h: dict[int, int] = {}
         heads: dict[int, str] = {}
         for n, (v, g, htype, head, size, code) in spec.items():
-            hh = Household(village_id=v.id, group_id=g.id, household_type=htype, code=code,
-                           poverty_exit_year=2020 if htype == "脱贫户" else None, phone="13800000000")
+            hh = Household(
+                village_id=v.id,
+                group_id=g.id,
+                household_type=htype,
+                code=code,
+                poverty_exit_year=2020 if htype == "脱贫户" else None,
+                phone="13800000000",
+            )
             hh.members = family(head, size)
             s.add(hh)
             s.flush()
@@ -135,77 +151,195 @@ def build_town(db: Database) -> Town:
         m = h4.members[0]
         m.birth_date = D(1950, 1, 1)
         m.id_number = ids.make_id("341522", D(1950, 1, 1), 77, female=False)
-        m.labour_skill, m.health, m.disability_category, m.disability_grade = "无劳动力", "残疾", "肢体残疾", "二级"
+        m.labour_skill, m.health, m.disability_category, m.disability_grade = (
+            "无劳动力",
+            "残疾",
+            "肢体残疾",
+            "二级",
+        )
         m.dibao = True
-        s.add(IncomeRecord(household_id=h[4], year=2021, period_start=D(2021, 5, 1), period_end=D(2022, 4, 30),
-                           wage=Decimal(0), transfer=Decimal(6000)))
+        s.add(
+            IncomeRecord(
+                household_id=h[4],
+                year=2021,
+                period_start=D(2021, 5, 1),
+                period_end=D(2022, 4, 30),
+                wage=Decimal(0),
+                transfer=Decimal(6000),
+            )
+        )
         # H2: income above threshold
-        s.add(IncomeRecord(household_id=h[2], year=2021, period_start=D(2021, 5, 1), period_end=D(2022, 4, 30),
-                           wage=Decimal(30000), business=Decimal(2000)))
+        s.add(
+            IncomeRecord(
+                household_id=h[2],
+                year=2021,
+                period_start=D(2021, 5, 1),
+                period_end=D(2022, 4, 30),
+                wage=Decimal(30000),
+                business=Decimal(2000),
+            )
+        )
 
         cases = {
-            1: _case(h[1], "已纳入", category="脱贫不稳定户", identified_on=D(2022, 5, 20), campaign_id=c.id,
-                     clue_date=D(2022, 5, 12)),
-            2: _case(h[2], "已纳入", category="边缘易致贫户", identified_on=D(2022, 5, 25), clue_date=D(2022, 5, 13)),
+            1: _case(
+                h[1],
+                "已纳入",
+                category="脱贫不稳定户",
+                identified_on=D(2022, 5, 20),
+                campaign_id=c.id,
+                clue_date=D(2022, 5, 12),
+            ),
+            2: _case(
+                h[2],
+                "已纳入",
+                category="边缘易致贫户",
+                identified_on=D(2022, 5, 25),
+                clue_date=D(2022, 5, 13),
+            ),
             3: _case(h[3], "消除中", category="突发严重困难户", identified_on=D(2022, 4, 1)),
-            5: _case(h[5], "已消除", category="边缘易致贫户", identified_on=D(2021, 4, 1),
-                     eliminated_on=D(2021, 12, 1), elimination_mode="帮扶消除"),
-            6: _case(h[6], "已回退", category="边缘易致贫户", identified_on=D(2021, 4, 1),
-                     rolled_back_on=D(2022, 5, 18)),
-            70: _case(h[7], "已消除", category="边缘易致贫户", identified_on=D(2020, 9, 1),
-                      eliminated_on=D(2021, 6, 1)),
-            8: _case(h[8], "已纳入", category="突发严重困难户", identified_on=D(2022, 5, 28), campaign_id=c.id,
-                     clue_date=D(2022, 5, 26)),
+            5: _case(
+                h[5],
+                "已消除",
+                category="边缘易致贫户",
+                identified_on=D(2021, 4, 1),
+                eliminated_on=D(2021, 12, 1),
+                elimination_mode="帮扶消除",
+            ),
+            6: _case(
+                h[6],
+                "已回退",
+                category="边缘易致贫户",
+                identified_on=D(2021, 4, 1),
+                rolled_back_on=D(2022, 5, 18),
+            ),
+            70: _case(
+                h[7],
+                "已消除",
+                category="边缘易致贫户",
+                identified_on=D(2020, 9, 1),
+                eliminated_on=D(2021, 6, 1),
+            ),
+            8: _case(
+                h[8],
+                "已纳入",
+                category="突发严重困难户",
+                identified_on=D(2022, 5, 28),
+                campaign_id=c.id,
+                clue_date=D(2022, 5, 26),
+            ),
             9: _case(h[9], "不纳入", not_included_reason="收入高"),
-            10: _case(h[10], "已消除", category="突发严重困难户", identified_on=D(2021, 10, 1),
-                      eliminated_on=D(2022, 5, 21)),
+            10: _case(
+                h[10],
+                "已消除",
+                category="突发严重困难户",
+                identified_on=D(2021, 10, 1),
+                eliminated_on=D(2022, 5, 21),
+            ),
         }
         s.add_all(cases.values())
         s.flush()
-        c7 = _case(h[7], "已纳入", category="边缘易致贫户", identified_on=D(2022, 5, 22),
-                   previous_case_id=cases[70].id, clue_date=D(2022, 5, 15))
+        c7 = _case(
+            h[7],
+            "已纳入",
+            category="边缘易致贫户",
+            identified_on=D(2022, 5, 22),
+            previous_case_id=cases[70].id,
+            clue_date=D(2022, 5, 15),
+        )
         s.add(c7)
         s.flush()
         s.add(CaseRisk(case_id=cases[3].id, position=1, risk_type="住房出现安全问题"))
         s.add(CaseRisk(case_id=cases[3].id, position=2, risk_type="因病"))
 
         def measure(n: int, case: MonitoringCase | None, year: int, cat: str = "产业帮扶") -> Measure:
-            return Measure(household_id=h[n], case_id=case.id if case else None, category=cat, content="帮扶", year=year)
+            return Measure(
+                household_id=h[n], case_id=case.id if case else None, category=cat, content="帮扶", year=year
+            )
 
-        s.add_all([
-            measure(1, cases[1], 2022), measure(1, cases[1], 2022, "就业帮扶"),
-            measure(2, cases[2], 2022),
-            measure(3, cases[3], 2022),
-            measure(4, None, 2022), measure(4, None, 2022, "健康帮扶"), measure(4, None, 2021),
-            measure(5, None, 2022),
-            measure(7, c7, 2022),
-            measure(10, cases[10], 2022),
-        ])
+        s.add_all(
+            [
+                measure(1, cases[1], 2022),
+                measure(1, cases[1], 2022, "就业帮扶"),
+                measure(2, cases[2], 2022),
+                measure(3, cases[3], 2022),
+                measure(4, None, 2022),
+                measure(4, None, 2022, "健康帮扶"),
+                measure(4, None, 2021),
+                measure(5, None, 2022),
+                measure(7, c7, 2022),
+                measure(10, cases[10], 2022),
+            ]
+        )
 
-        for n, day in ((1, D(2022, 5, 12)), (2, D(2022, 5, 13)), (4, D(2022, 5, 20)), (5, D(2022, 5, 26)),
-                       (7, D(2022, 5, 15)), (8, D(2022, 5, 30))):
+        for n, day in (
+            (1, D(2022, 5, 12)),
+            (2, D(2022, 5, 13)),
+            (4, D(2022, 5, 20)),
+            (5, D(2022, 5, 26)),
+            (7, D(2022, 5, 15)),
+            (8, D(2022, 5, 30)),
+        ):
             hh = s.get(Household, h[n])
-            s.add(HouseholdScreening(campaign_id=c.id, household_id=h[n], method="入户排查", screened_on=day,
-                                     household_size=len(hh.members), household_type=hh.household_type))
+            s.add(
+                HouseholdScreening(
+                    campaign_id=c.id,
+                    household_id=h[n],
+                    method="入户排查",
+                    screened_on=day,
+                    household_size=len(hh.members),
+                    household_type=hh.household_type,
+                )
+            )
 
-        s.add(VillageStatsInput(campaign_id=c.id, village_id=a.id, grid_count=3, grid_worker_count=3,
-                                grid_training_count=5, scale_risk=True, scale_risk_note="暴雨",
-                                covid_blocked_total=4, covid_blocked_solved=2))
-        s.add_all([Grid(village_id=b.id, name="一网格", worker_name="网格员甲", trained=True),
-                   Grid(village_id=b.id, name="二网格")])
+        s.add(
+            VillageStatsInput(
+                campaign_id=c.id,
+                village_id=a.id,
+                grid_count=3,
+                grid_worker_count=3,
+                grid_training_count=5,
+                scale_risk=True,
+                scale_risk_note="暴雨",
+                covid_blocked_total=4,
+                covid_blocked_solved=2,
+            )
+        )
+        s.add_all(
+            [
+                Grid(village_id=b.id, name="一网格", worker_name="网格员甲", trained=True),
+                Grid(village_id=b.id, name="二网格"),
+            ]
+        )
 
         def problem(level: str, ptype: str, status: str = "整改中", **kw) -> Problem:
             kw.setdefault("description", f"{ptype}问题")
-            return Problem(campaign_id=c.id, level=level, problem_type=ptype, status=status,
-                           found_on=D(2022, 5, 15), deadline=D(2022, 6, 30), **kw)
+            return Problem(
+                campaign_id=c.id,
+                level=level,
+                problem_type=ptype,
+                status=status,
+                found_on=D(2022, 5, 15),
+                deadline=D(2022, 6, 30),
+                **kw,
+            )
 
-        s.add_all([
-            problem("乡镇", "资金项目"),
-            problem("村", "政策落实", village_id=a.id),
-            problem("户", "“三保障”和饮水安全", "已整改", village_id=a.id, household_id=h[1],
-                    rectified_on=D(2022, 5, 20)),
-            problem("村", "乡村治理", "已整改", village_id=b.id, on_the_spot=True, rectified_on=D(2022, 5, 15)),
-            problem("村", "乡村建设", village_id=b.id),
-            problem("村", "其他", village_id=b.id),
-        ])
+        s.add_all(
+            [
+                problem("乡镇", "资金项目"),
+                problem("村", "政策落实", village_id=a.id),
+                problem(
+                    "户",
+                    "“三保障”和饮水安全",
+                    "已整改",
+                    village_id=a.id,
+                    household_id=h[1],
+                    rectified_on=D(2022, 5, 20),
+                ),
+                problem(
+                    "村", "乡村治理", "已整改", village_id=b.id, on_the_spot=True, rectified_on=D(2022, 5, 15)
+                ),
+                problem("村", "乡村建设", village_id=b.id),
+                problem("村", "其他", village_id=b.id),
+            ]
+        )
         return Town(c.id, a.id, b.id, {"甲一": a1.id, "甲二": a2.id, "乙一": b1.id}, h, heads)

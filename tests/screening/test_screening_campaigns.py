@@ -16,8 +16,12 @@ from fanpin_desktop.services import settings as settings_service
 def test_defaults_income_period_and_threshold(db):
     with db.unit() as s:
         settings_service.update(s, threshold_region="六安市")
-        s.add_all([Threshold(year=2022, region="全国", amount=Decimal(6500)),
-                   Threshold(year=2022, region="六安市", amount=Decimal(7000))])
+        s.add_all(
+            [
+                Threshold(year=2022, region="全国", amount=Decimal(6500)),
+                Threshold(year=2022, region="六安市", amount=Decimal(7000)),
+            ]
+        )
         s.add_all([Village(name="甲村", sort_order=2), Village(name="乙村", sort_order=1)])
         s.flush()
         c = campaigns.create(s, year=2022, start_date=D(2022, 5, 10), end_date=D(2022, 5, 31))
@@ -35,8 +39,14 @@ def test_defaults_income_period_and_threshold(db):
 def test_one_current_campaign(db):
     with db.unit() as s:
         a = campaigns.create(s, year=2022, start_date=D(2022, 5, 10), end_date=D(2022, 5, 31))
-        b = campaigns.create(s, year=2022, name="2022年第二轮排查", start_date=D(2022, 10, 8), end_date=D(2022, 10, 31),
-                             make_current=False)
+        b = campaigns.create(
+            s,
+            year=2022,
+            name="2022年第二轮排查",
+            start_date=D(2022, 10, 8),
+            end_date=D(2022, 10, 31),
+            make_current=False,
+        )
         assert campaigns.current(s).id == a.id
         campaigns.set_current(s, b.id)
         assert campaigns.current(s).id == b.id

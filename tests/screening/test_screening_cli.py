@@ -22,13 +22,17 @@ def test_export_each_appendix(db, town, data_paths, capsys):
         assert code == 0, err
         assert f"已导出附件{n}" in out
     files = sorted(p.name for p in data_paths.exports.glob("*.xlsx"))
-    assert files == [f"附件{n}_{name}_马店镇_2022_20220527.xlsx" for n, name in
-                     ((1, "到户排查表"), (2, "村级排查表"), (3, "排查情况统计表"), (4, "问题整改台账"))]
+    assert files == [
+        f"附件{n}_{name}_马店镇_2022_20220527.xlsx"
+        for n, name in ((1, "到户排查表"), (2, "村级排查表"), (3, "排查情况统计表"), (4, "问题整改台账"))
+    ]
 
 
 def test_export_one_village_to_a_file(db, town, data_paths, capsys, tmp_path):
     target = tmp_path / "甲村.xlsx"
-    code, out, err = run(data_paths, capsys, "export", "--appendix", "1", "--village", "甲村", "-o", str(target))
+    code, out, err = run(
+        data_paths, capsys, "export", "--appendix", "1", "--village", "甲村", "-o", str(target)
+    )
     assert code == 0, err
     ws = openpyxl.load_workbook(target).active
     assert ws["A1"].value.startswith("马店镇甲村2022年")

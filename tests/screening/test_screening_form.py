@@ -26,10 +26,23 @@ def answers_of(form: screening.HouseholdForm, **changes) -> dict:
 
 
 def _ctx(htype: str = "一般农户", members=None, **kw) -> appendix1.ScreeningContext:
-    members = members or [SimpleNamespace(name="甲", relation="户主", birth_date=D(1980, 1, 1), labour_skill="普通劳动力",
-                                          health="健康", education="初中")]
-    return appendix1.ScreeningContext(household_type=htype, poverty_exit_year=kw.pop("exit", None),
-                                      people=facts.household_facts(members, D(2022, 5, 10)), on=D(2022, 5, 10), **kw)
+    members = members or [
+        SimpleNamespace(
+            name="甲",
+            relation="户主",
+            birth_date=D(1980, 1, 1),
+            labour_skill="普通劳动力",
+            health="健康",
+            education="初中",
+        )
+    ]
+    return appendix1.ScreeningContext(
+        household_type=htype,
+        poverty_exit_year=kw.pop("exit", None),
+        people=facts.household_facts(members, D(2022, 5, 10)),
+        on=D(2022, 5, 10),
+        **kw,
+    )
 
 
 def test_applicability_follows_household_type_and_answers():
@@ -53,15 +66,46 @@ def test_applicability_follows_household_type_and_answers():
 
 
 def test_suggestions_from_income_and_members():
-    inc = appendix1.IncomeFacts(D(2021, 5, 1), D(2022, 4, 30), 2, Decimal(13000), Decimal(13000), Decimal(6500),
-                                Decimal(12000), Decimal(0))
-    earlier = appendix1.IncomeFacts(D(2020, 5, 1), D(2021, 4, 30), 2, Decimal(20000), Decimal(20000),
-                                    Decimal(10000), Decimal(0), Decimal(0))
-    kid = SimpleNamespace(name="小", relation="之子", birth_date=D(2012, 3, 1), health="健康", labour_skill="无劳动力")
-    head = SimpleNamespace(name="甲", relation="户主", birth_date=D(1980, 1, 1), labour_skill="普通劳动力",
-                           health="健康", education="初中", work_status="省外务工", work_months=3)
-    ctx = _ctx(members=[head, kid], income=inc, earlier_incomes=(earlier,), threshold=Decimal(7000),
-               member_medical=(("甲", True), ("小", False)))
+    inc = appendix1.IncomeFacts(
+        D(2021, 5, 1),
+        D(2022, 4, 30),
+        2,
+        Decimal(13000),
+        Decimal(13000),
+        Decimal(6500),
+        Decimal(12000),
+        Decimal(0),
+    )
+    earlier = appendix1.IncomeFacts(
+        D(2020, 5, 1),
+        D(2021, 4, 30),
+        2,
+        Decimal(20000),
+        Decimal(20000),
+        Decimal(10000),
+        Decimal(0),
+        Decimal(0),
+    )
+    kid = SimpleNamespace(
+        name="小", relation="之子", birth_date=D(2012, 3, 1), health="健康", labour_skill="无劳动力"
+    )
+    head = SimpleNamespace(
+        name="甲",
+        relation="户主",
+        birth_date=D(1980, 1, 1),
+        labour_skill="普通劳动力",
+        health="健康",
+        education="初中",
+        work_status="省外务工",
+        work_months=3,
+    )
+    ctx = _ctx(
+        members=[head, kid],
+        income=inc,
+        earlier_incomes=(earlier,),
+        threshold=Decimal(7000),
+        member_medical=(("甲", True), ("小", False)),
+    )
     s = appendix1.suggestions(ctx)
     assert s["household_size"].value == 2
     assert s["per_capita_income"].value == Decimal(6500)
@@ -76,10 +120,16 @@ def test_suggestions_from_income_and_members():
 
 
 def test_overrides_only_for_applicable_answers_that_differ():
-    s = {"is_dibao": appendix1.Suggestion(False, ""), "single_person": appendix1.Suggestion(True, ""),
-         "per_capita_income": appendix1.Suggestion(Decimal("6500.00"), "")}
-    got = appendix1.overrides(s, {"is_dibao": True, "single_person": True, "per_capita_income": Decimal("6500")},
-                              {"is_dibao": True, "single_person": True, "per_capita_income": True})
+    s = {
+        "is_dibao": appendix1.Suggestion(False, ""),
+        "single_person": appendix1.Suggestion(True, ""),
+        "per_capita_income": appendix1.Suggestion(Decimal("6500.00"), ""),
+    }
+    got = appendix1.overrides(
+        s,
+        {"is_dibao": True, "single_person": True, "per_capita_income": Decimal("6500")},
+        {"is_dibao": True, "single_person": True, "per_capita_income": True},
+    )
     assert got == {"is_dibao": False}
 
 
@@ -117,10 +167,16 @@ def test_not_applicable_questions_disabled_and_cleared_on_save(db, town):
         q = {x.key: x for x in form.questions}
         assert not q["exited_2020"].applicable and q["exited_2020"].value is None
         assert not q["system_data_accurate"].applicable
-        result = screening.save_form(s, town.campaign_id, town.h[9],
-                                     answers_of(form, method="入户排查", exited_2020=True, system_data_accurate=True,
-                                                should_monitor=False),
-                                     screened_on=D(2022, 5, 20), screener="网格员甲")
+        result = screening.save_form(
+            s,
+            town.campaign_id,
+            town.h[9],
+            answers_of(
+                form, method="入户排查", exited_2020=True, system_data_accurate=True, should_monitor=False
+            ),
+            screened_on=D(2022, 5, 20),
+            screener="网格员甲",
+        )
         assert set(result.cleared) == {"exited_2020", "system_data_accurate"}
         rec = s.get(HouseholdScreening, result.record_id)
         assert rec.exited_2020 is None and rec.system_data_accurate is None
@@ -130,10 +186,13 @@ def test_not_applicable_questions_disabled_and_cleared_on_save(db, town):
 def test_override_is_kept_and_visible(db, town):
     with db.unit() as s:
         form = screening.load_form(s, town.campaign_id, town.h[4])
-        result = screening.save_form(s, town.campaign_id, town.h[4],
-                                     answers_of(form, method="电话核查", is_dibao=False, household_size=2,
-                                                should_monitor=False),
-                                     screened_on=D(2022, 5, 21))
+        result = screening.save_form(
+            s,
+            town.campaign_id,
+            town.h[4],
+            answers_of(form, method="电话核查", is_dibao=False, household_size=2, should_monitor=False),
+            screened_on=D(2022, 5, 21),
+        )
         assert result.overrides == {"is_dibao": True, "household_size": 1, "should_monitor": True}
         assert not result.created  # the town already has a record for H4
     with db.reading() as s:
@@ -153,16 +212,31 @@ def test_validation_names_the_question(db, town):
             screening.save_form(s, town.campaign_id, town.h[9], answers_of(form), screened_on=D(2022, 5, 20))
         assert err.value.field == "method" and "排查方式" in str(err.value)
         with pytest.raises(ValidationError) as err:
-            screening.save_form(s, town.campaign_id, town.h[9], answers_of(form, method="入户排查", housing_safe="也许"),
-                                screened_on=D(2022, 5, 20))
+            screening.save_form(
+                s,
+                town.campaign_id,
+                town.h[9],
+                answers_of(form, method="入户排查", housing_safe="也许"),
+                screened_on=D(2022, 5, 20),
+            )
         assert err.value.field == "housing_safe" and "现有住房是否安全" in str(err.value)
         with pytest.raises(ValidationError) as err:
-            screening.save_form(s, town.campaign_id, town.h[9], answers_of(form, method="入户排查", household_size=0),
-                                screened_on=D(2022, 5, 20))
+            screening.save_form(
+                s,
+                town.campaign_id,
+                town.h[9],
+                answers_of(form, method="入户排查", household_size=0),
+                screened_on=D(2022, 5, 20),
+            )
         assert err.value.field == "household_size"
         with pytest.raises(ValidationError) as err:
-            screening.save_form(s, town.campaign_id, town.h[9], answers_of(form, method="入户排查"),
-                                screened_on=dt.date.today() + dt.timedelta(days=3))
+            screening.save_form(
+                s,
+                town.campaign_id,
+                town.h[9],
+                answers_of(form, method="入户排查"),
+                screened_on=dt.date.today() + dt.timedelta(days=3),
+            )
         assert err.value.field == "screened_on"
 
 
@@ -170,23 +244,37 @@ def test_should_monitor_creates_and_withdraws_a_clue(db, town):
     h = town.h[9]  # only a 不纳入 case
     with db.unit() as s:
         form = screening.load_form(s, town.campaign_id, h)
-        result = screening.save_form(s, town.campaign_id, h,
-                                     answers_of(form, method="入户排查", should_monitor=True, difficulties="缺技术"),
-                                     screened_on=D(2022, 5, 20))
+        result = screening.save_form(
+            s,
+            town.campaign_id,
+            h,
+            answers_of(form, method="入户排查", should_monitor=True, difficulties="缺技术"),
+            screened_on=D(2022, 5, 20),
+        )
         assert result.clue_created and result.clue_case_id is not None
         case = s.get(MonitoringCase, result.clue_case_id)
-        assert (case.status, case.source, case.campaign_id, case.clue_date) == ("线索", "集中排查", town.campaign_id,
-                                                                              D(2022, 5, 20))
+        assert (case.status, case.source, case.campaign_id, case.clue_date) == (
+            "线索",
+            "集中排查",
+            town.campaign_id,
+            D(2022, 5, 20),
+        )
         assert "缺技术" in case.note
         # saving again does not make a second clue
-        again = screening.save_form(s, town.campaign_id, h, answers_of(form, method="入户排查", should_monitor=True),
-                                    screened_on=D(2022, 5, 20))
+        again = screening.save_form(
+            s,
+            town.campaign_id,
+            h,
+            answers_of(form, method="入户排查", should_monitor=True),
+            screened_on=D(2022, 5, 20),
+        )
         assert not again.clue_created and again.clue_case_id == case.id
     with db.unit() as s:
         form = screening.load_form(s, town.campaign_id, h)
         assert form.clue_case_id == case.id
-        back = screening.save_form(s, town.campaign_id, h, answers_of(form, should_monitor=False),
-                                   screened_on=D(2022, 5, 20))
+        back = screening.save_form(
+            s, town.campaign_id, h, answers_of(form, should_monitor=False), screened_on=D(2022, 5, 20)
+        )
         assert back.clue_removed and back.clue_case_id is None
         statuses = list(s.scalars(select(MonitoringCase.status).where(MonitoringCase.household_id == h)))
         assert statuses == ["不纳入"]
@@ -194,14 +282,26 @@ def test_should_monitor_creates_and_withdraws_a_clue(db, town):
 
 def test_send_to_ledger_from_the_form(db, town):
     with db.unit() as s:
-        p = screening.send_to_ledger(s, town.campaign_id, town.h[2], problem_type="三保障和饮水安全",
-                                     description="饮水水质不达标", measure="接入集中供水", responsible="村主任",
-                                     deadline=D(2022, 6, 30), found_on=D(2022, 5, 13))
+        p = screening.send_to_ledger(
+            s,
+            town.campaign_id,
+            town.h[2],
+            problem_type="三保障和饮水安全",
+            description="饮水水质不达标",
+            measure="接入集中供水",
+            responsible="村主任",
+            deadline=D(2022, 6, 30),
+            found_on=D(2022, 5, 13),
+        )
         pid = p.id
     with db.reading() as s:
         p = s.get(Problem, pid)
-        assert (p.level, p.village_id, p.household_id, p.campaign_id) == ("户", town.village_a, town.h[2],
-                                                                          town.campaign_id)
+        assert (p.level, p.village_id, p.household_id, p.campaign_id) == (
+            "户",
+            town.village_a,
+            town.h[2],
+            town.campaign_id,
+        )
         assert p.problem_type == "“三保障”和饮水安全" and p.status == "整改中"
 
 
@@ -224,8 +324,14 @@ def test_next_household_in_village_group_order(db, town):
 def test_save_and_next_opens_the_next_form(db, town):
     with db.unit() as s:
         form = screening.load_form(s, town.campaign_id, town.h[3])
-        result, nxt = screening.save_and_next(s, town.campaign_id, town.h[3], answers_of(form, method="入户排查"),
-                                              screened_on=D(2022, 5, 22), unscreened_only=True)
+        result, nxt = screening.save_and_next(
+            s,
+            town.campaign_id,
+            town.h[3],
+            answers_of(form, method="入户排查"),
+            screened_on=D(2022, 5, 22),
+            unscreened_only=True,
+        )
         assert result.created
         assert nxt is not None and nxt.household_id == town.h[6] and nxt.head_name == "孙六"
     with db.reading() as s:
@@ -237,8 +343,9 @@ def test_save_and_next_opens_the_next_form(db, town):
 
 def test_village_screening_text(db, town):
     with db.unit() as s:
-        screening.save_village_screening(s, town.campaign_id, town.village_a,
-                                         {"grid_issues": " 网格员调整不及时 ", "other_issues": ""})
+        screening.save_village_screening(
+            s, town.campaign_id, town.village_a, {"grid_issues": " 网格员调整不及时 ", "other_issues": ""}
+        )
     with db.reading() as s:
         texts = screening.load_village_screening(s, town.campaign_id, town.village_a)
     assert texts["grid_issues"] == "网格员调整不及时" and texts["other_issues"] == ""

@@ -23,8 +23,9 @@ FIRST = 6  # first data row of an appendix 1 sheet (title, date, three header ro
 def exported(db, town, tmp_path: Path, village_id=None) -> tuple[Path, openpyxl.Workbook]:
     path = tmp_path / "附件1.xlsx"
     with db.reading() as s:
-        appendix_export.export_appendix(s, 1, path, campaign_id=town.campaign_id, village_id=village_id,
-                                        fill_date=D(2022, 5, 25))
+        appendix_export.export_appendix(
+            s, 1, path, campaign_id=town.campaign_id, village_id=village_id, fill_date=D(2022, 5, 25)
+        )
     return path, openpyxl.load_workbook(path)
 
 
@@ -44,8 +45,12 @@ def records(db, town) -> dict[int, SimpleNamespace]:
     """The campaign's appendix 1 records as plain values (usable after the unit of work)."""
     with db.reading() as s:
         rows = s.scalars(select(HouseholdScreening).where(HouseholdScreening.campaign_id == town.campaign_id))
-        return {r.household_id: SimpleNamespace(**{c.key: getattr(r, c.key) for c in HouseholdScreening.__table__.c})
-                for r in rows}
+        return {
+            r.household_id: SimpleNamespace(
+                **{c.key: getattr(r, c.key) for c in HouseholdScreening.__table__.c}
+            )
+            for r in rows
+        }
 
 
 def test_edited_workbook_imports_back(db, town, tmp_path):
@@ -53,8 +58,18 @@ def test_edited_workbook_imports_back(db, town, tmp_path):
     ws = wb.active
     wang = row_of(ws, "王三")  # not screened yet: only size and type were filled in
     assert ws.cell(wang, COL["method"]).value is None and ws.cell(wang, COL["household_size"]).value == 4
-    fill(ws, wang, method="电话核查", housing_safe="否", medical_secured="是", water_safe="是", no_labour="否",
-         exited_2020="是", should_monitor="否", difficulties="住房漏雨")
+    fill(
+        ws,
+        wang,
+        method="电话核查",
+        housing_safe="否",
+        medical_secured="是",
+        water_safe="是",
+        no_labour="否",
+        exited_2020="是",
+        should_monitor="否",
+        difficulties="住房漏雨",
+    )
     qian = row_of(ws, "钱五")  # screened before; eliminated case, not monitored now
     fill(ws, qian, should_monitor="是", remark="回头看发现收入下降", per_capita_income="6,800.50")
     out = tmp_path / "填好的附件1.xlsx"
@@ -70,7 +85,8 @@ def test_edited_workbook_imports_back(db, town, tmp_path):
     # and 王三 is a monitoring object (消除中), so 该户是否应纳入监测对象 is not his either
     assert [w.message for w in report.warnings] == [
         f"第{wang}行O列（是否2020年脱贫）“是”：该户不适用此项（脱贫户填写），已忽略",
-        f"第{wang}行AO列（该户是否应纳入监测对象（非监测对象填写））“否”：该户不适用此项（非监测对象填写），已忽略"]
+        f"第{wang}行AO列（该户是否应纳入监测对象（非监测对象填写））“否”：该户不适用此项（非监测对象填写），已忽略",
+    ]
 
     recs = records(db, town)
     w = recs[town.h[3]]
@@ -80,8 +96,11 @@ def test_edited_workbook_imports_back(db, town, tmp_path):
     assert q.should_monitor is True and str(q.per_capita_income) == "6800.50"
     assert q.screened_on == D(2022, 5, 26)  # an earlier record keeps its date
     with db.reading() as s:
-        clue = s.scalar(select(MonitoringCase).where(MonitoringCase.household_id == town.h[5],
-                                                     MonitoringCase.status == "线索"))
+        clue = s.scalar(
+            select(MonitoringCase).where(
+                MonitoringCase.household_id == town.h[5], MonitoringCase.status == "线索"
+            )
+        )
         assert clue is not None and clue.source == "集中排查"
         # the re-exported sheet shows the imported answers
     _path, wb2 = exported(db, town, tmp_path, town.village_a)
@@ -106,14 +125,18 @@ def test_errors_name_row_column_value_and_nothing_is_saved(db, town, tmp_path):
     assert not report.ok and not report.saved
     messages = [e.message for e in report.errors]
     assert f"第{wang}行K列（医疗是否得到保障）“也许”：应填“是”或“否”" in messages
-    assert any(m.startswith(f"第{sun}行F列（排查方式（入户排查、电话核查））：") and "排查方式为空" in m for m in messages)
+    assert any(
+        m.startswith(f"第{sun}行F列（排查方式（入户排查、电话核查））：") and "排查方式为空" in m
+        for m in messages
+    )
     assert f"第{zhou}行F列（排查方式（入户排查、电话核查））“上门”：应为入户排查、电话核查之一" in messages
     assert f"第{zhou}行D列（家庭人口数）“五”：不是整数" in messages
     assert any("郑九九" in m and "郑九" in m and "不一致" in m for m in messages)
     assert report.summary().startswith(f"发现{len(report.errors)}处错误，未导入任何数据")
     after = records(db, town)
-    assert {k: (v.method, v.medical_secured) for k, v in after.items()} == \
-        {k: (v.method, v.medical_secured) for k, v in before.items()}
+    assert {k: (v.method, v.medical_secured) for k, v in after.items()} == {
+        k: (v.method, v.medical_secured) for k, v in before.items()
+    }
 
 
 def test_without_key_column_rows_match_by_group_and_head(db, town, tmp_path):
@@ -184,7 +207,10 @@ def test_appendix2_round_trip(db, town, tmp_path):
         report = appendix_import.import_appendix2(s, path, town.campaign_id)
     assert report.ok and report.rows_saved == 2 and report.created == 2
     with db.reading() as s:
-        assert screening.load_village_screening(s, town.campaign_id, town.village_a)["grid_issues"] == "网格划分过大"
+        assert (
+            screening.load_village_screening(s, town.campaign_id, town.village_a)["grid_issues"]
+            == "网格划分过大"
+        )
         assert screening.load_village_screening(s, town.campaign_id, town.village_b)["other_issues"] == "无"
     ws.cell(rows["乙村"], col["village"]).value = "丙村"
     wb.save(path)

@@ -13,19 +13,38 @@ from fanpin_desktop.services import ledger
 
 def test_create_checks_level_placement(db, town):
     with db.unit() as s:
-        p = ledger.create(s, level="户", household_id=town.h[7], problem_type="政策落实", description="医保未参保",
-                          campaign_id=town.campaign_id, found_on=D(2022, 5, 15))
+        p = ledger.create(
+            s,
+            level="户",
+            household_id=town.h[7],
+            problem_type="政策落实",
+            description="医保未参保",
+            campaign_id=town.campaign_id,
+            found_on=D(2022, 5, 15),
+        )
         assert p.village_id == town.village_b  # taken from the household
         with pytest.raises(ValidationError) as err:
             ledger.create(s, level="乡镇", village_id=town.village_a, problem_type="其他", description="x")
         assert err.value.field == "village_id"
         with pytest.raises(ValidationError) as err:
-            ledger.create(s, level="村", household_id=town.h[1], village_id=town.village_a, problem_type="其他",
-                          description="x")
+            ledger.create(
+                s,
+                level="村",
+                household_id=town.h[1],
+                village_id=town.village_a,
+                problem_type="其他",
+                description="x",
+            )
         assert err.value.field == "household_id"
         with pytest.raises(ValidationError) as err:
-            ledger.create(s, level="户", household_id=town.h[1], village_id=town.village_b, problem_type="其他",
-                          description="x")
+            ledger.create(
+                s,
+                level="户",
+                household_id=town.h[1],
+                village_id=town.village_b,
+                problem_type="其他",
+                description="x",
+            )
         assert "不一致" in str(err.value)
         with pytest.raises(ValidationError) as err:
             ledger.create(s, level="村", village_id=town.village_a, problem_type="环境卫生", description="x")
@@ -34,16 +53,32 @@ def test_create_checks_level_placement(db, town):
             ledger.create(s, level="村", village_id=town.village_a, problem_type="其他", description=" ")
         assert err.value.field == "description"
         with pytest.raises(ValidationError) as err:
-            ledger.create(s, level="村", village_id=town.village_a, problem_type="其他", description="x",
-                          found_on=D(2022, 5, 15), deadline=D(2022, 5, 1))
+            ledger.create(
+                s,
+                level="村",
+                village_id=town.village_a,
+                problem_type="其他",
+                description="x",
+                found_on=D(2022, 5, 15),
+                deadline=D(2022, 5, 1),
+            )
         assert err.value.field == "deadline"
 
 
 def test_state_changes(db, town):
     with db.unit() as s:
-        p = ledger.create(s, level="村", village_id=town.village_a, problem_type="乡村建设", description="道路破损",
-                          measure="修补", responsible="村主任", deadline=D(2022, 6, 30), found_on=D(2022, 5, 15),
-                          campaign_id=town.campaign_id)
+        p = ledger.create(
+            s,
+            level="村",
+            village_id=town.village_a,
+            problem_type="乡村建设",
+            description="道路破损",
+            measure="修补",
+            responsible="村主任",
+            deadline=D(2022, 6, 30),
+            found_on=D(2022, 5, 15),
+            campaign_id=town.campaign_id,
+        )
         pid = p.id
         with pytest.raises(ValidationError):  # cannot close before rectification
             ledger.close(s, pid, D(2022, 6, 1), "站长")
@@ -84,8 +119,9 @@ def test_overdue_and_counts(db, town):
 def test_list_order_and_on_the_spot(db, town):
     with db.reading() as s:
         all_rows = ledger.list_problems(s, campaign_id=town.campaign_id, today=D(2022, 6, 1))
-        ledger_rows = ledger.list_problems(s, campaign_id=town.campaign_id, include_on_the_spot=False,
-                                           today=D(2022, 6, 1))
+        ledger_rows = ledger.list_problems(
+            s, campaign_id=town.campaign_id, include_on_the_spot=False, today=D(2022, 6, 1)
+        )
     assert [r.level for r in all_rows][0] == "乡镇"  # township items first
     assert [r.village for r in all_rows] == ["", "甲村", "甲村", "乙村", "乙村", "乙村"]
     assert len(all_rows) == 6 and len(ledger_rows) == 5
@@ -97,8 +133,14 @@ def test_list_order_and_on_the_spot(db, town):
 
 def test_on_the_spot_is_recorded_rectified(db, town):
     with db.unit() as s:
-        p = ledger.create(s, level="乡镇", problem_type="其他", description="宣传栏破损", on_the_spot=True,
-                          found_on=D(2022, 5, 16))
+        p = ledger.create(
+            s,
+            level="乡镇",
+            problem_type="其他",
+            description="宣传栏破损",
+            on_the_spot=True,
+            found_on=D(2022, 5, 16),
+        )
         assert p.status == "已整改" and p.rectified_on == D(2022, 5, 16)
     assert ledger.is_overdue("整改中", D(2022, 1, 1), dt.date(2022, 1, 2))
     assert not ledger.is_overdue("已整改", D(2022, 1, 1), dt.date(2022, 1, 2))

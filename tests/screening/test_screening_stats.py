@@ -96,8 +96,14 @@ def test_snapshot_survives_later_edits(db, town):
     with db.unit() as s:
         stats.take_snapshot(s, town.campaign_id, REPORT_DAY, today=REPORT_DAY)
     with db.unit() as s:
-        s.add(HouseholdScreening(campaign_id=town.campaign_id, household_id=town.h[3], method="电话核查",
-                                 screened_on=D(2022, 5, 24)))
+        s.add(
+            HouseholdScreening(
+                campaign_id=town.campaign_id,
+                household_id=town.h[3],
+                method="电话核查",
+                screened_on=D(2022, 5, 24),
+            )
+        )
     with db.reading() as s:
         stored = stats.snapshot_for(s, town.campaign_id, REPORT_DAY)
         live = stats.compute(s, town.campaign_id, as_of=REPORT_DAY)
@@ -131,7 +137,9 @@ def test_stats_inputs_validation(db, town):
     with db.unit() as s:
         stats.save_inputs(s, town.campaign_id, town.village_b, grid_count=4, scale_risk=False)
         with pytest.raises(ValidationError) as err:
-            stats.save_inputs(s, town.campaign_id, town.village_b, covid_blocked_total=2, covid_blocked_solved=3)
+            stats.save_inputs(
+                s, town.campaign_id, town.village_b, covid_blocked_total=2, covid_blocked_solved=3
+            )
         assert err.value.field == "covid_blocked_solved"
         with pytest.raises(ValidationError):
             stats.save_inputs(s, town.campaign_id, town.village_b, scale_risk=True)

@@ -18,8 +18,10 @@ DEMO_HOUSEHOLDS = 150
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
-    path, _ = build_template(tmp_path_factory.mktemp("ui_screening_demo"),
-                             lambda database: build_demo(database, households=DEMO_HOUSEHOLDS))
+    path, _ = build_template(
+        tmp_path_factory.mktemp("ui_screening_demo"),
+        lambda database: build_demo(database, households=DEMO_HOUSEHOLDS),
+    )
     return path
 
 

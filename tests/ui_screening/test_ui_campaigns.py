@@ -54,7 +54,9 @@ def test_new_campaign_with_threshold_and_villages_becomes_current(dialog, db):
     with db.reading() as s:
         info = campaign_service.info(s, cid)
         assert info.is_current and campaign_service.current_id(s) == cid
-        assert info.income_period_start == dt.date(year - 1, 1, 1) and info.income_period_end == dt.date(year - 1, 12, 31)
+        assert info.income_period_start == dt.date(year - 1, 1, 1) and info.income_period_end == dt.date(
+            year - 1, 12, 31
+        )
         assert info.village_ids == (dialog.villages.item(1).data(Qt.ItemDataRole.UserRole),)
 
 

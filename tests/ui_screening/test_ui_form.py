@@ -59,8 +59,11 @@ def household_of_type(db, household_type: str, without_case: bool = False) -> in
 def record(db, household_id: int) -> HouseholdScreening | None:
     with db.reading() as s:
         cid = campaign_service.current_id(s)
-        rec = s.scalar(select(HouseholdScreening).where(HouseholdScreening.campaign_id == cid,
-                                                        HouseholdScreening.household_id == household_id))
+        rec = s.scalar(
+            select(HouseholdScreening).where(
+                HouseholdScreening.campaign_id == cid, HouseholdScreening.household_id == household_id
+            )
+        )
         if rec is not None:
             s.expunge(rec)
         return rec
@@ -99,7 +102,9 @@ def test_keyboard_only_entry_saves_and_opens_the_next_household(db, open_form):
     assert visited[:3] == ["household_size", "household_type", "method"]
     assert visited[-1] == "remark"
     skipped = {k for k in dialog._order if k not in visited}
-    assert skipped and all(not dialog.row(k).applicable for k in skipped), "only applicable questions are visited"
+    assert skipped and all(not dialog.row(k).applicable for k in skipped), (
+        "only applicable questions are visited"
+    )
     assert QApplication.focusWidget() is dialog.save_next_button, "after the last question: the save button"
 
     press(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # Ctrl+Enter: save and next
@@ -170,8 +175,13 @@ def test_an_override_is_kept_and_shown(db, open_form):
 
 def test_questions_that_do_not_apply_are_disabled(db, open_form):
     ordinary = open_form(household_of_type(db, "一般农户", without_case=True))
-    for key in ("exited_2020", "income_falling_3y", "measures_in_place", "system_data_accurate",
-                "risk_eliminated_marked"):
+    for key in (
+        "exited_2020",
+        "income_falling_3y",
+        "measures_in_place",
+        "system_data_accurate",
+        "risk_eliminated_marked",
+    ):
         row = ordinary.row(key)
         assert not row.applicable and not row.editor.isEnabled() and row.editor.mark() == sf.MARK_NA, key
         assert row.marker.text() == "不适用"
@@ -238,10 +248,17 @@ def test_find_household_by_initials_and_send_a_problem_to_the_ledger(db, open_fo
     assert picker_seen and picker_seen[0] >= 1
     assert dialog.household_id == target
 
-    pid = dialog.send_to_ledger({"problem_type": "“三保障”和饮水安全", "description": "饮水不稳定",
-                                 "measure": "接通自来水", "responsible": "村委会",
-                                 "deadline": dt.date.today() + dt.timedelta(days=30), "on_the_spot": False,
-                                 "found_on": dt.date.today()})
+    pid = dialog.send_to_ledger(
+        {
+            "problem_type": "“三保障”和饮水安全",
+            "description": "饮水不稳定",
+            "measure": "接通自来水",
+            "responsible": "村委会",
+            "deadline": dt.date.today() + dt.timedelta(days=30),
+            "on_the_spot": False,
+            "found_on": dt.date.today(),
+        }
+    )
     with db.reading() as s:
         p = s.get(Problem, pid)
         assert p.household_id == target and p.level == "户" and p.source == "集中排查"

@@ -41,10 +41,19 @@ def cell(page: LedgerPage, problem_id: int, column: int, role=Qt.ItemDataRole.Di
 
 
 def new_problem(page: LedgerPage, **changes) -> int:
-    values = {"level": "村", "village_id": page.village.itemData(1), "household_id": None,
-              "problem_type": "政策落实", "description": "部分脱贫户未享受医保资助", "measure": "逐户核对补缴",
-              "responsible": "村党支部书记", "deadline": TODAY + dt.timedelta(days=20),
-              "found_on": TODAY - dt.timedelta(days=5), "on_the_spot": False, "note": None}
+    values = {
+        "level": "村",
+        "village_id": page.village.itemData(1),
+        "household_id": None,
+        "problem_type": "政策落实",
+        "description": "部分脱贫户未享受医保资助",
+        "measure": "逐户核对补缴",
+        "responsible": "村党支部书记",
+        "deadline": TODAY + dt.timedelta(days=20),
+        "found_on": TODAY - dt.timedelta(days=5),
+        "on_the_spot": False,
+        "note": None,
+    }
     values.update(changes)
     pid = page.add_problem(values)
     assert pid is not None
@@ -89,8 +98,12 @@ def test_a_wrong_step_is_refused_with_the_message(page, db, monkeypatch):
 
 
 def test_overdue_items_are_highlighted_and_filtered(page):
-    late = new_problem(page, description="危房改造未完成", deadline=TODAY - dt.timedelta(days=3),
-                       found_on=TODAY - dt.timedelta(days=30))
+    late = new_problem(
+        page,
+        description="危房改造未完成",
+        deadline=TODAY - dt.timedelta(days=3),
+        found_on=TODAY - dt.timedelta(days=30),
+    )
     on_time = new_problem(page, description="公示栏未更新")
     col = ProblemTableModel.COL_DEADLINE
     assert cell(page, late, col, Qt.ItemDataRole.BackgroundRole) == OVERDUE_BACKGROUND

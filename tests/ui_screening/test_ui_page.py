@@ -183,10 +183,13 @@ def test_export_print_and_summary_produce_files(page, files, data_paths):
     page.export_appendix(3, township=True)
     texts = [c.value for row in load_workbook(files["save"]).active.iter_rows() for c in row]
     assert "合计" in texts
-    for name, action in (("a1.pdf", lambda: page.print_appendix1(PrintOptions(paper="A3"), [page.village_id()])),
-                         ("a1_blank.pdf", lambda: page.print_appendix1(PrintOptions(blank=True))),
-                         ("a3.pdf", page.print_appendix3), ("a4.pdf", page.print_appendix4),
-                         ("summary.docx", page.write_summary)):
+    for name, action in (
+        ("a1.pdf", lambda: page.print_appendix1(PrintOptions(paper="A3"), [page.village_id()])),
+        ("a1_blank.pdf", lambda: page.print_appendix1(PrintOptions(blank=True))),
+        ("a3.pdf", page.print_appendix3),
+        ("a4.pdf", page.print_appendix4),
+        ("summary.docx", page.write_summary),
+    ):
         files["save"] = exports / name
         action()
         assert files["save"].exists() and files["save"].stat().st_size > 1000, name
@@ -201,8 +204,12 @@ def test_import_shows_the_issues_and_saves_only_a_clean_file(page, files, data_p
     page.export_appendix(1)
     wb = load_workbook(files["save"])
     ws = wb.active
-    header_row, method_col = next((c.row, c.column) for row in ws.iter_rows(max_row=12) for c in row
-                                  if isinstance(c.value, str) and c.value.startswith("排查方式"))
+    header_row, method_col = next(
+        (c.row, c.column)
+        for row in ws.iter_rows(max_row=12)
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("排查方式")
+    )
     first = header_row + 1
     while ws.cell(first, 3).value in (None, ""):
         first += 1
@@ -215,7 +222,9 @@ def test_import_shows_the_issues_and_saves_only_a_clean_file(page, files, data_p
     assert report.errors and not report.saved
     assert f"第{first}行" in report.errors[0].message and "排查方式" in report.errors[0].message
     with db.reading() as s:
-        saved = s.scalar(select(HouseholdScreening.id).where(HouseholdScreening.campaign_id == page.campaign_id()))
+        saved = s.scalar(
+            select(HouseholdScreening.id).where(HouseholdScreening.campaign_id == page.campaign_id())
+        )
         assert saved is None, "nothing saved"
 
     ws.cell(first, method_col).value = "入户排查"

@@ -86,8 +86,10 @@ class ImportResult:
         lines = self.plan.summary_lines()
         if self.written:
             c = self.counts
-            lines.append(f"已写入：新增 {c.get('hh_new', 0)} 户、{c.get('m_new', 0)} 人，修改 {c.get('hh_changed', 0)} 户、"
-                         f"{c.get('m_changed', 0)} 人，迁入其他户 {c.get('m_moved', 0)} 人")
+            lines.append(
+                f"已写入：新增 {c.get('hh_new', 0)} 户、{c.get('m_new', 0)} 人，修改 {c.get('hh_changed', 0)} 户、"
+                f"{c.get('m_changed', 0)} 人，迁入其他户 {c.get('m_moved', 0)} 人"
+            )
         else:
             lines.append("预演（--dry-run）：数据库没有任何改动" if not self.counts else "未写入")
         return lines
@@ -97,8 +99,13 @@ def open_file(path: str | Path, sheet: str | int | None = None) -> Source:
     return open_source(path, sheet)
 
 
-def prepare(session: Session | None, src: Source, mapping_name: str | None = None,
-            header_row: int | None = None, header_rows: int = 1) -> tuple[HeaderInfo, ColumnMapping]:
+def prepare(
+    session: Session | None,
+    src: Source,
+    mapping_name: str | None = None,
+    header_row: int | None = None,
+    header_rows: int = 1,
+) -> tuple[HeaderInfo, ColumnMapping]:
     """Find the header (or use the 0-based ``header_row`` the clerk chose) and the column mapping."""
     head = src.head()
     try:
@@ -130,20 +137,36 @@ def _saved_header(session: Session | None, head: list[list[object]]) -> HeaderIn
     return None
 
 
-def analyse(db: Database, src: Source, header: HeaderInfo, mapping: ColumnMapping, options: ImportOptions,
-            progress: Progress | None = None, cancelled: Cancelled | None = None) -> ImportPlan:
+def analyse(
+    db: Database,
+    src: Source,
+    header: HeaderInfo,
+    mapping: ColumnMapping,
+    options: ImportOptions,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> ImportPlan:
     """Parse and check every row, then compare with the database (read-only): the preview."""
     with gc_paused():
         snapshot = _read_snapshot(db)
         parsed = _parse(db, src, header, mapping, options, snapshot, progress, cancelled)
         with db.reading() as session:
-            return build_plan(session, parsed, create_places=options.create_places, cancelled=cancelled,
-                              snapshot=snapshot)
+            return build_plan(
+                session, parsed, create_places=options.create_places, cancelled=cancelled, snapshot=snapshot
+            )
 
 
-def execute(db: Database, parsed: ParsedFile, options: ImportOptions, expect: tuple[int, ...] | None = None,
-            progress: Progress | None = None, cancelled: Cancelled | None = None, *,
-            plan: ImportPlan | None = None, snapshot: DatabaseSnapshot | None = None) -> ImportResult:
+def execute(
+    db: Database,
+    parsed: ParsedFile,
+    options: ImportOptions,
+    expect: tuple[int, ...] | None = None,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    *,
+    plan: ImportPlan | None = None,
+    snapshot: DatabaseSnapshot | None = None,
+) -> ImportResult:
     """Write the valid rows in one transaction; ``expect`` is the previewed plan's fingerprint.
 
     The transaction (``Database.bulk_unit``) starts by taking the database's write lock, then
@@ -153,10 +176,16 @@ def execute(db: Database, parsed: ParsedFile, options: ImportOptions, expect: tu
     """
     started = time.perf_counter()
     with gc_paused(), db.bulk_unit() as session:
-        if plan is None or plan.parsed is not parsed or plan.create_places != options.create_places \
-                or plan.db_state is None or plan.db_state != database_state(session):
-            plan = build_plan(session, parsed, create_places=options.create_places, cancelled=cancelled,
-                              snapshot=snapshot)
+        if (
+            plan is None
+            or plan.parsed is not parsed
+            or plan.create_places != options.create_places
+            or plan.db_state is None
+            or plan.db_state != database_state(session)
+        ):
+            plan = build_plan(
+                session, parsed, create_places=options.create_places, cancelled=cancelled, snapshot=snapshot
+            )
             if expect is not None and plan.fingerprint != expect:
                 raise UserError("预览之后数据库已有改动，导入结果会与预览不同；请重新预览后再导入")
         counts = write_plan(session, plan, progress=progress, cancelled=cancelled) if plan.has_changes else {}
@@ -197,7 +226,9 @@ def _read_snapshot(db: Database) -> DatabaseSnapshot | None:
         return None
 
 
-def _open_and_read(db: Database, path: str | Path, sheet: str | int | None) -> tuple[Source, DatabaseSnapshot | None]:
+def _open_and_read(
+    db: Database, path: str | Path, sheet: str | int | None
+) -> tuple[Source, DatabaseSnapshot | None]:
     """Open the file (python-calamine loads the sheet without holding the GIL) while this thread
     reads what the plan needs from the database; returns both."""
     loading = _Background("fanpin-import-open", open_source, path, sheet)
@@ -208,8 +239,16 @@ def _open_and_read(db: Database, path: str | Path, sheet: str | int | None) -> t
     return src, snapshot
 
 
-def _parse(db: Database, src: Source, header: HeaderInfo, mapping: ColumnMapping, options: ImportOptions,
-           snapshot: DatabaseSnapshot | None, progress: Progress | None, cancelled: Cancelled | None) -> ParsedFile:
+def _parse(
+    db: Database,
+    src: Source,
+    header: HeaderInfo,
+    mapping: ColumnMapping,
+    options: ImportOptions,
+    snapshot: DatabaseSnapshot | None,
+    progress: Progress | None,
+    cancelled: Cancelled | None,
+) -> ParsedFile:
     """parse_source(), while a helper thread reads the compared values of the people already in the
     database into ``snapshot`` (SQLite builds them without holding the GIL). The helper starts
     once the sheet is loaded whole: until then the second core loads its last band."""
@@ -218,16 +257,24 @@ def _parse(db: Database, src: Source, header: HeaderInfo, mapping: ColumnMapping
         attrs = compare_attrs(mapping.field_columns())
         texts = _Background("fanpin-import-members", _member_texts, db, attrs, snapshot.state, src)
     try:
-        return parse_source(src, header, mapping, default_village=options.default_village, year=options.year,
-                            progress=progress, cancelled=cancelled)
+        return parse_source(
+            src,
+            header,
+            mapping,
+            default_village=options.default_village,
+            year=options.year,
+            progress=progress,
+            cancelled=cancelled,
+        )
     finally:
         found = texts.result() if texts is not None else None
         if found is not None and snapshot is not None:
             snapshot.member_texts = (attrs, found)
 
 
-def _member_texts(db: Database, attrs: list[str], state: tuple[Any, ...], src: Source | None = None) -> \
-        dict[int, str] | None:
+def _member_texts(
+    db: Database, attrs: list[str], state: tuple[Any, ...], src: Source | None = None
+) -> dict[int, str] | None:
     if src is not None:
         src.wait_loaded()
     try:
@@ -238,9 +285,16 @@ def _member_texts(db: Database, attrs: list[str], state: tuple[Any, ...], src: S
         return None
 
 
-def import_file(db: Database, path: str | Path, options: ImportOptions | None = None, *, dry_run: bool = False,
-                progress: Progress | None = None, cancelled: Cancelled | None = None,
-                report: str | Path | None = None) -> ImportResult:
+def import_file(
+    db: Database,
+    path: str | Path,
+    options: ImportOptions | None = None,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+    report: str | Path | None = None,
+) -> ImportResult:
     """The whole import without a window (command line, benchmark)."""
     options = options or ImportOptions()
     started = time.perf_counter()
@@ -255,13 +309,20 @@ def import_file(db: Database, path: str | Path, options: ImportOptions | None = 
             timings["parse"] = time.perf_counter() - started - timings["open"]
             if dry_run:
                 with db.reading() as session:
-                    plan = build_plan(session, parsed, create_places=options.create_places, cancelled=cancelled,
-                                      snapshot=snapshot)
+                    plan = build_plan(
+                        session,
+                        parsed,
+                        create_places=options.create_places,
+                        cancelled=cancelled,
+                        snapshot=snapshot,
+                    )
                 result = ImportResult(plan, False)
             else:
                 if report is None:
                     src.close()  # the sheet's memory is not needed for writing
-                result = execute(db, parsed, options, progress=progress, cancelled=cancelled, snapshot=snapshot)
+                result = execute(
+                    db, parsed, options, progress=progress, cancelled=cancelled, snapshot=snapshot
+                )
             if report is not None:
                 write_error_report(report, result.plan, src)
         finally:
@@ -273,7 +334,24 @@ def import_file(db: Database, path: str | Path, options: ImportOptions | None = 
 
 
 __all__ = [
-    "ERROR", "WARNING", "ColumnMapping", "HeaderInfo", "ImportCancelled", "ImportOptions", "ImportPlan",
-    "ImportResult", "Issue", "ParsedFile", "Source", "analyse", "auto_mapping", "execute", "import_file",
-    "open_file", "prepare", "save_mapping", "saved_mapping_names", "write_error_report",
+    "ERROR",
+    "WARNING",
+    "ColumnMapping",
+    "HeaderInfo",
+    "ImportCancelled",
+    "ImportOptions",
+    "ImportPlan",
+    "ImportResult",
+    "Issue",
+    "ParsedFile",
+    "Source",
+    "analyse",
+    "auto_mapping",
+    "execute",
+    "import_file",
+    "open_file",
+    "prepare",
+    "save_mapping",
+    "saved_mapping_names",
+    "write_error_report",
 ]

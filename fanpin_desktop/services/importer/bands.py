@@ -62,7 +62,9 @@ def open_banded(path: str, sheet: str | int | None) -> tuple[list[str], str, Ban
     except Exception:  # noqa: BLE001 - not a workbook this can read: the plain load says what is wrong
         log.debug("workbook not read for bands", exc_info=True)
         return None
-    sheets = [(el.get("name") or "", el.get("state", "visible") == "visible") for el in book.iter(f"{_NS}sheet")]
+    sheets = [
+        (el.get("name") or "", el.get("state", "visible") == "visible") for el in book.iter(f"{_NS}sheet")
+    ]
     names = [name for name, _visible in sheets]
     if sheet is None:  # the first visible sheet, if it is large (then it has data)
         chosen = next((name for name, visible in sheets if visible), names[0] if names else None)
@@ -100,8 +102,15 @@ class BandedSheet:
     rows up to the last one in the file (for progress), known before the last band is loaded.
     """
 
-    def __init__(self, path: str, sheet: str, bands: list[_Band], first_rows: list[int],
-                 tmp: tempfile.TemporaryDirectory[str], rows_hint: int | None) -> None:
+    def __init__(
+        self,
+        path: str,
+        sheet: str,
+        bands: list[_Band],
+        first_rows: list[int],
+        tmp: tempfile.TemporaryDirectory[str],
+        rows_hint: int | None,
+    ) -> None:
         self._path, self._sheet = path, sheet
         self._bands = bands
         self._first_rows = first_rows
@@ -130,14 +139,18 @@ class BandedSheet:
         sheet = band.sheet
         ok = band.error is None and sheet is not None
         if ok and sheet.start is not None:  # its rows lie between its first row and the next band's
-            ok = sheet.start[0] >= self._first_rows[k] and \
-                (k + 1 == len(self._bands) or sheet.end[0] < self._first_rows[k + 1])
+            ok = sheet.start[0] >= self._first_rows[k] and (
+                k + 1 == len(self._bands) or sheet.end[0] < self._first_rows[k + 1]
+            )
         if k + 1 == len(self._bands) or not ok:
             self.close()
         if not ok:
             # the error's kind only: a message from the reader may quote cells (identity numbers)
-            log.warning("band %d of the sheet did not load (%s); loading it in one piece", k,
-                        type(band.error).__name__ if band.error is not None else "rows out of place")
+            log.warning(
+                "band %d of the sheet did not load (%s); loading it in one piece",
+                k,
+                type(band.error).__name__ if band.error is not None else "rows out of place",
+            )
             try:
                 book = CalamineWorkbook.from_path(self._path)
                 try:
@@ -205,7 +218,9 @@ def _iter_rows_origin() -> tuple[bool, bool]:
     return len(rows) == 3, len(rows[-1]) == 2
 
 
-def load_banded(path: str, sheet: str, bands: int = BANDS, min_bytes: int | None = None) -> BandedSheet | None:
+def load_banded(
+    path: str, sheet: str, bands: int = BANDS, min_bytes: int | None = None
+) -> BandedSheet | None:
     """Load ``sheet`` of the .xlsx/.xlsm at ``path`` in ``bands`` bands at once; returns once the
     first band is loaded (the others go on loading), or None where that is not possible or not
     worth it (the caller then loads the sheet in one piece).
@@ -229,13 +244,19 @@ def load_banded(path: str, sheet: str, bands: int = BANDS, min_bytes: int | None
                 return None
             others = [(i, zf.read(i)) for i in zf.infolist() if i.filename != part]
             with zf.open(info) as stream:
-                cut = _start_bands(stream, info.file_size, others, part, sheet, Path(tmp.name), bands, started)
+                cut = _start_bands(
+                    stream, info.file_size, others, part, sheet, Path(tmp.name), bands, started
+                )
         if cut is not None:
             first_rows, rows_hint = cut
             first = started[0]
             first.join()
-            if first.error is None and first.sheet is not None and first.sheet.start is not None and \
-                    first.sheet.end[0] < first_rows[1]:
+            if (
+                first.error is None
+                and first.sheet is not None
+                and first.sheet.start is not None
+                and first.sheet.end[0] < first_rows[1]
+            ):
                 return BandedSheet(path, sheet, started, first_rows, tmp, rows_hint)
             log.debug("the first band did not load (%s)", type(first.error).__name__)
     except Exception:  # noqa: BLE001 - a full disk, a corrupt part…: the plain load decides and says why
@@ -286,8 +307,16 @@ class _Band(threading.Thread):
                 log.debug("band copy not deleted yet", exc_info=True)
 
 
-def _start_bands(stream: Any, size: int, others: list[tuple[zipfile.ZipInfo, bytes]], part: str, sheet: str,
-                 tmp: Path, bands: int, started: list[_Band]) -> tuple[list[int], int | None] | None:
+def _start_bands(
+    stream: Any,
+    size: int,
+    others: list[tuple[zipfile.ZipInfo, bytes]],
+    part: str,
+    sheet: str,
+    tmp: Path,
+    bands: int,
+    started: list[_Band],
+) -> tuple[list[int], int | None] | None:
     """Write the bands' workbook copies and start loading each as soon as it is written. Returns
     the 0-based first row of each band and the number of rows up to the last one in the XML (None
     if not found), or None if the XML cannot be cut."""
@@ -341,7 +370,7 @@ class _Chunks:
         while True:
             m = pattern.search(self._buf)
             if m is not None:
-                out, self._buf = self._buf[:m.end()], self._buf[m.end():]
+                out, self._buf = self._buf[: m.end()], self._buf[m.end() :]
                 self._offset += len(out)
                 return out
             if len(self._buf) > limit or not self._more():
@@ -376,10 +405,10 @@ class _Chunks:
     def copy_rest(self, fh: Any) -> int | None:
         """Write the rest to ``fh``; returns the number (1-based) of the last row, if found near the end."""
         fh.write(self._buf)
-        last = self._buf[-self.TAIL:]
+        last = self._buf[-self.TAIL :]
         self._buf = b""
         while data := self._stream.read(self.SIZE):
             fh.write(data)
-            last = data if len(data) >= self.TAIL else (last + data)[-self.TAIL:]
+            last = data if len(data) >= self.TAIL else (last + data)[-self.TAIL :]
         numbers = _ROW_NUMBER.findall(last)
         return int(numbers[-1]) if numbers else None

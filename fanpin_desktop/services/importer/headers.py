@@ -239,7 +239,9 @@ def _best_layout(labels: list[str]) -> tuple[Layout | None, float]:
     for lay in layouts().values():
         names = [{norm_label(h), *map(norm_label, a)} for h, _k, a in lay.columns]
         hit = sum(1 for n in names if n & present) / len(names)
-        if hit > best[1] or (hit == best[1] and best[0] is not None and len(lay.columns) > len(best[0].columns)):
+        if hit > best[1] or (
+            hit == best[1] and best[0] is not None and len(lay.columns) > len(best[0].columns)
+        ):
             best = (lay, hit)
     return best
 
@@ -272,13 +274,15 @@ def mapping_from_json(labels: list[str], data: dict[str, Any], name: str | None 
     for key in unique:
         target = stored.get(key)
         cols.append(target if target in BY_KEY or target == IGNORED else None)
-    return ColumnMapping(cols, f"使用已保存的对应关系“{name}”" if name else "使用已保存的对应关系",
-                         saved_name=name)
+    return ColumnMapping(
+        cols, f"使用已保存的对应关系“{name}”" if name else "使用已保存的对应关系", saved_name=name
+    )
 
 
 def find_saved_mapping(session: Session, labels: list[str]) -> ColumnMapping | None:
     row = session.scalars(
-        select(ImportMapping).where(ImportMapping.header_signature == header_signature(labels))
+        select(ImportMapping)
+        .where(ImportMapping.header_signature == header_signature(labels))
         .order_by(ImportMapping.id.desc())
     ).first()
     return mapping_from_json(labels, row.mapping, row.name) if row else None

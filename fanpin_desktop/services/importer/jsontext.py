@@ -24,8 +24,9 @@ encode_text = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C 
 Encoder = Callable[[set[Any]], tuple[Callable[[Any], str], str]]
 
 
-def rows_as_json(columns: list[list[Any]], labels: list[str], encoder: Encoder, opening: str,
-                 closing: str) -> list[str]:
+def rows_as_json(
+    columns: list[list[Any]], labels: list[str], encoder: Encoder, opening: str, closing: str
+) -> list[str]:
     """Row ``i``: ``opening`` + label₀ + text of columns[0][i] + "," + label₁ + … + ``closing``.
 
     ``labels`` are ``'"key":'`` for objects or ``""`` for arrays; ``None`` is written ``null``.
@@ -55,8 +56,10 @@ def rows_as_json(columns: list[list[Any]], labels: list[str], encoder: Encoder, 
             continue
         tables = [(label, _text_table(distinct, encoder)) for _values, label, distinct in group]
         combos = list(zip(*(values for values, _l, _d in group), strict=True))
-        cache = {c: head + ",".join([label + table[v] for (label, table), v in zip(tables, c, strict=True)]) + tail
-                 for c in set(combos)}
+        cache = {
+            c: head + ",".join([label + table[v] for (label, table), v in zip(tables, c, strict=True)]) + tail
+            for c in set(combos)
+        }
         parts.append(list(map(cache.__getitem__, combos)))
     return list(map(",".join, zip(*parts, strict=True)))
 
@@ -66,7 +69,9 @@ def _text_table(distinct: set[Any], encoder: Encoder) -> dict[Any, str]:
     return {v: "null" if v is None else quote + fn(v) + quote for v in distinct}
 
 
-def _column_texts(values: list[Any], distinct: set[Any], encoder: Encoder, prefix: str, suffix: str) -> list[str]:
+def _column_texts(
+    values: list[Any], distinct: set[Any], encoder: Encoder, prefix: str, suffix: str
+) -> list[str]:
     """``prefix`` + text + ``suffix`` for each value; mostly unique columns (ids, names) value by value."""
     if len(distinct) * 2 <= len(values) or None in distinct:
         table = {v: prefix + t + suffix for v, t in _text_table(distinct, encoder).items()}

@@ -69,7 +69,9 @@ _EXCEL_TEXT = re.compile(r'^=\s*"(.*)"$', re.S)
 _SPACES = re.compile(r"\s+")
 _NO_SPACE = re.compile(r"\S+").fullmatch
 _HAS_SPACE = re.compile(r"\s").search
-_CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff\U00020000-\U0003ffff·])\s+(?=[\u3400-\u9fff\U00020000-\U0003ffff·])")
+_CJK_SPACE = re.compile(
+    r"(?<=[\u3400-\u9fff\U00020000-\U0003ffff·])\s+(?=[\u3400-\u9fff\U00020000-\U0003ffff·])"
+)
 
 
 def _max_len(f: Field) -> int | None:
@@ -86,7 +88,12 @@ def make_text(f: Field) -> Callable[[Any], Any]:
     is_name = f.kind == "name"
 
     def conv(raw: Any) -> Any:
-        if raw.__class__ is str and raw and raw[0] != "=" and (_NO_SPACE(raw) if is_name else raw.strip() == raw):
+        if (
+            raw.__class__ is str
+            and raw
+            and raw[0] != "="
+            and (_NO_SPACE(raw) if is_name else raw.strip() == raw)
+        ):
             # the common case: text that needs no cleaning (the same result as below, faster)
             if limit and len(raw) > limit:
                 return Bad(f"{f.label}“{raw}”超过{limit}个字")
@@ -164,7 +171,11 @@ def bulk_code(f: Field) -> Callable[[Sequence[Any]], list[Any] | None]:
 
     def bulk(raw: Sequence[Any]) -> list[Any] | None:
         joined = _joined(raw)
-        if joined is None or not (joined.isascii() and joined.isdigit()) or (limit and max(map(len, raw)) > limit):
+        if (
+            joined is None
+            or not (joined.isascii() and joined.isdigit())
+            or (limit and max(map(len, raw)) > limit)
+        ):
             return None
         return list(raw)
 
@@ -172,7 +183,6 @@ def bulk_code(f: Field) -> Callable[[Sequence[Any]], list[Any] | None]:
 
 
 # ---------------------------------------------------------------------- yes / no
-
 
 
 def to_bool(raw: Any) -> Any:
@@ -248,8 +258,12 @@ def bulk_dates(raw: Sequence[Any]) -> list[Any] | None:
     if not _BASIC_ISO_DATES:
         return None
     joined = _joined(raw)
-    if joined is None or len(joined) != 8 * len(raw) or not (joined.isascii() and joined.isdigit()) \
-            or set(map(len, raw)) != {8}:
+    if (
+        joined is None
+        or len(joined) != 8 * len(raw)
+        or not (joined.isascii() and joined.isdigit())
+        or set(map(len, raw)) != {8}
+    ):
         return None
     try:
         out = list(map(dt.date.fromisoformat, raw))
@@ -402,7 +416,9 @@ def to_id(raw: Any, today: dt.date | None = None) -> Any:
             return Bad(f"证件号码“{raw}”不是有效的号码")
         if raw >= 1e15:
             shown = f"{raw:.15G}" if isinstance(raw, float) else str(raw)
-            return Bad(f"证件号码“{shown}”已被Excel转成数字，后几位已丢失，无法使用；请把该列设为文本后重新导出")
+            return Bad(
+                f"证件号码“{shown}”已被Excel转成数字，后几位已丢失，无法使用；请把该列设为文本后重新导出"
+            )
         raw = str(int(raw))
     if is_blank(raw):
         return None
@@ -411,14 +427,17 @@ def to_id(raw: Any, today: dt.date | None = None) -> Any:
     except ids.IdNumberError as exc:
         return Bad(str(exc))
     note = f"15位旧证件号码已转换为18位：{info.base_id}" if info.converted_from_15 else None
-    return IdValue(info.base_id, info.number if info.is_disability_cert else None, note,
-                   info.birth_date, info.sex)
+    return IdValue(
+        info.base_id, info.number if info.is_disability_cert else None, note, info.birth_date, info.sex
+    )
 
 
 _SEX_OF_DIGIT = {str(d): "男" if d % 2 else "女" for d in range(10)}
 
 
-def id_column(raw: Sequence[Any]) -> tuple[list[str | None], list[dt.date | None], list[str | None], list[int]]:
+def id_column(
+    raw: Sequence[Any],
+) -> tuple[list[str | None], list[dt.date | None], list[str | None], list[int]]:
     """A column of identity numbers, the usual case done in bulk.
 
     Valid 18-character numbers as text give (number, birth, sex); every other cell gives ``None``
@@ -432,7 +451,9 @@ def id_column(raw: Sequence[Any]) -> tuple[list[str | None], list[dt.date | None
     if not same:
         return _id_column_one_by_one(raw)
     # every cell is 17 ASCII digits and a digit or X: check digits, birth dates and sexes in C
-    ok = list(map(eq, map(ric.calc_check_digit, raw), map(itemgetter(17), raw)))  # stdnum takes the whole number
+    ok = list(
+        map(eq, map(ric.calc_check_digit, raw), map(itemgetter(17), raw))
+    )  # stdnum takes the whole number
     keys = list(map(itemgetter(slice(6, 14)), raw))
     births: list[dt.date | None] = list(map(_birth_cache.get, keys, repeat(_UNSEEN)))
     if _UNSEEN in births:
@@ -446,8 +467,9 @@ def id_column(raw: Sequence[Any]) -> tuple[list[str | None], list[dt.date | None
     return numbers, births, sexes, rest
 
 
-def _id_column_one_by_one(raw: Sequence[Any]) -> tuple[list[str | None], list[dt.date | None], list[str | None],
-                                                         list[int]]:
+def _id_column_one_by_one(
+    raw: Sequence[Any],
+) -> tuple[list[str | None], list[dt.date | None], list[str | None], list[int]]:
     numbers: list[str | None] = []
     births: list[dt.date | None] = []
     sexes: list[str | None] = []
@@ -532,8 +554,6 @@ class ColumnConverter:
                 if present.get(v):
                     self.alias_counts[pair] += present[v]
         return out
-
-
 
 
 def converter_for(key: str, enums: Enumerations) -> ColumnConverter | None:

@@ -100,7 +100,9 @@ class ParsedFile:
     skipped_rows: int = 0
     alias_counts: Counter = field(default_factory=Counter)
     default_village: str | None = None
-    derived: dict[Any, Any] = field(default_factory=dict)  # columns worked out from these (plan.member_columns)
+    derived: dict[Any, Any] = field(
+        default_factory=dict
+    )  # columns worked out from these (plan.member_columns)
 
     @property
     def count(self) -> int:
@@ -129,8 +131,15 @@ class _Issues:
     def has(self, i: int, key: str) -> bool:
         return (i, key) in self.keys
 
-    def add(self, i: int | None, key: str | None, value: Any, message: str, severity: str = ERROR,
-            row: int | None = None) -> None:
+    def add(
+        self,
+        i: int | None,
+        key: str | None,
+        value: Any,
+        message: str,
+        severity: str = ERROR,
+        row: int | None = None,
+    ) -> None:
         p = self.parsed
         if key:
             if key not in self._cols:
@@ -147,16 +156,25 @@ class _Issues:
                 p.bad_rows.add(i)
 
 
-def parse_source(src: Source, header: HeaderInfo, mapping: ColumnMapping, *, default_village: str | None = None,
-                 year: int | None = None, progress: Progress | None = None,
-                 cancelled: Callable[[], bool] | None = None, chunk_size: int = 256) -> ParsedFile:
+def parse_source(
+    src: Source,
+    header: HeaderInfo,
+    mapping: ColumnMapping,
+    *,
+    default_village: str | None = None,
+    year: int | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    chunk_size: int = 256,
+) -> ParsedFile:
     missing = mapping.missing_required(has_default_village=bool(default_village))
     if missing:
         raise UserError(f"文件中找不到这些必需的列：{'、'.join(missing)}。请在导入向导中设置列的对应关系")
     fc = mapping.field_columns()
     enums = enums_mod.for_year(year) if year else enums_mod.current()
-    parsed = ParsedFile(src.path, src.sheet, src.encoding, header, mapping, set(fc),
-                        default_village=default_village)
+    parsed = ParsedFile(
+        src.path, src.sheet, src.encoding, header, mapping, set(fc), default_village=default_village
+    )
     for key in fc:
         if key != "id_number" and key != "head_id_number":
             parsed.values[key] = []
@@ -202,8 +220,16 @@ def parse_source(src: Source, header: HeaderInfo, mapping: ColumnMapping, *, def
                     parsed.issues.append(Issue(nums[k] + 1, "", "", texts[0], "合计行，已跳过", WARNING))
                 else:
                     parsed.skipped_rows += 1
-                    parsed.issues.append(Issue(nums[k] + 1, "", "", " ".join(texts[:3]),
-                                               "没有姓名和证件号码，不是人员行，已跳过", WARNING))
+                    parsed.issues.append(
+                        Issue(
+                            nums[k] + 1,
+                            "",
+                            "",
+                            " ".join(texts[:3]),
+                            "没有姓名和证件号码，不是人员行，已跳过",
+                            WARNING,
+                        )
+                    )
                 continue
             if (idv == "" or is_blank(idv)) and isinstance(nm, str):
                 if is_total_text(nm):
@@ -212,8 +238,16 @@ def parse_source(src: Source, header: HeaderInfo, mapping: ColumnMapping, *, def
                     continue
                 if is_footer_text(nm):
                     parsed.skipped_rows += 1
-                    parsed.issues.append(Issue(nums[k] + 1, "", "", nm.strip(),
-                                               "表格下方的落款或说明，不是人员行，已跳过", WARNING))
+                    parsed.issues.append(
+                        Issue(
+                            nums[k] + 1,
+                            "",
+                            "",
+                            nm.strip(),
+                            "表格下方的落款或说明，不是人员行，已跳过",
+                            WARNING,
+                        )
+                    )
                     continue
             keep.append(k)
         if len(keep) < len(rows):
@@ -278,7 +312,9 @@ def parse_source(src: Source, header: HeaderInfo, mapping: ColumnMapping, *, def
     return parsed
 
 
-def _recover_formula_ids(src: Source, parsed: ParsedFile, missing: list[int], id_col: int, issues: _Issues) -> None:
+def _recover_formula_ids(
+    src: Source, parsed: ParsedFile, missing: list[int], id_col: int, issues: _Issues
+) -> None:
     if missing:
         found = src.uncached_formulas({(parsed.rownums[i] - 1, id_col) for i in missing})
         for i in missing:
@@ -318,27 +354,51 @@ def _row_checks(parsed: ParsedFile, issues: _Issues) -> None:
         for i in _where(map(eq, map(is_, edu, repeat(None)), map(is_, school, repeat(None)))):
             e, s = edu[i], school[i]
             if e is not None and s is not None:
-                issues.add(i, "schooling", s, f"文化程度（{e}）和在校生状况只能填一项：在校生填在校生状况，其他人填文化程度")
-            elif e is None and s is None and not issues.has(i, "education") and not issues.has(i, "schooling"):
+                issues.add(
+                    i,
+                    "schooling",
+                    s,
+                    f"文化程度（{e}）和在校生状况只能填一项：在校生填在校生状况，其他人填文化程度",
+                )
+            elif (
+                e is None and s is None and not issues.has(i, "education") and not issues.has(i, "schooling")
+            ):
                 issues.add(i, "education", "", "文化程度和在校生状况都没有填，应填其中一项")
     if "work_status" in vals and "work_months" in vals:
         status, months = vals["work_status"], vals["work_months"]
         # one of them missing, or 0 months
-        flags = map(or_, map(ne, map(is_, status, repeat(None)), map(is_, months, repeat(None))),
-                    map(eq, months, repeat(0)))
+        flags = map(
+            or_,
+            map(ne, map(is_, status, repeat(None)), map(is_, months, repeat(None))),
+            map(eq, months, repeat(0)),
+        )
         for i in _where(flags):
             w, m = status[i], months[i]
             if (w is None) != (m is None or m == 0) and not (w is None and m is None):
-                issues.add(i, "work_months", "" if m is None else m,
-                           "务工状况和务工时间（月）应同时填写或同时不填", WARNING)
+                issues.add(
+                    i,
+                    "work_months",
+                    "" if m is None else m,
+                    "务工状况和务工时间（月）应同时填写或同时不填",
+                    WARNING,
+                )
     if "birth_date" in vals:
         given = vals["birth_date"]
         for i in _where(map(ne, given, parsed.births)):
             b, d = given[i], parsed.births[i]
-            if b is not None and d is not None and b != d and not (b.year == d.year and b.month == d.month
-                                                                   and b.day == 1):
-                issues.add(i, "birth_date", b.isoformat(),
-                           f"出生日期与证件号码中的{d.isoformat()}不一致，以证件号码为准", WARNING)
+            if (
+                b is not None
+                and d is not None
+                and b != d
+                and not (b.year == d.year and b.month == d.month and b.day == 1)
+            ):
+                issues.add(
+                    i,
+                    "birth_date",
+                    b.isoformat(),
+                    f"出生日期与证件号码中的{d.isoformat()}不一致，以证件号码为准",
+                    WARNING,
+                )
     if "sex" in vals:
         given = vals["sex"]
         for i in _where(map(ne, given, parsed.sexes)):
@@ -422,14 +482,21 @@ def _group(parsed: ParsedFile, issues: _Issues, head_ids: list[Any]) -> None:
                 current = HouseholdGroup([], f"#{seq}", RULE_RUN)
                 groups[(RULE_RUN, current.key)] = current
             if current is None:
-                issues.add(i, "relation", relation[i] or "",
-                           "前面没有户主行，无法确定属于哪一户（按连续行分户时每户从户主行开始）")
+                issues.add(
+                    i,
+                    "relation",
+                    relation[i] or "",
+                    "前面没有户主行，无法确定属于哪一户（按连续行分户时每户从户主行开始）",
+                )
                 continue
             current.rows.append(i)
     parsed.groups = list(groups.values())
     parsed.groups.sort(key=lambda g: g.rows[0])
-    consistent = [(key, vals[key]) for key in ("village", "group", "natural_village", "household_type", "hh_phone")
-                  if key in vals]
+    consistent = [
+        (key, vals[key])
+        for key in ("village", "group", "natural_village", "household_type", "hh_phone")
+        if key in vals
+    ]
     sizes = vals.get("hh_size")
     bad_rows = parsed.bad_rows
     for g in parsed.groups:
@@ -444,8 +511,13 @@ def _group(parsed: ParsedFile, issues: _Issues, head_ids: list[Any]) -> None:
         _check_household(parsed, issues, g, consistent, sizes)
 
 
-def _check_household(parsed: ParsedFile, issues: _Issues, g: HouseholdGroup,
-                     consistent: list[tuple[str, list[Any]]], sizes: list[Any] | None) -> None:
+def _check_household(
+    parsed: ParsedFile,
+    issues: _Issues,
+    g: HouseholdGroup,
+    consistent: list[tuple[str, list[Any]]],
+    sizes: list[Any] | None,
+) -> None:
     vals = parsed.values
     relation = vals["relation"]
     rows = g.rows
@@ -458,7 +530,12 @@ def _check_household(parsed: ParsedFile, issues: _Issues, g: HouseholdGroup,
         reason = f"本户没有户主（见第{parsed.rownums[first]}行），整户暂不导入"
     elif len(heads) > 1:
         for i in heads[1:]:
-            issues.add(i, "relation", "户主", f"本户{which}已有户主（第{parsed.rownums[heads[0]]}行），一户只能有一个户主")
+            issues.add(
+                i,
+                "relation",
+                "户主",
+                f"本户{which}已有户主（第{parsed.rownums[heads[0]]}行），一户只能有一个户主",
+            )
         reason = f"本户有{len(heads)}个户主，整户暂不导入"
     else:
         g.head = heads[0]
@@ -486,7 +563,9 @@ def _check_household(parsed: ParsedFile, issues: _Issues, g: HouseholdGroup,
         for i in rows:
             v = col[i]
             if v is not None and v != ref:
-                issues.add(i, key, v, f"同一户的{BY_KEY[key].label}不一致（户主行为“{ref}”），以户主行为准", WARNING)
+                issues.add(
+                    i, key, v, f"同一户的{BY_KEY[key].label}不一致（户主行为“{ref}”），以户主行为准", WARNING
+                )
                 break
 
 
@@ -503,5 +582,12 @@ def household_value(parsed: ParsedFile, g: HouseholdGroup, key: str) -> Any:
     return None
 
 
-__all__ = ["IGNORED", "HouseholdGroup", "ImportCancelled", "ParsedFile", "gc_paused", "household_value",
-           "parse_source"]
+__all__ = [
+    "IGNORED",
+    "HouseholdGroup",
+    "ImportCancelled",
+    "ParsedFile",
+    "gc_paused",
+    "household_value",
+    "parse_source",
+]

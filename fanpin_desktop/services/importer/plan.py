@@ -43,11 +43,25 @@ ACTION_TEXT = {NEW: "新增", CHANGED: "修改", UNCHANGED: "无变化", MOVED: 
 
 MEMBER_LABELS = {f.attr: f.label for f in MEMBER_FIELDS if f.attr}
 MEMBER_LABELS.update({"household_id": "所在户", "disability_cert_no": "残疾证号"})
-HOUSEHOLD_LABELS = {"code": "户编号", "village_id": "行政村", "group_id": "村民小组",
-                    "natural_village_id": "自然村", "household_type": "户类型", "phone": "户联系电话",
-                    "address": "家庭住址", "relocated": "是否易地扶贫搬迁", "military_family": "是否军烈属"}
-_HH_FIELD_ATTR = {"hh_code": "code", "household_type": "household_type", "hh_phone": "phone",
-                  "address": "address", "relocated": "relocated", "military_family": "military_family"}
+HOUSEHOLD_LABELS = {
+    "code": "户编号",
+    "village_id": "行政村",
+    "group_id": "村民小组",
+    "natural_village_id": "自然村",
+    "household_type": "户类型",
+    "phone": "户联系电话",
+    "address": "家庭住址",
+    "relocated": "是否易地扶贫搬迁",
+    "military_family": "是否军烈属",
+}
+_HH_FIELD_ATTR = {
+    "hh_code": "code",
+    "household_type": "household_type",
+    "hh_phone": "phone",
+    "address": "address",
+    "relocated": "relocated",
+    "military_family": "military_family",
+}
 _BOOL_ATTRS = {f.attr for f in MEMBER_FIELDS if f.kind == "bool"} | {"relocated", "military_family"}
 
 
@@ -124,23 +138,54 @@ class ImportPlan:
                 who = f"{name}（{mask(p.id_numbers[m.index])}）"
                 if m.action == MOVED:
                     old = self.existing_names.get(m.from_household_id or 0, "另一户")
-                    out.append({"row": p.rownums[m.index], "household": hh.label, "person": who,
-                                "field": "所在户", "old": old, "new": hh.label})
+                    out.append(
+                        {
+                            "row": p.rownums[m.index],
+                            "household": hh.label,
+                            "person": who,
+                            "field": "所在户",
+                            "old": old,
+                            "new": hh.label,
+                        }
+                    )
                 for attr, old, new in m.changes:
-                    out.append({"row": p.rownums[m.index], "household": hh.label, "person": who,
-                                "field": MEMBER_LABELS.get(attr, attr), "old": _show(old), "new": _show(new)})
+                    out.append(
+                        {
+                            "row": p.rownums[m.index],
+                            "household": hh.label,
+                            "person": who,
+                            "field": MEMBER_LABELS.get(attr, attr),
+                            "old": _show(old),
+                            "new": _show(new),
+                        }
+                    )
             for attr, old, new in hh.changes:
-                out.append({"row": self.parsed.rownums[hh.group.rows[0]], "household": hh.label, "person": "（户）",
-                            "field": HOUSEHOLD_LABELS.get(attr, attr), "old": _show(old, attr, self),
-                            "new": _show(new, attr, self)})
+                out.append(
+                    {
+                        "row": self.parsed.rownums[hh.group.rows[0]],
+                        "household": hh.label,
+                        "person": "（户）",
+                        "field": HOUSEHOLD_LABELS.get(attr, attr),
+                        "old": _show(old, attr, self),
+                        "new": _show(new, attr, self),
+                    }
+                )
         return out
 
     def moves(self) -> list[dict[str, Any]]:
         p = self.parsed
-        return [{"row": p.rownums[m.index], "person": p.values["name"][m.index],
-                 "id": mask(p.id_numbers[m.index]),
-                 "from": self.existing_names.get(m.from_household_id or 0, "另一户"), "to": hh.label}
-                for hh in self.households for m in hh.members if m.action == MOVED]
+        return [
+            {
+                "row": p.rownums[m.index],
+                "person": p.values["name"][m.index],
+                "id": mask(p.id_numbers[m.index]),
+                "from": self.existing_names.get(m.from_household_id or 0, "另一户"),
+                "to": hh.label,
+            }
+            for hh in self.households
+            for m in hh.members
+            if m.action == MOVED
+        ]
 
     def summary_lines(self) -> list[str]:
         c = self.counts
@@ -148,14 +193,15 @@ class ImportPlan:
         lines = [
             f"文件：{p.path.name}　工作表：{p.sheet}" + (f"　编码：{p.encoding}" if p.encoding else ""),
             f"{p.header.describe()}；列：{p.mapping.source}；分户方式：按{p.rule or '（无人员行）'}",
-            f"人员行 {p.count} 行" + (f"，空行 {p.blank_rows} 行" if p.blank_rows else "")
+            f"人员行 {p.count} 行"
+            + (f"，空行 {p.blank_rows} 行" if p.blank_rows else "")
             + (f"，跳过 {p.skipped_rows} 行（合计等）" if p.skipped_rows else ""),
             f"户：新增 {c['hh_new']}，修改 {c['hh_changed']}，无变化 {c['hh_unchanged']}"
             + (f"，有错误未导入 {c['hh_blocked']}" if c["hh_blocked"] else ""),
             f"人：新增 {c['m_new']}，修改 {c['m_changed']}，迁入其他户 {c['m_moved']}，无变化 {c['m_unchanged']}",
             f"有错误的行 {c['rows_error']}（不导入），有警告的行 {c['rows_warning']}",
         ]
-        for (old_new, n) in sorted(p.alias_counts.items(), key=lambda x: -x[1]):
+        for old_new, n in sorted(p.alias_counts.items(), key=lambda x: -x[1]):
             lines.append(f"旧版代码“{old_new[0]}”已按现行代码记为“{old_new[1]}”：{n} 处")
         for kind in ("行政村", "村民小组", "自然村"):
             found = [p for p in self.unknown_places if p.kind == kind]
@@ -165,10 +211,14 @@ class ImportPlan:
             shown = "、".join(names[:10]) + (f"等{len(names)}个" if len(names) > 10 else "")
             verb = "将新建" if self.create_places else "不在本乡镇名单中（未新建）"
             lines.append(f"{kind}{verb}：{shown}")
-        ignored = [p.header.labels[i] for i, k in enumerate(p.mapping.columns) if k == "-" and p.header.labels[i]]
+        ignored = [
+            p.header.labels[i] for i, k in enumerate(p.mapping.columns) if k == "-" and p.header.labels[i]
+        ]
         if ignored:
             lines.append("以下列能识别但不导入：" + "、".join(ignored))
-        unknown = [p.header.labels[i] for i, k in enumerate(p.mapping.columns) if k is None and p.header.labels[i]]
+        unknown = [
+            p.header.labels[i] for i, k in enumerate(p.mapping.columns) if k is None and p.header.labels[i]
+        ]
         if unknown:
             lines.append("以下列未能识别，未导入：" + "、".join(unknown))
         return lines
@@ -240,11 +290,14 @@ class Places:
         for vid, name in session.execute(select(Village.id, Village.name)):
             self.villages.setdefault(place_key(name), (vid, name))
         self.groups: dict[tuple[int, str], int] = {}
-        for gid, vid, name in session.execute(select(VillageGroup.id, VillageGroup.village_id, VillageGroup.name)):
+        for gid, vid, name in session.execute(
+            select(VillageGroup.id, VillageGroup.village_id, VillageGroup.name)
+        ):
             self.groups.setdefault((vid, group_key(name)), gid)
         self.naturals: dict[tuple[int, str], int] = {}
         for nid, vid, name in session.execute(
-                select(NaturalVillage.id, NaturalVillage.village_id, NaturalVillage.name)):
+            select(NaturalVillage.id, NaturalVillage.village_id, NaturalVillage.name)
+        ):
             self.naturals.setdefault((vid, place_key(name)), nid)
         self.names: dict[tuple[str, int], str] = {}
         for vid, name in session.execute(select(Village.id, Village.name)):
@@ -322,14 +375,26 @@ def _member_columns(parsed: ParsedFile, attrs: list[str]) -> list[list[Any]]:
             cols.append(list(map(bool, parsed.values[attr_to_key[a]])))
         elif a == "id_type":
             given = parsed.values[attr_to_key[a]]
-            cols.append(list(given) if None not in given and "" not in given else [v or "居民身份证" for v in given])
+            cols.append(
+                list(given) if None not in given and "" not in given else [v or "居民身份证" for v in given]
+            )
         else:
             cols.append(parsed.values[attr_to_key[a]])
     return cols
 
 
-HH_ATTRS = ("id", "code", "village_id", "group_id", "natural_village_id", "household_type", "phone", "address",
-            "relocated", "military_family")
+HH_ATTRS = (
+    "id",
+    "code",
+    "village_id",
+    "group_id",
+    "natural_village_id",
+    "household_type",
+    "phone",
+    "address",
+    "relocated",
+    "military_family",
+)
 _HH_POS = {a: k for k, a in enumerate(HH_ATTRS)}
 
 
@@ -361,9 +426,11 @@ def read_member_texts(raw: Any, attrs: list[str], state: tuple[Any, ...]) -> dic
     the work in one step, without Python's GIL: a helper thread runs this while the file is being
     read. The texts cannot contain the separator: JSON writes control characters escaped.
     """
-    sql = (f"SELECT max(id), group_concat(id, ','), group_concat(t, char(30)) FROM "
-           f"(SELECT id, json_array({', '.join(attrs)}) AS t FROM members WHERE id > ? ORDER BY id "
-           f"LIMIT {_TEXTS_CHUNK})")
+    sql = (
+        f"SELECT max(id), group_concat(id, ','), group_concat(t, char(30)) FROM "
+        f"(SELECT id, json_array({', '.join(attrs)}) AS t FROM members WHERE id > ? ORDER BY id "
+        f"LIMIT {_TEXTS_CHUNK})"
+    )
     raw.execute("BEGIN")
     try:
         if tuple(raw.execute(_STATE_SQL).fetchone()) != tuple(state):
@@ -397,12 +464,20 @@ def read_snapshot(session: Session) -> DatabaseSnapshot:
     for hid, row in households.items():
         head = hh_heads.get(hid)
         vname = places.names.get(("village_id", row[2]), "")
-        existing_names[hid] = f"{vname} {head[0] if head else '（无户主）'}户" + (f"（户编号{row[1]}）" if row[1] else "")
+        existing_names[hid] = f"{vname} {head[0] if head else '（无户主）'}户" + (
+            f"（户编号{row[1]}）" if row[1] else ""
+        )
     return DatabaseSnapshot(state, places, town, households, members, hh_sizes, existing_names)
 
 
-def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = False,
-               cancelled: Callable[[], bool] | None = None, snapshot: DatabaseSnapshot | None = None) -> ImportPlan:
+def build_plan(
+    session: Session,
+    parsed: ParsedFile,
+    *,
+    create_places: bool = False,
+    cancelled: Callable[[], bool] | None = None,
+    snapshot: DatabaseSnapshot | None = None,
+) -> ImportPlan:
     """Compare ``parsed`` with the database. ``snapshot`` (read earlier) is used if still current."""
     if snapshot is None or snapshot.state != database_state(session):
         snapshot = read_snapshot(session)
@@ -419,8 +494,11 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
             col = parsed.mapping.field_columns().get(key)
             column = (parsed.header.labels[col] if col is not None else "") or BY_KEY[key].label
             letter = column_letter(col) if col is not None else ""
-        extra.append(Issue(parsed.rownums[i], column, letter, "" if value is None else str(value), message,
-                           severity, key))
+        extra.append(
+            Issue(
+                parsed.rownums[i], column, letter, "" if value is None else str(value), message, severity, key
+            )
+        )
         if severity == ERROR:
             bad_rows.add(i)
 
@@ -459,13 +537,18 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
             db_texts = dict(raw.execute(f"SELECT id, json_array({', '.join(attrs)}) FROM members"))
         stored_cols = [_stored(a, col) for a, col in zip(attrs, compare_cols, strict=True)]
         file_texts = json_arrays(stored_cols)
-        differ = [db[0] for i, number in enumerate(parsed.id_numbers)
-                  if number is not None and (db := members_db.get(number)) is not None
-                  and db_texts[db[0]] != file_texts[i]]
+        differ = [
+            db[0]
+            for i, number in enumerate(parsed.id_numbers)
+            if number is not None
+            and (db := members_db.get(number)) is not None
+            and db_texts[db[0]] != file_texts[i]
+        ]
         for start in range(0, len(differ), 500):
-            part = differ[start:start + 500]
-            for r in raw.execute(f"SELECT id, {', '.join(attrs)} FROM members WHERE id IN "
-                                 f"({', '.join('?' * len(part))})", part):
+            part = differ[start : start + 500]
+            for r in raw.execute(
+                f"SELECT id, {', '.join(attrs)} FROM members WHERE id IN ({', '.join('?' * len(part))})", part
+            ):
                 full_rows[r[0]] = r[1:]
     names = parsed.values["name"]
 
@@ -478,10 +561,14 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
     vals = parsed.values
     id_numbers = parsed.id_numbers
     village_col = vals.get("village")
-    place_cols = [(key, attr, kind, store, vals[key])
-                  for key, attr, kind, store in (("group", "group_id", "村民小组", places.groups),
-                                                 ("natural_village", "natural_village_id", "自然村", places.naturals))
-                  if key in vals]
+    place_cols = [
+        (key, attr, kind, store, vals[key])
+        for key, attr, kind, store in (
+            ("group", "group_id", "村民小组", places.groups),
+            ("natural_village", "natural_village_id", "自然村", places.naturals),
+        )
+        if key in vals
+    ]
     hh_cols = [(attr, vals[key]) for key, attr in _HH_FIELD_ATTR.items() if key in vals]
     village_ids: dict[str, int | None] = {}
 
@@ -543,8 +630,13 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
                     values[attr] = ("new", vname, k)
                 else:
                     values[attr] = None
-                    add(head, key, name, f"{kind}“{name}”不在{vname}的名单中，本户暂不设{kind}（可在导入时选择新建）",
-                        WARNING)
+                    add(
+                        head,
+                        key,
+                        name,
+                        f"{kind}“{name}”不在{vname}的名单中，本户暂不设{kind}（可在导入时选择新建）",
+                        WARNING,
+                    )
             else:
                 values[attr] = pid
         for attr, hv in hh_of:
@@ -561,7 +653,12 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
                 existing_id = db_head[1]
                 row = existing_hh[existing_id]
                 if code and row[1] and row[1] != code and code in by_code:
-                    add(head, "hh_code", code, f"户编号“{code}”已属于另一户（{existing_names[by_code[code]]}）")
+                    add(
+                        head,
+                        "hh_code",
+                        code,
+                        f"户编号“{code}”已属于另一户（{existing_names[by_code[code]]}）",
+                    )
                     counts["hh_blocked"] += 1
                     continue
         changes: list[tuple[str, Any, Any]] = []
@@ -590,8 +687,11 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
                     diffs = []
                 else:
                     dtuple = full_rows[db[0]]
-                    diffs = [(a, _loaded(a, o), compare_cols[j][i])
-                             for j, (a, o) in enumerate(zip(attrs, dtuple, strict=True)) if o != stored_cols[j][i]]
+                    diffs = [
+                        (a, _loaded(a, o), compare_cols[j][i])
+                        for j, (a, o) in enumerate(zip(attrs, dtuple, strict=True))
+                        if o != stored_cols[j][i]
+                    ]
                 if existing_id is not None and db[1] == existing_id:
                     planned.append(PlannedMember(i, CHANGED if diffs else UNCHANGED, db[0], None, diffs))
                 else:
@@ -599,8 +699,13 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
                     moved_out[db[1]] += 1
                     if db[3] == "户主":
                         heads_moved.add(db[1])
-                    add(i, "id_number", number, f"此人已在另一户（{existing_names.get(db[1], '')}），导入后将迁入本户",
-                        WARNING)
+                    add(
+                        i,
+                        "id_number",
+                        number,
+                        f"此人已在另一户（{existing_names.get(db[1], '')}），导入后将迁入本户",
+                        WARNING,
+                    )
         if not planned:
             continue
         if not members_db:
@@ -614,8 +719,17 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
         else:
             action = UNCHANGED
         counts["hh_" + action] += 1
-        hh = PlannedHousehold(g, action, existing_id, values, changes, planned, names[head] or "",
-                              places.names.get(("village_id", vid), vname) if vid else vname, new_places)
+        hh = PlannedHousehold(
+            g,
+            action,
+            existing_id,
+            values,
+            changes,
+            planned,
+            names[head] or "",
+            places.names.get(("village_id", vid), vname) if vid else vname,
+            new_places,
+        )
         households.append(hh)
     # moves that leave a household without its head or empty
     planned_ids = {hh.existing_id for hh in households}
@@ -623,22 +737,55 @@ def build_plan(session: Session, parsed: ParsedFile, *, create_places: bool = Fa
         if hid in planned_ids:
             continue
         if n >= hh_sizes[hid]:
-            extra.append(Issue(None, "", "", "", f"{existing_names.get(hid, '')}的成员将全部迁出，该户将没有成员",
-                               WARNING))
+            extra.append(
+                Issue(
+                    None,
+                    "",
+                    "",
+                    "",
+                    f"{existing_names.get(hid, '')}的成员将全部迁出，该户将没有成员",
+                    WARNING,
+                )
+            )
         elif hid in heads_moved:
-            extra.append(Issue(None, "", "", "", f"{existing_names.get(hid, '')}的户主将迁出，该户将没有户主，请导入后处理",
-                               WARNING))
+            extra.append(
+                Issue(
+                    None,
+                    "",
+                    "",
+                    "",
+                    f"{existing_names.get(hid, '')}的户主将迁出，该户将没有户主，请导入后处理",
+                    WARNING,
+                )
+            )
     all_issues = issues + extra
     all_issues.sort(key=lambda x: (x.row or 0, x.severity != ERROR))
     rows_error = {x.row for x in all_issues if x.severity == ERROR and x.row is not None}
     rows_warning = {x.row for x in all_issues if x.severity == WARNING and x.row is not None} - rows_error
     counts["rows_error"] = len(rows_error)
     counts["rows_warning"] = len(rows_warning)
-    for k in ("hh_new", "hh_changed", "hh_unchanged", "hh_blocked", "m_new", "m_changed", "m_unchanged", "m_moved"):
+    for k in (
+        "hh_new",
+        "hh_changed",
+        "hh_unchanged",
+        "hh_blocked",
+        "m_new",
+        "m_changed",
+        "m_unchanged",
+        "m_moved",
+    ):
         counts.setdefault(k, 0)
-    plan = ImportPlan(parsed, households, all_issues,
-                      [UnknownPlace(k, v, n, c) for (k, v, n), c in unknown.items()],
-                      create_places, dict(counts), existing_names, places.names, state)
+    plan = ImportPlan(
+        parsed,
+        households,
+        all_issues,
+        [UnknownPlace(k, v, n, c) for (k, v, n), c in unknown.items()],
+        create_places,
+        dict(counts),
+        existing_names,
+        places.names,
+        state,
+    )
     return plan
 
 
@@ -688,6 +835,20 @@ def _town_key(name: str) -> str:
     return s
 
 
-__all__ = ["ACTION_TEXT", "CHANGED", "MOVED", "NEW", "UNCHANGED", "ImportPlan", "PlannedHousehold",
-           "PlannedMember", "UnknownPlace", "DatabaseSnapshot", "build_plan", "compare_attrs", "database_state",
-           "read_member_texts", "read_snapshot"]
+__all__ = [
+    "ACTION_TEXT",
+    "CHANGED",
+    "MOVED",
+    "NEW",
+    "UNCHANGED",
+    "ImportPlan",
+    "PlannedHousehold",
+    "PlannedMember",
+    "UnknownPlace",
+    "DatabaseSnapshot",
+    "build_plan",
+    "compare_attrs",
+    "database_state",
+    "read_member_texts",
+    "read_snapshot",
+]

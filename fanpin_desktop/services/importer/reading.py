@@ -54,7 +54,9 @@ def decode_text(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "GBK/GB18030"
     except UnicodeDecodeError as exc:
-        raise UserError("无法识别CSV文件的文字编码（应为UTF-8或GBK），请在Excel中另存为“CSV UTF-8”后重试") from exc
+        raise UserError(
+            "无法识别CSV文件的文字编码（应为UTF-8或GBK），请在Excel中另存为“CSV UTF-8”后重试"
+        ) from exc
 
 
 @dataclass
@@ -178,7 +180,9 @@ def open_source(path: str | Path, sheet: str | int | None = None) -> Source:
     try:
         book = CalamineWorkbook.from_path(str(path))
     except PermissionError as exc:
-        raise UserError(f"无法打开“{path.name}”：文件正被其他程序（如 Excel 或 WPS）使用，请关闭后重试") from exc
+        raise UserError(
+            f"无法打开“{path.name}”：文件正被其他程序（如 Excel 或 WPS）使用，请关闭后重试"
+        ) from exc
     except (CalamineError, OSError, ValueError) as exc:
         raise UserError(f"无法读取“{path.name}”：文件已损坏或不是{SUPPORTED}（{exc}）") from exc
     names = list(book.sheet_names)

@@ -23,8 +23,12 @@ _ERROR_FILL = PatternFill("solid", fgColor="FFF2CC")
 
 def _original_rows(src: Source | None, rows: set[int]) -> dict[int, list[Any]]:
     """1-based row number → the row's cells as read from the file (only the rows asked for)."""
-    if src is None or not rows or (src.kind == "excel" and src._sheet is None) or \
-            (src.kind == "csv" and src._rows is None):
+    if (
+        src is None
+        or not rows
+        or (src.kind == "excel" and src._sheet is None)
+        or (src.kind == "csv" and src._rows is None)
+    ):
         return {}
     out: dict[int, list[Any]] = {}
     last = max(rows)
@@ -45,8 +49,12 @@ def write_error_report(target: str | Path, plan: ImportPlan, src: Source | None 
     wb = Workbook()
     ws = wb.active
     ws.title = "问题清单"
-    ws.append([f"{parsed.path.name}（工作表“{parsed.sheet}”）导入检查结果：错误 {sum(1 for x in issues if x.is_error)} 条，"
-               f"警告 {sum(1 for x in issues if not x.is_error)} 条。有错误的行没有导入，请改正后重新提交。"])
+    ws.append(
+        [
+            f"{parsed.path.name}（工作表“{parsed.sheet}”）导入检查结果：错误 {sum(1 for x in issues if x.is_error)} 条，"
+            f"警告 {sum(1 for x in issues if not x.is_error)} 条。有错误的行没有导入，请改正后重新提交。"
+        ]
+    )
     ws["A1"].font = Font(bold=True, size=12)
     header = FIXED + [f"原表：{x}" if x else f"原表：第{i + 1}列" for i, x in enumerate(labels)]
     ws.append(header)

@@ -33,7 +33,9 @@ class Issue:
     def __str__(self) -> str:
         value = f"，值“{self.value}”" if self.value != "" else ""
         head = self.where()
-        return f"{self.severity}：{head}{value}：{self.message}" if head else f"{self.severity}：{self.message}"
+        return (
+            f"{self.severity}：{head}{value}：{self.message}" if head else f"{self.severity}：{self.message}"
+        )
 
 
 TOTAL_WORDS = ("合计", "总计", "小计", "共计", "总数")
@@ -44,8 +46,23 @@ def is_total_text(text: str) -> bool:
     return any(t.startswith(w) for w in TOTAL_WORDS) or t in ("合 计", "总 计")
 
 
-FOOTER_WORDS = ("填表人", "制表人", "填报人", "审核人", "负责人", "联系人", "制表", "填表", "审核", "说明", "注：", "注:",
-                "备注：", "单位（盖章）", "盖章")
+FOOTER_WORDS = (
+    "填表人",
+    "制表人",
+    "填报人",
+    "审核人",
+    "负责人",
+    "联系人",
+    "制表",
+    "填表",
+    "审核",
+    "说明",
+    "注：",
+    "注:",
+    "备注：",
+    "单位（盖章）",
+    "盖章",
+)
 
 
 def is_footer_text(text: str) -> bool:

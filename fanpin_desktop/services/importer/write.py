@@ -59,8 +59,16 @@ def import_source(parsed: Any) -> str:
     return audit_json({"source": "import", "file": parsed.path.name, "sheet": parsed.sheet})
 
 
-def audit_entries_statement(session: Session, model: Any, first_id: int, last_id: int, user: str,
-                            now: dt.datetime, summary: str | None, source: str) -> tuple[str, tuple[Any, ...]]:
+def audit_entries_statement(
+    session: Session,
+    model: Any,
+    first_id: int,
+    last_id: int,
+    user: str,
+    now: dt.datetime,
+    summary: str | None,
+    source: str,
+) -> tuple[str, tuple[Any, ...]]:
     """The statement writing the insert entries of the rows ``first_id``…``last_id`` of ``model``'s
     table, built by SQLite from the stored rows: who, when, which record and household, the
     summary (``db._summary``: the first 120 characters of the column ``summary``) and, as the new
@@ -77,10 +85,12 @@ def audit_entries_statement(session: Session, model: Any, first_id: int, last_id
     at = AuditEntry.__table__.c.at.type._cached_bind_processor(dialect)
     household = quote("household_id") if "household_id" in table.c else quote("id")
     text = f"substr({quote(summary)}, 1, 120)" if summary else "NULL"
-    sql = (f"INSERT INTO {quote(AuditEntry.__tablename__)} (at, {quote('user')}, action, table_name, record_id, "
-           f"household_id, new_value, summary) "
-           f"SELECT ?, ?, 'insert', ?, id, {household}, ?, {text} FROM {quote(table.name)} "
-           f"WHERE id BETWEEN ? AND ? ORDER BY id")
+    sql = (
+        f"INSERT INTO {quote(AuditEntry.__tablename__)} (at, {quote('user')}, action, table_name, record_id, "
+        f"household_id, new_value, summary) "
+        f"SELECT ?, ?, 'insert', ?, id, {household}, ?, {text} FROM {quote(table.name)} "
+        f"WHERE id BETWEEN ? AND ? ORDER BY id"
+    )
     return sql, (at(now) if at is not None else now, user, table.name, source, first_id, last_id)
 
 
@@ -93,8 +103,9 @@ class _Statement:
     def __init__(self, session: Session, sql: str, params: tuple[Any, ...]) -> None:
         self._raw = session.connection().connection.driver_connection
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(sql, params), name="fanpin-import-audit",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(sql, params), name="fanpin-import-audit", daemon=True
+        )
         self._thread.start()
 
     def _run(self, sql: str, params: tuple[Any, ...]) -> None:
@@ -129,8 +140,14 @@ def _stored_alike(values: list[Any], first: Any) -> bool:
     return all(map(is_, values, repeat(first))) or set(map(type, values)) == {first.__class__}
 
 
-def bulk_insert(session: Session, table: Any, columns: dict[str, list[Any]], chunk: int = BATCH,
-                tick: Callable[[int], None] | None = None, ready: Callable[[], None] | None = None) -> None:
+def bulk_insert(
+    session: Session,
+    table: Any,
+    columns: dict[str, list[Any]],
+    chunk: int = BATCH,
+    tick: Callable[[int], None] | None = None,
+    ready: Callable[[], None] | None = None,
+) -> None:
     """INSERT many rows given column by column, through the session's connection and transaction.
 
     Values go through each column type's bind processor (dates, datetimes), exactly as the ORM
@@ -151,14 +168,19 @@ def bulk_insert(session: Session, table: Any, columns: dict[str, list[Any]], chu
         if isinstance(column.type, (Date, DateTime)):
             proc = column.type._cached_bind_processor(dialect)
             distinct = set(values)
-            if proc is not None and proc(_PROBE) == _PROBE.isoformat() and \
-                    {v.__class__ for v in distinct} <= {dt.date, type(None)}:
+            if (
+                proc is not None
+                and proc(_PROBE) == _PROBE.isoformat()
+                and {v.__class__ for v in distinct} <= {dt.date, type(None)}
+            ):
                 values = iso_dates(values, distinct)  # the same text, from table lookups
             elif proc is not None:
                 stored = {v: (None if v is None else proc(v)) for v in distinct}
                 values = list(map(stored.__getitem__, values))
         first = values[0]
-        same = values[-1] == first and values[n // 2] == first and values.count(first) == n  # cheap test first
+        same = (
+            values[-1] == first and values[n // 2] == first and values.count(first) == n
+        )  # cheap test first
         literal = _sql_literal(first) if same else None
         if literal is not None and not _stored_alike(values, first):
             literal = None  # e.g. 1 and True: equal, but not the same stored value
@@ -176,21 +198,28 @@ def bulk_insert(session: Session, table: Any, columns: dict[str, list[Any]], chu
     per = max(1, min(chunk, MAX_BOUND // len(cols)))
     multi = f"INSERT INTO {quote(table.name)} ({names}) VALUES {', '.join([one] * per)}" if per > 1 else sql
     for start in range(0, n, chunk):
-        part = list(zip(*(c[start:start + chunk] for c in cols), strict=True))
+        part = list(zip(*(c[start : start + chunk] for c in cols), strict=True))
         if ready is not None:
             ready()
             ready = None
         whole = len(part) - len(part) % per if per > 1 else 0  # rows that fill statements of ``per``
         if whole:
-            conn.exec_driver_sql(multi, [tuple(chain.from_iterable(part[k:k + per])) for k in range(0, whole, per)])
+            conn.exec_driver_sql(
+                multi, [tuple(chain.from_iterable(part[k : k + per])) for k in range(0, whole, per)]
+            )
         if whole < len(part):
             conn.exec_driver_sql(sql, part[whole:])
         if tick is not None:
             tick(len(part))
 
 
-def write_plan(session: Session, plan: ImportPlan, *, progress: Progress | None = None,
-               cancelled: Callable[[], bool] | None = None) -> dict[str, int]:
+def write_plan(
+    session: Session,
+    plan: ImportPlan,
+    *,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> dict[str, int]:
     """Apply ``plan`` in the session's transaction (the caller commits). Returns counts written."""
     parsed = plan.parsed
     user = session.info.get("user", "系统")
@@ -214,7 +243,7 @@ def write_plan(session: Session, plan: ImportPlan, *, progress: Progress | None 
     if pending:
         for vid, name in session.execute(select(Village.id, Village.name)):
             villages.setdefault(place_key(name), vid)
-        order = (session.execute(select(func.max(Village.sort_order))).scalar() or 0)
+        order = session.execute(select(func.max(Village.sort_order))).scalar() or 0
         added: dict[str, Village] = {}
         for kind, vname, _name in pending:
             key = place_key(vname)
@@ -285,12 +314,18 @@ def write_plan(session: Session, plan: ImportPlan, *, progress: Progress | None 
                     columns[k] = list(map(itemgetter(k), planned))
                 else:
                     columns[k] = [v.get(k, d) for v in planned]
-                if k in ("village_id", "group_id", "natural_village_id") and tuple in set(map(type, columns[k])):
+                if k in ("village_id", "group_id", "natural_village_id") and tuple in set(
+                    map(type, columns[k])
+                ):
                     ids = {v: resolve(k, v) for v in set(columns[k])}  # places created by this import
                     columns[k] = list(map(ids.__getitem__, columns[k]))
             bulk_insert(session, Household.__table__, columns)
-            running = _Statement(session, *audit_entries_statement(session, Household, next_hh, next_hh + n - 1,
-                                                                   user, now, None, source))
+            running = _Statement(
+                session,
+                *audit_entries_statement(
+                    session, Household, next_hh, next_hh + n - 1, user, now, None, source
+                ),
+            )
         if changed_hh:
             settle()
             for obj in _load(session, Household, list(changed_hh)):
@@ -342,11 +377,15 @@ def write_plan(session: Session, plan: ImportPlan, *, progress: Progress | None 
             rebuild = _drop_secondary_indexes(session, Member.__table__.name, n)
             # in batches: members (this thread), then their audit entries (the helper thread)
             for start in range(0, n, BATCH):
-                part = {k: v[start:start + BATCH] for k, v in columns.items()}
+                part = {k: v[start : start + BATCH] for k, v in columns.items()}
                 part["name_initials"] = initials_many(part["name"])
                 bulk_insert(session, Member.__table__, part, tick=tick, ready=settle)
-                running = _Statement(session, *audit_entries_statement(
-                    session, Member, part["id"][0], part["id"][-1], user, now, "name", source))
+                running = _Statement(
+                    session,
+                    *audit_entries_statement(
+                        session, Member, part["id"][0], part["id"][-1], user, now, "name", source
+                    ),
+                )
             settle()
             for sql in rebuild:
                 session.connection().exec_driver_sql(sql)
@@ -362,7 +401,7 @@ def write_plan(session: Session, plan: ImportPlan, *, progress: Progress | None 
     if updates:
         ids = list(updates)
         for start in range(0, len(ids), 500):
-            for obj in _load(session, Member, ids[start:start + 500]):
+            for obj in _load(session, Member, ids[start : start + 500]):
                 for attr, v in updates[obj.id].items():
                     setattr(obj, attr, v)
             session.flush()
@@ -370,8 +409,13 @@ def write_plan(session: Session, plan: ImportPlan, *, progress: Progress | None 
     session.flush()
     if cancelled is not None and cancelled():
         raise ImportCancelled()
-    return {"hh_new": len(new_hh), "hh_changed": len(changed_hh), "m_new": n,
-            "m_changed": n_changed, "m_moved": n_moved}
+    return {
+        "hh_new": len(new_hh),
+        "hh_changed": len(changed_hh),
+        "m_new": n,
+        "m_changed": n_changed,
+        "m_moved": n_moved,
+    }
 
 
 # Unique indexes whose rule the plan has already checked for every row it adds: no new member's
@@ -395,7 +439,8 @@ def _drop_secondary_indexes(session: Session, table: str, adding: int) -> list[s
         return []
     found = conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-        (table,)).all()
+        (table,),
+    ).all()
     rebuild = []
     for name, sql in found:
         if sql.lstrip().upper().startswith("CREATE UNIQUE") and name not in PLAN_CHECKED_UNIQUE:
@@ -415,5 +460,5 @@ def plan_village_id(session: Session, name: str) -> int:
 def _load(session: Session, model: Any, ids: list[int]) -> list[Any]:
     out: list[Any] = []
     for start in range(0, len(ids), 500):
-        out.extend(session.scalars(select(model).where(model.id.in_(ids[start:start + 500]))))
+        out.extend(session.scalars(select(model).where(model.id.in_(ids[start : start + 500]))))
     return out

@@ -94,7 +94,9 @@ class BackupDialog(QDialog):
         self.list.clear()
         found = backups.list_backups(self.paths)
         for b in found:
-            item = QTreeWidgetItem([f"{b.created:%Y-%m-%d %H:%M:%S}", b.label, size_text(b.size), b.path.name])
+            item = QTreeWidgetItem(
+                [f"{b.created:%Y-%m-%d %H:%M:%S}", b.label, size_text(b.size), b.path.name]
+            )
             item.setData(0, ROLE_PATH, str(b.path))
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setToolTip(3, str(b.path))

@@ -100,7 +100,9 @@ class CampaignDialog(QDialog):
         self.income_start = _date_edit()
         self.income_end = _date_edit()
         self.income_default = QPushButton("按排查前12个月")
-        self.income_default.setToolTip("收入统计期取排查开始月份之前的12个月（如5月排查：上年5月1日至当年4月30日）")
+        self.income_default.setToolTip(
+            "收入统计期取排查开始月份之前的12个月（如5月排查：上年5月1日至当年4月30日）"
+        )
         self.threshold = IdCombo(blank_text="（未设置监测范围）")
         self.threshold_note = QLabel()
         self.threshold_note.setStyleSheet("color:#5f6368")
@@ -191,8 +193,14 @@ class CampaignDialog(QDialog):
     def _load_lists(self) -> None:
         with self._db.reading() as s:
             thresholds = threshold_service.list_thresholds(s)
-            labels = [(t.id, f"{t.year}年 {t.region} {campaign_service.amount_text(t.amount)}元"
-                             + (f"（{t.document_no}）" if t.document_no else "")) for t in thresholds]
+            labels = [
+                (
+                    t.id,
+                    f"{t.year}年 {t.region} {campaign_service.amount_text(t.amount)}元"
+                    + (f"（{t.document_no}）" if t.document_no else ""),
+                )
+                for t in thresholds
+            ]
             self._threshold_years = {t.id: t.year for t in thresholds}
             villages = household_service.region_options(s)
         self.threshold.set_items(labels)
@@ -222,8 +230,11 @@ class CampaignDialog(QDialog):
         if not self._campaigns:
             self.new_campaign()
             return
-        wanted = select_id if select_id is not None else next(
-            (c.id for c in self._campaigns if c.is_current), self._campaigns[0].id)
+        wanted = (
+            select_id
+            if select_id is not None
+            else next((c.id for c in self._campaigns if c.is_current), self._campaigns[0].id)
+        )
         row = next((i for i, c in enumerate(self._campaigns) if c.id == wanted), 0)
         self.list.setCurrentRow(row)
         self._load_selected()
@@ -267,17 +278,24 @@ class CampaignDialog(QDialog):
             self.villages.item(i).setCheckState(state)
 
     def checked_villages(self) -> list[int]:
-        return [int(self.villages.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.villages.count())
-                if self.villages.item(i).checkState() == Qt.CheckState.Checked]
+        return [
+            int(self.villages.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.villages.count())
+            if self.villages.item(i).checkState() == Qt.CheckState.Checked
+        ]
 
     def _show_threshold_note(self) -> None:
         tid = self.threshold.value()
         if tid is None:
-            self.threshold_note.setText("未设置监测范围时，表头的“监测范围”留空，收入是否高于监测范围不作建议。"
-                                        "可在“系统设置—监测范围”中添加。")
+            self.threshold_note.setText(
+                "未设置监测范围时，表头的“监测范围”留空，收入是否高于监测范围不作建议。"
+                "可在“系统设置—监测范围”中添加。"
+            )
         elif self._threshold_years.get(tid) != self.year.value():
-            self.threshold_note.setText(f"注意：所选监测范围是{self._threshold_years.get(tid)}年的，"
-                                        f"与批次年度{self.year.value()}年不同。")
+            self.threshold_note.setText(
+                f"注意：所选监测范围是{self._threshold_years.get(tid)}年的，"
+                f"与批次年度{self.year.value()}年不同。"
+            )
         else:
             self.threshold_note.setText("")
 
@@ -340,9 +358,15 @@ class CampaignDialog(QDialog):
             "note": self.note.toPlainText().strip() or None,
         }
 
-    _FIELDS = {"year": "year", "name": "name", "start_date": "start_date", "end_date": "end_date",
-               "income_period_start": "income_start", "income_period_end": "income_end",
-               "village_ids": "villages"}
+    _FIELDS = {
+        "year": "year",
+        "name": "name",
+        "start_date": "start_date",
+        "end_date": "end_date",
+        "income_period_start": "income_start",
+        "income_period_end": "income_end",
+        "village_ids": "villages",
+    }
 
     def save(self) -> int | None:
         values = self.values()
@@ -382,8 +406,11 @@ class CampaignDialog(QDialog):
         c = self.selected()
         if c is None:
             return
-        if not self.confirm("删除排查批次", f"确定删除“{c.name}”吗？\n\n该批次录入的到户排查表、村级排查表、统计填报项和"
-                            "周报快照将一并删除；问题台账和监测对象保留。"):
+        if not self.confirm(
+            "删除排查批次",
+            f"确定删除“{c.name}”吗？\n\n该批次录入的到户排查表、村级排查表、统计填报项和"
+            "周报快照将一并删除；问题台账和监测对象保留。",
+        ):
             return
         self._change(lambda s: campaign_service.delete(s, c.id))
 

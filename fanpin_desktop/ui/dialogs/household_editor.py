@@ -55,9 +55,15 @@ from fanpin_desktop.ui.widgets import (
 TAB_BASIC, TAB_MEMBERS, TAB_INCOME, TAB_FACTS, TAB_HISTORY = range(5)
 
 _HOUSEHOLD_FIELD_TAB = {
-    "village_id": "village", "group_id": "group", "natural_village_id": "natural_village", "code": "code",
-    "household_type": "household_type", "poverty_exit_year": "poverty_exit_year", "phone": "phone",
-    "relocation_site": "relocation_site", "address": "address",
+    "village_id": "village",
+    "group_id": "group",
+    "natural_village_id": "natural_village",
+    "code": "code",
+    "household_type": "household_type",
+    "poverty_exit_year": "poverty_exit_year",
+    "phone": "phone",
+    "relocation_site": "relocation_site",
+    "address": "address",
 }
 
 
@@ -86,9 +92,16 @@ class HouseholdEditor(QDialog):
 
     saved = Signal(int)
 
-    def __init__(self, db: Database, household_id: int | None = None, parent: QWidget | None = None, *,
-                 village_id: int | None = None, group_id: int | None = None,
-                 today: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        household_id: int | None = None,
+        parent: QWidget | None = None,
+        *,
+        village_id: int | None = None,
+        group_id: int | None = None,
+        today: dt.date | None = None,
+    ) -> None:
         super().__init__(parent)
         self._db = db
         self._today = today or dt.date.today()
@@ -214,9 +227,22 @@ class HouseholdEditor(QDialog):
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
 
-        chain = (self.village, self.group, self.natural_village, self.address, self.code, self.household_type,
-                 self.poverty_exit_year, self.phone, self.bank_account_note, self.relocated,
-                 self.relocation_site, self.military_family, self.urban_registered, self.note)
+        chain = (
+            self.village,
+            self.group,
+            self.natural_village,
+            self.address,
+            self.code,
+            self.household_type,
+            self.poverty_exit_year,
+            self.phone,
+            self.bank_account_note,
+            self.relocated,
+            self.relocation_site,
+            self.military_family,
+            self.urban_registered,
+            self.note,
+        )
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
 
@@ -227,14 +253,18 @@ class HouseholdEditor(QDialog):
 
     def _on_village(self, village_id: int | None) -> None:
         option = next((v for v in self._options if v.id == village_id), None)
-        self.group.set_items([(g.id, g.name) for g in option.groups] if option else [], keep=not self._loading)
-        self.natural_village.set_items([(n.id, n.name) for n in option.natural_villages] if option else [],
-                                       keep=not self._loading)
+        self.group.set_items(
+            [(g.id, g.name) for g in option.groups] if option else [], keep=not self._loading
+        )
+        self.natural_village.set_items(
+            [(n.id, n.name) for n in option.natural_villages] if option else [], keep=not self._loading
+        )
 
     def _update_relocation(self) -> None:
         self.relocation_site.setEnabled(self.relocated.isChecked())
-        self.poverty_exit_year.setEnabled(self.household_type.value() == "脱贫户"
-                                          or self.poverty_exit_year.optional_value() is not None)
+        self.poverty_exit_year.setEnabled(
+            self.household_type.value() == "脱贫户" or self.poverty_exit_year.optional_value() is not None
+        )
 
     def _load_basic(self) -> None:
         d = self._draft
@@ -289,10 +319,18 @@ class HouseholdEditor(QDialog):
         header.setStretchLastSection(True)
         self.member_model.modelReset.connect(self._fit_member_columns)
         self.member_view.doubleClicked.connect(lambda _i: self.edit_member())
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.member_view, activated=self.edit_member,
-                  context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.member_view, activated=self.remove_member,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Return),
+            self.member_view,
+            activated=self.edit_member,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Delete),
+            self.member_view,
+            activated=self.remove_member,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
 
         self.add_member_button = QPushButton(icon("fa5s.user-plus"), "添加")
         self.edit_member_button = QPushButton(icon("fa5s.user-edit"), "编辑")
@@ -309,8 +347,15 @@ class HouseholdEditor(QDialog):
         self.up_button.clicked.connect(lambda: self._shift_member(-1))
         self.down_button.clicked.connect(lambda: self._shift_member(1))
         buttons = QVBoxLayout()
-        for b in (self.add_member_button, self.edit_member_button, self.remove_member_button,
-                  self.move_member_button, self.head_button, self.up_button, self.down_button):
+        for b in (
+            self.add_member_button,
+            self.edit_member_button,
+            self.remove_member_button,
+            self.move_member_button,
+            self.head_button,
+            self.up_button,
+            self.down_button,
+        ):
             b.setAutoDefault(False)
             buttons.addWidget(b)
         buttons.addStretch(1)
@@ -349,7 +394,9 @@ class HouseholdEditor(QDialog):
         for b in (self.edit_member_button, self.remove_member_button, self.up_button, self.down_button):
             b.setEnabled(has)
         self.move_member_button.setEnabled(has and m.id is not None and self._draft.id is not None)
-        self.move_member_button.setText("取消迁移" if has and m.move_to_household_id is not None else "迁移到其他户")
+        self.move_member_button.setText(
+            "取消迁移" if has and m.move_to_household_id is not None else "迁移到其他户"
+        )
         self.head_button.setEnabled(has and m.relation != svc.HEAD and m.move_to_household_id is None)
 
     def _members_changed(self, select_key: int | None = None) -> None:
@@ -379,8 +426,9 @@ class HouseholdEditor(QDialog):
     def add_member(self) -> None:
         relation = "" if self._draft.head is not None else svc.HEAD
         member = svc.new_member_draft(relation)
-        dialog = MemberDialog(member, self, title="添加成员", check_id=self._check_id(member.key),
-                              today=self._today)
+        dialog = MemberDialog(
+            member, self, title="添加成员", check_id=self._check_id(member.key), today=self._today
+        )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             new = dialog.member()
             self._draft.members.append(new)
@@ -390,8 +438,9 @@ class HouseholdEditor(QDialog):
         m = self._selected_member()
         if m is None:
             return
-        dialog = MemberDialog(m, self, title=f"编辑成员：{m.name}", check_id=self._check_id(m.key),
-                              today=self._today)
+        dialog = MemberDialog(
+            m, self, title=f"编辑成员：{m.name}", check_id=self._check_id(m.key), today=self._today
+        )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             i = self._draft.members.index(m)
             self._draft.members[i] = dialog.member()
@@ -406,7 +455,9 @@ class HouseholdEditor(QDialog):
             return
         what = "（该成员尚未保存）" if m.id is None else "删除在保存本户时生效，变更记录会保留。"
         if not ask_yes_no(
-            self, "删除成员", f"确定从本户删除成员“{m.name or '（未填姓名）'}”吗？\n{what}",
+            self,
+            "删除成员",
+            f"确定从本户删除成员“{m.name or '（未填姓名）'}”吗？\n{what}",
         ):
             return
         row = self._draft.members.index(m)
@@ -435,7 +486,8 @@ class HouseholdEditor(QDialog):
             return
         target_id, relation, label = choice
         if not ask_yes_no(
-            self, "迁移成员",
+            self,
+            "迁移成员",
             f"确定把“{m.name}”迁到{label}，与户主关系为“{relation}”吗？\n迁移在保存本户时生效。",
         ):
             return
@@ -453,9 +505,12 @@ class HouseholdEditor(QDialog):
         default = default_old_head_relation(m, old)
         if old is not None:
             relation, ok = QInputDialog.getItem(
-                self, "设为户主",
+                self,
+                "设为户主",
                 f"把“{m.name}”设为户主。\n原户主“{old.name}”与新户主的关系：",
-                relations, relations.index(default) if default in relations else 0, False,
+                relations,
+                relations.index(default) if default in relations else 0,
+                False,
             )
             if not ok:
                 return
@@ -467,7 +522,9 @@ class HouseholdEditor(QDialog):
             QMessageBox.warning(self, "设为户主", str(exc))
             return
         self._members_changed(m.key)
-        self.status.setText("已更换户主；请核对其他成员的“与户主关系”（例如原户主的子女可能成为新户主的兄弟姐妹）。")
+        self.status.setText(
+            "已更换户主；请核对其他成员的“与户主关系”（例如原户主的子女可能成为新户主的兄弟姐妹）。"
+        )
 
     def _shift_member(self, step: int) -> None:
         m = self._selected_member()
@@ -531,8 +588,10 @@ class HouseholdEditor(QDialog):
         totals_form.addRow("四项收入合计", self.gross_label)
         totals_form.addRow("家庭纯收入", self.net_label)
         totals_form.addRow("人均纯收入", self.per_capita_label)
-        formula = QLabel("家庭纯收入 = 工资性 + 生产经营性 + 财产性 + 转移性收入 − 生产经营性支出；"
-                         "人均纯收入 = 家庭纯收入 ÷ 家庭人口数")
+        formula = QLabel(
+            "家庭纯收入 = 工资性 + 生产经营性 + 财产性 + 转移性收入 − 生产经营性支出；"
+            "人均纯收入 = 家庭纯收入 ÷ 家庭人口数"
+        )
         formula.setWordWrap(True)
         formula.setStyleSheet("color: #555;")
         totals_form.addRow(formula)
@@ -580,7 +639,11 @@ class HouseholdEditor(QDialog):
             self.income_period.addItem(self._income_label(r), r.key)
         self.income_period.blockSignals(False)
         if self._draft.incomes:
-            i = self.income_period.findData(select_key) if select_key is not None else len(self._draft.incomes) - 1
+            i = (
+                self.income_period.findData(select_key)
+                if select_key is not None
+                else len(self._draft.incomes) - 1
+            )
             self.income_period.setCurrentIndex(max(i, 0))
         self._show_income()
 
@@ -632,8 +695,11 @@ class HouseholdEditor(QDialog):
         shown_people = r.people_count or people
         self.gross_label.setText(f"{t.gross:,.2f} 元")
         self.net_label.setText(f"{t.net:,.2f} 元")
-        self.per_capita_label.setText(f"{t.per_capita:,.2f} 元（{shown_people}人）" if t.per_capita is not None
-                                      else "—（家庭人口数为0）")
+        self.per_capita_label.setText(
+            f"{t.per_capita:,.2f} 元（{shown_people}人）"
+            if t.per_capita is not None
+            else "—（家庭人口数为0）"
+        )
 
     def add_income(self) -> None:
         r = svc.new_income_draft(self._today)
@@ -650,7 +716,9 @@ class HouseholdEditor(QDialog):
         if r is None:
             return
         if ask_yes_no(
-            self, "删除收支记录", f"确定删除“{self._income_label(r)}”的收支记录吗？删除在保存本户时生效。",
+            self,
+            "删除收支记录",
+            f"确定删除“{self._income_label(r)}”的收支记录吗？删除在保存本户时生效。",
         ):
             self._draft.incomes.remove(r)
             self._load_income_list()
@@ -668,18 +736,32 @@ class HouseholdEditor(QDialog):
 
     def facts_html(self) -> str:
         lines = svc.derived_facts(self._draft, self._today, self._case_statuses)
-        rows = "".join(f"<tr><td style='padding:3px 12px 3px 0;color:#555'>{_esc(a)}</td>"
-                       f"<td style='padding:3px 0'>{_esc(b)}</td></tr>" for a, b in lines)
+        rows = "".join(
+            f"<tr><td style='padding:3px 12px 3px 0;color:#555'>{_esc(a)}</td>"
+            f"<td style='padding:3px 0'>{_esc(b)}</td></tr>"
+            for a, b in lines
+        )
         people = []
         for m in self._draft.staying_members:
             age = ids.age_on(m.birth_date, self._today) if m.birth_date else ""
-            people.append(f"<tr><td>{_esc(m.name)}</td><td>{_esc(m.relation)}</td><td>{age}</td>"
-                          f"<td>{_esc(m.health or '')}</td><td>{_esc(m.labour_skill or '')}</td></tr>")
-        member_table = ("<table cellspacing='0' cellpadding='3' border='1' style='border-collapse:collapse'>"
-                        "<tr><th>姓名</th><th>关系</th><th>年龄</th><th>健康状况</th><th>劳动技能</th></tr>"
-                        + "".join(people) + "</table>") if people else ""
-        return (f"<h3>派生信息（按{self._today.isoformat()}计算，含未保存的修改）</h3><table>{rows}</table>"
-                f"<h4>成员年龄</h4>{member_table}")
+            people.append(
+                f"<tr><td>{_esc(m.name)}</td><td>{_esc(m.relation)}</td><td>{age}</td>"
+                f"<td>{_esc(m.health or '')}</td><td>{_esc(m.labour_skill or '')}</td></tr>"
+            )
+        member_table = (
+            (
+                "<table cellspacing='0' cellpadding='3' border='1' style='border-collapse:collapse'>"
+                "<tr><th>姓名</th><th>关系</th><th>年龄</th><th>健康状况</th><th>劳动技能</th></tr>"
+                + "".join(people)
+                + "</table>"
+            )
+            if people
+            else ""
+        )
+        return (
+            f"<h3>派生信息（按{self._today.isoformat()}计算，含未保存的修改）</h3><table>{rows}</table>"
+            f"<h4>成员年龄</h4>{member_table}"
+        )
 
     def _build_history(self) -> QWidget:
         page = QWidget()
@@ -699,8 +781,10 @@ class HouseholdEditor(QDialog):
             entries = svc.household_history(s, self._draft.id)
         self.history_model.set_entries(entries)
         self.history_note.setText(
-            f"共 {len(entries)} 条变更记录，最新的在前（含成员和收支的变更）。" if entries else
-            "本户还没有变更记录。通过演示数据或批量导入建立的数据不逐条记录，此后的每次修改都会记录在这里。")
+            f"共 {len(entries)} 条变更记录，最新的在前（含成员和收支的变更）。"
+            if entries
+            else "本户还没有变更记录。通过演示数据或批量导入建立的数据不逐条记录，此后的每次修改都会记录在这里。"
+        )
         self._history_loaded = True
 
     def _on_tab(self, index: int) -> None:
@@ -759,7 +843,10 @@ class HouseholdEditor(QDialog):
             shown = "\n".join(f"· {i.message}" for i in warnings[:15])
             more = f"\n……另有{len(warnings) - 15}条" if len(warnings) > 15 else ""
             if not ask_yes_no(
-                self, "请核实", f"以下情况需要核实：\n\n{shown}{more}\n\n仍然保存吗？", default_yes=True,
+                self,
+                "请核实",
+                f"以下情况需要核实：\n\n{shown}{more}\n\n仍然保存吗？",
+                default_yes=True,
             ):
                 self._focus_issue(warnings[0])
                 return False

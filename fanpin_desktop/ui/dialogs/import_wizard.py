@@ -77,14 +77,20 @@ class RowsModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008,N802
         return 0 if parent.isValid() else len(self.columns)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         value = self.rows[index.row()].get(self.columns[index.column()][0])
         return "" if value is None else str(value)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.columns[section][1]
         return None
@@ -147,8 +153,9 @@ class _WorkPage(QWizardPage):
             self.wiz.task = None
             self.status.setText("已取消，数据库没有任何改动")
 
-        self.wiz.task = self.wiz.runner.run(self.work, done, failed, label="正在导入花名册…",
-                                            on_cancelled=cancelled)
+        self.wiz.task = self.wiz.runner.run(
+            self.work, done, failed, label="正在导入花名册…", on_cancelled=cancelled
+        )
         return False
 
     def show_progress(self, done: int, total: int, text: str) -> None:
@@ -236,7 +243,9 @@ class MappingPage(_WorkPage):
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__(wizard)
         self.setTitle("表头和列")
-        self.setSubTitle("程序已按列名找到表头并对应各列；请核对，必要时调整。对应关系可以保存，下次遇到相同表头自动使用。")
+        self.setSubTitle(
+            "程序已按列名找到表头并对应各列；请核对，必要时调整。对应关系可以保存，下次遇到相同表头自动使用。"
+        )
         self.header_row = QSpinBox()
         self.header_row.setRange(1, 30)
         self.two_rows = QCheckBox("两行表头")
@@ -299,7 +308,7 @@ class MappingPage(_WorkPage):
         assert header is not None and mapping is not None and src is not None
         self.source_label.setText(f"{header.describe()}；{mapping.source}")
         head = src.head(header.first_data_row + PREVIEW_ROWS)
-        samples = head[header.first_data_row:]
+        samples = head[header.first_data_row :]
         self.table.setRowCount(len(header.labels))
         self.combos = []
         for i, label in enumerate(header.labels):
@@ -342,7 +351,9 @@ class MappingPage(_WorkPage):
         src = self.wiz.source
         assert src is not None
         try:
-            header = header_from_row(src.head(), self.header_row.value() - 1, 2 if self.two_rows.isChecked() else 1)
+            header = header_from_row(
+                src.head(), self.header_row.value() - 1, 2 if self.two_rows.isChecked() else 1
+            )
             with self.wiz.db.reading() as s:
                 mapping = resolve_mapping(s, header.labels)
         except (ValueError, LookupError) as exc:
@@ -374,8 +385,15 @@ class MappingPage(_WorkPage):
         src, header = self.wiz.source, self.wiz.header
         assert src is not None and header is not None
         mapping, village = self.chosen
-        return importer.analyse(self.wiz.db, src, header, mapping, self.wiz.options(default_village=village),
-                                progress=self.wiz.progress_callback(control), cancelled=lambda: control.cancelled)
+        return importer.analyse(
+            self.wiz.db,
+            src,
+            header,
+            mapping,
+            self.wiz.options(default_village=village),
+            progress=self.wiz.progress_callback(control),
+            cancelled=lambda: control.cancelled,
+        )
 
     def work_done(self, result: Any) -> None:
         self.wiz.plan = result
@@ -394,12 +412,22 @@ class PreviewPage(_WorkPage):
         self.create_places = QCheckBox("新建文件中出现、但本乡镇还没有的行政村、村民小组和自然村")
         self.create_places.toggled.connect(self.replan)
         # the message last, where the table stretches: it is what the clerk reads
-        self.issues = RowsModel([("row", "行"), ("severity", "类别"), ("column", "列"), ("value", "值"),
-                                 ("message", "问题")])
-        self.changes = RowsModel([("row", "行"), ("household", "户"), ("person", "人"), ("field", "项目"),
-                                  ("old", "原值"), ("new", "新值")])
-        self.moves = RowsModel([("row", "行"), ("person", "姓名"), ("id", "证件号码"), ("from", "原所在户"),
-                                ("to", "迁入")])
+        self.issues = RowsModel(
+            [("row", "行"), ("severity", "类别"), ("column", "列"), ("value", "值"), ("message", "问题")]
+        )
+        self.changes = RowsModel(
+            [
+                ("row", "行"),
+                ("household", "户"),
+                ("person", "人"),
+                ("field", "项目"),
+                ("old", "原值"),
+                ("new", "新值"),
+            ]
+        )
+        self.moves = RowsModel(
+            [("row", "行"), ("person", "姓名"), ("id", "证件号码"), ("from", "原所在户"), ("to", "迁入")]
+        )
         self.tabs = QTabWidget()
         for model, title in ((self.issues, "问题"), (self.changes, "已有人员的变化"), (self.moves, "迁户")):
             view = QTableView()
@@ -429,8 +457,18 @@ class PreviewPage(_WorkPage):
         plan = self.wiz.plan
         assert plan is not None
         self.summary.setPlainText("\n".join(plan.summary_lines()))
-        self.issues.set_rows([{"row": i.row or "", "column": i.column, "value": i.value, "message": i.message,
-                               "severity": i.severity} for i in plan.issues])
+        self.issues.set_rows(
+            [
+                {
+                    "row": i.row or "",
+                    "column": i.column,
+                    "value": i.value,
+                    "message": i.message,
+                    "severity": i.severity,
+                }
+                for i in plan.issues
+            ]
+        )
         self.changes.set_rows(plan.member_changes())
         self.moves.set_rows(plan.moves())
         self.tabs.setTabText(0, f"问题（{len(plan.issues)}）")
@@ -480,8 +518,15 @@ class PreviewPage(_WorkPage):
         plan = self.wiz.plan
         assert plan is not None
         options = self.wiz.options(default_village=self.wiz.default_village, create_places=self.chosen)
-        return importer.execute(self.wiz.db, plan.parsed, options, expect=plan.fingerprint, plan=plan,
-                                progress=self.wiz.progress_callback(control), cancelled=lambda: control.cancelled)
+        return importer.execute(
+            self.wiz.db,
+            plan.parsed,
+            options,
+            expect=plan.fingerprint,
+            plan=plan,
+            progress=self.wiz.progress_callback(control),
+            cancelled=lambda: control.cancelled,
+        )
 
     def work_done(self, result: Any) -> None:
         self.wiz.result = result
@@ -507,8 +552,13 @@ class ImportWizard(QWizard):
     imported = Signal(object)  # ImportResult, after a successful write
     progressed = Signal(int, int, str)
 
-    def __init__(self, db: Database, runner: TaskRunner | None = None, parent: QWidget | None = None,
-                 path: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        runner: TaskRunner | None = None,
+        parent: QWidget | None = None,
+        path: str | Path | None = None,
+    ) -> None:
         super().__init__(parent)
         self.db = db
         self.runner = runner or TaskRunner(self)

@@ -76,8 +76,15 @@ class MemberDialog(QDialog):
     another household before the clerk goes on (the save checks it again).
     """
 
-    def __init__(self, member: MemberDraft, parent: QWidget | None = None, *, title: str = "",
-                 check_id: Callable[[str], str | None] | None = None, today: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        member: MemberDraft,
+        parent: QWidget | None = None,
+        *,
+        title: str = "",
+        check_id: Callable[[str], str | None] | None = None,
+        today: dt.date | None = None,
+    ) -> None:
         super().__init__(parent)
         self._original = member
         self._member = copy.deepcopy(member)
@@ -227,12 +234,37 @@ class MemberDialog(QDialog):
         outer.addWidget(self.issues)
         outer.addWidget(self.buttons)
 
-        chain = (self.name, self.relation, self.id_type, self.id_number, self.sex, self.birth_date,
-                 self.ethnicity, self.political_status, self.phone, self.code, self.not_student, self.education,
-                 self.student, self.schooling, *self.health_boxes.values(), self.disability_category,
-                 self.disability_grade, self.disability_cert_no, self.labour_skill, self.work_status,
-                 self.work_place, self.work_months, self.work_employer, self.public_post_type,
-                 self.public_post_months, *self.insurance.values(), self.dibao, self.tekun, self.note)
+        chain = (
+            self.name,
+            self.relation,
+            self.id_type,
+            self.id_number,
+            self.sex,
+            self.birth_date,
+            self.ethnicity,
+            self.political_status,
+            self.phone,
+            self.code,
+            self.not_student,
+            self.education,
+            self.student,
+            self.schooling,
+            *self.health_boxes.values(),
+            self.disability_category,
+            self.disability_grade,
+            self.disability_cert_no,
+            self.labour_skill,
+            self.work_status,
+            self.work_place,
+            self.work_months,
+            self.work_employer,
+            self.public_post_type,
+            self.public_post_months,
+            *self.insurance.values(),
+            self.dibao,
+            self.tekun,
+            self.note,
+        )
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
 
@@ -382,7 +414,9 @@ class MemberDialog(QDialog):
             info = ids.parse(text, self._today)
         except ids.IdNumberError as exc:
             complete = len(ids.normalize(text)) >= 18
-            self.id_status.setText(str(exc) if complete or not checked else f"已输入{len(ids.normalize(text))}位")
+            self.id_status.setText(
+                str(exc) if complete or not checked else f"已输入{len(ids.normalize(text))}位"
+            )
             self.id_status.setStyleSheet(ERROR_STYLE if complete and checked else WARNING_STYLE)
             self.sex.setEnabled(True)
             self.birth_date.setEnabled(True)
@@ -402,19 +436,34 @@ class MemberDialog(QDialog):
 
     def _refresh_issues(self) -> None:
         issues = self.current_issues()
-        self.issues.setText(issues_html(issues, limit=4) if issues else
-                            f'<span style="{OK_STYLE}">没有发现问题</span>')
+        self.issues.setText(
+            issues_html(issues, limit=4) if issues else f'<span style="{OK_STYLE}">没有发现问题</span>'
+        )
 
     # ------------------------------------------------------------------ accept
 
     _FIELD_WIDGETS = {
-        "name": "name", "relation": "relation", "id_number": "id_number", "id_type": "id_type", "sex": "sex",
-        "birth_date": "birth_date", "education": "education", "schooling": "schooling",
-        "disability_category": "disability_category", "disability_grade": "disability_grade",
-        "disability_cert_no": "disability_cert_no", "labour_skill": "labour_skill",
-        "work_status": "work_status", "work_months": "work_months", "work_place": "work_place",
-        "phone": "phone", "public_post_type": "public_post_type", "ethnicity": "ethnicity",
-        "political_status": "political_status", "ins_resident_medical": "name", "health": "name",
+        "name": "name",
+        "relation": "relation",
+        "id_number": "id_number",
+        "id_type": "id_type",
+        "sex": "sex",
+        "birth_date": "birth_date",
+        "education": "education",
+        "schooling": "schooling",
+        "disability_category": "disability_category",
+        "disability_grade": "disability_grade",
+        "disability_cert_no": "disability_cert_no",
+        "labour_skill": "labour_skill",
+        "work_status": "work_status",
+        "work_months": "work_months",
+        "work_place": "work_place",
+        "phone": "phone",
+        "public_post_type": "public_post_type",
+        "ethnicity": "ethnicity",
+        "political_status": "political_status",
+        "ins_resident_medical": "name",
+        "health": "name",
     }
 
     def _focus_field(self, field_name: str) -> None:
@@ -436,8 +485,11 @@ class MemberDialog(QDialog):
         issues = svc.validate_member_draft(member, self._today)
         errors = [i for i in issues if i.is_error]
         if errors:
-            QMessageBox.warning(self, "成员信息有误", "请修改以下问题后再确定：\n\n" +
-                                "\n".join(f"· {i.message}" for i in errors))
+            QMessageBox.warning(
+                self,
+                "成员信息有误",
+                "请修改以下问题后再确定：\n\n" + "\n".join(f"· {i.message}" for i in errors),
+            )
             self._focus_field(errors[0].field)
             return
         if self._check_id is not None and member.id_number:
@@ -449,7 +501,8 @@ class MemberDialog(QDialog):
         warnings = [i for i in issues if not i.is_error]
         if warnings:
             if not ask_yes_no(
-                self, "请核实",
+                self,
+                "请核实",
                 "以下情况需要核实：\n\n" + "\n".join(f"· {i.message}" for i in warnings) + "\n\n仍然确定吗？",
             ):
                 self._focus_field(warnings[0].field)
@@ -495,7 +548,9 @@ class _HouseholdListModel(QAbstractListModel):
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
         return self._items[index.row()][1]
@@ -506,8 +561,9 @@ class MoveMemberDialog(QDialog):
 
     LIMIT = 50
 
-    def __init__(self, db: Database, member_name: str, exclude_household_id: int | None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, db: Database, member_name: str, exclude_household_id: int | None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._db = db
         self._exclude = exclude_household_id
@@ -544,7 +600,9 @@ class MoveMemberDialog(QDialog):
             self.results_model.set_items([])
             return
         with self._db.reading() as s:
-            found = [hid for hid in svc.search_household_ids(s, HouseholdQuery(text=text)) if hid != self._exclude]
+            found = [
+                hid for hid in svc.search_household_ids(s, HouseholdQuery(text=text)) if hid != self._exclude
+            ]
             rows = svc.fetch_rows(s, found[: self.LIMIT])
         items = []
         for hid in found[: self.LIMIT]:

@@ -80,8 +80,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-KEY_HELP = ("Y/1 是　N/0 否　数字 选项　空格 恢复建议/清除　回车 下一项　Ctrl+回车 或 PgDn 保存并下一户　"
-            "PgUp 上一户　Ctrl+S 保存　Ctrl+F 查找户　Ctrl+L 记入问题台账")
+KEY_HELP = (
+    "Y/1 是　N/0 否　数字 选项　空格 恢复建议/清除　回车 下一项　Ctrl+回车 或 PgDn 保存并下一户　"
+    "PgUp 上一户　Ctrl+S 保存　Ctrl+F 查找户　Ctrl+L 记入问题台账"
+)
 
 # Marks of an answer (how the answer box and the marker beside it are drawn)
 MARK_NONE = ""  # unanswered, nothing suggested
@@ -104,8 +106,17 @@ MARKER_STYLE = {
 }
 YES_KEYS = (Qt.Key.Key_Y, Qt.Key.Key_1)
 NO_KEYS = (Qt.Key.Key_N, Qt.Key.Key_0)
-DIGIT_KEYS = (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_5, Qt.Key.Key_6,
-              Qt.Key.Key_7, Qt.Key.Key_8, Qt.Key.Key_9)
+DIGIT_KEYS = (
+    Qt.Key.Key_1,
+    Qt.Key.Key_2,
+    Qt.Key.Key_3,
+    Qt.Key.Key_4,
+    Qt.Key.Key_5,
+    Qt.Key.Key_6,
+    Qt.Key.Key_7,
+    Qt.Key.Key_8,
+    Qt.Key.Key_9,
+)
 
 #: titles for runs of questions that sit under no group on paper (keyed by the run's first question)
 RUN_TITLES = {
@@ -164,8 +175,12 @@ class AnswerBox(QWidget):
     PAD = 12
     HEIGHT = 26
 
-    def __init__(self, options: Sequence[tuple[Any, str, Sequence[Qt.Key]]], numbered: bool = False,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        options: Sequence[tuple[Any, str, Sequence[Qt.Key]]],
+        numbered: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._options = [(v, t, tuple(k)) for v, t, k in options]
         self._numbered = numbered
@@ -221,7 +236,8 @@ class AnswerBox(QWidget):
 
     def _choose(self, value: Any) -> None:
         changed = not (value is None and self._value is None) and not (
-            value is not None and self._value is not None and appendix1.same(value, self._value))
+            value is not None and self._value is not None and appendix1.same(value, self._value)
+        )
         self._value = value
         self.update()
         if changed:
@@ -249,7 +265,9 @@ class AnswerBox(QWidget):
                 return
         if key == Qt.Key.Key_Space:
             suggestion = self._suggestion
-            if suggestion is not None and (self._value is None or not appendix1.same(self._value, suggestion)):
+            if suggestion is not None and (
+                self._value is None or not appendix1.same(self._value, suggestion)
+            ):
                 self._choose(suggestion)
             else:
                 self._choose(None)
@@ -317,8 +335,9 @@ class AnswerBox(QWidget):
         selected = self._index()
         hint = -1
         if self._value is None and self._suggestion is not None:
-            hint = next((i for i, (v, _t, _k) in enumerate(self._options)
-                         if appendix1.same(v, self._suggestion)), -1)
+            hint = next(
+                (i for i, (v, _t, _k) in enumerate(self._options) if appendix1.same(v, self._suggestion)), -1
+            )
         left = 0.5
         texts = self._texts()
         for i, w in enumerate(self._widths):
@@ -409,7 +428,9 @@ class LineAnswer(QLineEdit):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
         key = event.key()
-        plain = not (event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier))
+        plain = not (
+            event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+        )
         if plain and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Down):
             event.accept()
             self.advance.emit(1)
@@ -420,7 +441,9 @@ class LineAnswer(QLineEdit):
             return
         if plain and key == Qt.Key.Key_Space and self.kind in ("int", "money"):
             current = self.value()
-            if self._suggestion is not None and (current is None or not appendix1.same(current, self._suggestion)):
+            if self._suggestion is not None and (
+                current is None or not appendix1.same(current, self._suggestion)
+            ):
                 self.set_value(self._suggestion)
             else:
                 self.clear()
@@ -483,7 +506,9 @@ class QuestionRow:
             self.marker.setProperty("mark", mark)
             self.marker.setStyleSheet(
                 f"color:{fg}; background:{bg}; border-radius:3px; padding:1px 4px; font-size:9pt;"
-                if text else "")
+                if text
+                else ""
+            )
         self.marker.setToolTip(self.tooltip(mark))
         self.label.setToolTip(self.tooltip(mark))
         return mark
@@ -535,7 +560,7 @@ def columns_of(sections: list[Section], count: int = 3) -> list[list[Section]]:
     if len(sections) <= 1 or count < 3:
         return [sections]
     big = max(range(len(sections)), key=lambda i: sections[i].weight)
-    before, after = sections[:big], sections[big + 1:]
+    before, after = sections[:big], sections[big + 1 :]
     if not before:
         return [[sections[big]], after]
     return [before, [sections[big]], after]
@@ -582,8 +607,9 @@ class ScreeningFormDialog(QDialog):
                 v = s.get(Village, village_id)
                 self._village_name = v.name if v else ""
             if household_id is None:
-                household_id = screening.next_household_id(s, campaign.id, None, village_id=village_id,
-                                                           unscreened_only=unscreened_only)
+                household_id = screening.next_household_id(
+                    s, campaign.id, None, village_id=village_id, unscreened_only=unscreened_only
+                )
                 if household_id is None and unscreened_only:
                     household_id = screening.next_household_id(s, campaign.id, None, village_id=village_id)
             if household_id is None:
@@ -616,8 +642,9 @@ class ScreeningFormDialog(QDialog):
         self.screened_on.setDisplayFormat("yyyy-MM-dd")
         self.screened_on.setCalendarPopup(True)
         c = self._campaign
-        self.screened_on.setMinimumDate(QDate(c.income_period_start.year, c.income_period_start.month,
-                                              c.income_period_start.day))
+        self.screened_on.setMinimumDate(
+            QDate(c.income_period_start.year, c.income_period_start.month, c.income_period_start.day)
+        )
         self.screened_on.setMaximumDate(QDate(self._today.year, self._today.month, self._today.day))
         self.screened_on.setDate(_qdate(self.default_date()))
         self.screener = QLineEdit()
@@ -693,7 +720,13 @@ class ScreeningFormDialog(QDialog):
         self.save_next_button = QPushButton(icon("fa5s.chevron-right", "#ffffff"), "保存并下一户 Ctrl+回车")
         self.save_next_button.setObjectName("primary")
         self.close_button = QPushButton("关闭")
-        for b in (self.prev_button, self.find_button, self.ledger_button, self.save_button, self.close_button):
+        for b in (
+            self.prev_button,
+            self.find_button,
+            self.ledger_button,
+            self.save_button,
+            self.close_button,
+        ):
             b.setAutoDefault(False)
             b.setDefault(False)
         self.save_next_button.setAutoDefault(True)  # Enter on it (after the last question) saves
@@ -731,8 +764,17 @@ class ScreeningFormDialog(QDialog):
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.send_to_ledger)
 
         chain: list[QWidget] = [self._rows[k].editor for k in self._order]
-        chain += [self.save_next_button, self.save_button, self.screened_on, self.screener, self.unscreened_only,
-                  self.prev_button, self.find_button, self.ledger_button, self.close_button]
+        chain += [
+            self.save_next_button,
+            self.save_button,
+            self.screened_on,
+            self.screener,
+            self.unscreened_only,
+            self.prev_button,
+            self.find_button,
+            self.ledger_button,
+            self.close_button,
+        ]
         for a, b in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(a, b)
         QApplication.instance().focusChanged.connect(self._on_focus_changed)  # type: ignore[union-attr]
@@ -873,7 +915,9 @@ class ScreeningFormDialog(QDialog):
         self.state_label.style().polish(self.state_label)
         pos = self._position.get(f.household_id)
         scope = self._village_name or "全乡镇"
-        self.position_label.setText(f"{scope} 第 {pos + 1} / {len(self._sequence)} 户" if pos is not None else "")
+        self.position_label.setText(
+            f"{scope} 第 {pos + 1} / {len(self._sequence)} 户" if pos is not None else ""
+        )
         self._update_clue_note()
 
     # ------------------------------------------------------------------ state
@@ -975,7 +1019,9 @@ class ScreeningFormDialog(QDialog):
         lines = [f"<b>{_esc(title)}</b>"]
         mark = mark_of(s, row.editor.value(), row.applicable)
         if mark == MARK_NA:
-            lines.append(f"<span style='color:#80868b'>该户不适用此项（{_esc(s.who or '部分农户')}填写），不保存答案。</span>")
+            lines.append(
+                f"<span style='color:#80868b'>该户不适用此项（{_esc(s.who or '部分农户')}填写），不保存答案。</span>"
+            )
         else:
             bits = []
             if s.suggestion is not None:
@@ -985,7 +1031,9 @@ class ScreeningFormDialog(QDialog):
             if mark == MARK_OVERRIDE:
                 bits.append("<span style='color:#8a3f00'><b>已改动系统建议</b>（保存后保留改动记录）</span>")
             if not bits:
-                bits.append("<span style='color:#80868b'>系统数据中没有可参考的信息，请按排查结果填写。</span>")
+                bits.append(
+                    "<span style='color:#80868b'>系统数据中没有可参考的信息，请按排查结果填写。</span>"
+                )
             lines.append("　".join(bits))
         self.hint.setText("<br>".join(lines))
 
@@ -994,22 +1042,33 @@ class ScreeningFormDialog(QDialog):
     def confirm_incomplete(self, labels: list[str]) -> bool:
         shown = "、".join(labels[:6]) + ("等" if len(labels) > 6 else "")
         answer = QMessageBox.question(
-            self, "还有未填写的项目", f"还有 {len(labels)} 项未填写：{shown}。\n\n仍要保存吗？",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            self,
+            "还有未填写的项目",
+            f"还有 {len(labels)} 项未填写：{shown}。\n\n仍要保存吗？",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     def ask_unsaved(self) -> str:
         """'save', 'discard' or 'cancel' for a form with changes when leaving the household."""
-        box = QMessageBox(QMessageBox.Icon.Question, "尚未保存", "该户的排查表有修改尚未保存。是否保存？",
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "尚未保存",
+            "该户的排查表有修改尚未保存。是否保存？",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            self,
+        )
         box.button(QMessageBox.StandardButton.Save).setText("保存(&S)")
         box.button(QMessageBox.StandardButton.Discard).setText("不保存(&N)")
         box.button(QMessageBox.StandardButton.Cancel).setText("取消")
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         answer = box.exec()
-        return {QMessageBox.StandardButton.Save: "save",
-                QMessageBox.StandardButton.Discard: "discard"}.get(QMessageBox.StandardButton(answer), "cancel")
+        return {QMessageBox.StandardButton.Save: "save", QMessageBox.StandardButton.Discard: "discard"}.get(
+            QMessageBox.StandardButton(answer), "cancel"
+        )
 
     def show_banner(self, text: str, kind: str = "ok") -> None:
         self.banner.setText(text)
@@ -1062,7 +1121,8 @@ class ScreeningFormDialog(QDialog):
         return text
 
     def _store(
-        self, write: Callable[[Session, HouseholdForm, dict[str, Any]], tuple[SaveResult, Any]],
+        self,
+        write: Callable[[Session, HouseholdForm, dict[str, Any]], tuple[SaveResult, Any]],
     ) -> tuple[HouseholdForm, SaveResult, Any] | None:
         """Check the answers and store them with ``write(session, form, answers)`` in one unit of
         work; it returns the result and what to show next. None if the check or the write failed
@@ -1083,9 +1143,17 @@ class ScreeningFormDialog(QDialog):
     def save(self) -> SaveResult | None:
         """Save this household and stay on it."""
 
-        def write(s: Session, saved: HouseholdForm, answers: dict[str, Any]) -> tuple[SaveResult, HouseholdForm]:
-            result = screening.save_form(s, saved.campaign_id, saved.household_id, answers,
-                                         screened_on=self._screened_on(), screener=self.screener.text())
+        def write(
+            s: Session, saved: HouseholdForm, answers: dict[str, Any]
+        ) -> tuple[SaveResult, HouseholdForm]:
+            result = screening.save_form(
+                s,
+                saved.campaign_id,
+                saved.household_id,
+                answers,
+                screened_on=self._screened_on(),
+                screener=self.screener.text(),
+            )
             return result, screening.load_form(s, saved.campaign_id, saved.household_id)
 
         stored = self._store(write)
@@ -1103,12 +1171,19 @@ class ScreeningFormDialog(QDialog):
     def save_and_next(self) -> SaveResult | None:
         """Save this household and open the next one in order (stays on the last one)."""
 
-        def write(s: Session, saved: HouseholdForm,
-                  answers: dict[str, Any]) -> tuple[SaveResult, tuple[HouseholdForm, bool]]:
+        def write(
+            s: Session, saved: HouseholdForm, answers: dict[str, Any]
+        ) -> tuple[SaveResult, tuple[HouseholdForm, bool]]:
             result, nxt = screening.save_and_next(
-                s, saved.campaign_id, saved.household_id, answers, screened_on=self._screened_on(),
-                screener=self.screener.text(), village_id=self._village_id,
-                unscreened_only=self.unscreened_only.isChecked())
+                s,
+                saved.campaign_id,
+                saved.household_id,
+                answers,
+                screened_on=self._screened_on(),
+                screener=self.screener.text(),
+                village_id=self._village_id,
+                unscreened_only=self.unscreened_only.isChecked(),
+            )
             if nxt is None:  # the last one: stay on it
                 return result, (screening.load_form(s, saved.campaign_id, saved.household_id), True)
             return result, (nxt, False)
@@ -1119,7 +1194,9 @@ class ScreeningFormDialog(QDialog):
         saved_form, result, (nxt, last) = stored
         text = self._saved_text(saved_form, result)
         if last:
-            text += "　已是最后一户" + ("（本范围内没有未排查的农户了）。" if self.unscreened_only.isChecked() else "。")
+            text += "　已是最后一户" + (
+                "（本范围内没有未排查的农户了）。" if self.unscreened_only.isChecked() else "。"
+            )
         self.show_banner(text, "clue" if result.clue_created else "ok")
         self._apply_form(nxt, focus=True)
         self.saved.emit(saved_form.household_id)
@@ -1160,8 +1237,9 @@ class ScreeningFormDialog(QDialog):
 
     def previous(self) -> bool:
         with self._db.reading() as s:
-            hid = screening.next_household_id(s, self.form.campaign_id, self.form.household_id,
-                                              village_id=self._village_id, backwards=True)
+            hid = screening.next_household_id(
+                s, self.form.campaign_id, self.form.household_id, village_id=self._village_id, backwards=True
+            )
         if hid is None:
             self.show_banner("已是第一户。", "info")
             return False
@@ -1170,9 +1248,13 @@ class ScreeningFormDialog(QDialog):
     def next(self) -> bool:
         """The next household without saving (the ↓ button of a list, for the page)."""
         with self._db.reading() as s:
-            hid = screening.next_household_id(s, self.form.campaign_id, self.form.household_id,
-                                              village_id=self._village_id,
-                                              unscreened_only=self.unscreened_only.isChecked())
+            hid = screening.next_household_id(
+                s,
+                self.form.campaign_id,
+                self.form.household_id,
+                village_id=self._village_id,
+                unscreened_only=self.unscreened_only.isChecked(),
+            )
         if hid is None:
             self.show_banner("已是最后一户。", "info")
             return False
@@ -1202,11 +1284,17 @@ class ScreeningFormDialog(QDialog):
     def _write_problem(self, values: dict[str, Any]) -> int:
         with self._db.unit() as s:
             problem = screening.send_to_ledger(
-                s, self.form.campaign_id, self.form.household_id,
-                problem_type=values["problem_type"], description=values["description"],
-                measure=values.get("measure"), responsible=values.get("responsible"),
-                deadline=values.get("deadline"), on_the_spot=bool(values.get("on_the_spot")),
-                found_on=values.get("found_on"))
+                s,
+                self.form.campaign_id,
+                self.form.household_id,
+                problem_type=values["problem_type"],
+                description=values["description"],
+                measure=values.get("measure"),
+                responsible=values.get("responsible"),
+                deadline=values.get("deadline"),
+                on_the_spot=bool(values.get("on_the_spot")),
+                found_on=values.get("found_on"),
+            )
             return int(problem.id)
 
     def send_to_ledger(self, values: dict[str, Any] | None = None) -> int | None:
@@ -1222,10 +1310,15 @@ class ScreeningFormDialog(QDialog):
             from fanpin_desktop.ui.pages.ledger import ProblemDialog
 
             dialog = ProblemDialog(
-                self._db, self, year=self._campaign.year,
+                self._db,
+                self,
+                year=self._campaign.year,
                 fixed_household=(self.form.household_id, self._household_label()),
-                description=self._rows["difficulties"].value() or "", found_on=self._screened_on(),
-                save=self._write_problem, today=self._today)
+                description=self._rows["difficulties"].value() or "",
+                found_on=self._screened_on(),
+                save=self._write_problem,
+                today=self._today,
+            )
             accepted = dialog.exec() == QDialog.DialogCode.Accepted
             pid = dialog.saved_id if accepted else None
             values = dialog.values()
@@ -1307,8 +1400,14 @@ class HouseholdPickerDialog(QDialog):
     LIMIT = 200
     DELAY_MS = 120
 
-    def __init__(self, db: Database, parent: QWidget | None = None, *, village_id: int | None = None,
-                 title: str = "查找农户") -> None:
+    def __init__(
+        self,
+        db: Database,
+        parent: QWidget | None = None,
+        *,
+        village_id: int | None = None,
+        title: str = "查找农户",
+    ) -> None:
         super().__init__(parent)
         self._db = db
         self._village_id = village_id
@@ -1363,16 +1462,18 @@ class HouseholdPickerDialog(QDialog):
         try:
             with self._db.reading() as s:
                 found = household_service.search_household_ids(s, query)
-                rows = household_service.fetch_rows(s, found[:self.LIMIT])
+                rows = household_service.fetch_rows(s, found[: self.LIMIT])
         except Exception as exc:  # noqa: BLE001
             show_error(exc, self)
             return 0
-        for hid in found[:self.LIMIT]:
+        for hid in found[: self.LIMIT]:
             r = rows.get(hid)
             if r is None:
                 continue
             code = f"　户编号 {r.code}" if r.code else ""
-            item = QListWidgetItem(f"{r.village}{r.group}　{r.head_name}（{r.size}人，{r.household_type}）{code}")
+            item = QListWidgetItem(
+                f"{r.village}{r.group}　{r.head_name}（{r.size}人，{r.household_type}）{code}"
+            )
             item.setData(Qt.ItemDataRole.UserRole, hid)
             self.list.addItem(item)
         if self.list.count():
@@ -1390,6 +1491,16 @@ class HouseholdPickerDialog(QDialog):
 
 
 __all__ = [
-    "AnswerBox", "HouseholdPickerDialog", "LineAnswer", "QuestionRow", "ScreeningFormDialog", "mark_of",
-    "MARK_ENTERED", "MARK_HINT", "MARK_NA", "MARK_NONE", "MARK_OVERRIDE", "MARK_SUGGESTED",
+    "AnswerBox",
+    "HouseholdPickerDialog",
+    "LineAnswer",
+    "QuestionRow",
+    "ScreeningFormDialog",
+    "mark_of",
+    "MARK_ENTERED",
+    "MARK_HINT",
+    "MARK_NA",
+    "MARK_NONE",
+    "MARK_OVERRIDE",
+    "MARK_SUGGESTED",
 ]

@@ -152,8 +152,13 @@ class ProblemDialog(QDialog):
             self.on_the_spot.setChecked(problem.on_the_spot)
             self.note.setText(problem.note)
         else:
-            self.level.set_value(ledger.LEVEL_HOUSEHOLD if fixed_household else
-                                 ledger.LEVEL_VILLAGE if village_id is not None else ledger.LEVEL_TOWNSHIP)
+            self.level.set_value(
+                ledger.LEVEL_HOUSEHOLD
+                if fixed_household
+                else ledger.LEVEL_VILLAGE
+                if village_id is not None
+                else ledger.LEVEL_TOWNSHIP
+            )
             self.village.set_value(village_id)
             self.description.setPlainText(description)
             self.problem_type.set_value(ledger.problem_types(year)[0])
@@ -193,7 +198,9 @@ class ProblemDialog(QDialog):
         self.household_id = household_id
         self.household_label.setText(label)
         if row is not None:
-            village = next((i for i in range(self.village.count()) if self.village.itemText(i) == row.village), -1)
+            village = next(
+                (i for i in range(self.village.count()) if self.village.itemText(i) == row.village), -1
+            )
             if village >= 0:
                 self.village.setCurrentIndex(village)
 
@@ -213,9 +220,18 @@ class ProblemDialog(QDialog):
             "note": self.note.text().strip() or None,
         }
 
-    _FIELD_WIDGETS = {"level": "level", "village_id": "village", "household_id": "household_button",
-                      "problem_type": "problem_type", "description": "description", "measure": "measure",
-                      "responsible": "responsible", "deadline": "deadline", "found_on": "found_on", "note": "note"}
+    _FIELD_WIDGETS = {
+        "level": "level",
+        "village_id": "village",
+        "household_id": "household_button",
+        "problem_type": "problem_type",
+        "description": "description",
+        "measure": "measure",
+        "responsible": "responsible",
+        "deadline": "deadline",
+        "found_on": "found_on",
+        "note": "note",
+    }
 
     def accept(self) -> None:
         values = self.values()
@@ -241,8 +257,15 @@ class ProblemDialog(QDialog):
 class StatusDialog(QDialog):
     """A date and a text for a status step (整改完成 / 验收销号 / 退回整改)."""
 
-    def __init__(self, title: str, date_label: str | None, text_label: str, parent: QWidget | None = None,
-                 text_required: bool = False, today: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        date_label: str | None,
+        text_label: str,
+        parent: QWidget | None = None,
+        text_required: bool = False,
+        today: dt.date | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self._required = text_required
@@ -279,8 +302,14 @@ class LedgerPage(QWidget):
 
     changed = Signal()
 
-    def __init__(self, db: Database, exports_dir: Path | None = None, runner: TaskRunner | None = None,
-                 parent: QWidget | None = None, today: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        exports_dir: Path | None = None,
+        runner: TaskRunner | None = None,
+        parent: QWidget | None = None,
+        today: dt.date | None = None,
+    ) -> None:
         super().__init__(parent)
         self._db = db
         self._today = today
@@ -315,8 +344,14 @@ class LedgerPage(QWidget):
         self.export_button = QPushButton(icon("fa5s.file-excel"), "导出附件4")
         self.print_button = QPushButton(icon("fa5s.print"), "打印附件4")
         actions = QHBoxLayout()
-        for b in (self.add_button, self.edit_button, self.delete_button, self.rectified_button, self.close_button,
-                  self.back_button):
+        for b in (
+            self.add_button,
+            self.edit_button,
+            self.delete_button,
+            self.rectified_button,
+            self.close_button,
+            self.back_button,
+        ):
             actions.addWidget(b)
         actions.addStretch(1)
         actions.addWidget(self.export_button)
@@ -330,12 +365,15 @@ class LedgerPage(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.view = record_table(self.proxy, (40, 72, 64, 132, 124, 220, 170, 84, 84, 128, 84, 84, 84),
-                                 sortable=True)
+        self.view = record_table(
+            self.proxy, (40, 72, 64, 132, 124, 220, 170, 84, 84, 128, 84, 84, 84), sortable=True
+        )
 
-        legend = QLabel("<span style='background:#fce8e6;color:#a50e0e'>&nbsp;红色&nbsp;</span> 超过整改时限仍在整改中"
-                        "　<span style='color:#6b7280'><i>灰色</i></span> 立行立改（不列入台账和附件4）"
-                        "　<span style='color:#1e7e34'>绿色</span> 已销号")
+        legend = QLabel(
+            "<span style='background:#fce8e6;color:#a50e0e'>&nbsp;红色&nbsp;</span> 超过整改时限仍在整改中"
+            "　<span style='color:#6b7280'><i>灰色</i></span> 立行立改（不列入台账和附件4）"
+            "　<span style='color:#1e7e34'>绿色</span> 已销号"
+        )
         legend.setTextFormat(Qt.TextFormat.RichText)
 
         layout = QVBoxLayout(self)
@@ -362,10 +400,18 @@ class LedgerPage(QWidget):
         self.view.doubleClicked.connect(lambda _i: self.edit_current())
         self.view.selectionModel().currentRowChanged.connect(lambda _a, _b: self._update_buttons())
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.add_problem)
-        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.view, activated=self.delete_current,
-                  context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.view, activated=self.edit_current,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Delete),
+            self.view,
+            activated=self.delete_current,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Return),
+            self.view,
+            activated=self.edit_current,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
         self.refresh()
 
     # ------------------------------------------------------------------ data
@@ -388,8 +434,9 @@ class LedgerPage(QWidget):
         chosen = self.campaign.value() if self.campaign.count() else current
         self._loading = True
         try:
-            self.campaign.set_items([(ALL_CAMPAIGNS, "全部批次"), *((c.id, c.name) for c in campaigns)],
-                                    keep=False)
+            self.campaign.set_items(
+                [(ALL_CAMPAIGNS, "全部批次"), *((c.id, c.name) for c in campaigns)], keep=False
+            )
             if not self.campaign.set_value(chosen if chosen is not None else current):
                 self.campaign.set_value(current if current is not None else ALL_CAMPAIGNS)
             self.village.set_items(villages)
@@ -415,10 +462,14 @@ class LedgerPage(QWidget):
         try:
             with self._db.reading() as s:
                 rows = ledger.list_problems(
-                    s, campaign_id=self.campaign_id(), village_id=self.village.value(),
+                    s,
+                    campaign_id=self.campaign_id(),
+                    village_id=self.village.value(),
                     statuses=[self.status.value()] if self.status.value() else None,
-                    include_on_the_spot=self.include_spot.isChecked(), overdue_only=self.overdue_only.isChecked(),
-                    today=self.today())
+                    include_on_the_spot=self.include_spot.isChecked(),
+                    overdue_only=self.overdue_only.isChecked(),
+                    today=self.today(),
+                )
                 counts = ledger.counts(s, self.campaign_id(), self.today())
         except Exception as exc:  # noqa: BLE001
             show_error(exc, self)
@@ -430,7 +481,8 @@ class LedgerPage(QWidget):
         over = f"<b style='color:#a50e0e'>超期 {counts.overdue}</b>" if counts.overdue else "超期 0"
         self.counts_label.setText(
             f"台账共 {counts.total} 条：整改中 {counts.in_progress}，已整改 {counts.rectified}，"
-            f"已销号 {counts.closed}，{over}；另有立行立改 {counts.on_the_spot} 条。　当前列出 {len(rows)} 条。")
+            f"已销号 {counts.closed}，{over}；另有立行立改 {counts.on_the_spot} 条。　当前列出 {len(rows)} 条。"
+        )
         if keep is not None:
             self.select_problem(keep)
         self._update_buttons()
@@ -475,7 +527,9 @@ class LedgerPage(QWidget):
         year, cid = self.year(), self.campaign_id()
 
         def save(v: dict[str, Any]) -> int:
-            return self._write(lambda s: ledger.create(s, campaign_id=cid, year=year, source="手工登记", **v).id)
+            return self._write(
+                lambda s: ledger.create(s, campaign_id=cid, year=year, source="手工登记", **v).id
+            )
 
         if values is not None:
             try:
@@ -484,8 +538,9 @@ class LedgerPage(QWidget):
                 show_error(exc, self)
                 return None
         else:
-            dialog = ProblemDialog(self._db, self, year=year, village_id=self.village.value(), save=save,
-                                   today=self.today())
+            dialog = ProblemDialog(
+                self._db, self, year=year, village_id=self.village.value(), save=save, today=self.today()
+            )
             accepted = dialog.exec() == QDialog.DialogCode.Accepted
             pid = dialog.saved_id if accepted else None
             dialog.deleteLater()
@@ -542,8 +597,9 @@ class LedgerPage(QWidget):
 
     # ------------------------------------------------------------------ status steps
 
-    def ask_status(self, title: str, date_label: str | None, text_label: str,
-                   required: bool = False) -> tuple[dt.date, str] | None:
+    def ask_status(
+        self, title: str, date_label: str | None, text_label: str, required: bool = False
+    ) -> tuple[dt.date, str] | None:
         dialog = StatusDialog(title, date_label, text_label, self, required, self.today())
         result = dialog.result_values() if dialog.exec() == QDialog.DialogCode.Accepted else None
         dialog.deleteLater()
@@ -609,16 +665,20 @@ class LedgerPage(QWidget):
             with db.reading() as s:
                 return appendix_export.export_appendix(s, 4, path, campaign_id=cid, village_id=village)
 
-        self.jobs.run("正在导出附件4…", work, lambda r: self.jobs.offer_open(
-            "导出完成", f"已导出附件4（{r.rows}条）到：\n{r.path}", r.path))
+        self.jobs.run(
+            "正在导出附件4…",
+            work,
+            lambda r: self.jobs.offer_open("导出完成", f"已导出附件4（{r.rows}条）到：\n{r.path}", r.path),
+        )
 
     def print_appendix4(self, path: Path | None = None, paper: str = "A4") -> None:
         from fanpin_desktop.documents import appendix_pdf
 
         cid = self.campaign_id()
         village = self.village.value()
-        path = path or self.jobs.save_path("打印附件4 问题整改台账", f"附件4_问题整改台账_{self.today():%Y%m%d}.pdf",
-                                           PDF_FILTER)
+        path = path or self.jobs.save_path(
+            "打印附件4 问题整改台账", f"附件4_问题整改台账_{self.today():%Y%m%d}.pdf", PDF_FILTER
+        )
         if path is None:
             return
         db = self._db

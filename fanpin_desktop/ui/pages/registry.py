@@ -73,7 +73,9 @@ class RegistryPage(QWidget):
 
         # ---- filters
         self.search = QLineEdit()
-        self.search.setPlaceholderText("查找：姓名、身份证号（任意几位）、电话、户编号或姓名拼音首字母（如 zs）")
+        self.search.setPlaceholderText(
+            "查找：姓名、身份证号（任意几位）、电话、户编号或姓名拼音首字母（如 zs）"
+        )
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icon("fa5s.search", "#666"), QLineEdit.ActionPosition.LeadingPosition)
         self.village = IdCombo(blank_text="全部行政村")
@@ -138,11 +140,17 @@ class RegistryPage(QWidget):
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setSortIndicatorShown(True)
         header.setSectionsClickable(True)
-        widths = {HouseholdTableModel.COL_VILLAGE: 72, HouseholdTableModel.COL_GROUP: 64,
-                  HouseholdTableModel.COL_CODE: 142, HouseholdTableModel.COL_HEAD: 64,
-                  HouseholdTableModel.COL_HEAD_ID: 140, HouseholdTableModel.COL_SIZE: 40,
-                  HouseholdTableModel.COL_TYPE: 64, HouseholdTableModel.COL_STATUS: 64,
-                  HouseholdTableModel.COL_PHONE: 96}
+        widths = {
+            HouseholdTableModel.COL_VILLAGE: 72,
+            HouseholdTableModel.COL_GROUP: 64,
+            HouseholdTableModel.COL_CODE: 142,
+            HouseholdTableModel.COL_HEAD: 64,
+            HouseholdTableModel.COL_HEAD_ID: 140,
+            HouseholdTableModel.COL_SIZE: 40,
+            HouseholdTableModel.COL_TYPE: 64,
+            HouseholdTableModel.COL_STATUS: 64,
+            HouseholdTableModel.COL_PHONE: 96,
+        }
         for col, width in widths.items():
             self.view.setColumnWidth(col, width)
         self.view.setSortingEnabled(True)  # the model sorts through the search (all rows, not a page)
@@ -189,12 +197,24 @@ class RegistryPage(QWidget):
         self.view.doubleClicked.connect(lambda _i: self.edit_current())
         self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.model.modelReset.connect(self._on_model_reset)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.view, activated=self.edit_current,
-                  context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Enter), self.view, activated=self.edit_current,
-                  context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.view, activated=self.delete_current,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Return),
+            self.view,
+            activated=self.edit_current,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Enter),
+            self.view,
+            activated=self.edit_current,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Delete),
+            self.view,
+            activated=self.delete_current,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.add_household)
 
@@ -339,8 +359,9 @@ class RegistryPage(QWidget):
     def _update_count(self) -> None:
         total = self._total
         shown = self.model.rowCount()
-        filtered = self._query != dataclasses.replace(HouseholdQuery(), sort=self._query.sort,
-                                                      descending=self._query.descending)
+        filtered = self._query != dataclasses.replace(
+            HouseholdQuery(), sort=self._query.sort, descending=self._query.descending
+        )
         if filtered:
             self.count_label.setText(f"找到 {shown:,} 户（共 {total:,} 户）")
         else:
@@ -408,8 +429,10 @@ class RegistryPage(QWidget):
     def _show_details(self) -> None:
         hid = self.current_household_id()
         if hid is None:
-            self.details.setHtml("<p style='color:#777'>选中一户，这里显示该户成员和派生信息。</p>"
-                                 "<p style='color:#777'>回车或双击打开编辑；Delete 删除；Ctrl+F 查找；Ctrl+N 新增户。</p>")
+            self.details.setHtml(
+                "<p style='color:#777'>选中一户，这里显示该户成员和派生信息。</p>"
+                "<p style='color:#777'>回车或双击打开编辑；Delete 删除；Ctrl+F 查找；Ctrl+N 新增户。</p>"
+            )
             return
         try:
             with self._db.reading() as s:
@@ -424,16 +447,21 @@ class RegistryPage(QWidget):
 
     @staticmethod
     def summary_html(summary: svc.HouseholdSummary) -> str:
-        facts = "".join(f"<tr><td style='color:#555;padding-right:8px'>{_esc(a)}</td><td>{_esc(b)}</td></tr>"
-                        for a, b in summary.facts)
+        facts = "".join(
+            f"<tr><td style='color:#555;padding-right:8px'>{_esc(a)}</td><td>{_esc(b)}</td></tr>"
+            for a, b in summary.facts
+        )
         members = "".join(
             f"<tr><td>{_esc(n)}</td><td>{_esc(r)}</td><td align='right'>{_esc(a)}</td><td>{_esc(x)}</td></tr>"
-            for n, r, a, x in summary.members)
-        return (f"<h3 style='margin-bottom:4px'>{_esc(summary.title)}</h3>"
-                "<table cellspacing='0' cellpadding='2' width='100%'>"
-                "<tr style='background:#eef'><th align='left'>姓名</th><th align='left'>关系</th>"
-                f"<th align='right'>年龄</th><th align='left'>情况</th></tr>{members}</table>"
-                f"<h4 style='margin-bottom:2px'>派生信息</h4><table cellspacing='0' cellpadding='2'>{facts}</table>")
+            for n, r, a, x in summary.members
+        )
+        return (
+            f"<h3 style='margin-bottom:4px'>{_esc(summary.title)}</h3>"
+            "<table cellspacing='0' cellpadding='2' width='100%'>"
+            "<tr style='background:#eef'><th align='left'>姓名</th><th align='left'>关系</th>"
+            f"<th align='right'>年龄</th><th align='left'>情况</th></tr>{members}</table>"
+            f"<h4 style='margin-bottom:2px'>派生信息</h4><table cellspacing='0' cellpadding='2'>{facts}</table>"
+        )
 
     # ------------------------------------------------------------------ actions
 
@@ -476,10 +504,18 @@ class RegistryPage(QWidget):
         if hid is None:
             return
         row = self.model.row_data(self.view.currentIndex().row())
-        name = (f"{row.village}{row.group} {row.head_name}户（{row.size}人"
-                + (f"，户编号{row.code}" if row.code else "") + "）") if row else "该户"
+        name = (
+            (
+                f"{row.village}{row.group} {row.head_name}户（{row.size}人"
+                + (f"，户编号{row.code}" if row.code else "")
+                + "）"
+            )
+            if row
+            else "该户"
+        )
         if not ask_yes_no(
-            self, "删除户",
+            self,
+            "删除户",
             f"确定删除“{name}”吗？\n\n该户的家庭成员和收支记录将一并删除；变更记录会保留。",
         ):
             return
@@ -516,7 +552,9 @@ class RegistryPage(QWidget):
 
 
 class HistoryDialog(QDialog):
-    def __init__(self, title: str, entries: Sequence[svc.HistoryEntry], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, entries: Sequence[svc.HistoryEntry], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"变更记录：{title}")
         self.model = HistoryTableModel(entries, self)
@@ -528,4 +566,3 @@ class HistoryDialog(QDialog):
         layout.addWidget(view, 1)
         layout.addWidget(buttons)
         self.resize(900, 480)
-

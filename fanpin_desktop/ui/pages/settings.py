@@ -143,7 +143,9 @@ class TownshipForm(QWidget):
         f = QFormLayout(other)
         f.addRow("监测范围适用地区：", self.threshold_region)
         f.addRow("保留自动备份：", self.backup_keep)
-        backup_note = QLabel("每天第一次启动时自动备份数据库，只保留最近的若干份自动备份；手动备份不会被删除。")
+        backup_note = QLabel(
+            "每天第一次启动时自动备份数据库，只保留最近的若干份自动备份；手动备份不会被删除。"
+        )
         backup_note.setWordWrap(True)
         backup_note.setStyleSheet("color: #5f6368;")
         f.addRow(backup_note)
@@ -193,8 +195,11 @@ class TownshipForm(QWidget):
         for key, label in (("province", "省"), ("city", "市"), ("county", "县（区）"), ("township", "乡镇")):
             if len(text[key]) > 30:
                 raise ValidationError(key, f"{label}名称不能超过 30 个字。")
-        for key, label in (("township_phone", "乡镇电话"), ("county_phone", "县级电话"),
-                           ("supervision_phone", "全国监督举报电话")):
+        for key, label in (
+            ("township_phone", "乡镇电话"),
+            ("county_phone", "县级电话"),
+            ("supervision_phone", "全国监督举报电话"),
+        ):
             if text[key] and not _PHONE.match(text[key]):
                 raise ValidationError(key, f"{label}“{text[key]}”格式不对：只能包含数字和“-”。")
         if not text["supervision_phone"]:
@@ -225,7 +230,12 @@ ROLE_KIND = Qt.ItemDataRole.UserRole
 ROLE_ID = Qt.ItemDataRole.UserRole + 1
 ROLE_VILLAGE = Qt.ItemDataRole.UserRole + 2
 KIND_VILLAGE, KIND_GROUP, KIND_NATURAL, KIND_GROUP_FOLDER, KIND_NATURAL_FOLDER = (
-    "village", "group", "natural", "groups", "naturals")
+    "village",
+    "group",
+    "natural",
+    "groups",
+    "naturals",
+)
 
 
 class VillagesPanel(QWidget):
@@ -263,8 +273,13 @@ class VillagesPanel(QWidget):
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #5f6368;")
         buttons = QVBoxLayout()
-        for b in (self.add_village_button, self.add_group_button, self.add_natural_button,
-                  self.rename_button, self.delete_button):
+        for b in (
+            self.add_village_button,
+            self.add_group_button,
+            self.add_natural_button,
+            self.rename_button,
+            self.delete_button,
+        ):
             buttons.addWidget(b)
         buttons.addStretch(1)
         self.tree.setMinimumWidth(420)
@@ -300,14 +315,21 @@ class VillagesPanel(QWidget):
             villages = regions.list_villages(s)
         self.tree.clear()
         for v in villages:
-            top = self._item(None, v.name + ("（脱贫村）" if v.is_poverty_village else ""), v.households,
-                             KIND_VILLAGE, v.id, v.id)
+            top = self._item(
+                None,
+                v.name + ("（脱贫村）" if v.is_poverty_village else ""),
+                v.households,
+                KIND_VILLAGE,
+                v.id,
+                v.id,
+            )
             top.setIcon(0, qta.icon("fa5s.map-marker-alt", color="#1a73e8"))
             groups = self._item(top, f"村民小组（{len(v.groups)}）", None, KIND_GROUP_FOLDER, None, v.id)
             for g in v.groups:
                 self._item(groups, g.name, g.households, KIND_GROUP, g.id, v.id)
-            naturals = self._item(top, f"自然村（{len(v.natural_villages)}）", None, KIND_NATURAL_FOLDER,
-                                  None, v.id)
+            naturals = self._item(
+                top, f"自然村（{len(v.natural_villages)}）", None, KIND_NATURAL_FOLDER, None, v.id
+            )
             for n in v.natural_villages:
                 self._item(naturals, n.name, n.households, KIND_NATURAL, n.id, v.id)
             if v.id in expanded:
@@ -315,8 +337,15 @@ class VillagesPanel(QWidget):
         self._select(selected)
         self._update_buttons()
 
-    def _item(self, parent: QTreeWidgetItem | None, name: str, households: int | None, kind: str,
-              ident: int | None, village_id: int) -> QTreeWidgetItem:
+    def _item(
+        self,
+        parent: QTreeWidgetItem | None,
+        name: str,
+        households: int | None,
+        kind: str,
+        ident: int | None,
+        village_id: int,
+    ) -> QTreeWidgetItem:
         item = QTreeWidgetItem([name, "" if households is None else str(households)])
         item.setData(0, ROLE_KIND, kind)
         item.setData(0, ROLE_ID, ident)
@@ -350,7 +379,11 @@ class VillagesPanel(QWidget):
         stack = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
         while stack:
             it = stack.pop()
-            if (it.data(0, ROLE_KIND), it.data(0, ROLE_ID), it.data(0, ROLE_VILLAGE)) == (kind, ident, village_id):
+            if (it.data(0, ROLE_KIND), it.data(0, ROLE_ID), it.data(0, ROLE_VILLAGE)) == (
+                kind,
+                ident,
+                village_id,
+            ):
                 return it
             stack.extend(it.child(i) for i in range(it.childCount()))
         return None
@@ -363,8 +396,9 @@ class VillagesPanel(QWidget):
         self.rename_button.setEnabled(kind in (KIND_VILLAGE, KIND_GROUP, KIND_NATURAL))
         self.delete_button.setEnabled(kind in (KIND_VILLAGE, KIND_GROUP, KIND_NATURAL))
 
-    def _apply(self, work: Callable[[Any], Any], select: Callable[[Any], tuple[str, int | None, int]]
-               | None = None) -> bool:
+    def _apply(
+        self, work: Callable[[Any], Any], select: Callable[[Any], tuple[str, int | None, int]] | None = None
+    ) -> bool:
         """One unit of work; refused changes show their Chinese message."""
         try:
             with self.db.unit() as s:
@@ -385,8 +419,7 @@ class VillagesPanel(QWidget):
         name = self.ask_text("添加行政村", "行政村名称：")
         if name is None:
             return
-        self._apply(lambda s: regions.create_village(s, name),
-                    lambda v: (KIND_VILLAGE, v.id, v.id))
+        self._apply(lambda s: regions.create_village(s, name), lambda v: (KIND_VILLAGE, v.id, v.id))
 
     def add_group(self) -> None:
         sel = self._selection()
@@ -396,8 +429,10 @@ class VillagesPanel(QWidget):
         name = self.ask_text("添加村民小组", "组名（留空则按“一组、二组……”自动命名）：")
         if name is None:
             return
-        self._apply(lambda s: regions.create_group(s, village_id, name.strip() or None),
-                    lambda g: (KIND_GROUP, g.id, village_id))
+        self._apply(
+            lambda s: regions.create_group(s, village_id, name.strip() or None),
+            lambda g: (KIND_GROUP, g.id, village_id),
+        )
 
     def add_natural_village(self) -> None:
         sel = self._selection()
@@ -407,8 +442,10 @@ class VillagesPanel(QWidget):
         name = self.ask_text("添加自然村", "自然村名称：")
         if name is None:
             return
-        self._apply(lambda s: regions.create_natural_village(s, village_id, name),
-                    lambda n: (KIND_NATURAL, n.id, village_id))
+        self._apply(
+            lambda s: regions.create_natural_village(s, village_id, name),
+            lambda n: (KIND_NATURAL, n.id, village_id),
+        )
 
     def rename_selected(self) -> None:
         sel = self._selection()
@@ -420,8 +457,11 @@ class VillagesPanel(QWidget):
         name = self.ask_text("重命名", label, current)
         if name is None or name.strip() == current:
             return
-        rename = {KIND_VILLAGE: regions.rename_village, KIND_GROUP: regions.rename_group,
-                  KIND_NATURAL: regions.rename_natural_village}[kind]
+        rename = {
+            KIND_VILLAGE: regions.rename_village,
+            KIND_GROUP: regions.rename_group,
+            KIND_NATURAL: regions.rename_natural_village,
+        }[kind]
         self._apply(lambda s: rename(s, ident, name), lambda _r: (kind, ident, village_id))
 
     def delete_selected(self) -> None:
@@ -434,8 +474,11 @@ class VillagesPanel(QWidget):
         extra = "（其下的村民小组、自然村和网格会一并删除）" if kind == KIND_VILLAGE else ""
         if not self.confirm("确认删除", f"确定要删除{what}“{name}”吗？{extra}"):
             return
-        delete = {KIND_VILLAGE: regions.delete_village, KIND_GROUP: regions.delete_group,
-                  KIND_NATURAL: regions.delete_natural_village}[kind]
+        delete = {
+            KIND_VILLAGE: regions.delete_village,
+            KIND_GROUP: regions.delete_group,
+            KIND_NATURAL: regions.delete_natural_village,
+        }[kind]
         self._apply(lambda s: delete(s, ident))
 
 
@@ -472,13 +515,19 @@ class ThresholdModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.COLUMNS[section]
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         row, col = self.rows[index.row()], index.column()
@@ -488,7 +537,9 @@ class ThresholdModel(QAbstractTableModel):
             if col == self.REGION:
                 return row.region
             if col == self.AMOUNT:
-                return f"{row.amount:,.0f}" if row.amount == row.amount.to_integral() else f"{row.amount:,.2f}"
+                return (
+                    f"{row.amount:,.0f}" if row.amount == row.amount.to_integral() else f"{row.amount:,.2f}"
+                )
             if col == self.DOCUMENT:
                 return row.document_no
             if col == self.DATE:
@@ -503,8 +554,13 @@ class ThresholdModel(QAbstractTableModel):
 class ThresholdDialog(QDialog):
     """Add or edit one threshold; ``save(values)`` runs when OK is pressed and may refuse."""
 
-    def __init__(self, save: Callable[[dict[str, Any]], None], regions_known: list[str],
-                 row: ThresholdRow | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        save: Callable[[dict[str, Any]], None],
+        regions_known: list[str],
+        row: ThresholdRow | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._save = save
         self.setWindowTitle("修改监测范围" if row else "新增监测范围")
@@ -563,8 +619,12 @@ class ThresholdDialog(QDialog):
         except ValidationError as exc:
             self.error.setText(str(exc))
             self.error.show()
-            widget = {"year": self.year, "region": self.region, "amount": self.amount,
-                      "document_no": self.document_no}.get(exc.field)
+            widget = {
+                "year": self.year,
+                "region": self.region,
+                "amount": self.amount,
+                "document_no": self.document_no,
+            }.get(exc.field)
             if widget is not None:
                 widget.setFocus()
             return
@@ -625,8 +685,15 @@ class ThresholdsPanel(QWidget):
     def refresh(self) -> None:
         with self.db.reading() as s:
             rows = [
-                ThresholdRow(t.id, t.year, t.region, Decimal(t.amount), t.document_no or "",
-                             t.effective_date, t.note or "")
+                ThresholdRow(
+                    t.id,
+                    t.year,
+                    t.region,
+                    Decimal(t.amount),
+                    t.document_no or "",
+                    t.effective_date,
+                    t.note or "",
+                )
                 for t in threshold_service.list_thresholds(s)
             ]
             self.regions_known = threshold_service.regions(s)
@@ -676,7 +743,9 @@ class ThresholdsPanel(QWidget):
         row = self.selected_row()
         if row is None:
             return
-        if not self.confirm("确认删除", f"确定要删除 {row.year} 年“{row.region}”的监测范围（{row.amount} 元）吗？"):
+        if not self.confirm(
+            "确认删除", f"确定要删除 {row.year} 年“{row.region}”的监测范围（{row.amount} 元）吗？"
+        ):
             return
         try:
             with self.db.unit() as s:

@@ -56,7 +56,9 @@ class _ReadOnlyTableModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -77,13 +79,30 @@ class HouseholdTableModel(_ReadOnlyTableModel):
     COL_STATUS = 7
     COL_PHONE = 8
     COL_FLAGS = 9
-    HEADERS = ("行政村", "村民小组", "户编号", "户主", "户主证件号码", "人口", "户类型", "监测状态", "联系电话",
-               "标识")
+    HEADERS = (
+        "行政村",
+        "村民小组",
+        "户编号",
+        "户主",
+        "户主证件号码",
+        "人口",
+        "户类型",
+        "监测状态",
+        "联系电话",
+        "标识",
+    )
     #: the service's sort key for each column (None: the column cannot be sorted by the service)
     SORT_KEYS: dict[int, str | None] = {
-        COL_VILLAGE: svc.SORT_VILLAGE, COL_GROUP: svc.SORT_GROUP, COL_CODE: svc.SORT_CODE,
-        COL_HEAD: svc.SORT_HEAD, COL_HEAD_ID: svc.SORT_HEAD_ID, COL_SIZE: svc.SORT_SIZE,
-        COL_TYPE: svc.SORT_TYPE, COL_STATUS: svc.SORT_STATUS, COL_PHONE: svc.SORT_PHONE, COL_FLAGS: None,
+        COL_VILLAGE: svc.SORT_VILLAGE,
+        COL_GROUP: svc.SORT_GROUP,
+        COL_CODE: svc.SORT_CODE,
+        COL_HEAD: svc.SORT_HEAD,
+        COL_HEAD_ID: svc.SORT_HEAD_ID,
+        COL_SIZE: svc.SORT_SIZE,
+        COL_TYPE: svc.SORT_TYPE,
+        COL_STATUS: svc.SORT_STATUS,
+        COL_PHONE: svc.SORT_PHONE,
+        COL_FLAGS: None,
     }
     BLOCK = 120  # rows fetched at once: a screenful and a half
     CACHE_LIMIT = 6000  # rows kept; the cache starts afresh beyond this
@@ -135,7 +154,9 @@ class HouseholdTableModel(_ReadOnlyTableModel):
         if ids is None:
             self._rows.clear()
             if self._ids:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, self.columnCount() - 1))
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(len(self._ids) - 1, self.columnCount() - 1)
+                )
             return
         rows = []
         for hid in set(ids):
@@ -149,7 +170,7 @@ class HouseholdTableModel(_ReadOnlyTableModel):
 
     def _fetch_block(self, row: int) -> None:
         start = row - row % self.BLOCK
-        wanted = [hid for hid in self._ids[start:start + self.BLOCK] if hid not in self._rows]
+        wanted = [hid for hid in self._ids[start : start + self.BLOCK] if hid not in self._rows]
         if not wanted:
             return
         if len(self._rows) + len(wanted) > self.CACHE_LIMIT:
@@ -169,8 +190,13 @@ class HouseholdTableModel(_ReadOnlyTableModel):
             return None
         if role == ID_ROLE:
             return self._ids[index.row()]
-        if role not in (Qt.ItemDataRole.DisplayRole, SORT_ROLE, Qt.ItemDataRole.ToolTipRole,
-                        Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole):
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            SORT_ROLE,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.ForegroundRole,
+            Qt.ItemDataRole.TextAlignmentRole,
+        ):
             return None
         col = index.column()
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -291,12 +317,25 @@ def _runs(rows: Sequence[int]) -> Iterable[tuple[int, int]]:
 class MemberTableModel(_ReadOnlyTableModel):
     """The members of a household draft (the editor's 家庭成员 tab); edits go through dialogs."""
 
-    HEADERS = ("姓名", "与户主关系", "待保存", "证件号码", "性别", "出生日期", "年龄", "健康状况", "劳动技能",
-               "文化程度/在校生状况", "联系电话", "备注")
+    HEADERS = (
+        "姓名",
+        "与户主关系",
+        "待保存",
+        "证件号码",
+        "性别",
+        "出生日期",
+        "年龄",
+        "健康状况",
+        "劳动技能",
+        "文化程度/在校生状况",
+        "联系电话",
+        "备注",
+    )
     KEY_ROLE = Qt.ItemDataRole.UserRole + 3
 
-    def __init__(self, members: list[MemberDraft] | None = None, today: dt.date | None = None,
-                 parent: Any = None) -> None:
+    def __init__(
+        self, members: list[MemberDraft] | None = None, today: dt.date | None = None, parent: Any = None
+    ) -> None:
         super().__init__(parent)
         self._members: list[MemberDraft] = members if members is not None else []
         self._today = today or dt.date.today()
@@ -345,10 +384,18 @@ class MemberTableModel(_ReadOnlyTableModel):
                 return f"迁往{target}（{m.move_relation or ''}）"
             return "新增" if m.id is None else ""
         values = (
-            m.name, m.relation, None, m.id_number, m.sex or "",
+            m.name,
+            m.relation,
+            None,
+            m.id_number,
+            m.sex or "",
             m.birth_date.isoformat() if m.birth_date else "",
             str(age_on(m.birth_date, self._today)) if m.birth_date else "",
-            m.health or "", m.labour_skill or "", m.schooling or m.education or "", m.phone or "", m.note or "",
+            m.health or "",
+            m.labour_skill or "",
+            m.schooling or m.education or "",
+            m.phone or "",
+            m.note or "",
         )
         return values[col] if 0 <= col < len(values) else None
 
@@ -382,5 +429,13 @@ class HistoryTableModel(_ReadOnlyTableModel):
             return e.old_value if index.column() == 5 else e.new_value
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        values = (e.at.strftime("%Y-%m-%d %H:%M"), e.user, e.action, e.subject, e.field, e.old_value, e.new_value)
+        values = (
+            e.at.strftime("%Y-%m-%d %H:%M"),
+            e.user,
+            e.action,
+            e.subject,
+            e.field,
+            e.old_value,
+            e.new_value,
+        )
         return values[index.column()] if 0 <= index.column() < len(values) else None

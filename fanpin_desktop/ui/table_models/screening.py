@@ -100,8 +100,12 @@ class RowsModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt API
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802 - Qt API
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if orientation == Qt.Orientation.Vertical:
             return str(section + 1) if role == Qt.ItemDataRole.DisplayRole else None
         if not 0 <= section < len(self.COLUMNS):
@@ -145,16 +149,28 @@ def _yn(value: Any) -> str:
 class HouseholdScreeningModel(RowsModel):
     """Households of a village with their appendix 1 state (rows of ``screening.appendix1_rows``)."""
 
-    COL_GROUP, COL_HEAD, COL_SIZE, COL_TYPE, COL_STATE, COL_METHOD, COL_OVERRIDES, COL_MONITOR, COL_NEEDS = range(9)
+    COL_GROUP, COL_HEAD, COL_SIZE, COL_TYPE, COL_STATE, COL_METHOD, COL_OVERRIDES, COL_MONITOR, COL_NEEDS = (
+        range(9)
+    )
     COLUMNS = (
         Column("村组", lambda r: r["village_group"]),
         Column("户主姓名", lambda r: r["head_name"]),
         Column("人口", lambda r: str(r["household_size"] or ""), lambda r: r["household_size"] or 0, RIGHT),
         Column("户属性", lambda r: r["household_type"] or ""),
-        Column("排查状态", lambda r: "已排查" if r["screened"] else "未排查", lambda r: int(r["screened"]), CENTER),
+        Column(
+            "排查状态",
+            lambda r: "已排查" if r["screened"] else "未排查",
+            lambda r: int(r["screened"]),
+            CENTER,
+        ),
         Column("排查方式", lambda r: r["method"] or ""),
-        Column("改动建议", lambda r: f"{len(r['overrides'])}项" if r["overrides"] else "",
-               lambda r: len(r["overrides"]), CENTER, "录入时改动了系统建议的答案项数"),
+        Column(
+            "改动建议",
+            lambda r: f"{len(r['overrides'])}项" if r["overrides"] else "",
+            lambda r: len(r["overrides"]),
+            CENTER,
+            "录入时改动了系统建议的答案项数",
+        ),
         Column("应纳入监测", lambda r: _yn(r.get("should_monitor")), None, CENTER),
         Column("困难和诉求", lambda r: r.get("difficulties") or ""),
     )
@@ -202,8 +218,12 @@ class StatsTableModel(QAbstractTableModel):
         self.show_delta = True
         self.has_previous = False
 
-    def set_report(self, report: StatsReport | None, columns: Sequence[layouts.Column],
-                   previous: StatsReport | None = None) -> None:
+    def set_report(
+        self,
+        report: StatsReport | None,
+        columns: Sequence[layouts.Column],
+        previous: StatsReport | None = None,
+    ) -> None:
         self.beginResetModel()
         self.report = report
         self.columns = [c for c in columns if c.key != "seq"]
@@ -251,8 +271,12 @@ class StatsTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt API
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802 - Qt API
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if orientation == Qt.Orientation.Vertical or not 0 <= section < len(self.columns):
             return None
         col = self.columns[section]
@@ -319,9 +343,18 @@ class ProgressModel(RowsModel):
     COL_VILLAGE, COL_DUE, COL_SCREENED, COL_MISSING, COL_PERCENT = range(5)
     COLUMNS = (
         Column("行政村", lambda r: r.village),
-        Column("应排查（户/人）", lambda r: _pair(r.due_households, r.due_people), lambda r: r.due_households, CENTER),
-        Column("已排查（户/人）", lambda r: _pair(r.screened_households, r.screened_people),
-               lambda r: r.screened_households, CENTER),
+        Column(
+            "应排查（户/人）",
+            lambda r: _pair(r.due_households, r.due_people),
+            lambda r: r.due_households,
+            CENTER,
+        ),
+        Column(
+            "已排查（户/人）",
+            lambda r: _pair(r.screened_households, r.screened_people),
+            lambda r: r.screened_households,
+            CENTER,
+        ),
         Column("未排查（户）", lambda r: str(r.missing), lambda r: r.missing, RIGHT),
         Column("已排查/应排查", lambda r: f"{r.text}（{r.percent:.1f}%）", lambda r: r.percent, CENTER),
     )
@@ -336,7 +369,13 @@ class ProgressModel(RowsModel):
             if role == Qt.ItemDataRole.BackgroundRole:
                 return TOTAL_BACKGROUND
         if role == Qt.ItemDataRole.ForegroundRole and column in (self.COL_MISSING, self.COL_PERCENT):
-            return CLOSED_FOREGROUND if row.missing == 0 else OVERDUE_FOREGROUND if column == self.COL_MISSING else None
+            return (
+                CLOSED_FOREGROUND
+                if row.missing == 0
+                else OVERDUE_FOREGROUND
+                if column == self.COL_MISSING
+                else None
+            )
         return None
 
 
@@ -369,8 +408,22 @@ def status_label(p: ProblemRow) -> str:
 class ProblemTableModel(RowsModel):
     """问题整改台账 lines. Overdue items are shaded red; 立行立改 items are grey and marked."""
 
-    (COL_LEVEL, COL_VILLAGE, COL_HEAD, COL_ID, COL_TYPE, COL_DESCRIPTION, COL_MEASURE, COL_RESPONSIBLE,
-     COL_DEADLINE, COL_STATUS, COL_FOUND, COL_RECTIFIED, COL_VERIFIED, COL_NOTE) = range(14)
+    (
+        COL_LEVEL,
+        COL_VILLAGE,
+        COL_HEAD,
+        COL_ID,
+        COL_TYPE,
+        COL_DESCRIPTION,
+        COL_MEASURE,
+        COL_RESPONSIBLE,
+        COL_DEADLINE,
+        COL_STATUS,
+        COL_FOUND,
+        COL_RECTIFIED,
+        COL_VERIFIED,
+        COL_NOTE,
+    ) = range(14)
     COLUMNS = (
         Column("层级", lambda p: p.level, None, CENTER),
         Column("村（社区）", lambda p: p.village),
@@ -383,8 +436,12 @@ class ProblemTableModel(RowsModel):
         Column("整改时限", lambda p: date_text(p.deadline), lambda p: p.deadline or dt.date.max, CENTER),
         Column("整改状态", status_label, lambda p: (ledger.STATUSES.index(p.status), not p.overdue), CENTER),
         Column("发现日期", lambda p: date_text(p.found_on), lambda p: p.found_on or dt.date.min, CENTER),
-        Column("整改完成", lambda p: date_text(p.rectified_on), lambda p: p.rectified_on or dt.date.min, CENTER),
-        Column("销号日期", lambda p: date_text(p.verified_on), lambda p: p.verified_on or dt.date.min, CENTER),
+        Column(
+            "整改完成", lambda p: date_text(p.rectified_on), lambda p: p.rectified_on or dt.date.min, CENTER
+        ),
+        Column(
+            "销号日期", lambda p: date_text(p.verified_on), lambda p: p.verified_on or dt.date.min, CENTER
+        ),
         Column("备注", lambda p: p.note),
     )
 

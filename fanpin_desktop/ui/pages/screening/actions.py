@@ -61,8 +61,13 @@ class FileJobs:
     # ------------------------------------------------------------------ jobs
 
     def run(self, label: str, work: Callable[[TaskControl], Any], done: Callable[[Any], None]) -> None:
-        self.runner.run(work, on_done=done, on_error=lambda exc: show_error(exc, self.parent), label=label,
-                        cancellable=False)
+        self.runner.run(
+            work,
+            on_done=done,
+            on_error=lambda exc: show_error(exc, self.parent),
+            label=label,
+            cancellable=False,
+        )
 
     # ------------------------------------------------------------------ results
 
@@ -74,8 +79,9 @@ class FileJobs:
         """Say where the file is and offer to open it or its folder."""
         self.last_path = path
         self.messages.append((title, text))
-        box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.NoButton,
-                          self.parent)
+        box = QMessageBox(
+            QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.NoButton, self.parent
+        )
         open_button = box.addButton("打开文件", QMessageBox.ButtonRole.AcceptRole)
         folder_button = box.addButton("打开所在文件夹", QMessageBox.ButtonRole.ActionRole)
         box.addButton("关闭", QMessageBox.ButtonRole.RejectRole)

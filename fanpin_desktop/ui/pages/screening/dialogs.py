@@ -72,8 +72,11 @@ class Appendix1PrintDialog(QDialog):
         layout.addWidget(buttons)
 
     def options(self) -> PrintOptions:
-        return PrintOptions(paper="A3" if self.a3.isChecked() else "A4", blank=self.blank.isChecked(),
-                            suggest=self.suggest.isChecked())
+        return PrintOptions(
+            paper="A3" if self.a3.isChecked() else "A4",
+            blank=self.blank.isChecked(),
+            suggest=self.suggest.isChecked(),
+        )
 
     def village_ids(self) -> Sequence[int] | None:
         if self.this_village.isChecked() and self._village is not None:
@@ -106,8 +109,11 @@ class ImportReportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(summary)
         if report.issues:
-            note = QLabel("请按下表修改Excel表格（行、列为表格中的位置）后重新导入。" if report.errors
-                          else "以下提示不影响导入：")
+            note = QLabel(
+                "请按下表修改Excel表格（行、列为表格中的位置）后重新导入。"
+                if report.errors
+                else "以下提示不影响导入："
+            )
             layout.addWidget(note)
             layout.addWidget(view, 1)
         else:

@@ -69,8 +69,10 @@ class HouseholdsTab(QWidget):
         self.filter_edit.setMinimumWidth(220)
         self.unscreened = QCheckBox("只看未排查户")
         self.start_button = QPushButton(icon("fa5s.keyboard", "#ffffff"), "开始录入（从第一户未排查户）")
-        self.start_button.setStyleSheet("QPushButton { background:#1a62c6; color:white; font-weight:bold;"
-                                        " padding:5px 12px; border-radius:4px; }")
+        self.start_button.setStyleSheet(
+            "QPushButton { background:#1a62c6; color:white; font-weight:bold;"
+            " padding:5px 12px; border-radius:4px; }"
+        )
         self.open_button = QPushButton(icon("fa5s.edit"), "录入/修改所选户")
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
@@ -94,8 +96,12 @@ class HouseholdsTab(QWidget):
         self.start_button.clicked.connect(lambda: self.open_requested.emit(None, True))
         self.open_button.clicked.connect(self.open_selected)
         self.view.doubleClicked.connect(lambda _i: self.open_selected())
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.view, activated=self.open_selected,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Return),
+            self.view,
+            activated=self.open_selected,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
 
     def set_scope(self, campaign_id: int | None, village_id: int | None) -> None:
         self._campaign_id, self._village_id = campaign_id, village_id
@@ -117,8 +123,10 @@ class HouseholdsTab(QWidget):
         done = sum(1 for r in rows if r["screened"])
         overrides = sum(1 for r in rows if r["overrides"])
         monitor = sum(1 for r in rows if r.get("should_monitor"))
-        self.summary.setText(f"<b>已排查 {done} / {len(rows)} 户</b>　改动系统建议的 {overrides} 户　"
-                             f"认为应纳入监测的 <span style='color:#a50e0e'>{monitor}</span> 户")
+        self.summary.setText(
+            f"<b>已排查 {done} / {len(rows)} 户</b>　改动系统建议的 {overrides} 户　"
+            f"认为应纳入监测的 <span style='color:#a50e0e'>{monitor}</span> 户"
+        )
         if keep is not None:
             self.select_household(keep)
 

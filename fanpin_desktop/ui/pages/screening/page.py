@@ -58,8 +58,14 @@ class ScreeningPage(QWidget):
 
     changed = Signal()
 
-    def __init__(self, db: Database, exports_dir: Path | None = None, runner: TaskRunner | None = None,
-                 parent: QWidget | None = None, today: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        exports_dir: Path | None = None,
+        runner: TaskRunner | None = None,
+        parent: QWidget | None = None,
+        today: dt.date | None = None,
+    ) -> None:
         super().__init__(parent)
         self._db = db
         self._today = today
@@ -113,7 +119,9 @@ class ScreeningPage(QWidget):
 
         empty = QWidget()
         el = QVBoxLayout(empty)
-        note = QLabel("还没有建立集中排查批次。\n\n请先新建排查批次：填写年度、排查起止日期、收入统计期和监测范围。")
+        note = QLabel(
+            "还没有建立集中排查批次。\n\n请先新建排查批次：填写年度、排查起止日期、收入统计期和监测范围。"
+        )
         note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.create_button = QPushButton(icon("fa5s.plus"), "新建排查批次…")
         self.create_button.clicked.connect(lambda: self.manage_campaigns())
@@ -136,7 +144,8 @@ class ScreeningPage(QWidget):
         self.tabs.currentChanged.connect(self._tab_shown)
         self.households_tab.open_requested.connect(lambda hid, only: self.open_form(hid, only))
         self.progress_tab.open_requested.connect(
-            lambda hid, only: self.open_form(hid, only, village_id=self.progress_tab.selected_village()))
+            lambda hid, only: self.open_form(hid, only, village_id=self.progress_tab.selected_village())
+        )
         self.village_tab.saved.connect(lambda _v: self._data_changed(TAB_VILLAGE))
         self.stats_tab.inputs_saved.connect(lambda _v: self.changed.emit())
         self.refresh()
@@ -190,8 +199,9 @@ class ScreeningPage(QWidget):
         keep_c, keep_v = self.campaign.value(), self.village.value()
         self._loading = True
         try:
-            self.campaign.set_items([(c.id, c.name + ("（当前）" if c.is_current else ""))
-                                     for c in self._campaigns], keep=False)
+            self.campaign.set_items(
+                [(c.id, c.name + ("（当前）" if c.is_current else "")) for c in self._campaigns], keep=False
+            )
             if keep_c is None or not self.campaign.set_value(keep_c):
                 self.campaign.set_value(current)
             self._all_villages = [(v.id, v.name) for v in villages]
@@ -221,16 +231,27 @@ class ScreeningPage(QWidget):
     def _scope_changed(self) -> None:
         info = self.campaign_info_now()
         self.stack.setCurrentIndex(1 if info else 0)
-        for w in (self.export_button, self.import_button, self.print_button, self.summary_button, self.village):
+        for w in (
+            self.export_button,
+            self.import_button,
+            self.print_button,
+            self.summary_button,
+            self.village,
+        ):
             w.setEnabled(info is not None)
         if info is None:
             self.campaign_info.setText("")
             return
-        threshold = (f"监测范围 {info.threshold_label}元（{info.threshold_region}"
-                     + (f"，{info.threshold_document}" if info.threshold_document else "") + "）"
-                     if info.threshold_amount is not None else "未设置监测范围")
-        self.campaign_info.setText(f"{info.start_date} 至 {info.end_date}　收入统计期 {info.income_period_label}　"
-                                   f"{threshold}")
+        threshold = (
+            f"监测范围 {info.threshold_label}元（{info.threshold_region}"
+            + (f"，{info.threshold_document}" if info.threshold_document else "")
+            + "）"
+            if info.threshold_amount is not None
+            else "未设置监测范围"
+        )
+        self.campaign_info.setText(
+            f"{info.start_date} 至 {info.end_date}　收入统计期 {info.income_period_label}　{threshold}"
+        )
         self._stale = {TAB_HOUSEHOLDS, TAB_VILLAGE, TAB_STATS, TAB_PROGRESS}
         self._tab_shown(self.tabs.currentIndex())
 
@@ -280,14 +301,28 @@ class ScreeningPage(QWidget):
 
     # ------------------------------------------------------------------ entry form
 
-    def make_form(self, household_id: int | None = None, unscreened_only: bool = False,
-                  village_id: int | None | str = "page") -> ScreeningFormDialog:
+    def make_form(
+        self,
+        household_id: int | None = None,
+        unscreened_only: bool = False,
+        village_id: int | None | str = "page",
+    ) -> ScreeningFormDialog:
         vid = self.village_id() if village_id == "page" else village_id
-        return self.form_factory(self._db, household_id, self, campaign_id=self.campaign_id(),
-                                 village_id=vid, unscreened_only=unscreened_only)
+        return self.form_factory(
+            self._db,
+            household_id,
+            self,
+            campaign_id=self.campaign_id(),
+            village_id=vid,
+            unscreened_only=unscreened_only,
+        )
 
-    def open_form(self, household_id: int | None = None, unscreened_only: bool = False,
-                  village_id: int | None | str = "page") -> None:
+    def open_form(
+        self,
+        household_id: int | None = None,
+        unscreened_only: bool = False,
+        village_id: int | None | str = "page",
+    ) -> None:
         try:
             dialog = self.make_form(household_id, unscreened_only, village_id)
         except Exception as exc:  # noqa: BLE001
@@ -313,8 +348,10 @@ class ScreeningPage(QWidget):
         if self.village_id() is not None:
             menu.addSeparator()
             for n in (1, 2, 3):
-                menu.addAction(f"附件{n} {APPENDIX_NAMES[n]}（全乡镇）…",
-                               lambda n=n: self.export_appendix(n, township=True))
+                menu.addAction(
+                    f"附件{n} {APPENDIX_NAMES[n]}（全乡镇）…",
+                    lambda n=n: self.export_appendix(n, township=True),
+                )
 
     def _fill_import_menu(self, menu: QMenu) -> None:
         menu.clear()
@@ -334,20 +371,34 @@ class ScreeningPage(QWidget):
         vid = None if township else self.village_id()
         snapshot = self.stats_tab.snapshot_id() if appendix == 3 else None
         with self._db.reading() as s:
-            name = appendix_export.default_filename(s, campaign_service.get(s, cid), appendix, vid, self.today())
-        path = path or self.jobs.save_path(f"导出附件{appendix} {APPENDIX_NAMES[appendix]}", name, XLSX_FILTER)
+            name = appendix_export.default_filename(
+                s, campaign_service.get(s, cid), appendix, vid, self.today()
+            )
+        path = path or self.jobs.save_path(
+            f"导出附件{appendix} {APPENDIX_NAMES[appendix]}", name, XLSX_FILTER
+        )
         if path is None:
             return
         db = self._db
 
         def work(_c: Any) -> appendix_export.ExportResult:
             with db.reading() as s:
-                return appendix_export.export_appendix(s, appendix, path, campaign_id=cid, village_id=vid,
-                                                       fill_date=self.today(), snapshot_id=snapshot)
+                return appendix_export.export_appendix(
+                    s,
+                    appendix,
+                    path,
+                    campaign_id=cid,
+                    village_id=vid,
+                    fill_date=self.today(),
+                    snapshot_id=snapshot,
+                )
 
         def done(r: appendix_export.ExportResult) -> None:
-            self.jobs.offer_open("导出完成", f"已导出附件{appendix} {APPENDIX_NAMES[appendix]}（{r.rows}行）到：\n{r.path}",
-                                 r.path)
+            self.jobs.offer_open(
+                "导出完成",
+                f"已导出附件{appendix} {APPENDIX_NAMES[appendix]}（{r.rows}行）到：\n{r.path}",
+                r.path,
+            )
 
         self.jobs.run(f"正在导出附件{appendix}…", work, done)
 
@@ -383,15 +434,21 @@ class ScreeningPage(QWidget):
     def ask_print_options(self) -> tuple[PrintOptions, Sequence[int] | None] | None:
         vid = self.village_id()
         dialog = Appendix1PrintDialog((vid, self.village_name()) if vid is not None else None, self)
-        result = (dialog.options(), dialog.village_ids()) if dialog.exec() == QDialog.DialogCode.Accepted else None
+        result = (
+            (dialog.options(), dialog.village_ids()) if dialog.exec() == QDialog.DialogCode.Accepted else None
+        )
         dialog.deleteLater()
         return result
 
     def _pdf_name(self, appendix: int, place: str = "") -> str:
         return f"附件{appendix}_{APPENDIX_NAMES[appendix]}_{place or '全乡镇'}_{self.today():%Y%m%d}.pdf"
 
-    def print_appendix1(self, options: PrintOptions | None = None, village_ids: Sequence[int] | None = None,
-                        path: Path | None = None) -> None:
+    def print_appendix1(
+        self,
+        options: PrintOptions | None = None,
+        village_ids: Sequence[int] | None = None,
+        path: Path | None = None,
+    ) -> None:
         from fanpin_desktop.documents import appendix_pdf
 
         cid = self.campaign_id()
@@ -412,8 +469,14 @@ class ScreeningPage(QWidget):
 
         def work(_c: Any) -> Path:
             with db.reading() as s:
-                return appendix_pdf.write_appendix1(s, path, campaign_id=cid, village_ids=chosen, options=options,
-                                                    fill_date=None if options.blank else self.today())
+                return appendix_pdf.write_appendix1(
+                    s,
+                    path,
+                    campaign_id=cid,
+                    village_ids=chosen,
+                    options=options,
+                    fill_date=None if options.blank else self.today(),
+                )
 
         self.jobs.run("正在生成附件1 PDF…", work, self.jobs.open)
 
@@ -426,17 +489,20 @@ class ScreeningPage(QWidget):
         report = self.stats_tab.report if self.stats_tab.snapshot_id() is not None else None
         as_of = self.stats_tab.as_of_date()
         day = report.as_of if report is not None else as_of
-        path = path or self.jobs.save_path("打印附件3 排查情况统计表",
-                                           self._pdf_name(3).replace(f"{self.today():%Y%m%d}", f"{day:%Y%m%d}"),
-                                           PDF_FILTER)
+        path = path or self.jobs.save_path(
+            "打印附件3 排查情况统计表",
+            self._pdf_name(3).replace(f"{self.today():%Y%m%d}", f"{day:%Y%m%d}"),
+            PDF_FILTER,
+        )
         if path is None:
             return
         db = self._db
 
         def work(_c: Any) -> Path:
             with db.reading() as s:
-                return appendix_pdf.write_appendix3(s, path, campaign_id=cid, as_of=as_of, report=report,
-                                                    paper=paper)
+                return appendix_pdf.write_appendix3(
+                    s, path, campaign_id=cid, as_of=as_of, report=report, paper=paper
+                )
 
         self.jobs.run("正在生成附件3 PDF…", work, self.jobs.open)
 
@@ -447,7 +513,9 @@ class ScreeningPage(QWidget):
         if cid is None:
             return
         vid = self.village_id()
-        path = path or self.jobs.save_path("打印附件4 问题整改台账", self._pdf_name(4, self.village_name()), PDF_FILTER)
+        path = path or self.jobs.save_path(
+            "打印附件4 问题整改台账", self._pdf_name(4, self.village_name()), PDF_FILTER
+        )
         if path is None:
             return
         db = self._db
@@ -466,8 +534,9 @@ class ScreeningPage(QWidget):
         info = self.campaign_info_now()
         if cid is None or info is None:
             return
-        path = path or self.jobs.save_path("生成工作总结", f"{info.name}工作总结_{self.today():%Y%m%d}.docx",
-                                           DOCX_FILTER)
+        path = path or self.jobs.save_path(
+            "生成工作总结", f"{info.name}工作总结_{self.today():%Y%m%d}.docx", DOCX_FILTER
+        )
         if path is None:
             return
         db = self._db

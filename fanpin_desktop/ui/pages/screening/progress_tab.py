@@ -30,8 +30,9 @@ log = logging.getLogger(__name__)
 class ProgressBarDelegate(QStyledItemDelegate):
     """已排查/应排查 drawn as a bar behind the text (green when complete)."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         percent = index.data(SORT_ROLE)
         if not isinstance(percent, (int, float)):
             super().paint(painter, option, index)
@@ -41,7 +42,9 @@ class ProgressBarDelegate(QStyledItemDelegate):
             painter.fillRect(option.rect, option.palette.highlight())
         track = option.rect.adjusted(6, 5, -6, -5)
         painter.fillRect(track, QColor("#e8eaed"))
-        done = QRect(track.left(), track.top(), int(track.width() * min(percent, 100.0) / 100.0), track.height())
+        done = QRect(
+            track.left(), track.top(), int(track.width() * min(percent, 100.0) / 100.0), track.height()
+        )
         painter.fillRect(done, QColor("#81c995") if percent >= 100 else QColor("#8ab4f8"))
         painter.setPen(QColor("#202124"))
         painter.drawText(track, Qt.AlignmentFlag.AlignCenter, str(index.data()))
@@ -85,8 +88,12 @@ class ProgressTab(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._village_changed)
         self.missing_view.doubleClicked.connect(lambda _i: self.open_selected())
         self.open_button.clicked.connect(self.open_selected)
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.missing_view, activated=self.open_selected,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Return),
+            self.missing_view,
+            activated=self.open_selected,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
 
     def set_campaign(self, campaign_id: int | None) -> None:
         self._campaign_id = campaign_id
@@ -133,8 +140,9 @@ class ProgressTab(QWidget):
             return
         self.missing_model.set_rows(missing)
         where = row.village if row.village_id is not None else "全乡镇"
-        self.missing_label.setText(f"{where}尚未排查的农户：{len(missing)} 户" if missing
-                                   else f"{where}的农户已全部排查。")
+        self.missing_label.setText(
+            f"{where}尚未排查的农户：{len(missing)} 户" if missing else f"{where}的农户已全部排查。"
+        )
 
     def current_missing_id(self) -> int | None:
         index = self.missing_view.currentIndex()

@@ -94,8 +94,11 @@ class GroupedHeader(QHeaderView):
         tallest = fm.height() * 2
         for i in range(model.columnCount() if model else 0):
             w = max(self.sectionSize(i) - 2 * self.PAD, 20)
-            r = fm.boundingRect(QRect(0, 0, w, 2000), Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignCenter,
-                                self._leaf_text(i))
+            r = fm.boundingRect(
+                QRect(0, 0, w, 2000),
+                Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignCenter,
+                self._leaf_text(i),
+            )
             tallest = max(tallest, r.height())
         return tallest + 2 * self.PAD + 2
 
@@ -130,8 +133,11 @@ class GroupedHeader(QHeaderView):
             font = QFont(self.font())
             font.setBold(True)
             painter.setFont(font)
-            painter.drawText(span.adjusted(self.PAD, 1, -self.PAD, -1),
-                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, group)
+            painter.drawText(
+                span.adjusted(self.PAD, 1, -self.PAD, -1),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                group,
+            )
             painter.setClipping(False)
             leaf.setTop(top + self.GROUP_HEIGHT)
         painter.fillRect(leaf, QColor("#f3f5f8"))
@@ -139,8 +145,11 @@ class GroupedHeader(QHeaderView):
         painter.drawRect(leaf.adjusted(0, 0, -1, -1))
         painter.setPen(QColor("#1f2937"))
         painter.setFont(self.font())
-        painter.drawText(leaf.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD),
-                         Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._leaf_text(logical))
+        painter.drawText(
+            leaf.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD),
+            Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+            self._leaf_text(logical),
+        )
         painter.restore()
 
 
@@ -214,8 +223,11 @@ class StatsTab(QWidget):
         self.inputs_message = QLabel()
         self.inputs_message.setWordWrap(True)
         grids = QHBoxLayout()
-        for text, w in (("网格数", self.grid_count), ("网格员数", self.grid_worker_count),
-                        ("网格员培训人次", self.grid_training_count)):
+        for text, w in (
+            ("网格数", self.grid_count),
+            ("网格员数", self.grid_worker_count),
+            ("网格员培训人次", self.grid_training_count),
+        ):
             grids.addWidget(QLabel(text))
             grids.addWidget(w)
             grids.addSpacing(10)
@@ -280,7 +292,8 @@ class StatsTab(QWidget):
                 snaps = stats.snapshots(s, self._campaign_id)
                 campaign = campaign_service.get(s, self._campaign_id)
                 self._layout = layouts.load(3, campaign.year).render(
-                    **screening.layout_values(s, campaign, township=""))
+                    **screening.layout_values(s, campaign, township="")
+                )
         except Exception as exc:  # noqa: BLE001
             show_error(exc, self)
             return
@@ -289,7 +302,9 @@ class StatsTab(QWidget):
         self.snapshot.clear()
         self.snapshot.addItem("实时统计", LIVE)
         for snap in reversed(snaps):
-            self.snapshot.addItem(f"{snap.report_date:%Y-%m-%d} 周报（{snap.taken_at:%m-%d %H:%M}保存）", snap.id)
+            self.snapshot.addItem(
+                f"{snap.report_date:%Y-%m-%d} 周报（{snap.taken_at:%m-%d %H:%M}保存）", snap.id
+            )
         i = self.snapshot.findData(keep) if keep is not None else 0
         self.snapshot.setCurrentIndex(max(i, 0))
         self.snapshot.blockSignals(False)
@@ -326,7 +341,9 @@ class StatsTab(QWidget):
         self._size_columns()
         self._row_heights()
         if previous is not None:
-            self.compare_label.setText(f"较上周：与 {previous.as_of:%Y-%m-%d} 的周报比较，变化的数字以蓝色标出。")
+            self.compare_label.setText(
+                f"较上周：与 {previous.as_of:%Y-%m-%d} 的周报比较，变化的数字以蓝色标出。"
+            )
         else:
             self.compare_label.setText("还没有更早的周报，暂无较上周的变化。")
         r = self.model.row_of(keep) if keep is not None else None
@@ -337,7 +354,9 @@ class StatsTab(QWidget):
 
     def _size_columns(self) -> None:
         for i, c in enumerate(self.model.columns):
-            width = 80 if c.kind == "pair" else 64 if c.kind == "int" else 130 if c.key == "scale_risk" else 100
+            width = (
+                80 if c.kind == "pair" else 64 if c.kind == "int" else 130 if c.key == "scale_risk" else 100
+            )
             if c.key == "village":
                 width = 72
             self.view.setColumnWidth(i, width)
