@@ -25,3 +25,16 @@ def db(data_paths) -> Database:
     migrate(database)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def ops(db, qapp):
+    """The window's operations on the test database, with a synchronous task runner: every
+    write has finished, and its change notice has been sent, when the call returns."""
+    from fanpin_desktop.ui.operations import Operations
+    from fanpin_desktop.ui.tasks import TaskRunner
+
+    operations = Operations(db, TaskRunner(synchronous=True))
+    yield operations
+    operations.runner.shutdown()
+    operations.deleteLater()

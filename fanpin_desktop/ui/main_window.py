@@ -27,8 +27,11 @@ from PySide6.QtWidgets import (
 from fanpin_desktop import APP_NAME, APP_TITLE, __version__
 from fanpin_desktop.context import AppContext
 from fanpin_desktop.services import backup as backups
+from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.ui.common import ask_yes_no
 from fanpin_desktop.ui.errors import open_path, show_error
+from fanpin_desktop.ui.operations import Changes, Operations
+from fanpin_desktop.ui.pages.base import Page
 from fanpin_desktop.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -42,31 +45,31 @@ class PageSpec:
     key: str
     title: str
     icon: str
-    factory: Callable[[AppContext], QWidget]
+    factory: Callable[[AppContext, Operations], QWidget]
 
 
-def _registry_page(ctx: AppContext) -> QWidget:
+def _registry_page(ctx: AppContext, ops: Operations) -> QWidget:
     from fanpin_desktop.ui.pages.registry import RegistryPage
 
-    return RegistryPage(ctx.db)
+    return RegistryPage(ops)
 
 
-def _screening_page(ctx: AppContext) -> QWidget:
+def _screening_page(ctx: AppContext, ops: Operations) -> QWidget:
     from fanpin_desktop.ui.pages.screening import ScreeningPage
 
-    return ScreeningPage(ctx.db, ctx.paths.exports)
+    return ScreeningPage(ops, ctx.paths.exports)
 
 
-def _ledger_page(ctx: AppContext) -> QWidget:
+def _ledger_page(ctx: AppContext, ops: Operations) -> QWidget:
     from fanpin_desktop.ui.pages.ledger import LedgerPage
 
-    return LedgerPage(ctx.db, ctx.paths.exports)
+    return LedgerPage(ops, ctx.paths.exports)
 
 
-def _settings_page(ctx: AppContext) -> QWidget:
+def _settings_page(ctx: AppContext, ops: Operations) -> QWidget:
     from fanpin_desktop.ui.pages.settings import SettingsPage
 
-    return SettingsPage(ctx.db)
+    return SettingsPage(ops)
 
 
 # Only pages that work are listed; later features add theirs here.
@@ -110,6 +113,9 @@ class MainWindow(QMainWindow):
         self.runner = runner or TaskRunner(self)
         if self.runner.parent() is None:
             self.runner.setParent(self)
+        # every database access of the window's pages and dialogs; its change notices reach every page
+        self.ops = Operations(ctx.db, self.runner, self)
+        self.ops.changed.connect(self._on_changes)
         self.qsettings = qsettings or app_settings()
         self.setWindowIcon(qta.icon("fa5s.home", color="#1a73e8"))
         self.setMinimumSize(960, 600)
@@ -161,7 +167,6 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._build_status_bar()
-        self._stale: set[str] = set()
         self._restore_geometry()
         self.refresh_status()
         for note in ctx.warnings:
@@ -184,29 +189,12 @@ class MainWindow(QMainWindow):
         self.stack.removeWidget(stand_in)
         stand_in.deleteLater()
         self.stack.setCurrentIndex(current)
-        self._wire(key, page)
         return page
-
-    def _wire(self, key: str, page: QWidget) -> None:
-        set_runner = getattr(page, "set_runner", None)
-        if callable(set_runner):  # one task runner for the window: one database writer
-            set_runner(self.runner)
-        if key == "settings" and hasattr(page, "township_changed"):
-            page.township_changed.connect(self.refresh_status)
-            # villages or thresholds changed: other pages reload when next shown
-            page.villages.changed.connect(lambda: self.mark_stale(exclude="settings"))
-            page.thresholds.changed.connect(lambda: self.mark_stale(exclude="settings"))
-        elif key == "registry" and hasattr(page, "households_changed"):
-            page.households_changed.connect(self.refresh_status)
-            page.households_changed.connect(lambda: self.mark_stale(exclude="registry"))
-        elif key in ("screening", "ledger") and hasattr(page, "changed"):
-            # screening records, clues and problems: the other pages reload
-            page.changed.connect(lambda key=key: self.mark_stale(exclude=key))
 
     def _make_page(self, spec: PageSpec) -> QWidget:
         """A page that fails to build is replaced by a notice: backup and restore must stay usable."""
         try:
-            return spec.factory(self.ctx)
+            return spec.factory(self.ctx, self.ops)
         except Exception:  # noqa: BLE001
             log.exception("page %s could not be built", spec.key)
             notice = QLabel(f"“{spec.title}”页面加载失败，错误已记录在日志中（菜单“帮助—打开日志”）。")
@@ -275,12 +263,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ state shown
 
     def refresh_status(self) -> None:
-        """Title and status bar from the database (after start, saves, restores, page switches)."""
+        """Title and status bar from the database (after start, changes, page switches)."""
         try:
-            settings = self.ctx.settings()
-            with self.ctx.db.reading() as s:
-                households = backups.counts(s)["households"]
-        except Exception as exc:  # noqa: BLE001 - the window must stay usable
+            settings = self.ops.read(settings_service.load)
+            households = self.ops.read(backups.counts)["households"]
+        except Exception as exc:  # noqa: BLE001 - the window must stay usable (backup, restore)
             show_error(exc, self)
             return
         township = settings.township or "未设置乡镇"
@@ -307,30 +294,25 @@ class MainWindow(QMainWindow):
                 return
         raise KeyError(key)
 
-    def mark_stale(self, exclude: str = "") -> None:
-        """Pages whose data changed elsewhere; each reloads when it is next shown."""
-        self._stale.update(k for k in self._built if k != exclude)  # unbuilt pages load fresh anyway
+    def _on_changes(self, changes: Changes, origin: object | None) -> None:
+        """One operation's notice, handed to every built page; each decides what to reload."""
+        for page in list(self._built.values()):
+            if isinstance(page, Page):
+                page.on_changes(changes, origin)
+        if changes.touches("households", "settings"):
+            self.refresh_status()
 
     def _switch_page(self, row: int) -> None:
         if row < 0:
             return
         key = self.sidebar.item(row).data(Qt.ItemDataRole.UserRole)
-        page = self.page(key)
-        if key in self._stale:
-            self._stale.discard(key)
-            refresh = getattr(page, "refresh", None)
-            if callable(refresh):
-                refresh()
+        self.page(key)
         self.stack.setCurrentIndex(row)
         self.refresh_status()
 
     def refresh_pages(self) -> None:
-        self._stale.clear()
-        for page in list(self._built.values()):
-            refresh = getattr(page, "refresh", None)
-            if callable(refresh):
-                refresh()
-        self.refresh_status()
+        """Every page reloads (the database was replaced)."""
+        self.ops.announce(Changes.everything())
 
     # ------------------------------------------------------------------ messages (tests replace these)
 
@@ -351,11 +333,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ actions
 
     def import_roster(self) -> None:
-        """The import wizard; after a write every page reloads (the import bypasses their caches)."""
+        """The import wizard (its write announces the changed households to every page)."""
         from fanpin_desktop.ui.dialogs.import_wizard import ImportWizard
 
-        wizard = ImportWizard(self.ctx.db, self.runner, self)
-        wizard.imported.connect(lambda _result: self.refresh_pages())
+        wizard = ImportWizard(self.ops, self)
         wizard.exec()
 
     def choose_roster_target(self) -> Path | None:
@@ -374,18 +355,14 @@ class MainWindow(QMainWindow):
         if target is None:
             return
 
-        def work(_control) -> int:  # type: ignore[no-untyped-def]
-            with self.ctx.db.reading() as session:
-                return export_roster(session, target)
-
         def done(count: int) -> None:
             self.statusBar().showMessage(f"已导出 {count} 人到 {target}", 10000)
             self.inform("导出完成", f"已按国家系统导出格式写出 {count} 名家庭成员：\n{target}")
 
-        self.runner.run(
-            work,
-            on_done=done,
-            on_error=lambda exc: show_error(exc, self),
+        self.ops.background(
+            lambda session, _control: export_roster(session, target),
+            success=done,
+            parent=self,
             label="正在导出户籍名册…",
             cancellable=False,
         )
@@ -397,10 +374,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"已备份到 {made}", 10000)
             self.inform("备份完成", f"数据库已备份到：\n{made}\n\n备份文件夹：{paths.backups}")
 
-        self.runner.run(
-            lambda _c: backups.backup(paths, backups.MANUAL),
-            on_done=done,
-            on_error=lambda exc: show_error(exc, self),
+        self.ops.with_database(
+            lambda _db, _control: backups.backup(paths, backups.MANUAL),
+            Changes(),
+            success=done,
+            parent=self,
             label="正在备份数据库…",
             cancellable=False,
         )
@@ -418,18 +396,19 @@ class MainWindow(QMainWindow):
         self.restore_file(chosen)
 
     def restore_file(self, file: Path) -> None:
-        ctx = self.ctx
+        paths = self.ctx.paths
 
         def done(result: backups.RestoreResult) -> None:
             log.info("restored from %s", result.restored_from.name)
-            self.refresh_pages()
             kept = f"\n\n原数据库已另存为：\n{result.replaced_copy}" if result.replaced_copy else ""
             self.inform("恢复完成", f"已从“{result.restored_from.name}”恢复数据库。{kept}")
 
-        self.runner.run(
-            lambda _c: backups.restore(ctx.paths, file, db=ctx.db),
-            on_done=done,
-            on_error=lambda exc: show_error(exc, self),
+        # the database was replaced: every page reloads (the notice comes before ``done``)
+        self.ops.with_database(
+            lambda db, _control: backups.restore(paths, file, db=db),
+            Changes.everything(),
+            success=done,
+            parent=self,
             label="正在恢复数据库…",
             cancellable=False,
         )

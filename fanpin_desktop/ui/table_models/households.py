@@ -11,17 +11,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from fanpin_desktop.domain.ids import age_on
 from fanpin_desktop.services import households as svc
 from fanpin_desktop.services.households import HistoryEntry, HouseholdRow, MemberDraft
-
-Index = QModelIndex | QPersistentModelIndex
-
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # native values (int, str) for sorting
-ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the record's id
+from fanpin_desktop.ui.table_models.base import ID_ROLE, KEY_ROLE, SORT_ROLE, Index, ReadOnlyTableModel
 
 _STATUS_COLOURS = {
     svc.STATUS_ACTIVE: QColor("#b3261e"),
@@ -34,41 +30,7 @@ RowFetcher = Callable[[Sequence[int]], Mapping[int, HouseholdRow]]
 Sorter = Callable[[str | None, bool], Sequence[int]]
 
 
-class _ReadOnlyTableModel(QAbstractTableModel):
-    """A flat, read-only, selectable table with the column titles ``HEADERS``; subclasses give
-    ``_count()`` (the number of rows). The vertical header numbers the rows unless
-    ``NUMBERED_ROWS`` is False."""
-
-    HEADERS: tuple[str, ...] = ()
-    NUMBERED_ROWS = True
-
-    def _count(self) -> int:
-        raise NotImplementedError
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else self._count()
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        if not self.NUMBERED_ROWS:
-            return None
-        return str(section + 1) if 0 <= section < self._count() else None
-
-
-class HouseholdTableModel(_ReadOnlyTableModel):
+class HouseholdTableModel(ReadOnlyTableModel):
     COL_VILLAGE = 0
     COL_GROUP = 1
     COL_CODE = 2
@@ -314,7 +276,7 @@ def _runs(rows: Sequence[int]) -> Iterable[tuple[int, int]]:
 # --------------------------------------------------------------------------- the editor's tables
 
 
-class MemberTableModel(_ReadOnlyTableModel):
+class MemberTableModel(ReadOnlyTableModel):
     """The members of a household draft (the editor's 家庭成员 tab); edits go through dialogs."""
 
     HEADERS = (
@@ -331,7 +293,7 @@ class MemberTableModel(_ReadOnlyTableModel):
         "联系电话",
         "备注",
     )
-    KEY_ROLE = Qt.ItemDataRole.UserRole + 3
+    KEY_ROLE = KEY_ROLE
 
     def __init__(
         self, members: list[MemberDraft] | None = None, today: dt.date | None = None, parent: Any = None
@@ -400,7 +362,7 @@ class MemberTableModel(_ReadOnlyTableModel):
         return values[col] if 0 <= col < len(values) else None
 
 
-class HistoryTableModel(_ReadOnlyTableModel):
+class HistoryTableModel(ReadOnlyTableModel):
     """A household's change history (newest first), read-only."""
 
     HEADERS = ("时间", "操作人", "操作", "对象", "项目", "原值", "新值")

@@ -8,11 +8,10 @@ lines), so each model holds plain service rows and a column table; the views sor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
 from fanpin_desktop.domain import appendix_layouts as layouts
@@ -21,17 +20,19 @@ from fanpin_desktop.services import ledger, stats
 from fanpin_desktop.services.appendix_import import ImportIssue
 from fanpin_desktop.services.ledger import ProblemRow
 from fanpin_desktop.services.stats import MissingHousehold, StatsReport, VillageProgress
-
-Index = QModelIndex | QPersistentModelIndex
-
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # native values for sorting
-ID_ROLE = Qt.ItemDataRole.UserRole + 2  # the record's id (household, village, problem)
-VALUE_ROLE = Qt.ItemDataRole.UserRole + 3  # the raw cell value (stats: a (户, 人) tuple or an int)
-DELTA_ROLE = Qt.ItemDataRole.UserRole + 4  # stats: the change since last week (None: unchanged)
-
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-CENTER = Qt.AlignmentFlag.AlignCenter
-LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+from fanpin_desktop.ui.table_models.base import (  # noqa: F401 - the roles are imported from here too
+    CENTER,
+    DELTA_ROLE,
+    ID_ROLE,
+    LEFT,
+    RIGHT,
+    SORT_ROLE,
+    VALUE_ROLE,
+    Column,
+    Index,
+    ReadOnlyTableModel,
+    RowsModel,
+)
 
 OVERDUE_BACKGROUND = QColor("#fce8e6")
 OVERDUE_FOREGROUND = QColor("#a50e0e")
@@ -50,93 +51,6 @@ def _bold() -> QFont:
 
 def date_text(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    text: Callable[[Any], str]
-    sort: Callable[[Any], Any] | None = None
-    align: Qt.AlignmentFlag = LEFT
-    tooltip: str | None = None
-
-
-class RowsModel(QAbstractTableModel):
-    """A read-only table of plain rows described by ``COLUMNS``; subclasses add colours."""
-
-    COLUMNS: Sequence[Column] = ()
-
-    def __init__(self, rows: Sequence[Any] = (), parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[Any] = list(rows)
-
-    # ------------------------------------------------------------------ rows
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[Any]:
-        return list(self._rows)
-
-    def row_data(self, row: int) -> Any:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_id(self, row: Any) -> int | None:
-        return getattr(row, "id", None)
-
-    def row_of(self, record_id: int) -> int | None:
-        for r, row in enumerate(self._rows):
-            if self.row_id(row) == record_id:
-                return r
-        return None
-
-    # ------------------------------------------------------------------ Qt API
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,  # noqa: N802 - Qt API
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if orientation == Qt.Orientation.Vertical:
-            return str(section + 1) if role == Qt.ItemDataRole.DisplayRole else None
-        if not 0 <= section < len(self.COLUMNS):
-            return None
-        col = self.COLUMNS[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return col.header
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return col.tooltip
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        col = self.COLUMNS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return col.text(row)
-        if role == SORT_ROLE:
-            return col.sort(row) if col.sort else col.text(row)
-        if role == ID_ROLE:
-            return self.row_id(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(col.align)
-        return self.style_data(row, index.column(), role)
-
-    def style_data(self, row: Any, column: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.ToolTipRole:
-            text = self.COLUMNS[column].text(row)
-            return text if len(text) > 12 else None
-        return None
 
 
 def _yn(value: Any) -> str:
@@ -202,13 +116,15 @@ class HouseholdScreeningModel(RowsModel):
 # --------------------------------------------------------------------------- appendix 3
 
 
-class StatsTableModel(QAbstractTableModel):
+class StatsTableModel(ReadOnlyTableModel):
     """附件3 as a table: one row per village and the township total; columns from the layout.
 
     Display text is the report's (户/人 cells as ``12/35``); with ``show_delta`` a cell that changed
     since the previous weekly report also shows the change on a second line (``12/35\n(+3/+10)``). ``VALUE_ROLE``
     gives the raw value and ``DELTA_ROLE`` the change.
     """
+
+    NUMBERED_ROWS = False
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -265,26 +181,15 @@ class StatsTableModel(QAbstractTableModel):
                 return r
         return None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self._rows())
+    def _count(self) -> int:
+        return len(self._rows())
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.columns)
+    def _headers(self) -> Sequence[str]:
+        return [col.label for col in self.columns]
 
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,  # noqa: N802 - Qt API
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if orientation == Qt.Orientation.Vertical or not 0 <= section < len(self.columns):
-            return None
+    def _header_tooltip(self, section: int) -> str | None:
         col = self.columns[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return col.label
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return " — ".join((*col.path, col.label)) + (f"\n{col.note}" if col.note else "")
-        return None
+        return " — ".join((*col.path, col.label)) + (f"\n{col.note}" if col.note else "")
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or self.report is None:
