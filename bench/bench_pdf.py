@@ -91,8 +91,8 @@ def case_database(households: int, out: Path) -> dict:
     from sqlalchemy import func, select
 
     from fanpin_desktop.db import Database, migrate
+    from fanpin_desktop.demo import build_demo
     from fanpin_desktop.models import Household
-    from fanpin_desktop.services.demo import build_demo
 
     folder = Path(tempfile.mkdtemp(prefix="fanpin-bench-"))
     db = Database(folder / "bench.sqlite3", user="bench")

@@ -2,7 +2,7 @@
 
     python bench/bench_registry.py [--households 20000] [--dir DIR] [--rebuild]
 
-Builds the demo with ``services.demo.build_demo`` into a temporary folder (reused on the next
+Builds the demo with ``fanpin_desktop.demo.build_demo`` into a temporary folder (reused on the next
 run), then measures, offscreen:
 
 * a search keystroke as the page does it: ``RegistryPage.run_search`` (index sync + in-memory
@@ -35,9 +35,9 @@ from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.orm import selectinload  # noqa: E402
 
 from fanpin_desktop.db import Database, migrate  # noqa: E402
+from fanpin_desktop.demo import build_demo  # noqa: E402
 from fanpin_desktop.models import Household, Member  # noqa: E402
 from fanpin_desktop.services import households as svc  # noqa: E402
-from fanpin_desktop.services.demo import build_demo  # noqa: E402
 
 KEYSTROKES = 50
 EDITOR_RUNS = 20

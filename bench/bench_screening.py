@@ -1,6 +1,6 @@
 """Benchmark of the concentrated screening on the demo township (default 20,000 households).
 
-Builds the demo (``services.demo.build_demo``), gives every household of the current campaign an
+Builds the demo (``fanpin_desktop.demo.build_demo``), gives every household of the current campaign an
 appendix 1 record (pre-filled from the data, as a clerk confirming the suggestions would), then
 measures:
 
@@ -27,6 +27,7 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from fanpin_desktop import demo  # noqa: E402
 from fanpin_desktop.db import Database, migrate  # noqa: E402
 from fanpin_desktop.domain import appendix1  # noqa: E402
 from fanpin_desktop.models import Household, HouseholdScreening  # noqa: E402
@@ -34,7 +35,6 @@ from fanpin_desktop.services import (  # noqa: E402
     appendix_export,
     appendix_import,
     campaigns,
-    demo,
     screening,
     stats,
 )

@@ -26,8 +26,9 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from fanpin_desktop import demo  # noqa: E402
 from fanpin_desktop.db import Database, migrate  # noqa: E402
-from fanpin_desktop.services import campaigns, demo, screening  # noqa: E402
+from fanpin_desktop.services import campaigns, screening  # noqa: E402
 
 GOAL_MS = 100.0
 

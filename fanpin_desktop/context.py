@@ -91,7 +91,7 @@ def build_demo(
             raise UserError(f"数据库 {db.path} 中已有数据，不能生成演示数据。请换一个空的数据目录。")
     if households < 1:
         raise UserError("演示户数必须大于 0。")
-    from fanpin_desktop.services import demo  # imported when needed: only demo starts use it
+    from fanpin_desktop import demo  # imported when needed: only demo starts use it
 
     return demo.build_demo(db, households=households, seed=seed, progress=progress)
 

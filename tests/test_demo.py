@@ -1,4 +1,4 @@
-"""The demo township (services/demo.py): deterministic, coherent, and refused on a non-empty database."""
+"""The demo township (fanpin_desktop/demo/): deterministic, coherent, and refused on a non-empty database."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fanpin_desktop.db import Database, migrate
+from fanpin_desktop.demo import RARE_CHARS, DemoError, build_demo
 from fanpin_desktop.domain import facts, ids, income
 from fanpin_desktop.models import (
     AuditEntry,
@@ -26,7 +27,6 @@ from fanpin_desktop.models import (
     Visit,
 )
 from fanpin_desktop.services import settings as settings_service
-from fanpin_desktop.services.demo import RARE_CHARS, DemoError, build_demo
 
 TODAY = dt.date(2026, 11, 23)
 SIZE = 300

@@ -435,7 +435,7 @@ def test_a_broken_page_does_not_stop_the_window(qtbot, ctx, qsettings, monkeypat
 def test_roster_export_from_the_data_menu_writes_the_registry(tmp_path, qtbot, qsettings):
     from python_calamine import CalamineWorkbook
 
-    from fanpin_desktop.services.demo import build_demo
+    from fanpin_desktop.demo import build_demo
 
     context = open_app(tmp_path / "demo-data")
     summary = build_demo(context.db, households=25, seed=7)

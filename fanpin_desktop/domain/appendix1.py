@@ -25,14 +25,15 @@ from decimal import Decimal
 from typing import Any
 
 from fanpin_desktop.domain import facts as facts_mod
+from fanpin_desktop.domain.cases import (  # also read from here as appendix1.*_CASE_STATUSES
+    ACTIVE_CASE_STATUSES,
+    ELIMINATED_CASE_STATUSES,
+    PENDING_CASE_STATUSES,
+)
 
 TUOPIN = "脱贫户"
 MONITORED = "监测户"
 ORDINARY = "一般农户"
-
-ACTIVE_CASE_STATUSES = ("已纳入", "消除中", "已回退")
-PENDING_CASE_STATUSES = ("线索", "识别中")
-ELIMINATED_CASE_STATUSES = ("已消除",)
 
 INCOME_DROP_RATIO = Decimal("0.30")  # 收入大幅缩减: per-capita income down by 30 % or more
 WAGE_SHARE_HIGH = Decimal("0.5")  # 务工收入占比高: wages are half the gross income or more

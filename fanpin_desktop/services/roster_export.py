@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from fanpin_desktop.documents.xlsx_util import TableSheet, write_table
+from fanpin_desktop.domain.cases import CASE_ELIMINATED, MONITORED_CASE_STATUSES
 from fanpin_desktop.models import Household, Member, MonitoringCase, NaturalVillage, Village, VillageGroup
 from fanpin_desktop.services import settings as settings_mod
 from fanpin_desktop.services.importer.fields import BY_KEY
@@ -66,7 +67,7 @@ def roster_rows(
     sizes = Counter(r[7] for r in records)
     cases: dict[int, MonitoringCase] = {}
     for case in session.scalars(select(MonitoringCase).order_by(MonitoringCase.clue_date, MonitoringCase.id)):
-        if case.status in ("已纳入", "消除中", "已消除", "已回退"):
+        if case.status in MONITORED_CASE_STATUSES:
             cases[case.household_id] = case  # the latest one wins
 
     getters: dict[str, Callable[[Any], Any]] = {
@@ -87,7 +88,7 @@ def roster_rows(
         "市": lambda r: cfg.city,
         "数据日期": lambda r: f"{today:%Y%m}",
         "易返贫致贫户(监测对象)类型": lambda r: cases[r[7]].category or "" if r[7] in cases else "",
-        "风险是否消除": lambda r: _yes_no(cases[r[7]].status == "已消除") if r[7] in cases else "",
+        "风险是否消除": lambda r: _yes_no(cases[r[7]].status == CASE_ELIMINATED) if r[7] in cases else "",
         "风险识别时间": lambda r: _yyyymm(cases[r[7]].identified_on) if r[7] in cases else "",
         "风险消除时间": lambda r: _yyyymm(cases[r[7]].eliminated_on) if r[7] in cases else "",
     }

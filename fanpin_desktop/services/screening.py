@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from fanpin_desktop.domain import appendix1, enums, facts, yesno
 from fanpin_desktop.domain import appendix_layouts as layouts
+from fanpin_desktop.domain.cases import ACTIVE_CASE_STATUSES, CASE_CLUE, PENDING_CASE_STATUSES
 from fanpin_desktop.domain.income import totals
 from fanpin_desktop.errors import UserError, ValidationError
 from fanpin_desktop.models import (
@@ -47,7 +48,6 @@ from fanpin_desktop.services import ledger
 from fanpin_desktop.services import settings as settings_service
 
 CLUE_SOURCE = "集中排查"
-CLUE_STATUS = "线索"
 LEDGER_SOURCE = "集中排查"
 SQL_CHUNK = 500
 _LAST = 1 << 30
@@ -183,7 +183,7 @@ def contexts(
             .order_by(MonitoringCase.household_id, MonitoringCase.clue_date, MonitoringCase.id)
         ):
             cases[c.household_id].append(c)
-        active_ids = [c.id for cs in cases.values() for c in cs if c.status in appendix1.ACTIVE_CASE_STATUSES]
+        active_ids = [c.id for cs in cases.values() for c in cs if c.status in ACTIVE_CASE_STATUSES]
         risks: dict[int, list[str]] = defaultdict(list)
         if active_ids:
             for cid, rtype in session.execute(
@@ -211,7 +211,7 @@ def contexts(
             income = _income_facts(recs[idx], people.size) if idx is not None else None
             earlier = tuple(_income_facts(r, people.size) for r in recs[:idx]) if idx is not None else ()
             hcases = cases[hid]
-            active = [c for c in hcases if c.status in appendix1.ACTIVE_CASE_STATUSES]
+            active = [c for c in hcases if c.status in ACTIVE_CASE_STATUSES]
             latest = active[-1] if active else None
             active_case_ids = {c.id for c in active}
             n_measures = sum(
@@ -327,7 +327,7 @@ def _open_case_id(session: Session, household_id: int) -> int | None:
         select(MonitoringCase.id)
         .where(
             MonitoringCase.household_id == household_id,
-            MonitoringCase.status.in_(appendix1.PENDING_CASE_STATUSES + appendix1.ACTIVE_CASE_STATUSES),
+            MonitoringCase.status.in_(PENDING_CASE_STATUSES + ACTIVE_CASE_STATUSES),
         )
         .order_by(MonitoringCase.id.desc())
         .limit(1)
@@ -596,7 +596,7 @@ def _sync_clue(
             household_id=household_id,
             campaign_id=campaign.id,
             source=CLUE_SOURCE,
-            status=CLUE_STATUS,
+            status=CASE_CLUE,
             clue_date=day or dt.date.today(),
             note=note,
         )
@@ -609,7 +609,7 @@ def _sync_clue(
             MonitoringCase.household_id == household_id,
             MonitoringCase.campaign_id == campaign.id,
             MonitoringCase.source == CLUE_SOURCE,
-            MonitoringCase.status == CLUE_STATUS,
+            MonitoringCase.status == CASE_CLUE,
             ~exists().where(CaseStep.case_id == MonitoringCase.id),
         )
     )

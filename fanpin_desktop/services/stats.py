@@ -37,6 +37,12 @@ from sqlalchemy.orm import Session
 
 from fanpin_desktop.domain import appendix1
 from fanpin_desktop.domain import appendix_layouts as layouts
+from fanpin_desktop.domain.cases import (
+    ACTIVE_CASE_STATUSES,
+    CASE_ELIMINATED,
+    CASE_ELIMINATING,
+    CASE_NOT_INCLUDED,
+)
 from fanpin_desktop.errors import UserError, ValidationError
 from fanpin_desktop.models import (
     Campaign,
@@ -67,9 +73,6 @@ INPUT_FIELDS = (
     "covid_blocked_solved",
     "remark",
 )
-NOT_INCLUDED = "不纳入"
-ELIMINATING = "消除中"
-ELIMINATED = "已消除"
 
 Pair = tuple[int, int]
 
@@ -189,14 +192,14 @@ def _identified_here(c: Campaign, as_of: dt.date) -> Any:
     return and_(
         MonitoringCase.identified_on.is_not(None),
         MonitoringCase.identified_on <= as_of,
-        MonitoringCase.status != NOT_INCLUDED,
+        MonitoringCase.status != CASE_NOT_INCLUDED,
         or_(MonitoringCase.campaign_id == c.id, MonitoringCase.identified_on.between(start, end)),
     )
 
 
 def _active_case_exists() -> Any:
     return exists().where(
-        MonitoringCase.household_id == Household.id, MonitoringCase.status.in_(appendix1.ACTIVE_CASE_STATUSES)
+        MonitoringCase.household_id == Household.id, MonitoringCase.status.in_(ACTIVE_CASE_STATUSES)
     )
 
 
@@ -225,7 +228,7 @@ def _due_and_screened(session: Session, c: Campaign, vids: list[int], as_of: dt.
 def _measure_counts(session: Session, c: Campaign, vids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
     case_alias = MonitoringCase.__table__.alias("mcase")
     open_measure = or_(
-        case_alias.c.status.in_(appendix1.ACTIVE_CASE_STATUSES),
+        case_alias.c.status.in_(ACTIVE_CASE_STATUSES),
         and_(Measure.case_id.is_(None), _active_case_exists()),
     )
     stmt = (
@@ -243,7 +246,7 @@ def _measure_counts(session: Session, c: Campaign, vids: list[int]) -> tuple[dic
         and_(Measure.year.is_(None), func.strftime("%Y", Measure.start_date) == str(c.year)),
     )
     eliminated = exists().where(
-        MonitoringCase.household_id == Household.id, MonitoringCase.status == ELIMINATED
+        MonitoringCase.household_id == Household.id, MonitoringCase.status == CASE_ELIMINATED
     )
     stmt = (
         select(Household.village_id, func.count(Measure.id))
@@ -345,8 +348,10 @@ def compute(
         select(MonitoringCase.household_id.label("hid"))
         .where(
             or_(
-                MonitoringCase.status == ELIMINATING,
-                and_(MonitoringCase.status == ELIMINATED, MonitoringCase.eliminated_on.between(start, end)),
+                MonitoringCase.status == CASE_ELIMINATING,
+                and_(
+                    MonitoringCase.status == CASE_ELIMINATED, MonitoringCase.eliminated_on.between(start, end)
+                ),
             )
         )
         .distinct()

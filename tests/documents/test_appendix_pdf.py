@@ -252,8 +252,8 @@ def test_failed_write_keeps_the_old_file(tmp_path):
 
 
 def test_from_the_database(db, tmp_path, shipped):
+    from fanpin_desktop.demo import build_demo
     from fanpin_desktop.models import Household, Problem, Village
-    from fanpin_desktop.services.demo import build_demo
 
     build_demo(db, households=40, seed=5, today=dt.date(2022, 6, 1))
     with db.unit() as s:

@@ -87,8 +87,8 @@ def test_completion_items():
 
 
 def test_docx_from_the_demo_township(db, tmp_path):
+    from fanpin_desktop.demo import build_demo
     from fanpin_desktop.models import Household, Member, Problem
-    from fanpin_desktop.services.demo import build_demo
 
     build_demo(db, households=60, seed=11, today=dt.date(2022, 6, 1))
     with db.reading() as s:

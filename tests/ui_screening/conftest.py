@@ -9,8 +9,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from db_templates import build_template, open_copy  # noqa: E402
 
+from fanpin_desktop.demo import build_demo  # noqa: E402
 from fanpin_desktop.paths import DataPaths  # noqa: E402
-from fanpin_desktop.services.demo import build_demo  # noqa: E402
 from fanpin_desktop.ui.tasks import TaskRunner  # noqa: E402
 
 DEMO_HOUSEHOLDS = 150
