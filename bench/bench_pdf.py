@@ -6,7 +6,7 @@ registration is not shared between cases:
 
 1. ``render``: the renderer alone on 300 synthetic households (names with rare characters 㑇 䶮 𠮷);
 2. ``database``: the whole path from a demo township's database — the screening service's rows and
-   suggestions for the largest village, then the PDF (``write_appendix1``);
+   suggestions for the largest village, then the PDF (``services.printing.write_appendix1``);
 3. ``a3``: case 1 on A3 paper.
 
     python bench/bench_pdf.py [--households 300] [--keep DIR]
@@ -106,10 +106,10 @@ def case_database(households: int, out: Path) -> dict:
             .order_by(func.count().desc())
         ).first()
     started = time.perf_counter()
-    from fanpin_desktop.documents import appendix_pdf
+    from fanpin_desktop.services import printing
 
     with db.reading() as s:
-        appendix_pdf.write_appendix1(s, out, village_ids=[village_id])
+        printing.write_appendix1(s, out, village_ids=[village_id])
     seconds = time.perf_counter() - started
     db.dispose()
     return {"households": int(count), "seconds": seconds}

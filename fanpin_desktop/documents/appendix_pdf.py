@@ -4,8 +4,8 @@ one section per village, for the field teams), 附件3 排查情况统计表 and
 The header trees and labels come from the same layout files as the spreadsheet exports
 (``resources/layouts/appendixN_<year>.json`` via :mod:`fanpin_desktop.domain.appendix_layouts`), so a
 printed sheet and an exported workbook always agree. The ``render_*`` functions take plain rows
-(dicts keyed by the layout's column keys) and know nothing of the database; the ``write_*``
-functions gather the rows from the services and call them.
+(dicts keyed by the layout's column keys) and the page options, and know nothing of the database:
+the printing service (``services/printing.py``) gathers the rows and calls them.
 """
 
 from __future__ import annotations
@@ -153,6 +153,16 @@ class VillageSheet:
 
     village: str
     rows: list[Mapping[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    """What the clerk chooses in the print dialog."""
+
+    paper: str = "A4"  # A4 / A3, always landscape
+    blank: bool = False  # 空白表 for handwriting instead of the pre-filled sheet
+    blank_rows: int | None = None  # None: one full page per village
+    suggest: bool = True  # pre-fill unscreened households with what the data suggests
 
 
 def render_appendix1(
@@ -315,195 +325,3 @@ def render_appendix4(
         story.append(styles.para(layout.footer, styles.note, styles.song))
     title = f"{township}集中排查发现问题整改台账"
     return build_pdf(path, story, setup, styles=styles, title=title, subject="附件4 问题整改台账")
-
-
-# --------------------------------------------------------------------------------------------------
-# from the database (thin adapters over the services)
-
-
-@dataclass(frozen=True)
-class PrintOptions:
-    """What the clerk chooses in the print dialog."""
-
-    paper: str = "A4"  # A4 / A3, always landscape
-    blank: bool = False  # 空白表 for handwriting instead of the pre-filled sheet
-    blank_rows: int | None = None  # None: one full page per village
-    suggest: bool = True  # pre-fill unscreened households with what the data suggests
-
-
-def appendix1_sheets(
-    session: Any, campaign: Any, village_ids: Sequence[int] | None = None, *, suggest: bool = True
-) -> list[VillageSheet]:
-    """One :class:`VillageSheet` per village with its households in paper order.
-
-    Saved answers are printed as saved; a household not yet screened gets the answers its records
-    suggest (``suggest``), and questions that do not concern a household print as ／.
-    """
-    from sqlalchemy import select
-
-    from fanpin_desktop.domain import appendix1
-    from fanpin_desktop.models import Village
-    from fanpin_desktop.services import campaigns as campaign_service
-    from fanpin_desktop.services import screening
-
-    ids = list(village_ids) if village_ids else campaign_service.village_ids(session, campaign)
-    names = dict(session.execute(select(Village.id, Village.name).where(Village.id.in_(ids))).all())
-    sheets = []
-    for vid in ids:
-        if vid not in names:
-            continue
-        rows = list(screening.appendix1_rows(session, campaign, vid))
-        contexts = screening.contexts(session, campaign, [r["household_id"] for r in rows])
-        out = []
-        for row in rows:
-            ctx = contexts.get(row["household_id"])
-            answers = {k: row.get(k) for k in appendix1.ANSWER_KEYS}
-            if ctx is not None:
-                if not row.get("screened") and suggest:
-                    suggested = appendix1.initial_answers(ctx)
-                    answers.update(
-                        {k: v for k, v in suggested.items() if v is not None and answers.get(k) is None}
-                    )
-                applies = appendix1.applicability(ctx, answers)
-                answers = {
-                    k: (NA if not applies.get(k, True) and v is None else v) for k, v in answers.items()
-                }
-            printed = dict(row)
-            printed.update(answers)
-            printed["seq"] = None
-            out.append(printed)
-        sheets.append(VillageSheet(names[vid], out))
-    return sheets
-
-
-def _township(session: Any) -> str:
-    from fanpin_desktop.services import settings as settings_service
-
-    return settings_service.load(session).township
-
-
-def write_appendix1(
-    session: Any,
-    path: str | os.PathLike[str],
-    *,
-    campaign_id: int | None = None,
-    village_ids: Sequence[int] | None = None,
-    options: PrintOptions | None = None,
-    fill_date: dt.date | None = None,
-    fonts: FontLibrary | None = None,
-) -> Path:
-    """附件1 of a campaign (the current one by default) for the chosen villages (default: all)."""
-    from fanpin_desktop.services import campaigns as campaign_service
-
-    options = options or PrintOptions()
-    campaign = campaign_service.resolve(session, campaign_id)
-    info = campaign_service.info(session, campaign.id)
-    if options.blank:
-        from sqlalchemy import select
-
-        from fanpin_desktop.models import Village
-
-        ids = list(village_ids) if village_ids else campaign_service.village_ids(session, campaign)
-        names = dict(session.execute(select(Village.id, Village.name).where(Village.id.in_(ids))).all())
-        sheets = [VillageSheet(names[v]) for v in ids if v in names]
-    else:
-        sheets = appendix1_sheets(session, campaign, village_ids, suggest=options.suggest)
-    return render_appendix1(
-        path,
-        sheets,
-        township=_township(session),
-        year=campaign.year,
-        income_period=info.income_period_label,
-        threshold=info.threshold_label,
-        fill_date=fill_date,
-        paper=options.paper,
-        blank=options.blank,
-        blank_rows=options.blank_rows,
-        fonts=fonts,
-    )
-
-
-def write_appendix3(
-    session: Any,
-    path: str | os.PathLike[str],
-    *,
-    campaign_id: int | None = None,
-    as_of: dt.date | None = None,
-    report: Any = None,
-    paper: str = "A4",
-    fonts: FontLibrary | None = None,
-) -> Path:
-    """附件3 as computed now (or a stored ``StatsReport`` snapshot, for reprinting a past Friday)."""
-    from fanpin_desktop.services import stats
-
-    if report is None:
-        report = stats.compute(session, campaign_id, as_of)
-    rows = [dict(r.cells) for r in report.rows]
-    return render_appendix3(
-        path,
-        rows,
-        township=_township(session),
-        year=report.year,
-        report_date=report.as_of,
-        total=dict(report.total.cells),
-        paper=paper,
-        fonts=fonts,
-    )
-
-
-def appendix4_rows(session: Any, campaign_id: int | None = None, village_id: int | None = None) -> list[dict]:
-    """Ledger lines as the form prints them; 立行立改 problems are not in the ledger."""
-    from fanpin_desktop.services import ledger
-
-    township = _township(session)
-    rows = []
-    for p in ledger.list_problems(
-        session, campaign_id=campaign_id, village_id=village_id, include_on_the_spot=False
-    ):
-        remark = ledger.status_text(p)
-        if p.note:
-            remark = f"{remark}；{p.note}"
-        household = p.level == "户"
-        rows.append(
-            {
-                "unit": township,
-                "village": p.village if p.level != "乡镇" else "",
-                "head_name": p.head_name if household else "",
-                "id_number": p.id_number if household else "",  # internal sheet: full number
-                "problem_type": p.problem_type,
-                "description": p.description,
-                "measure": p.measure,
-                "responsible": p.responsible,
-                "deadline": p.deadline,
-                "remark": remark,
-            }
-        )
-    return rows
-
-
-def write_appendix4(
-    session: Any,
-    path: str | os.PathLike[str],
-    *,
-    campaign_id: int | None = None,
-    village_id: int | None = None,
-    date: dt.date | None = None,
-    paper: str = "A4",
-    fonts: FontLibrary | None = None,
-) -> Path:
-    """附件4 问题整改台账 of a campaign (all problems when ``campaign_id`` is None)."""
-    from fanpin_desktop.models import Campaign
-
-    year = None
-    if campaign_id is not None:
-        campaign = session.get(Campaign, campaign_id)
-        year = campaign.year if campaign is not None else None
-    return render_appendix4(
-        path,
-        appendix4_rows(session, campaign_id, village_id),
-        township=_township(session),
-        year=year,
-        date=date,
-        paper=paper,
-        fonts=fonts,
-    )

@@ -2,8 +2,9 @@
 
 The figures paragraph (villages, households, people, 脱贫户, monitoring objects by category in 户/人,
 eliminated, problems found and rectified) and the list of results are written from the records,
-with the same numbers as 附件3 (they come from :func:`fanpin_desktop.services.stats.compute`). The
-narrative sections keep the report's headings and a highlighted 【…】 prompt for the clerk.
+with the same numbers as 附件3. The figures arrive as a :class:`SummaryFigures` (gathered by the
+printing service, ``services/printing.py``); this module only words and lays them out. The narrative
+sections keep the report's headings and a highlighted 【…】 prompt for the clerk.
 
 Formatting follows the usual conventions for official documents (GB/T 9704): A4, title in
 小标宋 二号, headings in 黑体 三号, body in 仿宋 三号 with a fixed 28 pt line spacing.
@@ -185,125 +186,6 @@ def _cn(day: dt.date | None) -> str:
 
 
 # --------------------------------------------------------------------------------------------------
-# gathering the figures
-
-
-def gather_figures(
-    session: Any, campaign_id: int | None = None, as_of: dt.date | None = None
-) -> SummaryFigures:
-    """The report's numbers for a campaign (the current one by default), as on ``as_of``."""
-    from sqlalchemy import func, select
-
-    from fanpin_desktop.domain import appendix1, appendix_layouts
-    from fanpin_desktop.models import Household, Member, MonitoringCase, NaturalVillage, Problem, Village
-    from fanpin_desktop.services import campaigns as campaign_service
-    from fanpin_desktop.services import ledger, stats
-    from fanpin_desktop.services import settings as settings_service
-
-    campaign = campaign_service.resolve(session, campaign_id)
-    as_of = as_of or min(dt.date.today(), campaign.end_date)
-    settings = settings_service.load(session)
-    vids = campaign_service.village_ids(session, campaign)
-    report = stats.compute(session, campaign.id, as_of)
-    total = report.total.cells
-
-    f = SummaryFigures(
-        township=settings.township,
-        county=settings.county,
-        year=campaign.year,
-        campaign_name=campaign.name,
-        start_date=campaign.start_date,
-        end_date=campaign.end_date,
-        as_of=as_of,
-    )
-    f.villages = len(vids)
-    f.poverty_villages = (
-        session.scalar(
-            select(func.count())
-            .select_from(Village)
-            .where(Village.id.in_(vids), Village.is_poverty_village.is_(True))
-        )
-        or 0
-    )
-    f.natural_villages = (
-        session.scalar(
-            select(func.count()).select_from(NaturalVillage).where(NaturalVillage.village_id.in_(vids))
-        )
-        or 0
-    )
-
-    size = (
-        select(Member.household_id.label("hid"), func.count().label("n"))
-        .group_by(Member.household_id)
-        .subquery()
-    )
-    people = func.coalesce(func.sum(func.coalesce(size.c.n, 0)), 0)
-
-    def pair(*where: Any) -> Pair:
-        row = session.execute(
-            select(func.count(Household.id), people)
-            .select_from(Household)
-            .outerjoin(size, size.c.hid == Household.id)
-            .where(Household.village_id.in_(vids), *where)
-        ).one()
-        return int(row[0]), int(row[1])
-
-    f.households = pair()
-    f.tuopin = pair(Household.household_type == appendix1.TUOPIN)
-    f.screened = tuple(total.get("screened") or (0, 0))  # type: ignore[assignment]
-
-    # the latest active case of each household gives its category
-    active = (
-        select(MonitoringCase.household_id.label("hid"), func.max(MonitoringCase.id).label("cid"))
-        .where(MonitoringCase.status.in_(appendix1.ACTIVE_CASE_STATUSES))
-        .group_by(MonitoringCase.household_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(MonitoringCase.category, func.count(Household.id), people)
-        .select_from(active)
-        .join(MonitoringCase, MonitoringCase.id == active.c.cid)
-        .join(Household, Household.id == active.c.hid)
-        .outerjoin(size, size.c.hid == Household.id)
-        .where(Household.village_id.in_(vids))
-        .group_by(MonitoringCase.category)
-    ).all()
-    f.monitored_by_category = {cat or "未分类": (int(h), int(p)) for cat, h, p in rows}
-    f.monitored = _sum(f.monitored_by_category.values())
-    has_active = select(active.c.hid)
-    eliminated = select(MonitoringCase.household_id).where(
-        MonitoringCase.status.in_(appendix1.ELIMINATED_CASE_STATUSES)
-    )
-    f.eliminated = pair(Household.id.in_(eliminated), Household.id.not_in(has_active))
-
-    layout = appendix_layouts.load(3, campaign.year)
-    keys = {c.extra["category"]: c.key for c in layout.columns if "category" in c.extra}
-    f.new_by_category = {cat: tuple(total.get(keys[cat]) or (0, 0)) for cat in CATEGORIES if cat in keys}  # type: ignore[misc]
-    f.rolled_back = tuple(total.get("rolled_back") or (0, 0))  # type: ignore[assignment]
-    f.reidentified = tuple(total.get("reidentified") or (0, 0))  # type: ignore[assignment]
-    f.to_eliminate = tuple(total.get("to_eliminate") or (0, 0))  # type: ignore[assignment]
-
-    counts = ledger.counts(session, campaign.id, today=as_of)
-    f.problems_in_ledger = counts.total
-    f.problems_on_the_spot = counts.on_the_spot
-    f.problems_found = counts.total + counts.on_the_spot
-    f.problems_rectified = counts.rectified + counts.closed
-    f.problems_in_progress = counts.in_progress
-    by_type = dict(
-        session.execute(
-            select(Problem.problem_type, func.count())
-            .where(Problem.campaign_id == campaign.id)
-            .group_by(Problem.problem_type)
-        ).all()
-    )
-    order = ledger.problem_types(campaign.year)
-    f.problems_by_type = {
-        t: int(by_type[t]) for t in [*order, *sorted(set(by_type) - set(order))] if by_type.get(t)
-    }
-    return f
-
-
-# --------------------------------------------------------------------------------------------------
 # the Word document
 
 
@@ -456,15 +338,3 @@ def render_summary_docx(
     _paragraph(doc, _cn(date) if date else "　　年　月　日", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
 
     return atomic_write(path, lambda tmp: doc.save(tmp), action="生成工作总结")
-
-
-def write_summary_docx(
-    session: Any,
-    path: str | os.PathLike[str],
-    *,
-    campaign_id: int | None = None,
-    as_of: dt.date | None = None,
-    date: dt.date | None = None,
-) -> Path:
-    """Gather the figures of a campaign and write the draft report."""
-    return render_summary_docx(path, gather_figures(session, campaign_id, as_of), date=date)

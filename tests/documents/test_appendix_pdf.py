@@ -1,4 +1,5 @@
-"""附件1/3/4 PDFs: titles, merged header labels, rows, rare-character names, paper, atomic save."""
+"""附件1/3/4 PDFs from plain rows (no database): titles, merged header labels, rows, rare-character
+names, paper, atomic save. The gathering from the records is tested in ``test_printing_service``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from pdf_testing import A3_LANDSCAPE, A4_LANDSCAPE, flat, is_size, page_fonts, page_sizes, page_texts
-from sqlalchemy import select
 
 from fanpin_desktop.documents import appendix_pdf as ap
 from fanpin_desktop.documents import fonts
@@ -249,61 +249,6 @@ def test_failed_write_keeps_the_old_file(tmp_path):
         atomic_write(target, broken)
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.pdf"]
-
-
-def test_from_the_database(db, tmp_path, shipped):
-    from fanpin_desktop.demo import build_demo
-    from fanpin_desktop.models import Household, Problem, Village
-
-    build_demo(db, households=40, seed=5, today=dt.date(2022, 6, 1))
-    with db.unit() as s:
-        household = s.scalars(select(Household).order_by(Household.id)).first()
-        household.head.name = RARE_NAME
-        village_id, village = household.village_id, household.village.name
-        s.add(
-            Problem(
-                level="户",
-                village_id=village_id,
-                household_id=household.id,
-                problem_type="政策落实",
-                description="医保未参保",
-                measure="补办参保",
-                responsible="王五",
-                on_the_spot=False,
-            )
-        )
-        s.add(
-            Problem(
-                level="村",
-                village_id=village_id,
-                problem_type="其他",
-                description="当场解决的问题",
-                on_the_spot=True,
-            )
-        )
-        head_id = household.head.id_number
-        villages = s.scalar(select(Village.id).where(Village.id != village_id))
-    with db.reading() as s:
-        a1 = ap.write_appendix1(s, tmp_path / "a1.pdf", village_ids=[village_id], fonts=shipped)
-        blank = ap.write_appendix1(
-            s,
-            tmp_path / "blank.pdf",
-            village_ids=[village_id, villages],
-            options=ap.PrintOptions(paper="A3", blank=True),
-            fonts=shipped,
-        )
-        a3 = ap.write_appendix3(s, tmp_path / "a3.pdf", as_of=dt.date(2022, 6, 1), fonts=shipped)
-        a4 = ap.write_appendix4(s, tmp_path / "a4.pdf", fonts=shipped)
-    text = flat("".join(page_texts(a1)))
-    assert f"马店镇{village}2022年防止返贫监测帮扶集中排查到户排查表" in text
-    assert RARE_NAME in text
-    assert "是否高于本市监测范围（7000元）" in text  # the campaign's threshold in the header
-    assert len(page_texts(blank)) == 2 and is_size(page_sizes(blank)[0], A3_LANDSCAPE)
-    assert RARE_NAME not in flat("".join(page_texts(blank)))
-    assert "合计" in flat(page_texts(a3)[0])
-    ledger = flat("".join(page_texts(a4)))
-    assert "医保未参保" in ledger and head_id in ledger
-    assert "当场解决的问题" not in ledger  # 立行立改 stays out of the ledger
 
 
 def test_cell_values():

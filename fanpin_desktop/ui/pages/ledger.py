@@ -672,7 +672,7 @@ class LedgerPage(QWidget):
         )
 
     def print_appendix4(self, path: Path | None = None, paper: str = "A4") -> None:
-        from fanpin_desktop.documents import appendix_pdf
+        from fanpin_desktop.services import printing
 
         cid = self.campaign_id()
         village = self.village.value()
@@ -685,6 +685,6 @@ class LedgerPage(QWidget):
 
         def work(_c: Any) -> Path:
             with db.reading() as s:
-                return appendix_pdf.write_appendix4(s, path, campaign_id=cid, village_id=village, paper=paper)
+                return printing.write_appendix4(s, path, campaign_id=cid, village_id=village, paper=paper)
 
         self.jobs.run("正在生成附件4 PDF…", work, self.jobs.open)

@@ -449,7 +449,7 @@ class ScreeningPage(QWidget):
         village_ids: Sequence[int] | None = None,
         path: Path | None = None,
     ) -> None:
-        from fanpin_desktop.documents import appendix_pdf
+        from fanpin_desktop.services import printing
 
         cid = self.campaign_id()
         if cid is None:
@@ -469,7 +469,7 @@ class ScreeningPage(QWidget):
 
         def work(_c: Any) -> Path:
             with db.reading() as s:
-                return appendix_pdf.write_appendix1(
+                return printing.write_appendix1(
                     s,
                     path,
                     campaign_id=cid,
@@ -481,7 +481,7 @@ class ScreeningPage(QWidget):
         self.jobs.run("正在生成附件1 PDF…", work, self.jobs.open)
 
     def print_appendix3(self, path: Path | None = None, paper: str = "A4") -> None:
-        from fanpin_desktop.documents import appendix_pdf
+        from fanpin_desktop.services import printing
 
         cid = self.campaign_id()
         if cid is None:
@@ -500,14 +500,14 @@ class ScreeningPage(QWidget):
 
         def work(_c: Any) -> Path:
             with db.reading() as s:
-                return appendix_pdf.write_appendix3(
+                return printing.write_appendix3(
                     s, path, campaign_id=cid, as_of=as_of, report=report, paper=paper
                 )
 
         self.jobs.run("正在生成附件3 PDF…", work, self.jobs.open)
 
     def print_appendix4(self, path: Path | None = None, paper: str = "A4") -> None:
-        from fanpin_desktop.documents import appendix_pdf
+        from fanpin_desktop.services import printing
 
         cid = self.campaign_id()
         if cid is None:
@@ -522,13 +522,13 @@ class ScreeningPage(QWidget):
 
         def work(_c: Any) -> Path:
             with db.reading() as s:
-                return appendix_pdf.write_appendix4(s, path, campaign_id=cid, village_id=vid, paper=paper)
+                return printing.write_appendix4(s, path, campaign_id=cid, village_id=vid, paper=paper)
 
         self.jobs.run("正在生成附件4 PDF…", work, self.jobs.open)
 
     def write_summary(self, path: Path | None = None) -> None:
         """Draft the self-inspection / work-summary report (.docx) with the figures filled in."""
-        from fanpin_desktop.documents import summary_docx
+        from fanpin_desktop.services import printing
 
         cid = self.campaign_id()
         info = self.campaign_info_now()
@@ -543,6 +543,6 @@ class ScreeningPage(QWidget):
 
         def work(_c: Any) -> Path:
             with db.reading() as s:
-                return summary_docx.write_summary_docx(s, path, campaign_id=cid)
+                return printing.write_summary_docx(s, path, campaign_id=cid)
 
         self.jobs.run("正在生成工作总结…", work, self.jobs.open)
