@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import DateTime, String, func, insert, literal, null, select
 from sqlalchemy.orm import Session
 
 from fanpin_desktop.db import audit_json
@@ -56,23 +56,31 @@ def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> Non
         session.execute(insert(table), rows)
 
 
-def _audit_rows(
-    table: str, rows: list[dict[str, Any]], user: str, now: dt.datetime, source: str
-) -> list[dict[str, Any]]:
-    """The insert entries of ``rows`` just written to ``table`` (households or members)."""
-    return [
-        {
-            "at": now,
-            "user": user,
-            "action": "insert",
-            "table_name": table,
-            "record_id": row["id"],
-            "household_id": row.get("household_id", row["id"]),
-            "new_value": source,
-            "summary": row["name"][:120] if row.get("name") is not None else None,
-        }
-        for row in rows
-    ]
+def insert_entries(
+    session: Session, table: Any, first_id: int, last_id: int, user: str, now: dt.datetime, source: str
+) -> None:
+    """The insert audit entries of the rows ``first_id``…``last_id`` just written to ``table``
+    (households or members), in one ``INSERT … SELECT``: who, when, which record and household,
+    the summary (as ``db._summary``: the first 120 characters of the name) and ``source``."""
+    audit = AuditEntry.__table__
+    household = table.c.household_id if "household_id" in table.c else table.c.id
+    summary = func.substr(table.c.name, 1, 120) if "name" in table.c else null()
+    rows = (
+        select(
+            literal(now, DateTime),
+            literal(user, String),
+            literal("insert", String),
+            literal(table.name, String),
+            table.c.id,
+            household,
+            literal(source, String),
+            summary,
+        )
+        .where(table.c.id.between(first_id, last_id))
+        .order_by(table.c.id)
+    )
+    columns = ["at", "user", "action", "table_name", "record_id", "household_id", "new_value", "summary"]
+    session.execute(insert(audit).from_select([audit.c[k] for k in columns], rows))
 
 
 def write_plan(
@@ -161,7 +169,7 @@ def write_plan(
             row["id"] = hid
             rows.append(row)
         bulk_insert(session, Household.__table__, rows)
-        bulk_insert(session, AuditEntry.__table__, _audit_rows("households", rows, user, now, source))
+        insert_entries(session, Household.__table__, next_hh, next_hh + len(rows) - 1, user, now, source)
         del rows
     if changed_hh:
         for obj in _load(session, Household, list(changed_hh)):
@@ -204,7 +212,7 @@ def write_plan(
         for row, letters in zip(rows, initials_many(row["name"] for row in rows), strict=True):
             row["name_initials"] = letters
         bulk_insert(session, Member.__table__, rows)
-        bulk_insert(session, AuditEntry.__table__, _audit_rows("members", rows, user, now, source))
+        insert_entries(session, Member.__table__, rows[0]["id"], rows[-1]["id"], user, now, source)
         tick(len(rows))
     n = len(new_members)
 
