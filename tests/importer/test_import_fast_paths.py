@@ -9,7 +9,20 @@ import json
 import random
 
 import pytest
-from sqlalchemy import Column, Date, Integer, MetaData, String, Table, create_engine, func, select, text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    func,
+    select,
+    text,
+)
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Session
 
 from fanpin_desktop.domain import enums
@@ -208,7 +221,7 @@ def test_bulk_column_conversion_equals_cell_by_cell(key):
     assert bulk.bulk([plain() for _ in range(20)]) is not None  # plain chunks do take the bulk way
 
 
-def test_bulk_insert_stores_values_exactly_and_fills_defaults():
+def test_bulk_insert_stores_what_the_orm_would_constant_columns_included():
     engine = create_engine("sqlite://")
     meta = MetaData()
     table = Table(
@@ -218,22 +231,42 @@ def test_bulk_insert_stores_values_exactly_and_fills_defaults():
         Column("a", String),
         Column("b", Integer, default=7),
         Column("c", Date),
+        Column("f", Boolean, default=False),  # left out: its default
+        Column("g", Boolean),
+        Column("h", String, default="x"),
+        Column("k", Integer),
     )
     meta.create_all(engine)
+    statements: list[tuple[str, object]] = []
+    sqlalchemy_event.listen(engine, "before_cursor_execute", lambda *a: statements.append((a[2], a[3])))
     with Session(engine) as s:
         bulk_insert(
             s,
             table,
-            [
-                {"id": 1, "a": "O'Brien; --", "c": dt.date(1980, 1, 2)},
-                {"id": 2, "a": None, "c": None},
-            ],
+            {
+                "id": [1, 2, 3],
+                "a": ["O'Brien; --", None, "y"],
+                "c": [dt.date(1980, 1, 2), None, dt.date(2001, 12, 31)],
+                "g": [True, True, True],  # the same flag in every row: written as a constant
+                "h": [None, None, None],  # empty in every row: NULL, not the default
+                "k": [True, 1, True],  # equal, but not the same: bound row by row
+            },
         )
-        bulk_insert(s, table, [])
+        bulk_insert(s, table, {"id": [4], "g": [False], "h": [None]})
+        bulk_insert(s, table, {"id": []})
         rows = s.execute(select(table).order_by(table.c.id)).all()
-        stored = s.execute(text("SELECT c FROM t WHERE id = 1")).scalar()
-    assert [tuple(r) for r in rows] == [(1, "O'Brien; --", 7, dt.date(1980, 1, 2)), (2, None, 7, None)]
-    assert stored == "1980-01-02"  # as the ORM stores a date
+        stored = s.execute(text("SELECT c, f, g FROM t WHERE id = 1")).one()
+    assert [tuple(r) for r in rows] == [
+        (1, "O'Brien; --", 7, dt.date(1980, 1, 2), False, True, None, 1),
+        (2, None, 7, None, False, True, None, 1),
+        (3, "y", 7, dt.date(2001, 12, 31), False, True, None, 1),
+        (4, None, 7, None, False, False, None, None),
+    ]
+    assert tuple(stored) == ("1980-01-02", 0, 1)  # as the ORM stores dates and flags
+    inserts = [(sql, params) for sql, params in statements if sql.startswith("INSERT")]
+    assert len(inserts) == 2
+    sql, params = inserts[0]
+    assert sql.count("?") == 5 and len(params) == 3  # id, a, b (its default), c, k bound; f, g, h not
 
 
 def test_execute_writes_the_previewed_plan_when_nothing_changed(villages, tmp_path, monkeypatch):

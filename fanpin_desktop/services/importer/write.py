@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import DateTime, String, func, insert, literal, null, select
+from sqlalchemy import DateTime, String, false, func, insert, literal, null, select, true
 from sqlalchemy.orm import Session
 
 from fanpin_desktop.db import audit_json
@@ -47,13 +47,37 @@ def import_source(parsed: Any) -> str:
     return audit_json({"source": "import", "file": parsed.path.name, "sheet": parsed.sheet})
 
 
-def bulk_insert(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """INSERT ``rows`` (dicts with the same keys) into ``table`` in the session's transaction.
+def bulk_insert(session: Session, table: Any, columns: dict[str, list[Any]]) -> None:
+    """INSERT rows given column by column (lists of the same length) into ``table``, in the
+    session's transaction, through SQLAlchemy Core: one dict per row, run as ``executemany``.
 
-    Columns left out get their defaults, values go through the column types as the ORM would
-    store them."""
-    if rows:
-        session.execute(insert(table), rows)
+    Values go through the column types as the ORM would store them; columns left out get their
+    defaults. A column that is the same True, False or None in every row (a flag nobody in the
+    file has, an empty column, a flag left to its default) is written once, as that SQL constant
+    (``true()``, ``false()``, ``null()``), instead of being bound row by row: SQLAlchemy's work for
+    each bound value is most of the time of writing a 60,000-person roster.
+    """
+    n = len(next(iter(columns.values()), []))
+    if not n:
+        return
+    constants: dict[str, Any] = {}
+    for column in table.columns:
+        values = columns.get(column.key)
+        if values is None:
+            default = column.default
+            value = default.arg if default is not None and default.is_scalar else None
+            if value is True or value is False:
+                constants[column.key] = true() if value else false()
+        elif values[0] is None or values[0] is True or values[0] is False:
+            first = values[0]
+            if all(v is first for v in values):
+                constants[column.key] = null() if first is None else true() if first else false()
+    keys = [key for key in columns if key not in constants]
+    if not keys:  # nothing left to bind: bind it all
+        constants = {key: value for key, value in constants.items() if key not in columns}
+        keys = list(columns)
+    rows = [dict(zip(keys, row, strict=True)) for row in zip(*(columns[key] for key in keys), strict=True)]
+    session.execute(insert(table).values(constants) if constants else insert(table), rows)
 
 
 def insert_entries(
@@ -163,14 +187,16 @@ def write_plan(
                 changed_hh[hh.existing_id] = {a: resolve(a, n) for a, _o, n in hh.changes}
 
     if new_hh:
-        rows = []
-        for hid, hh in zip(range(next_hh, next_hh + len(new_hh)), new_hh, strict=True):
-            row = {a: resolve(a, v) for a, v in hh.values.items()}
-            row["id"] = hid
-            rows.append(row)
-        bulk_insert(session, Household.__table__, rows)
-        insert_entries(session, Household.__table__, next_hh, next_hh + len(rows) - 1, user, now, source)
-        del rows
+        last_hh = next_hh + len(new_hh) - 1
+        columns = {"id": list(range(next_hh, last_hh + 1))}
+        for attr in new_hh[0].values:  # the plan gives every household the same attributes
+            values = [hh.values[attr] for hh in new_hh]
+            if tuple in set(map(type, values)):  # places created by this import
+                ids = {v: resolve(attr, v) for v in set(values)}
+                values = list(map(ids.__getitem__, values))
+            columns[attr] = values
+        bulk_insert(session, Household.__table__, columns)
+        insert_entries(session, Household.__table__, next_hh, last_hh, user, now, source)
     if changed_hh:
         for obj in _load(session, Household, list(changed_hh)):
             for attr, v in changed_hh[obj.id].items():
@@ -199,21 +225,17 @@ def write_plan(
                     n_changed += 1
                 assert m.existing_id is not None
                 updates[m.existing_id] = change
-    keys = list(cols)
+    table = Member.__table__
     for start in range(0, len(new_members), BATCH):
-        part = new_members[start : start + BATCH]
-        rows = []
-        for mid, (i, hid, pos) in enumerate(part, next_m + start):
-            row = {key: cols[key][i] for key in keys}
-            row["id"] = mid
-            row["household_id"] = hid
-            row["sort_order"] = pos
-            rows.append(row)
-        for row, letters in zip(rows, initials_many(row["name"] for row in rows), strict=True):
-            row["name_initials"] = letters
-        bulk_insert(session, Member.__table__, rows)
-        insert_entries(session, Member.__table__, rows[0]["id"], rows[-1]["id"], user, now, source)
-        tick(len(rows))
+        index, hids, positions = zip(*new_members[start : start + BATCH], strict=True)
+        values = {key: list(map(col.__getitem__, index)) for key, col in cols.items()}
+        values["id"] = list(range(next_m + start, next_m + start + len(index)))
+        values["household_id"] = list(hids)
+        values["sort_order"] = list(positions)
+        values["name_initials"] = initials_many(values["name"])
+        bulk_insert(session, table, values)
+        insert_entries(session, table, values["id"][0], values["id"][-1], user, now, source)
+        tick(len(index))
     n = len(new_members)
 
     # ---- changed and moved members through the ORM: the audit events record each field
