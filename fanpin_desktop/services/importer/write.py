@@ -2,9 +2,9 @@
 
 New households and members are inserted with SQLAlchemy Core (``insert(table)`` with a list of
 rows: the driver's ``executemany``), in batches; the ORM would spend most of a 60,000-row import
-building objects. Their ``insert`` audit entries name the file they came from
-(:func:`import_source`) and are inserted the same way, built here from the rows just written.
-Changes to existing records go through the ORM, so the audit trail records each changed field.
+building objects. Their ``insert`` audit entries, which name the file they came from
+(:func:`import_source`), are copied from the rows just stored by one Core ``INSERT … SELECT`` per
+batch. Changes to existing records go through the ORM, so the audit trail records each changed field.
 Nothing is committed until the caller's unit of work ends; an exception anywhere leaves the
 database as it was.
 """
