@@ -208,13 +208,17 @@ def write_plan(
     cols["id_number"] = parsed.id_numbers
     if "disability_cert_no" not in cols:
         cols["disability_cert_no"] = parsed.id_certs
-    new_members: list[tuple[int, int, int]] = []  # (row index in the file, household id, position)
+    new_index: list[int] = []  # the new members' rows in the file,
+    new_household: list[int] = []  # their households
+    new_position: list[int] = []  # and places in them
     updates: dict[int, dict[str, Any]] = {}
     n_changed = n_moved = 0
     for hh, hid in zip(plan.households, hh_ids, strict=True):
         for pos, m in enumerate(hh.members):
             if m.action == NEW:
-                new_members.append((m.index, hid, pos))
+                new_index.append(m.index)
+                new_household.append(hid)
+                new_position.append(pos)
             elif m.action in (CHANGED, MOVED):
                 change = {a: v for a, _o, v in m.changes}
                 if m.action == MOVED:
@@ -226,17 +230,17 @@ def write_plan(
                 assert m.existing_id is not None
                 updates[m.existing_id] = change
     table = Member.__table__
-    for start in range(0, len(new_members), BATCH):
-        index, hids, positions = zip(*new_members[start : start + BATCH], strict=True)
+    for start in range(0, len(new_index), BATCH):
+        index = new_index[start : start + BATCH]
         values = {key: list(map(col.__getitem__, index)) for key, col in cols.items()}
         values["id"] = list(range(next_m + start, next_m + start + len(index)))
-        values["household_id"] = list(hids)
-        values["sort_order"] = list(positions)
+        values["household_id"] = new_household[start : start + BATCH]
+        values["sort_order"] = new_position[start : start + BATCH]
         values["name_initials"] = initials_many(values["name"])
         bulk_insert(session, table, values)
         insert_entries(session, table, values["id"][0], values["id"][-1], user, now, source)
         tick(len(index))
-    n = len(new_members)
+    n = len(new_index)
 
     # ---- changed and moved members through the ORM: the audit events record each field
     if updates:
