@@ -1,18 +1,28 @@
-"""The importer's fast paths give exactly what the plain ways give: audit texts built by SQLite,
-comparison texts, identity numbers in bulk, constant columns, the reused preview, the bulk unit."""
+"""The importer's bulk ways give exactly what the plain ways give: the insert entries of imported
+records, identity numbers and columns converted in bulk, the Core inserts, the reused preview, the
+comparison of a re-import, the bulk unit."""
 
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import json
 import random
-import sqlite3
 
 import pytest
-from sqlalchemy import Column, Date, Integer, MetaData, String, Table, create_engine, func, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    func,
+    select,
+    text,
+)
 from sqlalchemy import event as sqlalchemy_event
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fanpin_desktop.domain import enums
@@ -22,11 +32,7 @@ from fanpin_desktop.models import AuditEntry, Household, Member
 from fanpin_desktop.services import households as households_service
 from fanpin_desktop.services.importer import ImportOptions, execute, import_file
 from fanpin_desktop.services.importer import plan as plan_mod
-from fanpin_desktop.services.importer import write as write_mod
-from fanpin_desktop.services.importer.jsontext import iso_dates
 from fanpin_desktop.services.importer.normalise import IdValue, converter_for, id_column, to_id
-from fanpin_desktop.services.importer.parse import gc_paused
-from fanpin_desktop.services.importer.plan import json_arrays
 from fanpin_desktop.services.importer.write import bulk_insert
 from tests.importer.helpers import HEADER, add_villages, family, person, pid, write_csv, write_xlsx
 from tests.importer.helpers import preview as preview_file
@@ -81,34 +87,6 @@ def test_history_of_an_imported_household_lists_the_inserts(villages, tmp_path):
         for who in ("家庭成员“张小明”", "家庭成员“李秀英”", "家庭成员“张大山”", "户信息")
     ]  # newest first: members after their household
     assert all(h.user == "测试" for h in history)
-
-
-def test_json_arrays_are_the_text_of_sqlite_json_array():
-    rnd = random.Random(3)
-    pool = [
-        "汉族",
-        'q"uote',
-        "back\\slash",
-        "line\nbreak",
-        "\x1f",
-        "😀",
-        "",
-        None,
-        0,
-        1,
-        12,
-        -7,
-        10**12,
-        "1988-06-19",
-    ]
-    columns = [[rnd.choice(pool) for _ in range(300)] for _ in range(6)]
-    columns.append(list(range(300)))  # a mostly unique column
-    conn = sqlite3.connect(":memory:")
-    expected = [
-        conn.execute("SELECT json_array(?, ?, ?, ?, ?, ?, ?)", row).fetchone()[0]
-        for row in zip(*columns, strict=True)
-    ]
-    assert json_arrays(columns) == expected
 
 
 def test_id_column_agrees_with_to_id():
@@ -243,7 +221,7 @@ def test_bulk_column_conversion_equals_cell_by_cell(key):
     assert bulk.bulk([plain() for _ in range(20)]) is not None  # plain chunks do take the bulk way
 
 
-def test_bulk_insert_writes_constant_columns_as_literals_exactly():
+def test_bulk_insert_stores_what_the_orm_would_constant_columns_included():
     engine = create_engine("sqlite://")
     meta = MetaData()
     table = Table(
@@ -251,64 +229,44 @@ def test_bulk_insert_writes_constant_columns_as_literals_exactly():
         meta,
         Column("id", Integer, primary_key=True),
         Column("a", String),
-        Column("b", Integer),
-        Column("c", String, nullable=True),
+        Column("b", Integer, default=7),
+        Column("c", Date),
+        Column("f", Boolean, default=False),  # left out: its default
+        Column("g", Boolean),
+        Column("h", String, default="x"),
+        Column("k", Integer),
     )
     meta.create_all(engine)
+    statements: list[tuple[str, object]] = []
+    sqlalchemy_event.listen(engine, "before_cursor_execute", lambda *a: statements.append((a[2], a[3])))
     with Session(engine) as s:
         bulk_insert(
             s,
             table,
             {
                 "id": [1, 2, 3],
-                "a": ["O'Brien; --", "O'Brien; --", "O'Brien; --"],
-                "b": [True, 1, True],
-                "c": [None, None, None],
+                "a": ["O'Brien; --", None, "y"],
+                "c": [dt.date(1980, 1, 2), None, dt.date(2001, 12, 31)],
+                "g": [True, True, True],  # the same flag in every row: written as a constant
+                "h": [None, None, None],  # empty in every row: NULL, not the default
+                "k": [True, 1, True],  # equal, but not the same: bound row by row
             },
         )
-        bulk_insert(s, table, {"id": [4], "a": ["x"], "b": [5], "c": ["y"]})
+        bulk_insert(s, table, {"id": [4], "g": [False], "h": [None]})
+        bulk_insert(s, table, {"id": []})
         rows = s.execute(select(table).order_by(table.c.id)).all()
+        stored = s.execute(text("SELECT c, f, g FROM t WHERE id = 1")).one()
     assert [tuple(r) for r in rows] == [
-        (1, "O'Brien; --", 1, None),
-        (2, "O'Brien; --", 1, None),
-        (3, "O'Brien; --", 1, None),
-        (4, "x", 5, "y"),
+        (1, "O'Brien; --", 7, dt.date(1980, 1, 2), False, True, None, 1),
+        (2, None, 7, None, False, True, None, 1),
+        (3, "y", 7, dt.date(2001, 12, 31), False, True, None, 1),
+        (4, None, 7, None, False, False, None, None),
     ]
-
-
-@pytest.mark.parametrize(
-    "max_bound", [14, 3, 999]
-)  # 3 rows a statement; 1 row (4 bound columns > 3); all in one
-def test_bulk_insert_of_many_rows_per_statement_keeps_every_row(monkeypatch, max_bound):
-    monkeypatch.setattr(write_mod, "MAX_BOUND", max_bound)
-    engine = create_engine("sqlite://")
-    meta = MetaData()
-    table = Table(
-        "t",
-        meta,
-        Column("id", Integer, primary_key=True),
-        Column("a", String),
-        Column("b", Integer),
-        Column("c", Date),
-        Column("d", String),
-    )
-    meta.create_all(engine)
-    n = 250
-    columns = {
-        "id": list(range(1, n + 1)),
-        "a": [f"名{i}" if i % 7 else None for i in range(n)],
-        "b": [i * 3 for i in range(n)],
-        "c": [dt.date(1980, 1, 1) + dt.timedelta(days=i) for i in range(n)],
-        "d": ["同一值"] * n,
-    }
-    statements: list[str] = []
-    sqlalchemy_event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-    with Session(engine) as s:
-        bulk_insert(s, table, columns, chunk=100)  # chunks of 100, 100 and 50: each ends in a remainder
-        rows = s.execute(select(table).order_by(table.c.id)).all()
-    assert [tuple(r) for r in rows] == list(zip(*columns.values(), strict=True))
-    most = max(statement.count("(") - 1 for statement in statements if statement.startswith("INSERT"))
-    assert most == {14: 3, 3: 1, 999: 100}[max_bound]  # rows in the biggest statement
+    assert tuple(stored) == ("1980-01-02", 0, 1)  # as the ORM stores dates and flags
+    inserts = [(sql, params) for sql, params in statements if sql.startswith("INSERT")]
+    assert len(inserts) == 2
+    sql, params = inserts[0]
+    assert sql.count("?") == 5 and len(params) == 3  # id, a, b (its default), c, k bound; f, g, h not
 
 
 def test_execute_writes_the_previewed_plan_when_nothing_changed(villages, tmp_path, monkeypatch):
@@ -355,110 +313,14 @@ def test_bulk_unit_restores_the_connection_and_checkpoints_afterwards(villages, 
         assert s.scalar(select(func.count(Member.id)).where(Member.name == "不会保存")) == 0
 
 
-def test_gc_paused_restores_the_collector():
-    assert gc.isenabled()
-    with gc_paused():
-        assert not gc.isenabled()
-        with gc_paused():
-            assert not gc.isenabled()
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with gc_paused():
-            pass
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-
-
-def test_member_texts_read_ahead_in_chunks_equal_a_plain_query(villages, tmp_path, monkeypatch):
+def test_preview_of_a_reimport_lists_what_changed_with_the_stored_values(villages, tmp_path):
     import_file(villages, write_xlsx(tmp_path / "r.xlsx", family()))
-    attrs = plan_mod.compare_attrs(["name", "id_number", "relation", "education", "schooling", "dibao"])
-    monkeypatch.setattr(plan_mod, "_TEXTS_CHUNK", 2)
-    with villages.reading() as s:
-        state = plan_mod.database_state(s)
-    with villages.engine.connect() as conn:
-        raw = conn.connection.driver_connection
-        texts = plan_mod.read_member_texts(raw, attrs, state)
-        assert not raw.in_transaction
-        expected = dict(raw.execute(f"SELECT id, json_array({', '.join(attrs)}) FROM members"))
-        assert texts == expected and len(texts) == 5
-        assert plan_mod.read_member_texts(raw, attrs, (0,) + tuple(state[1:])) is None  # another state
-        assert not raw.in_transaction
-
-
-def _member_indexes(db) -> list[tuple[str, str]]:
-    with db.engine.connect() as conn:
-        return sorted(
-            conn.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'members'"
-            ).all()
-        )
-
-
-def test_indexes_dropped_for_a_big_first_import_come_back_the_same(villages, tmp_path, monkeypatch):
-    before = _member_indexes(villages)
-    assert any(name == "ix_members_name_initials" for name, _sql in before)
-    monkeypatch.setattr(write_mod, "REBUILD_INDEXES_FROM", 3)
-    dropped = []
-    real = write_mod._drop_secondary_indexes
-    monkeypatch.setattr(
-        write_mod, "_drop_secondary_indexes", lambda *a: dropped.extend(real(*a)) or list(dropped)
-    )
-    import_file(villages, write_xlsx(tmp_path / "r.xlsx", family()))
-    assert len(dropped) == 3 and _member_indexes(villages) == before  # the unique id_number index too
-    assert any(sql.startswith("CREATE UNIQUE INDEX uq_members_id_number") for sql in dropped)
-    with villages.reading() as s:
-        assert s.scalar(select(func.count(Member.id)).where(Member.name_initials == "zds")) == 1
-        hid, number = s.execute(select(Member.household_id, Member.id_number)).first()
-    with pytest.raises(IntegrityError), villages.unit() as s:  # and it still refuses a second 张大山
-        s.add(Member(household_id=hid, name="重复", relation="之子", id_number=number))
-
-    # an error after the indexes were dropped: everything, indexes included, as it was
-    dropped.clear()
-    real_bulk = write_mod.bulk_insert
-
-    def failing(session, table, columns, **kw):
-        real_bulk(session, table, columns, **kw)
-        if table.name == "members":
-            raise RuntimeError("断电")
-
-    monkeypatch.setattr(write_mod, "bulk_insert", failing)
-    rows = [person(60 + k, f"H{60 + k}", "户主", f"新人{k}") for k in range(6)]
-    with pytest.raises(RuntimeError, match="断电"):
-        import_file(villages, write_xlsx(tmp_path / "more.xlsx", rows))
-    assert len(dropped) == 3 and _member_indexes(villages) == before
-    with villages.reading() as s:
-        assert s.scalar(select(func.count(Member.id))) == 5
-
-
-def test_preview_of_a_reimport_compares_through_the_texts_read_ahead(villages, tmp_path, monkeypatch):
-    import_file(villages, write_xlsx(tmp_path / "r.xlsx", family()))
-    calls = []
-    real = plan_mod.read_member_texts
-    monkeypatch.setattr(
-        "fanpin_desktop.services.importer.read_member_texts", lambda *a: calls.append(1) or real(*a)
-    )
     rows = family()
     rows[1][10] = "是"  # 李秀英: 享受低保 now
     preview = preview_file(villages, write_xlsx(tmp_path / "r2.xlsx", rows))
-    assert calls == [1]
     assert preview.counts["m_unchanged"] == 4 and preview.counts["m_changed"] == 1
     assert [(c["person"][:3], c["field"], c["old"], c["new"]) for c in preview.member_changes()] == [
         ("李秀英", "是否享受低保", "否", "是")
     ]
-
-
-def test_iso_dates_equal_isoformat():
-    rnd = random.Random(3)
-    values = [
-        dt.date(1, 1, 1),
-        dt.date(999, 12, 31),
-        dt.date(9999, 12, 31),
-        None,
-        dt.datetime(2020, 2, 29, 13, 5),
-    ]
-    values += [dt.date(1890, 1, 1) + dt.timedelta(days=rnd.randrange(60000)) for _ in range(3000)] + [None]
-    want = [None if v is None else v.isoformat() for v in values]
-    assert iso_dates(values) == want and iso_dates(values, set(values)) == want
+    changed = next(m for hh in preview.households for m in hh.members if m.action == "changed")
+    assert changed.changes == [("dibao", False, True)]  # Python values, as the ORM loads and stores them

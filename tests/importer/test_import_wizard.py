@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import openpyxl
-import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import func, select
 
 from fanpin_desktop.models import ImportMapping, Member
-from fanpin_desktop.services.importer import bands
-from fanpin_desktop.services.importer.bands import BandedSheet
 from fanpin_desktop.ui.dialogs.import_wizard import NOT_IMPORTED, ImportWizard
 from fanpin_desktop.ui.tasks import TaskRunner
 from tests.importer.helpers import add_villages, family, write_xlsx
@@ -22,10 +19,7 @@ def make(qtbot, db, path=None):
     return wizard
 
 
-@pytest.mark.parametrize("banded", [False, True])  # True: the sheet loaded in bands, as a large one is
-def test_wizard_imports_a_national_export(qtbot, db, tmp_path, monkeypatch, banded):
-    if banded:
-        monkeypatch.setattr(bands, "MIN_BYTES", 0)
+def test_wizard_imports_a_national_export(qtbot, db, tmp_path):
     add_villages(db)
     rows = family()
     rows[4][5] = "3.41523198001011E+17"
@@ -37,7 +31,6 @@ def test_wizard_imports_a_national_export(qtbot, db, tmp_path, monkeypatch, band
     ]
     wizard.next()
     assert wizard.currentPage() is wizard.mapping_page
-    assert isinstance(wizard.source._sheet, BandedSheet) is banded
     page = wizard.mapping_page
     assert page.header_row.value() == 3
     assert page.table.rowCount() == 11

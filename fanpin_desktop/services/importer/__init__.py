@@ -16,13 +16,10 @@ saves the problems as a workbook for the village.
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,17 +41,13 @@ from fanpin_desktop.services.importer.parse import (
     ImportCancelled,
     ParsedFile,
     Progress,
-    gc_paused,
     parse_source,
 )
 from fanpin_desktop.services.importer.plan import (
     DatabaseSnapshot,
     ImportPlan,
     build_plan,
-    compare_attrs,
     database_state,
-    read_member_texts,
-    read_snapshot,
 )
 from fanpin_desktop.services.importer.reading import Source, open_source
 from fanpin_desktop.services.importer.report import write_error_report
@@ -62,7 +55,6 @@ from fanpin_desktop.services.importer.validate import ERROR, WARNING, Issue
 from fanpin_desktop.services.importer.write import write_plan
 
 Cancelled = Callable[[], bool]
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -147,13 +139,9 @@ def analyse(
     cancelled: Cancelled | None = None,
 ) -> ImportPlan:
     """Parse and check every row, then compare with the database (read-only): the preview."""
-    with gc_paused():
-        snapshot = _read_snapshot(db)
-        parsed = _parse(db, src, header, mapping, options, snapshot, progress, cancelled)
-        with db.reading() as session:
-            return build_plan(
-                session, parsed, create_places=options.create_places, cancelled=cancelled, snapshot=snapshot
-            )
+    parsed = _parse(src, header, mapping, options, progress, cancelled)
+    with db.reading() as session:
+        return build_plan(session, parsed, create_places=options.create_places, cancelled=cancelled)
 
 
 def execute(
@@ -175,7 +163,7 @@ def execute(
     before) spares reading the database again when it has not changed either.
     """
     started = time.perf_counter()
-    with gc_paused(), db.bulk_unit() as session:
+    with db.bulk_unit() as session:
         if (
             plan is None
             or plan.parsed is not parsed
@@ -192,97 +180,23 @@ def execute(
     return ImportResult(plan, True, counts or {"hh_new": 0}, time.perf_counter() - started)
 
 
-class _Background:
-    """Run ``fn(*args)`` on a helper thread; :meth:`result` waits and returns or raises."""
-
-    def __init__(self, name: str, fn: Callable[..., Any], *args: Any) -> None:
-        self._value: Any = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(fn, args), name=name, daemon=True)
-        self._thread.start()
-
-    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        try:
-            self._value = fn(*args)
-        except BaseException as exc:  # noqa: BLE001 - re-raised by result() in the caller's thread
-            self._error = exc
-
-    def result(self) -> Any:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-
-def _read_snapshot(db: Database) -> DatabaseSnapshot | None:
-    """What the plan needs from the database, read ahead (None if that failed: the plan reads it)."""
-    try:
-        with db.reading() as session:
-            snapshot = read_snapshot(session)
-            session.scalars(select(ImportMapping.header_signature)).all()  # prepare() asks next
-            return snapshot
-    except Exception:  # noqa: BLE001 - only a head start: the plan reads the database itself if needed
-        log.debug("reading the database ahead of the plan failed", exc_info=True)
-        return None
-
-
-def _open_and_read(
-    db: Database, path: str | Path, sheet: str | int | None
-) -> tuple[Source, DatabaseSnapshot | None]:
-    """Open the file (python-calamine loads the sheet without holding the GIL) while this thread
-    reads what the plan needs from the database; returns both."""
-    loading = _Background("fanpin-import-open", open_source, path, sheet)
-    try:
-        snapshot = _read_snapshot(db)
-    finally:
-        src = loading.result()
-    return src, snapshot
-
-
 def _parse(
-    db: Database,
     src: Source,
     header: HeaderInfo,
     mapping: ColumnMapping,
     options: ImportOptions,
-    snapshot: DatabaseSnapshot | None,
     progress: Progress | None,
     cancelled: Cancelled | None,
 ) -> ParsedFile:
-    """parse_source(), while a helper thread reads the compared values of the people already in the
-    database into ``snapshot`` (SQLite builds them without holding the GIL). The helper starts
-    once the sheet is loaded whole: until then the second core loads its last band."""
-    texts = None
-    if snapshot is not None and snapshot.members:
-        attrs = compare_attrs(mapping.field_columns())
-        texts = _Background("fanpin-import-members", _member_texts, db, attrs, snapshot.state, src)
-    try:
-        return parse_source(
-            src,
-            header,
-            mapping,
-            default_village=options.default_village,
-            year=options.year,
-            progress=progress,
-            cancelled=cancelled,
-        )
-    finally:
-        found = texts.result() if texts is not None else None
-        if found is not None and snapshot is not None:
-            snapshot.member_texts = (attrs, found)
-
-
-def _member_texts(
-    db: Database, attrs: list[str], state: tuple[Any, ...], src: Source | None = None
-) -> dict[int, str] | None:
-    if src is not None:
-        src.wait_loaded()
-    try:
-        with db.engine.connect() as conn:
-            return read_member_texts(conn.connection.driver_connection, attrs, state)
-    except Exception:  # noqa: BLE001 - only a head start: the plan reads them itself if needed
-        log.debug("reading the members' values ahead of the plan failed", exc_info=True)
-        return None
+    return parse_source(
+        src,
+        header,
+        mapping,
+        default_village=options.default_village,
+        year=options.year,
+        progress=progress,
+        cancelled=cancelled,
+    )
 
 
 def import_file(
@@ -299,34 +213,25 @@ def import_file(
     options = options or ImportOptions()
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    with gc_paused():
-        src, snapshot = _open_and_read(db, path, options.sheet)
-        timings["open"] = time.perf_counter() - started
-        try:
+    src = open_source(path, options.sheet)
+    timings["open"] = time.perf_counter() - started
+    try:
+        with db.reading() as session:
+            header, mapping = prepare(session, src, options.mapping_name)
+        parsed = _parse(src, header, mapping, options, progress, cancelled)
+        timings["parse"] = time.perf_counter() - started - timings["open"]
+        if dry_run:
             with db.reading() as session:
-                header, mapping = prepare(session, src, options.mapping_name)
-            parsed = _parse(db, src, header, mapping, options, snapshot, progress, cancelled)
-            timings["parse"] = time.perf_counter() - started - timings["open"]
-            if dry_run:
-                with db.reading() as session:
-                    plan = build_plan(
-                        session,
-                        parsed,
-                        create_places=options.create_places,
-                        cancelled=cancelled,
-                        snapshot=snapshot,
-                    )
-                result = ImportResult(plan, False)
-            else:
-                if report is None:
-                    src.close()  # the sheet's memory is not needed for writing
-                result = execute(
-                    db, parsed, options, progress=progress, cancelled=cancelled, snapshot=snapshot
-                )
-            if report is not None:
-                write_error_report(report, result.plan, src)
-        finally:
-            src.close()
+                plan = build_plan(session, parsed, create_places=options.create_places, cancelled=cancelled)
+            result = ImportResult(plan, False)
+        else:
+            if report is None:
+                src.close()  # the sheet's memory is not needed for writing
+            result = execute(db, parsed, options, progress=progress, cancelled=cancelled)
+        if report is not None:
+            write_error_report(report, result.plan, src)
+    finally:
+        src.close()
     result.seconds = time.perf_counter() - started
     timings["plan_write"] = result.seconds - timings["open"] - timings.get("parse", 0.0)
     result.timings = timings

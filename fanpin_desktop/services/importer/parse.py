@@ -7,10 +7,8 @@ value, so 60,000 rows are converted with per-column caches and compared as tuple
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress, count, repeat
 from operator import eq, is_, itemgetter, ne, or_
@@ -35,28 +33,6 @@ from fanpin_desktop.services.importer.reading import Source, column_letter
 from fanpin_desktop.services.importer.validate import ERROR, WARNING, Issue, is_footer_text, is_total_text
 
 Progress = Callable[[int, int, str], None]
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk step.
-
-    Reading 60,000 rows creates millions of objects and no reference cycles; with the collector
-    running, it walks every live list and tuple again and again (a third of the parse time).
-    Reference counting still frees everything; the collector resumes (if it was on) at the end.
-    What the step keeps (the parsed rows, the plan) is handed straight to the oldest generation
-    (``freeze`` + ``unfreeze``), so the first collection afterwards does not walk all of it at once;
-    the next full collection sees it, as it would have anyway.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
 
 
 class ImportCancelled(UserError):
@@ -587,7 +563,6 @@ __all__ = [
     "HouseholdGroup",
     "ImportCancelled",
     "ParsedFile",
-    "gc_paused",
     "household_value",
     "parse_source",
 ]

@@ -1,16 +1,14 @@
 """Comparing a parsed file with the database: what is new, changed, unchanged or moved.
 
-Everything is loaded in a handful of queries (all villages, all households, all members) and each
-member is compared as one text (the JSON array of the compared values, built by SQLite on one side
-and in C on the other), so re-importing an unchanged 60,000-person roster is a lookup per row.
+Everything is loaded in a handful of queries (all villages, all households, all members); each
+member's compared values are read in one query and compared as a tuple with the file's row, so
+re-importing an unchanged 60,000-person roster is a lookup and a tuple comparison per row.
 Inside the write transaction the plan is used as previewed when the database is unchanged
 (:func:`database_state`), else made again and it must match what the clerk previewed.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
 import unicodedata
 from collections import Counter
@@ -21,14 +19,13 @@ from itertools import compress, count, repeat
 from operator import is_, itemgetter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from fanpin_desktop.domain.ids import mask
-from fanpin_desktop.models import Member, NaturalVillage, Village, VillageGroup
+from fanpin_desktop.models import Household, Member, NaturalVillage, Village, VillageGroup
 from fanpin_desktop.services import settings as settings_mod
 from fanpin_desktop.services.importer.fields import BY_KEY, MEMBER_FIELDS
-from fanpin_desktop.services.importer.jsontext import encode_text, iso_dates, rows_as_json
 from fanpin_desktop.services.importer.parse import (
     RULE_CODE,
     HouseholdGroup,
@@ -329,8 +326,7 @@ def database_state(session: Session) -> tuple[Any, ...]:
     """A cheap fingerprint of what :func:`build_plan` reads. Every change to villages, groups,
     households and members writes an audit entry (a new, higher id); the counts and highest ids
     catch anything else, and the settings hold the township's name."""
-    raw = session.connection().connection.driver_connection
-    return tuple(raw.execute(_STATE_SQL).fetchone())
+    return tuple(session.execute(text(_STATE_SQL)).one())
 
 
 MEMBER_COMPARE_BASE = ("sex", "birth_date")
@@ -411,52 +407,18 @@ class DatabaseSnapshot:
     members: dict[str, tuple[Any, ...]]  # id number → (id, household_id, id_number, relation, name)
     hh_sizes: Counter
     existing_names: dict[int, str]  # household id → "村 户主户（户编号…）"
-    member_texts: tuple[list[str], dict[int, str]] | None = None  # (attrs, id → json_array text) if read
-
-
-_TEXTS_CHUNK = 5000
-
-
-def read_member_texts(raw: Any, attrs: list[str], state: tuple[Any, ...]) -> dict[int, str] | None:
-    """Every member's compared values as SQLite's ``json_array`` text, by id, read on the driver
-    connection ``raw`` (not in a transaction) in one read transaction of its own; None when the
-    database is no longer in ``state``.
-
-    Each query sends back 5,000 members as two long texts (``group_concat``), so SQLite does all
-    the work in one step, without Python's GIL: a helper thread runs this while the file is being
-    read. The texts cannot contain the separator: JSON writes control characters escaped.
-    """
-    sql = (
-        f"SELECT max(id), group_concat(id, ','), group_concat(t, char(30)) FROM "
-        f"(SELECT id, json_array({', '.join(attrs)}) AS t FROM members WHERE id > ? ORDER BY id "
-        f"LIMIT {_TEXTS_CHUNK})"
-    )
-    raw.execute("BEGIN")
-    try:
-        if tuple(raw.execute(_STATE_SQL).fetchone()) != tuple(state):
-            return None
-        texts: dict[int, str] = {}
-        last = -1
-        while True:
-            top, ids, blob = raw.execute(sql, (last,)).fetchone()
-            if top is None:
-                return texts
-            texts.update(zip(map(int, ids.split(",")), blob.split("\x1e"), strict=True))
-            last = top
-    finally:
-        raw.execute("ROLLBACK")
 
 
 def read_snapshot(session: Session) -> DatabaseSnapshot:
     state = database_state(session)
     places = Places(session)
     town = settings_mod.load(session).township
-    raw = session.connection().connection.driver_connection
-    households = {}
-    for r in raw.execute(f"SELECT {', '.join(HH_ATTRS)} FROM households"):
-        households[r[0]] = r[:8] + (bool(r[8]), bool(r[9]))
-    rows = raw.execute("SELECT id, household_id, id_number, relation, name FROM members").fetchall()
-    members = {r[2]: r for r in rows if r[2]}
+    hh_columns = [Household.__table__.c[a] for a in HH_ATTRS]
+    households = {r[0]: tuple(r) for r in session.execute(select(*hh_columns))}
+    rows = session.execute(
+        select(Member.id, Member.household_id, Member.id_number, Member.relation, Member.name)
+    ).all()
+    members = {r[2]: tuple(r) for r in rows if r[2]}
     hh_sizes = Counter(map(itemgetter(1), rows))
     hh_heads = {r[1]: (r[4], r[2]) for r in rows if r[3] == "户主"}
     del rows
@@ -468,6 +430,31 @@ def read_snapshot(session: Session) -> DatabaseSnapshot:
             f"（户编号{row[1]}）" if row[1] else ""
         )
     return DatabaseSnapshot(state, places, town, households, members, hh_sizes, existing_names)
+
+
+def _member_differences(
+    session: Session,
+    attrs: list[str],
+    compare_cols: list[list[Any]],
+    index_of: dict[int, int],
+) -> dict[int, list[tuple[str, Any, Any]]]:
+    """The changes (attr, stored, file) of each member whose stored values differ from the file's
+    row ``index_of[member id]``. The stored values are streamed (not all kept), each row compared
+    with the file's as one tuple."""
+    file_rows = list(zip(*compare_cols, strict=True))
+    columns = [Member.__table__.c[a] for a in attrs]
+    differences: dict[int, list[tuple[str, Any, Any]]] = {}
+    result = session.execute(select(Member.id, *columns).execution_options(yield_per=5000))
+    for mid, *stored in result:
+        i = index_of.get(mid)
+        if i is None:
+            continue
+        row = file_rows[i]
+        if tuple(stored) != row:
+            differences[mid] = [
+                (a, old, new) for a, old, new in zip(attrs, stored, row, strict=True) if old != new
+            ]
+    return differences
 
 
 def build_plan(
@@ -519,37 +506,18 @@ def build_plan(
     if cancelled is not None and cancelled():
         raise ImportCancelled()
 
-    # Members are compared in their stored form (dates as ISO text, booleans as 0/1): each member
-    # comes with one text holding all compared values (a JSON array built by SQLite), compared
-    # with the same text built from the file. Only members whose texts differ are read in full,
-    # to list the changes.
-    raw = session.connection().connection.driver_connection
+    # Members already in the database: their compared values, read in one query, against the
+    # file's row (only those that differ are kept).
     attrs = member_compare_attrs(parsed)
     compare_cols = member_columns(parsed, attrs)
-    db_texts: dict[int, str] = {}
-    full_rows: dict[int, tuple[Any, ...]] = {}
-    file_texts: list[str] = []
-    stored_cols: list[list[Any]] = []
+    differences: dict[int, list[tuple[str, Any, Any]]] = {}
     if members_db:
-        if snapshot.member_texts is not None and snapshot.member_texts[0] == attrs:
-            db_texts = snapshot.member_texts[1]  # read beforehand, in the same database state
-        else:
-            db_texts = dict(raw.execute(f"SELECT id, json_array({', '.join(attrs)}) FROM members"))
-        stored_cols = [_stored(a, col) for a, col in zip(attrs, compare_cols, strict=True)]
-        file_texts = json_arrays(stored_cols)
-        differ = [
-            db[0]
+        index_of = {
+            db[0]: i
             for i, number in enumerate(parsed.id_numbers)
-            if number is not None
-            and (db := members_db.get(number)) is not None
-            and db_texts[db[0]] != file_texts[i]
-        ]
-        for start in range(0, len(differ), 500):
-            part = differ[start : start + 500]
-            for r in raw.execute(
-                f"SELECT id, {', '.join(attrs)} FROM members WHERE id IN ({', '.join('?' * len(part))})", part
-            ):
-                full_rows[r[0]] = r[1:]
+            if number is not None and (db := members_db.get(number)) is not None
+        }
+        differences = _member_differences(session, attrs, compare_cols, index_of)
     names = parsed.values["name"]
 
     unknown: dict[tuple[str, str, str | None], int] = Counter()  # type: ignore[assignment]
@@ -683,15 +651,7 @@ def build_plan(
                 if db is None:
                     planned.append(PlannedMember(i, NEW))
                     continue
-                if db_texts[db[0]] == file_texts[i]:
-                    diffs = []
-                else:
-                    dtuple = full_rows[db[0]]
-                    diffs = [
-                        (a, _loaded(a, o), compare_cols[j][i])
-                        for j, (a, o) in enumerate(zip(attrs, dtuple, strict=True))
-                        if o != stored_cols[j][i]
-                    ]
+                diffs = differences.get(db[0], [])
                 if existing_id is not None and db[1] == existing_id:
                     planned.append(PlannedMember(i, CHANGED if diffs else UNCHANGED, db[0], None, diffs))
                 else:
@@ -789,44 +749,6 @@ def build_plan(
     return plan
 
 
-_DATE_ATTRS = {c.key for c in Member.__table__.columns if c.type.python_type is dt.date}
-
-
-def _stored(attr: str, values: list[Any]) -> list[Any]:
-    """A column of Python values in the form SQLite holds them (as SQLAlchemy writes them)."""
-    if attr in _DATE_ATTRS:
-        return iso_dates(values)
-    if attr in _BOOL_ATTRS:
-        return [int(v) for v in values]
-    return values
-
-
-def _stored_encoder(distinct: set[Any]) -> tuple[Callable[[Any], str], str]:
-    """JSON text as SQLite's ``json_array()`` writes stored values (see jsontext.Encoder)."""
-    types = set(map(type, distinct))
-    if types <= {str}:
-        return encode_text, ""
-    if types <= {int}:
-        return str, ""
-    return (lambda v: json.dumps(v, ensure_ascii=False, default=str)), ""
-
-
-def json_arrays(columns: list[list[Any]]) -> list[str]:
-    """Row by row, the compact JSON array of the columns' values: the text of SQLite's
-    ``json_array(a, b, …)`` for the same stored values (text, integers, NULL)."""
-    return rows_as_json(columns, [""] * len(columns), _stored_encoder, "[", "]")
-
-
-def _loaded(attr: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if attr in _DATE_ATTRS:
-        return dt.date.fromisoformat(value)
-    if attr in _BOOL_ATTRS:
-        return bool(value)
-    return value
-
-
 def _town_key(name: str) -> str:
     s = unicodedata.normalize("NFKC", name).replace(" ", "")
     for suffix in ("街道办事处", "街道", "镇", "乡"):
@@ -849,6 +771,5 @@ __all__ = [
     "build_plan",
     "compare_attrs",
     "database_state",
-    "read_member_texts",
     "read_snapshot",
 ]

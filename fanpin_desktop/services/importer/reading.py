@@ -1,8 +1,8 @@
 """Opening roster files: .xlsx/.xlsm/.xls (python-calamine) and .csv (UTF-8, UTF-8 BOM, GBK/GB18030).
 
 Rows come out as lists of cell values with 0-based sheet row numbers, so every message can name
-the row the clerk sees in Excel. A whole sheet is loaded by calamine once (a large .xlsx sheet in
-two bands at once, see bands.py); rows are converted to Python objects in chunks, which keeps
+the row the clerk sees in Excel. A whole sheet is loaded by calamine once, in memory (nothing is
+written outside the data folder); rows are converted to Python objects in chunks, which keeps
 memory low for 60,000-row exports.
 """
 
@@ -23,11 +23,9 @@ from xml.etree import ElementTree as ET
 from python_calamine import CalamineError, CalamineWorkbook
 
 from fanpin_desktop.errors import UserError
-from fanpin_desktop.services.importer.bands import BandedSheet, open_banded, sheet_part
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt"}
-BANDED_SUFFIXES = {".xlsx", ".xlsm"}  # large sheets loaded in bands on two cores (bands.py)
 SUPPORTED = "Excel 工作簿（.xlsx、.xlsm、.xls）或 CSV 文件（.csv）"
 
 
@@ -122,16 +120,8 @@ class Source:
     def total_rows(self) -> int:
         if self.kind == "csv":
             return len(self._rows or [])
-        if isinstance(self._sheet, BandedSheet):
-            hint = self._sheet.rows_hint
-            return hint if hint is not None else self._sheet.rows
         end = self._sheet.end
         return (end[0] + 1) if end else 0
-
-    def wait_loaded(self) -> None:
-        """Return once the whole sheet is in memory (a sheet loaded in bands may still be loading)."""
-        if isinstance(self._sheet, BandedSheet):
-            self._sheet.wait()
 
     def uncached_formulas(self, cells: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
         """Text of ``="…"`` formulas without a stored result (files written by scripts, not Excel).
@@ -148,8 +138,6 @@ class Source:
             return {}
 
     def close(self) -> None:
-        if isinstance(self._sheet, BandedSheet):
-            self._sheet.close()
         self._sheet = None
         if self._book is not None:
             try:
@@ -170,13 +158,6 @@ def open_source(path: str | Path, sheet: str | int | None = None) -> Source:
         return _open_csv(path)
     if suffix not in EXCEL_SUFFIXES:
         raise UserError(f"不支持“{path.suffix or '无扩展名'}”格式的文件，请选择{SUPPORTED}")
-    if suffix in BANDED_SUFFIXES:  # a large sheet: loaded in bands on two cores (bands.py)
-        opened = open_banded(str(path), sheet)
-        if opened is not None:
-            names, chosen, banded = opened
-            src = Source(path, "excel", names, chosen)
-            _load_sheet(src, banded)
-            return src
     try:
         book = CalamineWorkbook.from_path(str(path))
     except PermissionError as exc:
@@ -224,9 +205,6 @@ def _load_sheet(src: Source, sheet: Any = None) -> None:
         except CalamineError as exc:
             raise UserError(f"无法读取工作表“{src.sheet}”：{exc}") from exc
     src._sheet = sheet
-    if isinstance(sheet, BandedSheet):  # its rows begin at first_row, each from column A
-        src._row_offset, src._col_offset = sheet.first_row, 0
-        return
     start, end = sheet.start, sheet.end
     if start is None or end is None:
         src._row_offset = src._col_offset = 0
@@ -279,6 +257,22 @@ def _open_csv(path: Path) -> Source:
 
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def sheet_part(zf: zipfile.ZipFile, sheet: str) -> str:
+    """The path inside the .xlsx of the worksheet named ``sheet``."""
+    book = ET.fromstring(zf.read("xl/workbook.xml"))
+    rid = None
+    for el in book.iter(f"{_NS}sheet"):
+        if el.get("name") == sheet:
+            rid = el.get(f"{_REL_NS}id")
+    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    for el in rels:
+        if el.get("Id") == rid:
+            target = el.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    raise KeyError(sheet)
 
 
 def _col_index(letters: str) -> int:

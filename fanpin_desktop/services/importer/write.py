@@ -1,30 +1,26 @@
 """Writing an import plan in one transaction.
 
-New households and members are inserted with the driver's ``executemany`` (the ORM would spend
-most of a 60,000-row import building objects), in batches; their ``insert`` audit entries
-(naming the file they came from, see :func:`audit_entries_statement`) are written by SQLite from
-the stored rows (``INSERT … SELECT``) on a helper thread while the next batch is prepared. Changes to existing
-records go through the ORM, so the audit trail records each changed field. Nothing is committed
-until the caller's unit of work ends; an exception anywhere leaves the database as it was.
+New households and members are inserted with SQLAlchemy Core (``insert(table)`` with a list of
+rows: the driver's ``executemany``), in batches; the ORM would spend most of a 60,000-row import
+building objects. Their ``insert`` audit entries, which name the file they came from
+(:func:`import_source`), are copied from the rows just stored by one Core ``INSERT … SELECT`` per
+batch. Changes to existing records go through the ORM, so the audit trail records each changed field.
+Nothing is committed until the caller's unit of work ends; an exception anywhere leaves the
+database as it was.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import threading
 from collections.abc import Callable
-from itertools import chain, repeat
-from operator import is_, itemgetter
 from typing import Any
 
-from sqlalchemy import Date, DateTime, func, select
+from sqlalchemy import DateTime, String, false, func, insert, literal, null, select, true
 from sqlalchemy.orm import Session
 
 from fanpin_desktop.db import audit_json
 from fanpin_desktop.domain.names import initials_many
 from fanpin_desktop.models import AuditEntry, Household, Member, NaturalVillage, Village, VillageGroup
-from fanpin_desktop.services.importer.jsontext import iso_dates
 from fanpin_desktop.services.importer.parse import ImportCancelled, Progress
 from fanpin_desktop.services.importer.plan import (
     CHANGED,
@@ -37,180 +33,78 @@ from fanpin_desktop.services.importer.plan import (
     place_key,
 )
 
-BATCH = 5000
-MAX_BOUND = 999  # bound values per statement: SQLite's limit before 3.32 (newer ones allow 32,766)
-REBUILD_INDEXES_FROM = 10_000  # rows added at once to a table holding fewer (see _drop_secondary_indexes)
-log = logging.getLogger(__name__)
-_PROBE = dt.date(1987, 6, 5)
-
-
-def _defaults(table: Any) -> dict[str, Any]:
-    out = {}
-    for c in table.columns:
-        if c.key in ("created_at", "updated_at"):
-            continue
-        d = c.default
-        out[c.key] = d.arg if d is not None and getattr(d, "is_scalar", False) else None
-    return out
+BATCH = 5000  # rows per statement batch (progress and cancelling are checked between batches)
 
 
 def import_source(parsed: Any) -> str:
-    """The ``new_value`` of an imported record's insert entry: where it came from."""
-    return audit_json({"source": "import", "file": parsed.path.name, "sheet": parsed.sheet})
-
-
-def audit_entries_statement(
-    session: Session,
-    model: Any,
-    first_id: int,
-    last_id: int,
-    user: str,
-    now: dt.datetime,
-    summary: str | None,
-    source: str,
-) -> tuple[str, tuple[Any, ...]]:
-    """The statement writing the insert entries of the rows ``first_id``…``last_id`` of ``model``'s
-    table, built by SQLite from the stored rows: who, when, which record and household, the
-    summary (``db._summary``: the first 120 characters of the column ``summary``) and, as the new
-    value, ``source`` (:func:`import_source`).
+    """The ``new_value`` of an imported record's insert entry: where it came from.
 
     Unlike an insert made in a form, an imported record's entry does not repeat its values: the
     file it came from is named instead, and its values at import time follow from the record and
     the old values of its later update entries. (A 60,000-person import would otherwise add 45 MB
-    of copies to the database, and a third to the time of writing it.)
+    of copies to the database.)
     """
-    dialect = session.connection().dialect
-    quote = dialect.identifier_preparer.quote
-    table = model.__table__
-    at = AuditEntry.__table__.c.at.type._cached_bind_processor(dialect)
-    household = quote("household_id") if "household_id" in table.c else quote("id")
-    text = f"substr({quote(summary)}, 1, 120)" if summary else "NULL"
-    sql = (
-        f"INSERT INTO {quote(AuditEntry.__tablename__)} (at, {quote('user')}, action, table_name, record_id, "
-        f"household_id, new_value, summary) "
-        f"SELECT ?, ?, 'insert', ?, id, {household}, ?, {text} FROM {quote(table.name)} "
-        f"WHERE id BETWEEN ? AND ? ORDER BY id"
-    )
-    return sql, (at(now) if at is not None else now, user, table.name, source, first_id, last_id)
+    return audit_json({"source": "import", "file": parsed.path.name, "sheet": parsed.sheet})
 
 
-class _Statement:
-    """One statement run on the session's own SQLite connection by a helper thread, while this
-    thread prepares the next rows in Python. SQLite runs an ``INSERT … SELECT`` as one step
-    without holding the GIL, so the two overlap. Only one runs at a time and this thread does
-    not use the connection until :meth:`wait` has returned."""
+def bulk_insert(session: Session, table: Any, columns: dict[str, list[Any]]) -> None:
+    """INSERT rows given column by column (lists of the same length) into ``table``, in the
+    session's transaction, through SQLAlchemy Core: one dict per row, run as ``executemany``.
 
-    def __init__(self, session: Session, sql: str, params: tuple[Any, ...]) -> None:
-        self._raw = session.connection().connection.driver_connection
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(
-            target=self._run, args=(sql, params), name="fanpin-import-audit", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self, sql: str, params: tuple[Any, ...]) -> None:
-        try:
-            self._raw.execute(sql, params).close()
-        except BaseException as exc:  # noqa: BLE001 - re-raised by wait() in the importing thread
-            self._error = exc
-
-    def wait(self) -> None:
-        self._thread.join()
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
-
-
-def _sql_literal(value: Any) -> str | None:
-    """``value`` as an SQL literal, for the few kinds that are written exactly so (else None)."""
-    if value is None:
-        return "NULL"
-    cls = value.__class__
-    if cls is bool or cls is int:
-        return str(int(value))
-    if cls is str and "\x00" not in value:
-        return "'" + value.replace("'", "''") + "'"
-    return None
-
-
-def _stored_alike(values: list[Any], first: Any) -> bool:
-    """Whether ``values``, all equal to ``first``, are all stored as ``first`` is (1 == True == 1.0)."""
-    if first is None or first.__class__ is str:
-        return True  # only None equals None, only text equals text
-    return all(map(is_, values, repeat(first))) or set(map(type, values)) == {first.__class__}
-
-
-def bulk_insert(
-    session: Session,
-    table: Any,
-    columns: dict[str, list[Any]],
-    chunk: int = BATCH,
-    tick: Callable[[int], None] | None = None,
-    ready: Callable[[], None] | None = None,
-) -> None:
-    """INSERT many rows given column by column, through the session's connection and transaction.
-
-    Values go through each column type's bind processor (dates, datetimes), exactly as the ORM
-    would store them; the statement is run with the driver's ``executemany``. A column holding
-    the same value in every row (a default, a flag nobody has, a constant such as the audit
-    trail's user) is written as a literal instead of being bound for every row. ``ready`` is
-    called just before the first statement (to wait for the connection to be free).
+    Values go through the column types as the ORM would store them; columns left out get their
+    defaults. A column that is the same True, False or None in every row (a flag nobody in the
+    file has, an empty column, a flag left to its default) is written once, as that SQL constant
+    (``true()``, ``false()``, ``null()``), instead of being bound row by row: SQLAlchemy's work for
+    each bound value is most of the time of writing a 60,000-person roster.
     """
-    conn = session.connection()
-    dialect = conn.dialect
-    quote = dialect.identifier_preparer.quote
     n = len(next(iter(columns.values()), []))
     if not n:
         return
-    prepared: list[tuple[str, list[Any], str | None]] = []  # (column, values, literal if constant)
-    for k, values in columns.items():
-        column = table.c[k]
-        if isinstance(column.type, (Date, DateTime)):
-            proc = column.type._cached_bind_processor(dialect)
-            distinct = set(values)
-            if (
-                proc is not None
-                and proc(_PROBE) == _PROBE.isoformat()
-                and {v.__class__ for v in distinct} <= {dt.date, type(None)}
-            ):
-                values = iso_dates(values, distinct)  # the same text, from table lookups
-            elif proc is not None:
-                stored = {v: (None if v is None else proc(v)) for v in distinct}
-                values = list(map(stored.__getitem__, values))
-        first = values[0]
-        same = (
-            values[-1] == first and values[n // 2] == first and values.count(first) == n
-        )  # cheap test first
-        literal = _sql_literal(first) if same else None
-        if literal is not None and not _stored_alike(values, first):
-            literal = None  # e.g. 1 and True: equal, but not the same stored value
-        if literal == "NULL" and column.nullable and not column.primary_key:
-            continue  # NULL anyway: not even named
-        prepared.append((k, values, literal))
-    if n == 1 or all(literal is not None for _k, _v, literal in prepared):
-        prepared = [(k, values, None) for k, values, _literal in prepared]  # bind everything
-    names = ", ".join(quote(k) for k, _v, _l in prepared)
-    one = "(" + ", ".join("?" if literal is None else literal for _k, _v, literal in prepared) + ")"
-    cols = [values for _k, values, literal in prepared if literal is None]
-    sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES {one}"
-    # Many rows per statement (up to SQLite's oldest limit of 999 bound values): a quarter less
-    # time than one row per statement, which pays the statement's reset and step for every row.
-    per = max(1, min(chunk, MAX_BOUND // len(cols)))
-    multi = f"INSERT INTO {quote(table.name)} ({names}) VALUES {', '.join([one] * per)}" if per > 1 else sql
-    for start in range(0, n, chunk):
-        part = list(zip(*(c[start : start + chunk] for c in cols), strict=True))
-        if ready is not None:
-            ready()
-            ready = None
-        whole = len(part) - len(part) % per if per > 1 else 0  # rows that fill statements of ``per``
-        if whole:
-            conn.exec_driver_sql(
-                multi, [tuple(chain.from_iterable(part[k : k + per])) for k in range(0, whole, per)]
-            )
-        if whole < len(part):
-            conn.exec_driver_sql(sql, part[whole:])
-        if tick is not None:
-            tick(len(part))
+    constants: dict[str, Any] = {}
+    for column in table.columns:
+        values = columns.get(column.key)
+        if values is None:
+            default = column.default
+            value = default.arg if default is not None and default.is_scalar else None
+            if value is True or value is False:
+                constants[column.key] = true() if value else false()
+        elif values[0] is None or values[0] is True or values[0] is False:
+            first = values[0]
+            if all(v is first for v in values):
+                constants[column.key] = null() if first is None else true() if first else false()
+    keys = [key for key in columns if key not in constants]
+    if not keys:  # nothing left to bind: bind it all
+        constants = {key: value for key, value in constants.items() if key not in columns}
+        keys = list(columns)
+    rows = [dict(zip(keys, row, strict=True)) for row in zip(*(columns[key] for key in keys), strict=True)]
+    session.execute(insert(table).values(constants) if constants else insert(table), rows)
+
+
+def insert_entries(
+    session: Session, table: Any, first_id: int, last_id: int, user: str, now: dt.datetime, source: str
+) -> None:
+    """The insert audit entries of the rows ``first_id``…``last_id`` just written to ``table``
+    (households or members), in one ``INSERT … SELECT``: who, when, which record and household,
+    the summary (as ``db._summary``: the first 120 characters of the name) and ``source``."""
+    audit = AuditEntry.__table__
+    household = table.c.household_id if "household_id" in table.c else table.c.id
+    summary = func.substr(table.c.name, 1, 120) if "name" in table.c else null()
+    rows = (
+        select(
+            literal(now, DateTime),
+            literal(user, String),
+            literal("insert", String),
+            literal(table.name, String),
+            table.c.id,
+            household,
+            literal(source, String),
+            summary,
+        )
+        .where(table.c.id.between(first_id, last_id))
+        .order_by(table.c.id)
+    )
+    columns = ["at", "user", "action", "table_name", "record_id", "household_id", "new_value", "summary"]
+    session.execute(insert(audit).from_select([audit.c[k] for k in columns], rows))
 
 
 def write_plan(
@@ -291,111 +185,62 @@ def write_plan(
             hh_ids.append(hh.existing_id)
             if hh.changes:
                 changed_hh[hh.existing_id] = {a: resolve(a, n) for a, _o, n in hh.changes}
-    # The audit entries of each batch are written by a helper thread while this one prepares the
-    # next batch (see _Statement); ``settle`` waits for it before this thread uses the connection.
-    running: _Statement | None = None
 
-    def settle() -> None:
-        nonlocal running
-        if running is not None:
-            statement, running = running, None
-            statement.wait()
+    if new_hh:
+        last_hh = next_hh + len(new_hh) - 1
+        columns = {"id": list(range(next_hh, last_hh + 1))}
+        for attr in new_hh[0].values:  # the plan gives every household the same attributes
+            values = [hh.values[attr] for hh in new_hh]
+            if tuple in set(map(type, values)):  # places created by this import
+                ids = {v: resolve(attr, v) for v in set(values)}
+                values = list(map(ids.__getitem__, values))
+            columns[attr] = values
+        bulk_insert(session, Household.__table__, columns)
+        insert_entries(session, Household.__table__, next_hh, last_hh, user, now, source)
+    if changed_hh:
+        for obj in _load(session, Household, list(changed_hh)):
+            for attr, v in changed_hh[obj.id].items():
+                setattr(obj, attr, v)
 
-    try:
-        if new_hh:
-            n = len(new_hh)
-            columns: dict[str, list[Any]] = {}
-            planned = [hh.values for hh in new_hh]
-            present = set(planned[0]).intersection(*planned)  # the plan gives every household the same keys
-            for k, d in _defaults(Household.__table__).items():
-                if k == "id":
-                    columns[k] = list(range(next_hh, next_hh + n))
-                elif k in present:
-                    columns[k] = list(map(itemgetter(k), planned))
+    # ---- new members (Core), changed and moved ones (ORM)
+    attrs = member_compare_attrs(parsed)
+    cols = dict(zip(attrs, member_columns(parsed, attrs), strict=True))
+    cols["id_number"] = parsed.id_numbers
+    if "disability_cert_no" not in cols:
+        cols["disability_cert_no"] = parsed.id_certs
+    new_index: list[int] = []  # the new members' rows in the file,
+    new_household: list[int] = []  # their households
+    new_position: list[int] = []  # and places in them
+    updates: dict[int, dict[str, Any]] = {}
+    n_changed = n_moved = 0
+    for hh, hid in zip(plan.households, hh_ids, strict=True):
+        for pos, m in enumerate(hh.members):
+            if m.action == NEW:
+                new_index.append(m.index)
+                new_household.append(hid)
+                new_position.append(pos)
+            elif m.action in (CHANGED, MOVED):
+                change = {a: v for a, _o, v in m.changes}
+                if m.action == MOVED:
+                    change["household_id"] = hid
+                    change["sort_order"] = pos
+                    n_moved += 1
                 else:
-                    columns[k] = [v.get(k, d) for v in planned]
-                if k in ("village_id", "group_id", "natural_village_id") and tuple in set(
-                    map(type, columns[k])
-                ):
-                    ids = {v: resolve(k, v) for v in set(columns[k])}  # places created by this import
-                    columns[k] = list(map(ids.__getitem__, columns[k]))
-            bulk_insert(session, Household.__table__, columns)
-            running = _Statement(
-                session,
-                *audit_entries_statement(
-                    session, Household, next_hh, next_hh + n - 1, user, now, None, source
-                ),
-            )
-        if changed_hh:
-            settle()
-            for obj in _load(session, Household, list(changed_hh)):
-                for attr, v in changed_hh[obj.id].items():
-                    setattr(obj, attr, v)
-
-        # ---- new members, column by column
-        attrs = member_compare_attrs(parsed)
-        cols = dict(zip(attrs, member_columns(parsed, attrs), strict=True))
-        new_idx: list[int] = []
-        new_hid: list[int] = []
-        new_pos: list[int] = []
-        updates: dict[int, dict[str, Any]] = {}
-        n_changed = n_moved = 0
-        for hh, hid in zip(plan.households, hh_ids, strict=True):
-            for pos, m in enumerate(hh.members):
-                if m.action == NEW:
-                    new_idx.append(m.index)
-                    new_hid.append(hid)
-                    new_pos.append(pos)
-                elif m.action in (CHANGED, MOVED):
-                    change = {a: v for a, _o, v in m.changes}
-                    if m.action == MOVED:
-                        change["household_id"] = hid
-                        change["sort_order"] = pos
-                        n_moved += 1
-                    else:
-                        n_changed += 1
-                    assert m.existing_id is not None
-                    updates[m.existing_id] = change
-        n = len(new_idx)
-        if n:
-            pick: Callable[[list[Any]], Any]
-            if new_idx == list(range(parsed.count)):  # every row new, households in file order
-                pick = iter  # the columns as they are
-            else:
-                pick = itemgetter(*new_idx) if n > 1 else (lambda col: (col[new_idx[0]],))
-            columns = {}
-            for key, default in _defaults(Member.__table__).items():
-                columns[key] = list(pick(cols[key])) if key in cols else [default] * n
-            columns["id"] = list(range(next_m, next_m + n))
-            columns["household_id"] = new_hid
-            columns["sort_order"] = new_pos
-            columns["id_number"] = list(pick(parsed.id_numbers))
-            if "disability_cert_no" not in cols:
-                columns["disability_cert_no"] = list(pick(parsed.id_certs))
-            del columns["name_initials"]
-            settle()
-            rebuild = _drop_secondary_indexes(session, Member.__table__.name, n)
-            # in batches: members (this thread), then their audit entries (the helper thread)
-            for start in range(0, n, BATCH):
-                part = {k: v[start : start + BATCH] for k, v in columns.items()}
-                part["name_initials"] = initials_many(part["name"])
-                bulk_insert(session, Member.__table__, part, tick=tick, ready=settle)
-                running = _Statement(
-                    session,
-                    *audit_entries_statement(
-                        session, Member, part["id"][0], part["id"][-1], user, now, "name", source
-                    ),
-                )
-            settle()
-            for sql in rebuild:
-                session.connection().exec_driver_sql(sql)
-        settle()
-    finally:
-        if running is not None:  # an error on the way: let the helper finish before the rollback
-            try:
-                settle()
-            except Exception:  # noqa: BLE001 - the first error is the one to report
-                log.debug("audit statement failed after an earlier error", exc_info=True)
+                    n_changed += 1
+                assert m.existing_id is not None
+                updates[m.existing_id] = change
+    table = Member.__table__
+    for start in range(0, len(new_index), BATCH):
+        index = new_index[start : start + BATCH]
+        values = {key: list(map(col.__getitem__, index)) for key, col in cols.items()}
+        values["id"] = list(range(next_m + start, next_m + start + len(index)))
+        values["household_id"] = new_household[start : start + BATCH]
+        values["sort_order"] = new_position[start : start + BATCH]
+        values["name_initials"] = initials_many(values["name"])
+        bulk_insert(session, table, values)
+        insert_entries(session, table, values["id"][0], values["id"][-1], user, now, source)
+        tick(len(index))
+    n = len(new_index)
 
     # ---- changed and moved members through the ORM: the audit events record each field
     if updates:
@@ -416,38 +261,6 @@ def write_plan(
         "m_changed": n_changed,
         "m_moved": n_moved,
     }
-
-
-# Unique indexes whose rule the plan has already checked for every row it adds: no new member's
-# identity number is in the file twice or in the database (build_plan / parse._duplicates).
-PLAN_CHECKED_UNIQUE = frozenset({"uq_members_id_number"})
-
-
-def _drop_secondary_indexes(session: Session, table: str, adding: int) -> list[str]:
-    """Before adding many rows to a table that holds fewer: drop its indexes, and return the
-    statements that create them again (SQLite's own text of them), to be run after the rows are
-    in. Building an index from all rows at once is faster than 60,000 single inserts into it; this
-    is part of the transaction, so a rollback brings the indexes back too. Unique indexes stay
-    (they check every row as it comes), except those in PLAN_CHECKED_UNIQUE: building them again
-    checks all rows at once, and a duplicate would fail the whole transaction."""
-    if adding < REBUILD_INDEXES_FROM:
-        return []
-    conn = session.connection()
-    quote = conn.dialect.identifier_preparer.quote
-    present = conn.exec_driver_sql(f"SELECT count(*) FROM {quote(table)}").scalar() or 0
-    if present >= adding:
-        return []
-    found = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-        (table,),
-    ).all()
-    rebuild = []
-    for name, sql in found:
-        if sql.lstrip().upper().startswith("CREATE UNIQUE") and name not in PLAN_CHECKED_UNIQUE:
-            continue
-        conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
-        rebuild.append(sql)
-    return rebuild
 
 
 def plan_village_id(session: Session, name: str) -> int:
