@@ -47,7 +47,7 @@ RULE_RUN = "连续行（从户主行开始）"
 
 @dataclass
 class HouseholdGroup:
-    rows: list[int]  # indexes into the ParsedFile arrays, in file order
+    rows: tuple[int, ...]  # indexes into the ParsedFile arrays, in file order (see plan.PlannedHousehold)
     key: str
     rule: str
     head: int | None = None
@@ -466,8 +466,9 @@ def _group(parsed: ParsedFile, issues: _Issues, head_ids: list[Any]) -> None:
                 )
                 continue
             current.rows.append(i)
-    parsed.groups = list(groups.values())
-    parsed.groups.sort(key=lambda g: g.rows[0])
+    parsed.groups = sorted(groups.values(), key=lambda g: g.rows[0])
+    for g in parsed.groups:
+        g.rows = tuple(g.rows)
     consistent = [
         (key, vals[key])
         for key in ("village", "group", "natural_village", "household_type", "hh_phone")

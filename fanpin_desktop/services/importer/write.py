@@ -119,7 +119,7 @@ def write_plan(
     user = session.info.get("user", "系统")
     now = dt.datetime.now().replace(microsecond=0)
     source = import_source(parsed)
-    total = sum(len(h.members) for h in plan.households) or 1
+    total = sum(len(h.member_rows) for h in plan.households) or 1
     done = 0
 
     def tick(n: int) -> None:
