@@ -10,7 +10,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import compress, count, repeat
+from itertools import compress, count, groupby, repeat
 from operator import eq, is_, itemgetter, ne, or_
 from pathlib import Path
 from typing import Any
@@ -416,18 +416,10 @@ def _group(parsed: ParsedFile, issues: _Issues, head_ids: list[Any]) -> None:
     leftovers: list[int] = []
     if codes is not None and any(c is not None for c in codes):
         parsed.rule = RULE_CODE
-        by_code: dict[str, list[int]] = {}
-        for i, c in enumerate(codes):
-            if c is None:
-                leftovers.append(i)
-                continue
-            rows = by_code.get(c)
-            if rows is None:
-                by_code[c] = [i]
-            else:
-                rows.append(i)
-        for c, rows in by_code.items():
-            groups[(RULE_CODE, c)] = HouseholdGroup(rows, c, RULE_CODE)
+        leftovers = [i for i, c in enumerate(codes) if c is None]
+        coded = sorted((i for i, c in enumerate(codes) if c is not None), key=codes.__getitem__)
+        for c, rows in groupby(coded, key=codes.__getitem__):  # (a stable sort: rows in file order)
+            groups[(RULE_CODE, c)] = HouseholdGroup(tuple(rows), c, RULE_CODE)
     else:
         leftovers = list(range(n))
     rest: list[int] = []
