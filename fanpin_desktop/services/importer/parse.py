@@ -413,12 +413,14 @@ def _group(parsed: ParsedFile, issues: _Issues, head_ids: list[Any]) -> None:
     codes = vals.get("hh_code")
     relation = vals["relation"]
     groups: dict[tuple[str, str], HouseholdGroup] = {}
+    # Each household's rows as a tuple in file order (a stable sort, then groupby), not a list
+    # grown row by row: see plan.PlannedHousehold.
     leftovers: list[int] = []
     if codes is not None and any(c is not None for c in codes):
         parsed.rule = RULE_CODE
         leftovers = [i for i, c in enumerate(codes) if c is None]
         coded = sorted((i for i, c in enumerate(codes) if c is not None), key=codes.__getitem__)
-        for c, rows in groupby(coded, key=codes.__getitem__):  # (a stable sort: rows in file order)
+        for c, rows in groupby(coded, key=codes.__getitem__):
             groups[(RULE_CODE, c)] = HouseholdGroup(tuple(rows), c, RULE_CODE)
     else:
         leftovers = list(range(n))
@@ -426,15 +428,10 @@ def _group(parsed: ParsedFile, issues: _Issues, head_ids: list[Any]) -> None:
     if head_ids and any(h is not None for h in head_ids):
         if not parsed.rule:
             parsed.rule = RULE_HEAD
-        for i in leftovers:
-            h = head_ids[i]
-            if h is None:
-                rest.append(i)
-                continue
-            g = groups.get((RULE_HEAD, h))
-            if g is None:
-                g = groups[(RULE_HEAD, h)] = HouseholdGroup([], h, RULE_HEAD)
-            g.rows.append(i)
+        rest = [i for i in leftovers if head_ids[i] is None]
+        headed = sorted((i for i in leftovers if head_ids[i] is not None), key=head_ids.__getitem__)
+        for h, rows in groupby(headed, key=head_ids.__getitem__):
+            groups[(RULE_HEAD, h)] = HouseholdGroup(tuple(rows), h, RULE_HEAD)
     else:
         rest = leftovers
     if rest:
@@ -442,14 +439,11 @@ def _group(parsed: ParsedFile, issues: _Issues, head_ids: list[Any]) -> None:
             parsed.rule = RULE_RUN
         else:
             parsed.rule += f"（另有{len(rest)}行没有{parsed.rule}，按连续行分户）"
-        current: HouseholdGroup | None = None
-        seq = 0
+        runs: list[list[int]] = []  # from each 户主 row to the next
         for i in rest:
             if relation[i] == "户主":
-                seq += 1
-                current = HouseholdGroup([], f"#{seq}", RULE_RUN)
-                groups[(RULE_RUN, current.key)] = current
-            if current is None:
+                runs.append([])
+            if not runs:
                 issues.add(
                     i,
                     "relation",
@@ -457,10 +451,10 @@ def _group(parsed: ParsedFile, issues: _Issues, head_ids: list[Any]) -> None:
                     "前面没有户主行，无法确定属于哪一户（按连续行分户时每户从户主行开始）",
                 )
                 continue
-            current.rows.append(i)
+            runs[-1].append(i)
+        for seq, rows in enumerate(runs, 1):
+            groups[(RULE_RUN, f"#{seq}")] = HouseholdGroup(tuple(rows), f"#{seq}", RULE_RUN)
     parsed.groups = sorted(groups.values(), key=lambda g: g.rows[0])
-    for g in parsed.groups:
-        g.rows = tuple(g.rows)
     consistent = [
         (key, vals[key])
         for key in ("village", "group", "natural_village", "household_type", "hh_phone")
