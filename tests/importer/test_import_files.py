@@ -333,6 +333,35 @@ def test_consecutive_rows_and_head_id_grouping(villages, tmp_path):
     assert sorted(len(h.members) for h in result2.plan.households) == [1, 2]
 
 
+def test_households_whose_rows_are_apart_are_grouped_in_file_order(villages, tmp_path):
+    rows = [
+        person(1, "H009", "户主", "张大山"),
+        person(2, "H001", "户主", "王建国"),
+        person(3, "H009", "之子", "张小明", edu="", school="七年级", year=2011),
+        person(4, "H001", "之女", "王芳", year=2000),
+        person(5, "H009", "配偶", "李秀英"),
+    ]
+    result = import_file(villages, write_xlsx(tmp_path / "r.xlsx", rows))
+    assert not result.plan.issues
+    plan = result.plan
+    assert [(h.group.key, h.group.rows, h.group.head) for h in plan.households] == [
+        ("H009", (0, 2, 4), 0),
+        ("H001", (1, 3), 1),
+    ]
+    assert [[(m.index, m.action) for m in h.members] for h in plan.households] == [
+        [(0, "new"), (2, "new"), (4, "new")],
+        [(1, "new"), (3, "new")],
+    ]
+    with villages.reading() as s:
+        assert s.execute(select(Member.name, Member.sort_order).order_by(Member.id)).all() == [
+            ("张大山", 0),
+            ("张小明", 1),
+            ("李秀英", 2),
+            ("王建国", 0),
+            ("王芳", 1),
+        ]
+
+
 def test_missing_required_columns_is_a_user_error(villages, tmp_path):
     path = write_xlsx(tmp_path / "r.xlsx", [["张三", "x"]], header=["姓名", "备注"])
     with pytest.raises(UserError, match="前30行中找不到表头|找不到这些必需的列"):
