@@ -556,7 +556,7 @@ def build_plan(
     hh_cols = [(attr, vals[key]) for key, attr in _HH_FIELD_ATTR.items() if key in vals]
     village_ids: dict[str, int | None] = {}
     # A place to create is named by one tuple, shared by its households: the garbage collector soon
-    # stops watching it, and so their ``values`` dicts (see PlannedHousehold).
+    # stops watching it, and then does not watch the ``values`` dicts it is put in (see PlannedHousehold).
     places_to_create: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def to_create(*key: str) -> tuple[str, ...]:
