@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QAbstractItemModelTester
 from sqlalchemy import func, select
 
 from fanpin_desktop.models import ImportMapping, Member
@@ -48,6 +49,9 @@ def test_wizard_imports_a_national_export(qtbot, db, ops, tmp_path):
     ]
     assert headers == ["行", "类别", "列", "值", "问题"]  # the message last, where the table stretches
     assert wizard.buttonText(wizard.WizardButton.NextButton) == "导入"
+    for model in (preview.issues, preview.changes, preview.moves):
+        QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    assert preview.issues.data(preview.issues.index(0, 4)) == preview.issues.row_data(0)["message"]
     preview.save_report_to(tmp_path / "errors.xlsx")
     report = openpyxl.load_workbook(tmp_path / "errors.xlsx").active
     assert [c.value for c in report[3]][:5] == [

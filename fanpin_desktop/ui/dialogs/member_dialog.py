@@ -568,7 +568,7 @@ class MoveMemberDialog(QDialog):
         self.search = QLineEdit()
         self.search.setPlaceholderText("输入迁入户成员的姓名、身份证号、电话或户编号")
         self.search.setClearButtonEnabled(True)
-        self.results_model = _HouseholdListModel(self)
+        self.results_model = _HouseholdListModel(parent=self)
         self.results = QListView()
         self.results.setModel(self.results_model)
         self.results.setMinimumHeight(180)
@@ -596,7 +596,7 @@ class MoveMemberDialog(QDialog):
         items = self.ops.read(svc.household_choices, text, self._exclude, self.LIMIT) if text else []
         self.results_model.set_items(items)
         if items:
-            self.results.setCurrentIndex(self.results_model.index(0))
+            self.results.setCurrentIndex(self.results_model.index(0, 0))
 
     def choice(self) -> tuple[int, str, str] | None:
         """(household id, relation, label) of the chosen household."""
