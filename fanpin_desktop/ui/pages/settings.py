@@ -50,7 +50,7 @@ from fanpin_desktop.ui.errors import show_user_error
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import settings as setting_ops
 from fanpin_desktop.ui.pages.base import Page
-from fanpin_desktop.ui.table_models.base import RIGHT, Column, RowsModel
+from fanpin_desktop.ui.table_models.base import ID_ROLE, KEY_ROLE, RIGHT, Column, RowsModel
 
 log = logging.getLogger(__name__)
 
@@ -223,9 +223,9 @@ class TownshipForm(QWidget):
 # =========================================================================== villages
 
 
+# the village tree's items: their kind and village (this page's own); their id in the one ID_ROLE
 ROLE_KIND = Qt.ItemDataRole.UserRole
-ROLE_ID = Qt.ItemDataRole.UserRole + 1
-ROLE_VILLAGE = Qt.ItemDataRole.UserRole + 2
+ROLE_VILLAGE = KEY_ROLE + 1  # past the shared roles of table_models.base
 KIND_VILLAGE, KIND_GROUP, KIND_NATURAL = setting_ops.VILLAGE, setting_ops.GROUP, setting_ops.NATURAL
 KIND_GROUP_FOLDER, KIND_NATURAL_FOLDER = "groups", "naturals"
 
@@ -297,7 +297,7 @@ class VillagesPanel(QWidget):
     def refresh(self) -> None:
         selected = self._selection()
         expanded = {
-            self.tree.topLevelItem(i).data(0, ROLE_ID)
+            self.tree.topLevelItem(i).data(0, ID_ROLE)
             for i in range(self.tree.topLevelItemCount())
             if self.tree.topLevelItem(i).isExpanded()
         }
@@ -337,7 +337,7 @@ class VillagesPanel(QWidget):
     ) -> QTreeWidgetItem:
         item = QTreeWidgetItem([name, "" if households is None else str(households)])
         item.setData(0, ROLE_KIND, kind)
-        item.setData(0, ROLE_ID, ident)
+        item.setData(0, ID_ROLE, ident)
         item.setData(0, ROLE_VILLAGE, village_id)
         item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if parent is None:
@@ -351,7 +351,7 @@ class VillagesPanel(QWidget):
         if not items:
             return None
         it = items[0]
-        return it.data(0, ROLE_KIND), it.data(0, ROLE_ID), it.data(0, ROLE_VILLAGE)
+        return it.data(0, ROLE_KIND), it.data(0, ID_ROLE), it.data(0, ROLE_VILLAGE)
 
     def _select(self, wanted: tuple[str, int | None, int] | None) -> None:
         if wanted is None:
@@ -368,7 +368,7 @@ class VillagesPanel(QWidget):
         stack = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
         while stack:
             it = stack.pop()
-            if (it.data(0, ROLE_KIND), it.data(0, ROLE_ID), it.data(0, ROLE_VILLAGE)) == (
+            if (it.data(0, ROLE_KIND), it.data(0, ID_ROLE), it.data(0, ROLE_VILLAGE)) == (
                 kind,
                 ident,
                 village_id,
