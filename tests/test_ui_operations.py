@@ -319,3 +319,24 @@ def test_these_ui_modules_import_no_sqlalchemy_and_open_no_session(name):
     assert "fanpin_desktop.db" not in imported
     attributes = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
     assert not attributes & {"unit", "reading", "db"}
+
+
+def test_editor_save_on_the_worker_thread_closes_when_the_write_is_done(qtbot, db, town):
+    """In the app the write runs on the task runner's worker: the dialog waits, then closes."""
+    from fanpin_desktop.ui.operations import Operations
+    from fanpin_desktop.ui.tasks import TaskRunner
+
+    runner = TaskRunner(show_after_ms=60_000)
+    ops = Operations(db, runner)
+    announced = []
+    ops.changed.connect(lambda changes, origin: announced.append(changes))
+    editor = HouseholdEditor(ops, town["chen"], today=TODAY)
+    qtbot.addWidget(editor)
+    editor.phone.setText("13612345678")
+    assert editor.save() is True  # started
+    assert not editor.save_button.isEnabled()
+    qtbot.waitUntil(lambda: editor.saved_id == town["chen"], timeout=5000)
+    assert editor.result() == editor.DialogCode.Accepted
+    assert announced == [HOUSEHOLDS]
+    assert ops.read(svc.fetch_rows, [town["chen"]])[town["chen"]].phone == "13612345678"
+    runner.shutdown()
