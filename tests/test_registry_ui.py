@@ -78,8 +78,8 @@ class Boxes:
 
 
 @pytest.fixture
-def page(qtbot, db, town):
-    p = RegistryPage(db)
+def page(qtbot, ops, town):
+    p = RegistryPage(ops)
     qtbot.addWidget(p)
     p.resize(1200, 700)
     p.show()
@@ -227,7 +227,7 @@ def test_enter_opens_the_editor_for_the_current_household(qtbot, page, town, mon
     class FakeEditor:
         saved_id = None
 
-        def __init__(self, db, household_id, parent=None, **kwargs):
+        def __init__(self, ops, household_id, parent=None, **kwargs):
             opened.append(household_id)
 
         def exec(self):
@@ -283,8 +283,8 @@ def test_delete_refused_household_shows_reason(qtbot, page, town, db, monkeypatc
 # --------------------------------------------------------------------------- the editor
 
 
-def open_editor(qtbot, db, household_id, **kwargs) -> HouseholdEditor:
-    editor = HouseholdEditor(db, household_id, today=TODAY, **kwargs)
+def open_editor(qtbot, ops, household_id, **kwargs) -> HouseholdEditor:
+    editor = HouseholdEditor(ops, household_id, today=TODAY, **kwargs)
     qtbot.addWidget(editor)
     editor.show()
     editor.activateWindow()
@@ -292,9 +292,9 @@ def open_editor(qtbot, db, household_id, **kwargs) -> HouseholdEditor:
     return editor
 
 
-def test_editor_ctrl_s_saves_the_phone_with_audit(qtbot, db, town, monkeypatch):
+def test_editor_ctrl_s_saves_the_phone_with_audit(qtbot, db, ops, town, monkeypatch):
     boxes = Boxes(monkeypatch)
-    editor = open_editor(qtbot, db, town["zhang"])
+    editor = open_editor(qtbot, ops, town["zhang"])
     assert editor.windowTitle() == "编辑户：东山村二组 张三户"
     assert editor.phone.text() == "13800001111"
     editor.phone.setFocus()
@@ -313,12 +313,12 @@ def test_editor_ctrl_s_saves_the_phone_with_audit(qtbot, db, town, monkeypatch):
         assert (audit.old_value, audit.new_value) == ("13800001111", "13722223333")
 
 
-def test_editor_escape_with_changes_asks_before_discarding(qtbot, db, town, monkeypatch):
+def test_editor_escape_with_changes_asks_before_discarding(qtbot, db, ops, town, monkeypatch):
     boxes = Boxes(monkeypatch, answer=QMessageBox.StandardButton.Cancel)
-    editor = open_editor(qtbot, db, town["chen"])
+    editor = open_editor(qtbot, ops, town["chen"])
     qtbot.keyClick(editor, Qt.Key.Key_Escape)
     assert boxes.questions == [] and not editor.isVisible()  # nothing changed: closes at once
-    editor = open_editor(qtbot, db, town["chen"])
+    editor = open_editor(qtbot, ops, town["chen"])
     editor.address.setText("西河村一组5号")
     qtbot.keyClick(editor, Qt.Key.Key_Escape)
     assert len(boxes.questions) == 1 and editor.isVisible()
@@ -329,9 +329,9 @@ def test_editor_escape_with_changes_asks_before_discarding(qtbot, db, town, monk
         assert s.get(Household, town["chen"]).address is None
 
 
-def test_editor_refuses_invalid_member_id_with_field_and_reason(qtbot, db, town, monkeypatch):
+def test_editor_refuses_invalid_member_id_with_field_and_reason(qtbot, db, ops, town, monkeypatch):
     boxes = Boxes(monkeypatch)
-    editor = open_editor(qtbot, db, town["zhang"])
+    editor = open_editor(qtbot, ops, town["zhang"])
     good = pid(1990, 13)
     bad = good[:17] + ("0" if good[-1] != "0" else "1")
     editor.draft().members[2].id_number = bad
@@ -344,9 +344,9 @@ def test_editor_refuses_invalid_member_id_with_field_and_reason(qtbot, db, town,
         assert s.scalar(select(Member.id_number).where(Member.name == "张小明")) == good
 
 
-def test_editor_new_household_with_member_and_income(qtbot, db, town, monkeypatch):
+def test_editor_new_household_with_member_and_income(qtbot, db, ops, town, monkeypatch):
     Boxes(monkeypatch)
-    editor = open_editor(qtbot, db, None, village_id=town["west"], group_id=town["w1"])
+    editor = open_editor(qtbot, ops, None, village_id=town["west"], group_id=town["w1"])
     assert editor.windowTitle() == "新增户"
     assert editor.group.value() == town["w1"]
     head = svc.new_member_draft("户主")
@@ -369,19 +369,19 @@ def test_editor_new_household_with_member_and_income(qtbot, db, town, monkeypatc
     assert saved.incomes[0].business_cost == Decimal("2000.50")
 
 
-def test_editor_history_tab_lists_changes(qtbot, db, town, monkeypatch):
+def test_editor_history_tab_lists_changes(qtbot, db, ops, town, monkeypatch):
     Boxes(monkeypatch)
-    editor = open_editor(qtbot, db, town["liu"])
+    editor = open_editor(qtbot, ops, town["liu"])
     editor.address.setText("西河村一组8号")
     assert editor.save()
-    editor = open_editor(qtbot, db, town["liu"])
+    editor = open_editor(qtbot, ops, town["liu"])
     editor.tabs.setCurrentIndex(TAB_HISTORY)
     m = editor.history_model
     rows = [[m.data(m.index(r, c)) for c in range(m.columnCount())] for r in range(m.rowCount())]
     assert ["测试", "修改", "户信息", "住址", "", "西河村一组8号"] == rows[0][1:]
 
 
-def test_editor_set_head_asks_old_head_relation(qtbot, db, town, monkeypatch):
+def test_editor_set_head_asks_old_head_relation(qtbot, db, ops, town, monkeypatch):
     Boxes(monkeypatch)
     from PySide6.QtWidgets import QInputDialog
 
@@ -392,7 +392,7 @@ def test_editor_set_head_asks_old_head_relation(qtbot, db, town, monkeypatch):
         return "之父", True
 
     monkeypatch.setattr(QInputDialog, "getItem", get_item)
-    editor = open_editor(qtbot, db, town["zhang"])
+    editor = open_editor(qtbot, ops, town["zhang"])
     editor._select_member(editor.draft().members[2].key)
     editor.head_button.click()
     assert asked and asked[0][1] == "之父" and "原户主“张三”" in asked[0][0]

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QDialog
 from fanpin_desktop.errors import ValidationError
 from fanpin_desktop.services import regions, thresholds
 from fanpin_desktop.services import settings as settings_service
+from fanpin_desktop.ui import errors as ui_errors
+from fanpin_desktop.ui.operations import SETTINGS
 from fanpin_desktop.ui.pages import settings as settings_module
 from fanpin_desktop.ui.pages.settings import (
     KIND_GROUP,
@@ -23,16 +25,19 @@ from fanpin_desktop.ui.pages.settings import (
 
 
 @pytest.fixture
-def page(qtbot, db):
-    p = SettingsPage(db)
+def page(qtbot, ops):
+    p = SettingsPage(ops)
     qtbot.addWidget(p)
+    ops.changed.connect(p.on_changes)  # what the main window does for every page
     return p
 
 
 @pytest.fixture
 def shown_errors(monkeypatch):
     shown = []
-    monkeypatch.setattr(settings_module, "show_error", lambda exc, parent=None: shown.append(str(exc)))
+    monkeypatch.setattr(
+        ui_errors, "show_user_error", lambda message, parent=None, title="": shown.append(message)
+    )
     return shown
 
 
@@ -44,7 +49,7 @@ def stored(db) -> settings_service.TownshipSettings:
 # --------------------------------------------------------------------------- township form
 
 
-def test_save_township_data(qtbot, page, db):
+def test_save_township_data(qtbot, page, db, ops):
     form = page.form
     form.province.setText("安徽省")
     form.city.setText("六安市")
@@ -54,8 +59,10 @@ def test_save_township_data(qtbot, page, db):
     form.publicity_days.setValue(7)
     form.publicity_kind.setCurrentText("自然日")
     form.backup_keep.setValue(4)
-    with qtbot.waitSignal(page.township_changed, timeout=1000):
-        page.save_button.click()
+    announced = []
+    ops.changed.connect(lambda changes, origin: announced.append((changes, origin)))
+    page.save_button.click()
+    assert announced == [(SETTINGS, page)]
     s = stored(db)
     assert (s.province, s.city, s.county, s.township) == ("安徽省", "六安市", "霍邱县", "马店镇")
     assert s.township_phone == "0564-6012317"
@@ -64,10 +71,10 @@ def test_save_township_data(qtbot, page, db):
     assert "已保存" in page.message.text()
 
 
-def test_form_shows_what_is_stored(qtbot, db):
+def test_form_shows_what_is_stored(qtbot, db, ops):
     with db.unit() as s:
         settings_service.update(s, township="梅山镇", publicity_working_days=False, supervision_phone="12317")
-    p = SettingsPage(db)
+    p = SettingsPage(ops)
     qtbot.addWidget(p)
     assert p.form.township.text() == "梅山镇"
     assert p.form.publicity_kind.currentText() == "自然日"
@@ -192,7 +199,7 @@ def test_add_threshold_through_the_dialog(page, db, monkeypatch):
         t = thresholds.threshold_for(s, 2022, "六安市")
         assert t is not None and t.amount == Decimal("7000") and t.document_no == "六乡振〔2022〕15号"
     assert page.thresholds.model.rowCount() == 1
-    assert page.thresholds.model.rows[0].region == "六安市"
+    assert page.thresholds.model.row_data(0).region == "六安市"
     assert page.form.threshold_region.findText("六安市") >= 0, "new region offered in the form"
 
 
@@ -236,7 +243,7 @@ def test_edit_and_delete_threshold(page, db, monkeypatch):
 
 
 def test_threshold_dialog_effective_date_is_optional(qtbot):
-    d = ThresholdDialog(lambda v: None, ["全国"])
+    d = ThresholdDialog(lambda values, success, refused: success(None), ["全国"])
     qtbot.addWidget(d)
     assert d.values()["effective_date"] is None
     d.effective.setDate(QDate(2022, 5, 1))

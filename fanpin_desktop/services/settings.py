@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fanpin_desktop.models import Setting
+from fanpin_desktop.services import thresholds
 
 
 @dataclass
@@ -56,3 +57,15 @@ def update(session: Session, **changes: Any) -> TownshipSettings:
     settings = dataclasses.replace(load(session), **changes)
     save(session, settings)
     return settings
+
+
+@dataclasses.dataclass(frozen=True)
+class SettingsView:
+    """What the settings page shows at once: the township data and the regions with thresholds."""
+
+    township: TownshipSettings
+    threshold_regions: list[str]
+
+
+def load_view(session: Session) -> SettingsView:
+    return SettingsView(load(session), thresholds.regions(session))

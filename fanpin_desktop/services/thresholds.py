@@ -7,6 +7,7 @@ notice. A region without its own row falls back to the national row (全国) of 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -153,3 +154,33 @@ def regions(session: Session) -> list[str]:
     names = set(session.scalars(select(Threshold.region).distinct()))
     names.add(NATIONAL)
     return sorted(names, key=lambda n: (n != NATIONAL, n))
+
+
+@dataclass(frozen=True)
+class ThresholdRow:
+    """One threshold as the settings page lists it: plain values, no ORM object."""
+
+    id: int
+    year: int
+    region: str
+    amount: Decimal
+    document_no: str
+    effective_date: dt.date | None
+    note: str
+
+
+def list_rows(session: Session) -> list[ThresholdRow]:
+    """``list_thresholds`` as plain rows (newest year first, national first)."""
+    return [
+        ThresholdRow(
+            t.id, t.year, t.region, Decimal(t.amount), t.document_no or "", t.effective_date, t.note or ""
+        )
+        for t in list_thresholds(session)
+    ]
+
+
+def save(session: Session, threshold_id: int | None, **values: Any) -> int:
+    """Add a threshold (``threshold_id`` None) or edit one; its id."""
+    if threshold_id is None:
+        return add(session, **values).id
+    return edit(session, threshold_id, **values).id

@@ -191,14 +191,11 @@ def run_window(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- smoke test
 
 
-def _search_text(ctx) -> str:  # type: ignore[no-untyped-def]
+def _search_text(ops) -> str:  # type: ignore[no-untyped-def]
     """A surname that exists in the demo township, to search for."""
-    from sqlalchemy import select
+    from fanpin_desktop.services.households import first_member_name
 
-    from fanpin_desktop.models import Member
-
-    with ctx.db.reading() as s:
-        name = s.scalar(select(Member.name).order_by(Member.id).limit(1))
+    name = ops.read(first_member_name)
     return (name or "张")[:1]
 
 
@@ -258,9 +255,8 @@ def smoke_test(args: argparse.Namespace) -> int:
             window.show()
             app.processEvents()
             image = window.grab()
-            text = _search_text(ctx)
-            with ctx.db.reading() as s:
-                found = search_household_ids(s, HouseholdQuery(text=text))
+            text = _search_text(window.ops)
+            found = window.ops.read(search_household_ids, HouseholdQuery(text=text))
             page_rows = _search_page(window.pages["registry"], text)
             app.processEvents()
             window.close()

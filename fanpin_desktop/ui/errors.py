@@ -1,6 +1,6 @@
 """Showing failures to the clerk: a plain warning for user errors, the log file for bugs.
 
-``show_error(exc)`` is what every page calls (and what ``TaskRunner`` calls by default);
+``show_error(exc)`` is where ``ui/operations`` routes every failure (and what ``TaskRunner`` calls by default);
 ``install_excepthook()`` makes exceptions escaping a Qt slot take the same route.
 """
 

@@ -31,6 +31,7 @@ from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.ui.common import ask_yes_no
 from fanpin_desktop.ui.errors import open_path, show_error
 from fanpin_desktop.ui.operations import Changes, Operations
+from fanpin_desktop.ui.operations import data as data_ops
 from fanpin_desktop.ui.pages.base import Page
 from fanpin_desktop.ui.tasks import TaskRunner
 
@@ -114,7 +115,7 @@ class MainWindow(QMainWindow):
         if self.runner.parent() is None:
             self.runner.setParent(self)
         # every database access of the window's pages and dialogs; its change notices reach every page
-        self.ops = Operations(ctx.db, self.runner, self)
+        self.ops = data_ops.window_operations(ctx, self.runner, self)
         self.ops.changed.connect(self._on_changes)
         self.qsettings = qsettings or app_settings()
         self.setWindowIcon(qta.icon("fa5s.home", color="#1a73e8"))
@@ -306,8 +307,12 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         key = self.sidebar.item(row).data(Qt.ItemDataRole.UserRole)
-        self.page(key)
+        page = self.page(key)
         self.stack.setCurrentIndex(row)
+        if isinstance(page, Page) and page.stale:
+            # what changed while it was hidden (its showEvent does the same when the window is on screen)
+            page.stale = False
+            page.refresh()
         self.refresh_status()
 
     def refresh_pages(self) -> None:
@@ -349,8 +354,6 @@ class MainWindow(QMainWindow):
         return Path(name).with_suffix(".xlsx")
 
     def export_roster(self, target: Path | None = None) -> None:
-        from fanpin_desktop.services.roster_export import export_roster
-
         target = target or self.choose_roster_target()
         if target is None:
             return
@@ -359,13 +362,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"已导出 {count} 人到 {target}", 10000)
             self.inform("导出完成", f"已按国家系统导出格式写出 {count} 名家庭成员：\n{target}")
 
-        self.ops.background(
-            lambda session, _control: export_roster(session, target),
-            success=done,
-            parent=self,
-            label="正在导出户籍名册…",
-            cancellable=False,
-        )
+        data_ops.export_roster(self.ops, target, parent=self, success=done)
 
     def backup_now(self) -> None:
         paths = self.ctx.paths
@@ -374,14 +371,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"已备份到 {made}", 10000)
             self.inform("备份完成", f"数据库已备份到：\n{made}\n\n备份文件夹：{paths.backups}")
 
-        self.ops.with_database(
-            lambda _db, _control: backups.backup(paths, backups.MANUAL),
-            Changes(),
-            success=done,
-            parent=self,
-            label="正在备份数据库…",
-            cancellable=False,
-        )
+        data_ops.backup(self.ops, paths, parent=self, success=done)
 
     def restore_from_backup(self) -> None:
         chosen = self.choose_backup()
@@ -396,22 +386,13 @@ class MainWindow(QMainWindow):
         self.restore_file(chosen)
 
     def restore_file(self, file: Path) -> None:
-        paths = self.ctx.paths
-
         def done(result: backups.RestoreResult) -> None:
             log.info("restored from %s", result.restored_from.name)
             kept = f"\n\n原数据库已另存为：\n{result.replaced_copy}" if result.replaced_copy else ""
             self.inform("恢复完成", f"已从“{result.restored_from.name}”恢复数据库。{kept}")
 
         # the database was replaced: every page reloads (the notice comes before ``done``)
-        self.ops.with_database(
-            lambda db, _control: backups.restore(paths, file, db=db),
-            Changes.everything(),
-            success=done,
-            parent=self,
-            label="正在恢复数据库…",
-            cancellable=False,
-        )
+        data_ops.restore(self.ops, self.ctx.paths, file, parent=self, success=done)
 
     def show_about(self) -> None:
         QMessageBox.about(

@@ -88,6 +88,7 @@ from fanpin_desktop.services.households.labels import (
     MEMBER_FIELD_LABELS,
     TABLE_LABELS,
 )
+from fanpin_desktop.services.households.picking import first_member_name, household_choices
 from fanpin_desktop.services.households.rows import (
     HouseholdRow,
     Option,
@@ -186,7 +187,9 @@ __all__ = [
     "delete_household",
     "derived_facts",
     "fetch_rows",
+    "first_member_name",
     "field_label",
+    "household_choices",
     "household_count",
     "household_history",
     "household_label",

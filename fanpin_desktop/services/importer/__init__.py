@@ -37,6 +37,7 @@ from fanpin_desktop.services.importer.headers import (
     save_mapping,
     saved_mapping_names,
 )
+from fanpin_desktop.services.importer.normalise import cell_text
 from fanpin_desktop.services.importer.parse import (
     ImportCancelled,
     ParsedFile,
@@ -112,6 +113,24 @@ def prepare(
     except LookupError as exc:
         raise UserError(str(exc)) from exc
     return header, mapping
+
+
+#: why the wizard asks the clerk to point at the header row
+HEADER_NOT_FOUND = "未能按列名找到表头：请指定表头所在的行，并为各列选择导入为哪一项"
+
+
+def prepare_or_guess(session: Session, src: Source) -> tuple[HeaderInfo, ColumnMapping]:
+    """``prepare``, or when no header is found by name, the first non-empty row as the header with
+    the columns it can match, and ``mapping.source`` saying the clerk has to choose (the wizard)."""
+    try:
+        return prepare(session, src)
+    except UserError:
+        head = src.head()
+        first = next((i for i, r in enumerate(head) if any(cell_text(v) for v in r)), 0)
+        header = header_from_row(head, first) if head else HeaderInfo((0,), [], 1)
+        mapping = resolve_mapping(session, header.labels)
+        mapping.source = HEADER_NOT_FOUND
+        return header, mapping
 
 
 def _saved_header(session: Session | None, head: list[list[object]]) -> HeaderInfo | None:
@@ -240,6 +259,7 @@ def import_file(
 
 __all__ = [
     "ERROR",
+    "HEADER_NOT_FOUND",
     "WARNING",
     "ColumnMapping",
     "HeaderInfo",
@@ -256,6 +276,7 @@ __all__ = [
     "import_file",
     "open_file",
     "prepare",
+    "prepare_or_guess",
     "save_mapping",
     "saved_mapping_names",
     "write_error_report",

@@ -1,14 +1,16 @@
 """The household editor: 基本信息, 家庭成员, 收支情况, 派生信息, 变更记录.
 
-The dialog edits a ``HouseholdDraft`` (plain dataclasses) and holds no Session: it reads in one
-short unit when it opens, and ``save`` writes everything in one unit of work through
-``services.households.save_household`` (which validates again and writes the audit trail).
+The dialog edits a ``HouseholdDraft`` (plain dataclasses) and holds no Session: it reads through
+the window's operations when it opens, and ``save`` writes everything in one unit of work through
+the ``save_household`` operation (the service validates again and writes the audit trail); the
+dialog closes when that write has succeeded, and every page hears of it from the change notice.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -35,13 +37,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fanpin_desktop.db import Database
 from fanpin_desktop.domain import enums, ids
 from fanpin_desktop.domain.facts import Issue
+from fanpin_desktop.errors import UserError
 from fanpin_desktop.services import households as svc
 from fanpin_desktop.services.households import HouseholdDraft, IncomeDraft, MemberDraft, VillageOption
 from fanpin_desktop.ui.common import ask_discard, ask_yes_no, history_table
 from fanpin_desktop.ui.dialogs.member_dialog import MemberDialog, MoveMemberDialog
+from fanpin_desktop.ui.operations import Operations
+from fanpin_desktop.ui.operations import households as household_ops
 from fanpin_desktop.ui.table_models.households import HistoryTableModel, MemberTableModel
 from fanpin_desktop.ui.widgets import (
     IdCombo,
@@ -87,36 +91,53 @@ def default_old_head_relation(new_head: MemberDraft, old_head: MemberDraft | Non
     return "其他"
 
 
+def _open(
+    session: Any, household_id: int | None, village_id: int | None, group_id: int | None
+) -> tuple[list[VillageOption], HouseholdDraft, str, list[str] | None]:
+    """What the editor shows when it opens, in one read-only unit: the village lists, the draft,
+    the title and (for a saved household) its monitoring statuses."""
+    options = svc.region_options(session)
+    if household_id is None:
+        return options, svc.new_household_draft(village_id, group_id), "新增户", None
+    return (
+        options,
+        svc.load_household(session, household_id),
+        f"编辑户：{svc.household_label(session, household_id)}",
+        svc.case_statuses(session, household_id),
+    )
+
+
 class HouseholdEditor(QDialog):
-    """Edit (or, with ``household_id=None``, create) one household. ``saved_id`` is set on save."""
+    """Edit (or, with ``household_id=None``, create) one household. ``saved_id`` is set on save.
+
+    ``origin`` is passed on with the change notice (the registry page, which then shows the saved
+    row itself instead of reloading)."""
 
     saved = Signal(int)
 
     def __init__(
         self,
-        db: Database,
+        ops: Operations,
         household_id: int | None = None,
         parent: QWidget | None = None,
         *,
         village_id: int | None = None,
         group_id: int | None = None,
         today: dt.date | None = None,
+        origin: object | None = None,
     ) -> None:
         super().__init__(parent)
-        self._db = db
+        self.ops = ops
+        self._origin = origin
         self._today = today or dt.date.today()
         self.saved_id: int | None = None
+        self._saving = False
         self._history_loaded = False
-        with db.reading() as s:
-            self._options: list[VillageOption] = svc.region_options(s)
-            if household_id is None:
-                draft = svc.new_household_draft(village_id, group_id)
-                self._title = "新增户"
-                self._case_statuses: list[str] | None = None
-            else:
-                draft = svc.load_household(s, household_id)
-                self._title = f"编辑户：{svc.household_label(s, household_id)}"
-                self._case_statuses = svc.case_statuses(s, household_id)
+        self._options: list[VillageOption]
+        self._case_statuses: list[str] | None
+        self._options, draft, self._title, self._case_statuses = ops.read(
+            _open, household_id, village_id, group_id
+        )
         self._draft: HouseholdDraft = draft
         self._original: HouseholdDraft = copy.deepcopy(draft)
         self._loading = True
@@ -418,8 +439,7 @@ class HouseholdEditor(QDialog):
                 if other.key != member_key and other.id_number and other.id_number[:18] == base:
                     return f"证件号码：本户成员“{other.name}”已使用该号码，同一人只能登记一次"
             own = [m.id for m in self._draft.members if m.id is not None]
-            with self._db.reading() as s:
-                return svc.id_number_owner(s, base, exclude_member_ids=own)
+            return self.ops.read(svc.id_number_owner, base, exclude_member_ids=own)
 
         return check
 
@@ -478,7 +498,7 @@ class HouseholdEditor(QDialog):
         if m.relation == svc.HEAD and len(self._draft.staying_members) > 1:
             QMessageBox.warning(self, "迁移成员", f"“{m.name}”是户主。请先把另一名成员设为户主，再迁移。")
             return
-        dialog = MoveMemberDialog(self._db, m.name, self._draft.id, self)
+        dialog = MoveMemberDialog(self.ops, m.name, self._draft.id, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         choice = dialog.choice()
@@ -777,8 +797,7 @@ class HouseholdEditor(QDialog):
     def load_history(self) -> None:
         if self._draft.id is None:
             return
-        with self._db.reading() as s:
-            entries = svc.household_history(s, self._draft.id)
+        entries = self.ops.read(svc.household_history, self._draft.id)
         self.history_model.set_entries(entries)
         self.history_note.setText(
             f"共 {len(entries)} 条变更记录，最新的在前（含成员和收支的变更）。"
@@ -825,10 +844,15 @@ class HouseholdEditor(QDialog):
             getattr(self, attr).setFocus()
 
     def save(self) -> bool:
-        """Validate, confirm warnings, then store everything in one unit of work."""
+        """Validate, confirm warnings, then store everything in one unit of work (the
+        ``save_household`` operation); the dialog closes when the write has succeeded.
+
+        False when the draft was refused (the field is focused) or the write failed; True when it
+        was saved, or (a write still running on the worker thread) is being saved."""
+        if self._saving:
+            return False
         draft = self.draft()
-        with self._db.reading() as s:
-            issues = svc.validate_draft(s, draft, self._today)
+        issues = self.ops.read(svc.validate_draft, draft, self._today)
         self.member_model.refresh()  # IDs were normalised, sex/birth filled in
         errors = [i for i in issues if i.is_error]
         warnings = [i for i in issues if not i.is_error]
@@ -850,20 +874,57 @@ class HouseholdEditor(QDialog):
             ):
                 self._focus_issue(warnings[0])
                 return False
-        try:
-            with self._db.unit() as s:
-                new_id = svc.save_household(s, draft, self._today)
-        except svc.ValidationFailed as exc:  # changed by someone else between the two units
-            QMessageBox.warning(self, "不能保存", "\n".join(f"· {i.message}" for i in exc.errors))
-            return False
-        except svc.RegistryError as exc:
-            QMessageBox.warning(self, "不能保存", str(exc))
-            return False
-        self.saved_id = new_id
-        self._original = copy.deepcopy(draft)
-        self.saved.emit(new_id)
-        self.accept()
-        return True
+        saved_draft = copy.deepcopy(draft)
+
+        def saved(new_id: int) -> None:
+            self._saving = False
+            self.saved_id = new_id
+            self._original = saved_draft
+            self.saved.emit(new_id)
+            self.accept()
+
+        def refused(exc: UserError) -> None:
+            self._saving = False
+            self.save_button.setEnabled(True)
+            if isinstance(exc, svc.ValidationFailed):  # changed by someone else since the check
+                QMessageBox.warning(self, "不能保存", "\n".join(f"· {i.message}" for i in exc.errors))
+                if exc.errors:
+                    self._focus_issue(exc.errors[0])
+            else:
+                QMessageBox.warning(self, "不能保存", str(exc))
+
+        self._saving = True
+        self.save_button.setEnabled(False)
+        task = household_ops.save_household(
+            self.ops,
+            draft,
+            self._today,
+            parent=self,
+            success=saved,
+            user_error=refused,
+            origin=self._origin,
+        )
+        if task.finished:
+            self._saving = False  # a bug, already reported, leaves the dialog open with the edits
+        else:
+            self._unlock_when_finished(task)
+        self.save_button.setEnabled(not self._saving and self.saved_id is None)
+        return self.saved_id is not None or self._saving
+
+    def _unlock_when_finished(self, task: Any) -> None:
+        """A write on the worker thread: whatever its end (a bug is reported by the operation),
+        the dialog takes edits and 保存 again unless it closed."""
+        runner = self.ops.runner
+
+        def finished(_label: str) -> None:
+            if not task.finished:
+                return
+            runner.task_finished.disconnect(finished)
+            if self.saved_id is None:
+                self._saving = False
+                self.save_button.setEnabled(True)
+
+        runner.task_finished.connect(finished)
 
     def _confirm_discard(self) -> bool:
         if not self.is_dirty():

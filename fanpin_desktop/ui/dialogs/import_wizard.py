@@ -2,16 +2,18 @@
 
 Reading, checking and writing run on the task runner (off the GUI thread) with a progress bar in
 the page and a cancel button; the database is only written on the last step, in one transaction,
-after the clerk has seen what will change. The wizard holds no session: it calls the importer
-services with the ``Database``.
+after the clerk has seen what will change. The wizard holds no session: each step is one of the
+import operations (``ui/operations/data``); the import announces the changed households to every
+page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,11 +36,8 @@ from PySide6.QtWidgets import (
     QWizard,
     QWizardPage,
 )
-from sqlalchemy import select
 
-from fanpin_desktop.db import Database
 from fanpin_desktop.errors import UserError
-from fanpin_desktop.models import Village
 from fanpin_desktop.services import importer
 from fanpin_desktop.services.importer.fields import FIELDS, IGNORED
 from fanpin_desktop.services.importer.headers import (
@@ -50,50 +49,33 @@ from fanpin_desktop.services.importer.headers import (
 from fanpin_desktop.services.importer.normalise import cell_text
 from fanpin_desktop.services.importer.plan import ImportPlan, build_plan
 from fanpin_desktop.services.importer.reading import column_letter, sheet_names
-from fanpin_desktop.ui.errors import show_error
-from fanpin_desktop.ui.tasks import TaskRunner
+from fanpin_desktop.ui.operations import Operations
+from fanpin_desktop.ui.operations import data as data_ops
+from fanpin_desktop.ui.table_models.base import Column, RowsModel
+from fanpin_desktop.ui.tasks import Task
 
 FILE_FILTER = "花名册 (*.xlsx *.xlsm *.xls *.csv);;Excel 工作簿 (*.xlsx *.xlsm *.xls);;CSV 文件 (*.csv)"
 NOT_IMPORTED = "（不导入）"
 PREVIEW_ROWS = 3
 
 
-class RowsModel(QAbstractTableModel):
-    """A read-only table of dicts (problems, changes, moves) for the preview page."""
+class PreviewRowsModel(RowsModel):
+    """A read-only table of dicts (problems, changes, moves) for the preview page, the columns
+    given as ``(key, title)``; a cell's full text is its tooltip."""
+
+    NUMBERED_ROWS = False
 
     def __init__(self, columns: list[tuple[str, str]], parent: Any = None) -> None:
-        super().__init__(parent)
-        self.columns = columns
-        self.rows: list[dict[str, Any]] = []
+        super().__init__(parent=parent, columns=[_dict_column(key, title) for key, title in columns])
 
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008,N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008,N802
-        return 0 if parent.isValid() else len(self.columns)
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        value = self.rows[index.row()].get(self.columns[index.column()][0])
-        return "" if value is None else str(value)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,  # noqa: N802
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.columns[section][1]
+    def style_data(self, row: Any, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.COLUMNS[column].text(row)
         return None
+
+
+def _dict_column(key: str, title: str) -> Column:
+    return Column(title, lambda row: "" if row.get(key) is None else str(row.get(key)))
 
 
 class _WorkPage(QWizardPage):
@@ -116,7 +98,8 @@ class _WorkPage(QWizardPage):
     def before_work(self) -> None:
         """Read what the work needs from the widgets (on the GUI thread)."""
 
-    def work(self, control: Any) -> Any:  # runs on the worker thread: no widgets here
+    def start(self, success: Callable[[Any], None], user_error: Callable[[UserError], None]) -> Task:
+        """Start the step's operation (its work runs on the worker thread: no widgets there)."""
         raise NotImplementedError
 
     def work_done(self, result: Any) -> None:
@@ -140,23 +123,19 @@ class _WorkPage(QWizardPage):
             self._passing = True
             self.wiz.next()
 
-        def failed(exc: BaseException) -> None:
+        def failed(exc: UserError) -> None:  # a bug is reported by the operation
             self.progress.setVisible(False)
             self.wiz.task = None
-            if isinstance(exc, UserError):
-                self.status.setText(str(exc))
-            else:
-                show_error(exc, self)
+            self.status.setText(str(exc))
 
-        def cancelled() -> None:
-            self.progress.setVisible(False)
-            self.wiz.task = None
-            self.status.setText("已取消，数据库没有任何改动")
-
-        self.wiz.task = self.wiz.runner.run(
-            self.work, done, failed, label="正在导入花名册…", on_cancelled=cancelled
-        )
+        self.wiz.task = self.start(done, failed)
         return False
+
+    def work_ended(self, cancelled: bool) -> None:
+        """The step's task ended without ``done`` or ``failed`` (cancelled, or a bug already shown)."""
+        self.progress.setVisible(False)
+        if cancelled:
+            self.status.setText("已取消，数据库没有任何改动")
 
     def show_progress(self, done: int, total: int, text: str) -> None:
         if total:
@@ -216,21 +195,12 @@ class FilePage(_WorkPage):
             self.load_sheets()
         self.chosen = (self.path.text().strip(), self.sheet.currentText() if self.sheet.count() > 1 else None)
 
-    def work(self, control: Any) -> Any:
+    def start(self, success: Callable[[Any], None], user_error: Callable[[UserError], None]) -> Task:
+        # not found by name: the first non-empty row is the header and the clerk chooses
         path, sheet = self.chosen
-        src = importer.open_file(path, sheet)
-        with self.wiz.db.reading() as s:
-            try:
-                header, mapping = importer.prepare(s, src)
-            except UserError:
-                # not found by name: start from the first non-empty row and let the clerk choose
-                head = src.head()
-                first = next((i for i, r in enumerate(head) if any(cell_text(v) for v in r)), 0)
-                header = header_from_row(head, first) if head else HeaderInfo((0,), [], 1)
-                mapping = resolve_mapping(s, header.labels)
-                mapping.source = "未能按列名找到表头：请指定表头所在的行，并为各列选择导入为哪一项"
-            villages = list(s.scalars(select(Village.name).order_by(Village.sort_order, Village.id)))
-        return src, header, mapping, villages
+        return data_ops.read_roster(
+            self.wiz.ops, path, sheet, parent=self, success=success, user_error=user_error
+        )
 
     def work_done(self, result: Any) -> None:
         if self.wiz.source is not None:
@@ -354,8 +324,7 @@ class MappingPage(_WorkPage):
             header = header_from_row(
                 src.head(), self.header_row.value() - 1, 2 if self.two_rows.isChecked() else 1
             )
-            with self.wiz.db.reading() as s:
-                mapping = resolve_mapping(s, header.labels)
+            mapping = self.wiz.ops.read(resolve_mapping, header.labels)
         except (ValueError, LookupError) as exc:
             self.status.setText(str(exc))
             return
@@ -370,29 +339,33 @@ class MappingPage(_WorkPage):
         header = self.wiz.header
         assert header is not None
         mapping = self.current_mapping()
-        with self.wiz.db.unit() as s:
-            importer.save_mapping(s, name, header.labels, mapping)
-        self.wiz.mapping = mapping
-        self.saved_label.setText(f"已保存为“{name}”")
-        self.status.clear()
+
+        def saved(_result: object) -> None:
+            self.wiz.mapping = mapping
+            self.saved_label.setText(f"已保存为“{name}”")
+            self.status.clear()
+
+        data_ops.save_column_mapping(self.wiz.ops, name, header.labels, mapping, parent=self, success=saved)
 
     # ------------------------------------------------------------------ next: parse and compare
 
     def before_work(self) -> None:
         self.chosen = (self.current_mapping(), self.default_village())
 
-    def work(self, control: Any) -> Any:
+    def start(self, success: Callable[[Any], None], user_error: Callable[[UserError], None]) -> Task:
         src, header = self.wiz.source, self.wiz.header
         assert src is not None and header is not None
         mapping, village = self.chosen
-        return importer.analyse(
-            self.wiz.db,
+        return data_ops.analyse_roster(
+            self.wiz.ops,
             src,
             header,
             mapping,
             self.wiz.options(default_village=village),
-            progress=self.wiz.progress_callback(control),
-            cancelled=lambda: control.cancelled,
+            self.wiz.progress_callback,
+            parent=self,
+            success=success,
+            user_error=user_error,
         )
 
     def work_done(self, result: Any) -> None:
@@ -412,10 +385,10 @@ class PreviewPage(_WorkPage):
         self.create_places = QCheckBox("新建文件中出现、但本乡镇还没有的行政村、村民小组和自然村")
         self.create_places.toggled.connect(self.replan)
         # the message last, where the table stretches: it is what the clerk reads
-        self.issues = RowsModel(
+        self.issues = PreviewRowsModel(
             [("row", "行"), ("severity", "类别"), ("column", "列"), ("value", "值"), ("message", "问题")]
         )
-        self.changes = RowsModel(
+        self.changes = PreviewRowsModel(
             [
                 ("row", "行"),
                 ("household", "户"),
@@ -425,7 +398,7 @@ class PreviewPage(_WorkPage):
                 ("new", "新值"),
             ]
         )
-        self.moves = RowsModel(
+        self.moves = PreviewRowsModel(
             [("row", "行"), ("person", "姓名"), ("id", "证件号码"), ("from", "原所在户"), ("to", "迁入")]
         )
         self.tabs = QTabWidget()
@@ -472,8 +445,8 @@ class PreviewPage(_WorkPage):
         self.changes.set_rows(plan.member_changes())
         self.moves.set_rows(plan.moves())
         self.tabs.setTabText(0, f"问题（{len(plan.issues)}）")
-        self.tabs.setTabText(1, f"已有人员的变化（{len(self.changes.rows)}）")
-        self.tabs.setTabText(2, f"迁户（{len(self.moves.rows)}）")
+        self.tabs.setTabText(1, f"已有人员的变化（{self.changes.rowCount()}）")
+        self.tabs.setTabText(2, f"迁户（{self.moves.rowCount()}）")
         self.create_places.setVisible(bool(plan.unknown_places) or plan.create_places)
         self.create_places.blockSignals(True)
         self.create_places.setChecked(plan.create_places)
@@ -487,8 +460,9 @@ class PreviewPage(_WorkPage):
     def replan(self) -> None:
         plan = self.wiz.plan
         assert plan is not None
-        with self.wiz.db.reading() as s:
-            self.wiz.plan = build_plan(s, plan.parsed, create_places=self.create_places.isChecked())
+        self.wiz.plan = self.wiz.ops.read(
+            build_plan, plan.parsed, create_places=self.create_places.isChecked()
+        )
         self.show_plan()
 
     def save_report(self) -> None:
@@ -514,24 +488,24 @@ class PreviewPage(_WorkPage):
     def before_work(self) -> None:
         self.chosen = self.create_places.isChecked()
 
-    def work(self, control: Any) -> Any:
+    def start(self, success: Callable[[Any], None], user_error: Callable[[UserError], None]) -> Task:
         plan = self.wiz.plan
         assert plan is not None
         options = self.wiz.options(default_village=self.wiz.default_village, create_places=self.chosen)
-        return importer.execute(
-            self.wiz.db,
-            plan.parsed,
+        return data_ops.import_roster(
+            self.wiz.ops,
+            plan,
             options,
-            expect=plan.fingerprint,
-            plan=plan,
-            progress=self.wiz.progress_callback(control),
-            cancelled=lambda: control.cancelled,
+            self.wiz.progress_callback,
+            parent=self,
+            success=success,
+            user_error=user_error,
         )
 
     def work_done(self, result: Any) -> None:
+        # every page has heard of the changed households (the operation's notice) by now
         self.wiz.result = result
         self.wiz.result_page.text.setPlainText("\n".join(result.summary_lines()))
-        self.wiz.imported.emit(result)
 
 
 class ResultPage(QWizardPage):
@@ -547,22 +521,20 @@ class ResultPage(QWizardPage):
 
 
 class ImportWizard(QWizard):
-    """The import wizard. ``runner`` runs the work (``TaskRunner(synchronous=True)`` in tests)."""
+    """The import wizard. Its steps run on the window's task runner through ``ops`` (synchronous
+    in tests); the import announces what it changed to every page."""
 
-    imported = Signal(object)  # ImportResult, after a successful write
     progressed = Signal(int, int, str)
 
     def __init__(
         self,
-        db: Database,
-        runner: TaskRunner | None = None,
+        ops: Operations,
         parent: QWidget | None = None,
         path: str | Path | None = None,
     ) -> None:
         super().__init__(parent)
-        self.db = db
-        self.runner = runner or TaskRunner(self)
-        self.task: Any = None
+        self.ops = ops
+        self.task: Task | None = None
         self.source: importer.Source | None = None
         self.header: HeaderInfo | None = None
         self.mapping: ColumnMapping | None = None
@@ -583,6 +555,7 @@ class ImportWizard(QWizard):
         for page in (self.file_page, self.mapping_page, self.preview_page, self.result_page):
             self.addPage(page)
         self.progressed.connect(self._show_progress)
+        ops.runner.task_finished.connect(self._task_finished)
         if path:
             self.file_page.set_file(str(path))
 
@@ -599,6 +572,16 @@ class ImportWizard(QWizard):
             self.progressed.emit(done, total, text)
 
         return report
+
+    def _task_finished(self, _label: str) -> None:
+        """A step that ended without its ``done`` or ``failed``: cancelled, or a bug (shown)."""
+        task = self.task
+        if task is None or not task.finished:
+            return
+        self.task = None
+        page = self.currentPage()
+        if isinstance(page, _WorkPage):
+            page.work_ended(task.control.cancelled)
 
     def _show_progress(self, done: int, total: int, text: str) -> None:
         page = self.currentPage()

@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -31,12 +31,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fanpin_desktop.db import Database
 from fanpin_desktop.domain import enums, ids
 from fanpin_desktop.domain.facts import Issue
 from fanpin_desktop.services import households as svc
-from fanpin_desktop.services.households import HouseholdQuery, MemberDraft
+from fanpin_desktop.services.households import MemberDraft
 from fanpin_desktop.ui.common import ask_discard, ask_yes_no, ok_cancel_buttons
+from fanpin_desktop.ui.operations import Operations
+from fanpin_desktop.ui.table_models.base import Column, RowsModel
 from fanpin_desktop.ui.widgets import OptionalDateEdit, OptionalSpinBox, ValueCombo
 
 HEALTH_ITEMS = ("健康", "长期慢性病", "患有大病", "残疾")
@@ -532,28 +533,20 @@ class MemberDialog(QDialog):
 # --------------------------------------------------------------------------- move picker
 
 
-class _HouseholdListModel(QAbstractListModel):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._items: list[tuple[int, str]] = []
+class _HouseholdListModel(RowsModel):
+    """The households found, ``(id, label)`` each, in one column (shown by a list view)."""
+
+    COLUMNS = (Column("户", lambda item: item[1]),)
+    NUMBERED_ROWS = False
 
     def set_items(self, items: list[tuple[int, str]]) -> None:
-        self.beginResetModel()
-        self._items = items
-        self.endResetModel()
+        self.set_rows(items)
 
     def item(self, row: int) -> tuple[int, str] | None:
-        return self._items[row] if 0 <= row < len(self._items) else None
+        return self.row_data(row)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return self._items[index.row()][1]
+    def row_id(self, row: tuple[int, str]) -> int | None:
+        return row[0]
 
 
 class MoveMemberDialog(QDialog):
@@ -562,16 +555,20 @@ class MoveMemberDialog(QDialog):
     LIMIT = 50
 
     def __init__(
-        self, db: Database, member_name: str, exclude_household_id: int | None, parent: QWidget | None = None
+        self,
+        ops: Operations,
+        member_name: str,
+        exclude_household_id: int | None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._db = db
+        self.ops = ops
         self._exclude = exclude_household_id
         self.setWindowTitle(f"把“{member_name}”迁移到其他户")
         self.search = QLineEdit()
         self.search.setPlaceholderText("输入迁入户成员的姓名、身份证号、电话或户编号")
         self.search.setClearButtonEnabled(True)
-        self.results_model = _HouseholdListModel(self)
+        self.results_model = _HouseholdListModel(parent=self)
         self.results = QListView()
         self.results.setModel(self.results_model)
         self.results.setMinimumHeight(180)
@@ -596,23 +593,10 @@ class MoveMemberDialog(QDialog):
 
     def _search(self) -> None:
         text = self.search.text().strip()
-        if not text:
-            self.results_model.set_items([])
-            return
-        with self._db.reading() as s:
-            found = [
-                hid for hid in svc.search_household_ids(s, HouseholdQuery(text=text)) if hid != self._exclude
-            ]
-            rows = svc.fetch_rows(s, found[: self.LIMIT])
-        items = []
-        for hid in found[: self.LIMIT]:
-            r = rows.get(hid)
-            if r is not None:
-                code = f"（户编号 {r.code}）" if r.code else ""
-                items.append((hid, f"{r.village}{r.group} {r.head_name}户 {r.size}人{code}"))
+        items = self.ops.read(svc.household_choices, text, self._exclude, self.LIMIT) if text else []
         self.results_model.set_items(items)
         if items:
-            self.results.setCurrentIndex(self.results_model.index(0))
+            self.results.setCurrentIndex(self.results_model.index(0, 0))
 
     def choice(self) -> tuple[int, str, str] | None:
         """(household id, relation, label) of the chosen household."""

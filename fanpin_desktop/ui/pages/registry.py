@@ -31,15 +31,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fanpin_desktop.db import Database
 from fanpin_desktop.domain import enums
 from fanpin_desktop.services import households as svc
 from fanpin_desktop.services.households import HouseholdQuery, HouseholdRow, RegistryIndex, VillageOption
 from fanpin_desktop.ui.common import ask_yes_no, close_button, history_table
 from fanpin_desktop.ui.dialogs.household_editor import HouseholdEditor
-from fanpin_desktop.ui.errors import show_error
+from fanpin_desktop.ui.operations import Changes, Operations
+from fanpin_desktop.ui.operations import households as household_ops
+from fanpin_desktop.ui.pages.base import Page
 from fanpin_desktop.ui.table_models.households import HistoryTableModel, HouseholdTableModel
-from fanpin_desktop.ui.tasks import TaskRunner
 from fanpin_desktop.ui.widgets import IdCombo, ValueCombo, icon
 
 log = logging.getLogger(__name__)
@@ -53,20 +53,20 @@ def _esc(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-class RegistryPage(QWidget):
-    """The household registry page. The main window embeds it and may call ``refresh()``."""
+class RegistryPage(Page):
+    """The household registry page. It reloads from the window's change notices: households
+    (and their monitoring status) changed elsewhere, villages renamed, the database restored. Its
+    own saves and deletes (``origin`` is the page) update the list in place instead."""
 
-    households_changed = Signal()  # a household was added, edited or deleted here
+    SHOWS = ("households", "cases", "settings")
+
     index_ready = Signal()  # the in-memory search index of a big registry is built
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._db = db
+    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
+        super().__init__(ops, parent)
         self._index: RegistryIndex | None = None
         self._index_generation = 0
         self._total = 0
-        # Not a child of the page: a build still running when the page goes away finishes harmlessly.
-        self._runner = TaskRunner()
         self._query = HouseholdQuery()
         self._options: list[VillageOption] = []
         self.editor_factory = HouseholdEditor  # tests and the benchmark may replace it
@@ -234,15 +234,7 @@ class RegistryPage(QWidget):
         """Reload everything (after a restore, an import, or changes made elsewhere)."""
         self._index = None
         self._index_generation += 1
-        try:
-            with self._db.reading() as s:
-                self._options = svc.region_options(s)
-                self._total = svc.household_count(s)
-                if self._total <= SYNC_INDEX_LIMIT:
-                    self._index = RegistryIndex.build(s)
-        except Exception as exc:  # noqa: BLE001 - show it, keep the page usable
-            show_error(exc, self)
-            return
+        self._options, self._total, self._index = self.ops.read(_load_registry)
         self._fill_villages()
         self.model.invalidate(None)
         self.run_search()
@@ -252,11 +244,6 @@ class RegistryPage(QWidget):
     def _build_index_in_background(self) -> None:
         """A big registry is indexed on a worker thread; until then searches run in SQL."""
         generation = self._index_generation
-        db = self._db
-
-        def build(_control: object) -> RegistryIndex:
-            with db.reading() as s:
-                return RegistryIndex.build(s)
 
         def done(index: RegistryIndex) -> None:
             if not shiboken6.isValid(self) or generation != self._index_generation:
@@ -269,7 +256,7 @@ class RegistryPage(QWidget):
         def failed(exc: BaseException) -> None:
             log.warning("registry index not built, searching in SQL: %s", exc)
 
-        self._runner.run(build, done, failed, progress=False, cancellable=False)
+        household_ops.build_registry_index(self.ops, done, failed)
 
     @property
     def index_ready_now(self) -> bool:
@@ -292,8 +279,7 @@ class RegistryPage(QWidget):
         self.group.setEnabled(option is not None)
 
     def _fetch_rows(self, ids: Sequence[int]) -> dict[int, HouseholdRow]:
-        with self._db.reading() as s:
-            return svc.fetch_rows(s, ids)
+        return self.ops.read(svc.fetch_rows, ids)
 
     def _sorted_ids(self, key: str | None, descending: bool) -> list[int]:
         self._query = dataclasses.replace(self._query, sort=key, descending=descending)
@@ -311,13 +297,11 @@ class RegistryPage(QWidget):
         )
 
     def _search_ids(self) -> list[int]:
-        with self._db.reading() as s:
-            if self._index is None:
-                return svc.search_household_ids(s, self._query)
-            changed = self._index.sync(s)
-            if changed is None:  # villages or groups changed: the filter lists too
-                self._options = svc.region_options(s)
-        if changed is None:
+        if self._index is None:
+            return self.ops.read(svc.search_household_ids, self._query)
+        changed = self.ops.read(self._index.sync)
+        if changed is None:  # villages or groups changed: the filter lists too
+            self._options = self.ops.read(svc.region_options)
             self._fill_villages()
             self.model.invalidate(None)
         elif changed:
@@ -330,20 +314,25 @@ class RegistryPage(QWidget):
         self._search_timer.stop()
         self._query = self.current_query()
         current = self.current_household_id()
-        try:
-            ids = self._search_ids()
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
-            return
+        ids = self._search_ids()
         self.model.set_ids(ids)
         self._update_count()
         if current is not None:
             self.select_household(current)
 
+    def on_changes(self, changes: Changes, origin: object | None) -> None:
+        """Its own saves and deletes are already shown (``after_change``); everything else
+        reloads the page, now if it is visible, else when it is next shown."""
+        if origin is self:
+            return
+        super().on_changes(changes, origin)
+
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
-        """Coming back to the page: pick up what other pages changed (one cheap audit query)."""
+        """Coming back to the page: a stale page reloads; otherwise it picks up changes that
+        came without a notice (one cheap audit query)."""
+        was_stale = self.stale
         super().showEvent(event)
-        if self._index is not None and not event.spontaneous():
+        if not was_stale and self._index is not None and not event.spontaneous():
             self.run_search()
 
     def _search_now_and_focus_table(self) -> None:
@@ -435,13 +424,9 @@ class RegistryPage(QWidget):
             )
             return
         try:
-            with self._db.reading() as s:
-                summary = svc.household_summary(s, hid)
+            summary = self.ops.read(svc.household_summary, hid)
         except svc.RegistryError:
             self.details.setHtml("<p>该户已不存在。</p>")
-            return
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
             return
         self.details.setHtml(self.summary_html(summary))
 
@@ -466,14 +451,12 @@ class RegistryPage(QWidget):
     # ------------------------------------------------------------------ actions
 
     def _open_editor(self, household_id: int | None) -> int | None:
-        kwargs = {}
+        """The editor saves through the household operation with this page as the origin: the
+        notice reaches the other pages, and this one selects the saved row itself."""
+        kwargs: dict[str, object] = {"origin": self}
         if household_id is None:
-            kwargs = {"village_id": self.village.value(), "group_id": self.group.value()}
-        try:
-            editor = self.editor_factory(self._db, household_id, self, **kwargs)
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
-            return None
+            kwargs.update(village_id=self.village.value(), group_id=self.group.value())
+        editor = self.editor_factory(self.ops, household_id, self, **kwargs)
         editor.exec()
         saved = editor.saved_id
         editor.deleteLater()
@@ -489,7 +472,6 @@ class RegistryPage(QWidget):
         if household_id is not None and not self.select_household(household_id):
             self.details.setHtml("<p>已保存。该户不符合当前的查找条件，所以不在列表中。</p>")
         self._details_timer.start()
-        self.households_changed.emit()
 
     def add_household(self) -> None:
         self._open_editor(None)
@@ -520,35 +502,39 @@ class RegistryPage(QWidget):
         ):
             return
         next_row = self.view.currentIndex().row()
-        try:
-            with self._db.unit() as s:
-                label = svc.delete_household(s, hid)
-        except Exception as exc:  # noqa: BLE001 - RegistryError is a UserError: shown as a message
-            show_error(exc, self)
-            return
-        log.info("household %s deleted", hid)
-        if self._index is None:
-            self.model.invalidate(None)
-        self.run_search()
-        if self.model.rowCount():
-            self.view.selectRow(min(next_row, self.model.rowCount() - 1))
-        self.count_label.setText(self.count_label.text() + f"　已删除：{label}")
-        self.households_changed.emit()
+
+        def deleted(label: str) -> None:
+            log.info("household %s deleted", hid)
+            if not shiboken6.isValid(self):
+                return
+            if self._index is None:
+                self.model.invalidate(None)
+            self.run_search()
+            if self.model.rowCount():
+                self.view.selectRow(min(next_row, self.model.rowCount() - 1))
+            self.count_label.setText(self.count_label.text() + f"　已删除：{label}")
+
+        # a refusal (monitoring records) is a RegistryError: shown as its Chinese message
+        household_ops.delete_household(self.ops, hid, parent=self, success=deleted, origin=self)
 
     def show_history(self) -> None:
         hid = self.current_household_id()
         if hid is None:
             return
-        try:
-            with self._db.reading() as s:
-                entries = svc.household_history(s, hid)
-                title = svc.household_label(s, hid)
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
-            return
+        entries = self.ops.read(svc.household_history, hid)
+        title = self.ops.read(svc.household_label, hid)
         dialog = HistoryDialog(title, entries, self)
         dialog.exec()
         dialog.deleteLater()
+
+
+def _load_registry(session: object) -> tuple[list[VillageOption], int, RegistryIndex | None]:
+    """The filter lists, the number of households and, for a registry small enough to index at
+    once, the search index: one read-only unit."""
+    options = svc.region_options(session)
+    total = svc.household_count(session)
+    index = RegistryIndex.build(session) if total <= SYNC_INDEX_LIMIT else None
+    return options, total, index
 
 
 class HistoryDialog(QDialog):

@@ -1,28 +1,21 @@
 """系统设置: township data, villages with their groups and natural villages, monitoring thresholds.
 
-Every change is one unit of work through a service (settings, regions, thresholds); the page keeps
-no session and no ORM objects, only plain values it reloads with ``refresh()``.
+Every change is one operation (``ui/operations/settings``: one unit of work on the task runner that
+announces ``SETTINGS``); the page keeps no session and no ORM objects, only plain values it reads
+through the window's operations and reloads with ``refresh()``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 import re
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 import qtawesome as qta
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QDate,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -47,13 +40,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fanpin_desktop.db import Database
 from fanpin_desktop.errors import UserError, ValidationError
 from fanpin_desktop.services import regions
 from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.services import thresholds as threshold_service
+from fanpin_desktop.services.thresholds import ThresholdRow
 from fanpin_desktop.ui.common import ask_yes_no, ok_cancel_buttons
-from fanpin_desktop.ui.errors import show_error
+from fanpin_desktop.ui.errors import show_user_error
+from fanpin_desktop.ui.operations import Changes, Operations
+from fanpin_desktop.ui.operations import settings as setting_ops
+from fanpin_desktop.ui.pages.base import Page
+from fanpin_desktop.ui.table_models.base import ID_ROLE, KEY_ROLE, RIGHT, Column, RowsModel
 
 log = logging.getLogger(__name__)
 
@@ -226,26 +223,19 @@ class TownshipForm(QWidget):
 # =========================================================================== villages
 
 
+# the village tree's items: their kind and village (this page's own); their id in the one ID_ROLE
 ROLE_KIND = Qt.ItemDataRole.UserRole
-ROLE_ID = Qt.ItemDataRole.UserRole + 1
-ROLE_VILLAGE = Qt.ItemDataRole.UserRole + 2
-KIND_VILLAGE, KIND_GROUP, KIND_NATURAL, KIND_GROUP_FOLDER, KIND_NATURAL_FOLDER = (
-    "village",
-    "group",
-    "natural",
-    "groups",
-    "naturals",
-)
+ROLE_VILLAGE = KEY_ROLE + 1  # past the shared roles of table_models.base
+KIND_VILLAGE, KIND_GROUP, KIND_NATURAL = setting_ops.VILLAGE, setting_ops.GROUP, setting_ops.NATURAL
+KIND_GROUP_FOLDER, KIND_NATURAL_FOLDER = "groups", "naturals"
 
 
 class VillagesPanel(QWidget):
-    """行政村 → 村民小组 / 自然村, with add, rename and delete (each one unit of work)."""
+    """行政村 → 村民小组 / 自然村, with add, rename and delete (each one operation)."""
 
-    changed = Signal()
-
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.db = db
+        self.ops = ops
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["名称", "户数"])
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -307,12 +297,11 @@ class VillagesPanel(QWidget):
     def refresh(self) -> None:
         selected = self._selection()
         expanded = {
-            self.tree.topLevelItem(i).data(0, ROLE_ID)
+            self.tree.topLevelItem(i).data(0, ID_ROLE)
             for i in range(self.tree.topLevelItemCount())
             if self.tree.topLevelItem(i).isExpanded()
         }
-        with self.db.reading() as s:
-            villages = regions.list_villages(s)
+        villages = self.ops.read(regions.list_villages)
         self.tree.clear()
         for v in villages:
             top = self._item(
@@ -348,7 +337,7 @@ class VillagesPanel(QWidget):
     ) -> QTreeWidgetItem:
         item = QTreeWidgetItem([name, "" if households is None else str(households)])
         item.setData(0, ROLE_KIND, kind)
-        item.setData(0, ROLE_ID, ident)
+        item.setData(0, ID_ROLE, ident)
         item.setData(0, ROLE_VILLAGE, village_id)
         item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if parent is None:
@@ -362,7 +351,7 @@ class VillagesPanel(QWidget):
         if not items:
             return None
         it = items[0]
-        return it.data(0, ROLE_KIND), it.data(0, ROLE_ID), it.data(0, ROLE_VILLAGE)
+        return it.data(0, ROLE_KIND), it.data(0, ID_ROLE), it.data(0, ROLE_VILLAGE)
 
     def _select(self, wanted: tuple[str, int | None, int] | None) -> None:
         if wanted is None:
@@ -379,7 +368,7 @@ class VillagesPanel(QWidget):
         stack = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
         while stack:
             it = stack.pop()
-            if (it.data(0, ROLE_KIND), it.data(0, ROLE_ID), it.data(0, ROLE_VILLAGE)) == (
+            if (it.data(0, ROLE_KIND), it.data(0, ID_ROLE), it.data(0, ROLE_VILLAGE)) == (
                 kind,
                 ident,
                 village_id,
@@ -396,22 +385,18 @@ class VillagesPanel(QWidget):
         self.rename_button.setEnabled(kind in (KIND_VILLAGE, KIND_GROUP, KIND_NATURAL))
         self.delete_button.setEnabled(kind in (KIND_VILLAGE, KIND_GROUP, KIND_NATURAL))
 
-    def _apply(
-        self, work: Callable[[Any], Any], select: Callable[[Any], tuple[str, int | None, int]] | None = None
-    ) -> bool:
-        """One unit of work; refused changes show their Chinese message."""
-        try:
-            with self.db.unit() as s:
-                result = work(s)
-                target = select(result) if select else None
-        except UserError as exc:
-            show_error(exc, self)
-            return False
-        self.refresh()
-        if target is not None:
-            self._select(target)
-        self.changed.emit()
-        return True
+    def _done(
+        self, select: Callable[[Any], tuple[str, int | None, int]] | None = None
+    ) -> Callable[[Any], None]:
+        """What follows a change (refused ones show their Chinese message through the operation):
+        the tree reloads, with what was made or renamed selected."""
+
+        def done(result: Any) -> None:
+            self.refresh()
+            if select is not None:
+                self._select(select(result))
+
+        return done
 
     # ---------------------------------------------------------------- actions
 
@@ -419,7 +404,9 @@ class VillagesPanel(QWidget):
         name = self.ask_text("添加行政村", "行政村名称：")
         if name is None:
             return
-        self._apply(lambda s: regions.create_village(s, name), lambda v: (KIND_VILLAGE, v.id, v.id))
+        setting_ops.add_village(
+            self.ops, name, parent=self, success=self._done(lambda v: (KIND_VILLAGE, v, v)), origin=self
+        )
 
     def add_group(self) -> None:
         sel = self._selection()
@@ -429,9 +416,13 @@ class VillagesPanel(QWidget):
         name = self.ask_text("添加村民小组", "组名（留空则按“一组、二组……”自动命名）：")
         if name is None:
             return
-        self._apply(
-            lambda s: regions.create_group(s, village_id, name.strip() or None),
-            lambda g: (KIND_GROUP, g.id, village_id),
+        setting_ops.add_group(
+            self.ops,
+            village_id,
+            name.strip() or None,
+            parent=self,
+            success=self._done(lambda g: (KIND_GROUP, g, village_id)),
+            origin=self,
         )
 
     def add_natural_village(self) -> None:
@@ -442,9 +433,13 @@ class VillagesPanel(QWidget):
         name = self.ask_text("添加自然村", "自然村名称：")
         if name is None:
             return
-        self._apply(
-            lambda s: regions.create_natural_village(s, village_id, name),
-            lambda n: (KIND_NATURAL, n.id, village_id),
+        setting_ops.add_natural_village(
+            self.ops,
+            village_id,
+            name,
+            parent=self,
+            success=self._done(lambda n: (KIND_NATURAL, n, village_id)),
+            origin=self,
         )
 
     def rename_selected(self) -> None:
@@ -457,12 +452,15 @@ class VillagesPanel(QWidget):
         name = self.ask_text("重命名", label, current)
         if name is None or name.strip() == current:
             return
-        rename = {
-            KIND_VILLAGE: regions.rename_village,
-            KIND_GROUP: regions.rename_group,
-            KIND_NATURAL: regions.rename_natural_village,
-        }[kind]
-        self._apply(lambda s: rename(s, ident, name), lambda _r: (kind, ident, village_id))
+        setting_ops.rename_place(
+            self.ops,
+            kind,
+            ident,
+            name,
+            parent=self,
+            success=self._done(lambda _r: (kind, ident, village_id)),
+            origin=self,
+        )
 
     def delete_selected(self) -> None:
         sel = self._selection()
@@ -474,89 +472,42 @@ class VillagesPanel(QWidget):
         extra = "（其下的村民小组、自然村和网格会一并删除）" if kind == KIND_VILLAGE else ""
         if not self.confirm("确认删除", f"确定要删除{what}“{name}”吗？{extra}"):
             return
-        delete = {
-            KIND_VILLAGE: regions.delete_village,
-            KIND_GROUP: regions.delete_group,
-            KIND_NATURAL: regions.delete_natural_village,
-        }[kind]
-        self._apply(lambda s: delete(s, ident))
+        setting_ops.delete_place(self.ops, kind, ident, parent=self, success=self._done(), origin=self)
 
 
 # =========================================================================== thresholds
 
 
-@dataclasses.dataclass(frozen=True)
-class ThresholdRow:
-    id: int
-    year: int
-    region: str
-    amount: Decimal
-    document_no: str
-    effective_date: dt.date | None
-    note: str
+def _amount_text(row: ThresholdRow) -> str:
+    return f"{row.amount:,.0f}" if row.amount == row.amount.to_integral() else f"{row.amount:,.2f}"
 
 
-class ThresholdModel(QAbstractTableModel):
-    COLUMNS = ("年度", "适用地区", "监测范围（元/人·年）", "文号", "执行日期", "备注")
+class ThresholdModel(RowsModel):
+    """The thresholds, read-only (they are edited in ``ThresholdDialog``)."""
+
     YEAR, REGION, AMOUNT, DOCUMENT, DATE, NOTE = range(6)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[ThresholdRow] = []
-
-    def set_rows(self, rows: list[ThresholdRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,  # noqa: N802
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row, col = self.rows[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == self.YEAR:
-                return str(row.year)
-            if col == self.REGION:
-                return row.region
-            if col == self.AMOUNT:
-                return (
-                    f"{row.amount:,.0f}" if row.amount == row.amount.to_integral() else f"{row.amount:,.2f}"
-                )
-            if col == self.DOCUMENT:
-                return row.document_no
-            if col == self.DATE:
-                return row.effective_date.isoformat() if row.effective_date else ""
-            if col == self.NOTE:
-                return row.note
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (self.YEAR, self.AMOUNT):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+    NUMBERED_ROWS = False
+    COLUMNS = (
+        Column("年度", lambda r: str(r.year), sort=lambda r: r.year, align=RIGHT),
+        Column("适用地区", lambda r: r.region),
+        Column("监测范围（元/人·年）", _amount_text, sort=lambda r: r.amount, align=RIGHT),
+        Column("文号", lambda r: r.document_no),
+        Column(
+            "执行日期",
+            lambda r: r.effective_date.isoformat() if r.effective_date else "",
+            sort=lambda r: r.effective_date or dt.date.min,
+        ),
+        Column("备注", lambda r: r.note),
+    )
 
 
 class ThresholdDialog(QDialog):
-    """Add or edit one threshold; ``save(values)`` runs when OK is pressed and may refuse."""
+    """Add or edit one threshold. 保存 calls ``save(values, success, user_error)`` (the operation);
+    the dialog closes in ``success`` and shows a refused value beside the field in ``user_error``."""
 
     def __init__(
         self,
-        save: Callable[[dict[str, Any]], None],
+        save: Callable[[dict[str, Any], Callable[[Any], None], Callable[[UserError], None]], object],
         regions_known: list[str],
         row: ThresholdRow | None = None,
         parent: QWidget | None = None,
@@ -614,35 +565,32 @@ class ThresholdDialog(QDialog):
         }
 
     def try_accept(self) -> None:
-        try:
-            self._save(self.values())
-        except ValidationError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            widget = {
-                "year": self.year,
-                "region": self.region,
-                "amount": self.amount,
-                "document_no": self.document_no,
-            }.get(exc.field)
-            if widget is not None:
-                widget.setFocus()
+        self._save(self.values(), lambda _result: self.accept(), self.show_refusal)
+
+    def show_refusal(self, exc: UserError) -> None:
+        """A value the service refused: named beside the fields, the focus on the field."""
+        if not isinstance(exc, ValidationError):
+            show_user_error(str(exc), self)
             return
-        except UserError as exc:
-            show_error(exc, self)
-            return
-        self.accept()
+        self.error.setText(str(exc))
+        self.error.show()
+        widget = {
+            "year": self.year,
+            "region": self.region,
+            "amount": self.amount,
+            "document_no": self.document_no,
+        }.get(exc.field)
+        if widget is not None:
+            widget.setFocus()
 
 
 class ThresholdsPanel(QWidget):
     """Thresholds by year and region with their 文号: list, add, edit, delete."""
 
-    changed = Signal()
-
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.db = db
-        self.model = ThresholdModel(self)
+        self.ops = ops
+        self.model = ThresholdModel(parent=self)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -683,26 +631,13 @@ class ThresholdsPanel(QWidget):
         return ask_yes_no(self, title, text)
 
     def refresh(self) -> None:
-        with self.db.reading() as s:
-            rows = [
-                ThresholdRow(
-                    t.id,
-                    t.year,
-                    t.region,
-                    Decimal(t.amount),
-                    t.document_no or "",
-                    t.effective_date,
-                    t.note or "",
-                )
-                for t in threshold_service.list_thresholds(s)
-            ]
-            self.regions_known = threshold_service.regions(s)
-        self.model.set_rows(rows)
+        self.model.set_rows(self.ops.read(threshold_service.list_rows))
+        self.regions_known = self.ops.read(threshold_service.regions)
         self._update_buttons()
 
     def selected_row(self) -> ThresholdRow | None:
         indexes = self.view.selectionModel().selectedRows()
-        return self.model.rows[indexes[0].row()] if indexes else None
+        return self.model.row_data(indexes[0].row()) if indexes else None
 
     def _update_buttons(self, *_: Any) -> None:
         has = self.selected_row() is not None
@@ -710,10 +645,9 @@ class ThresholdsPanel(QWidget):
         self.delete_button.setEnabled(has)
 
     def _select_id(self, ident: int) -> None:
-        for i, r in enumerate(self.model.rows):
-            if r.id == ident:
-                self.view.selectRow(i)
-                return
+        row = self.model.row_of(ident)
+        if row is not None:
+            self.view.selectRow(row)
 
     def add(self) -> None:
         self._open_dialog(None)
@@ -726,18 +660,27 @@ class ThresholdsPanel(QWidget):
     def _open_dialog(self, row: ThresholdRow | None) -> None:
         saved: list[int] = []
 
-        def save(values: dict[str, Any]) -> None:
-            with self.db.unit() as s:
-                if row is None:
-                    saved.append(threshold_service.add(s, **values).id)
-                else:
-                    saved.append(threshold_service.edit(s, row.id, **values).id)
+        def save(
+            values: dict[str, Any], success: Callable[[Any], None], refused: Callable[[UserError], None]
+        ) -> None:
+            def done(threshold_id: int) -> None:
+                saved.append(threshold_id)
+                success(threshold_id)
+
+            setting_ops.save_threshold(
+                self.ops,
+                row.id if row else None,
+                values,
+                parent=self,
+                success=done,
+                user_error=refused,
+                origin=self,
+            )
 
         dialog = ThresholdDialog(save, self.regions_known, row, self)
         if dialog.exec() == QDialog.DialogCode.Accepted and saved:
             self.refresh()
             self._select_id(saved[-1])
-            self.changed.emit()
 
     def delete_selected(self) -> None:
         row = self.selected_row()
@@ -747,31 +690,29 @@ class ThresholdsPanel(QWidget):
             "确认删除", f"确定要删除 {row.year} 年“{row.region}”的监测范围（{row.amount} 元）吗？"
         ):
             return
-        try:
-            with self.db.unit() as s:
-                threshold_service.delete(s, row.id)
-        except UserError as exc:
-            show_error(exc, self)
-            return
-        self.refresh()
-        self.changed.emit()
+        setting_ops.delete_threshold(
+            self.ops, row.id, parent=self, success=lambda _r: self.refresh(), origin=self
+        )
 
 
 # =========================================================================== the page
 
 
-class SettingsPage(QWidget):
-    """系统设置. ``township_changed`` fires after the township data was saved."""
+class SettingsPage(Page):
+    """系统设置. Its saves announce ``SETTINGS`` to the window (title, status bar, other pages).
 
-    township_changed = Signal()
+    From the change notices: its own changes (``origin`` one of its parts) are already shown, a
+    new threshold region is offered in the form; household changes elsewhere only recount the
+    village tree (unsaved form edits are kept); anything else reloads the page."""
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.db = db
+    SHOWS = ("settings", "households")
+
+    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
+        super().__init__(ops, parent)
         self.form = TownshipForm()
-        self.villages = VillagesPanel(db)
-        self.thresholds = ThresholdsPanel(db)
-        self.thresholds.changed.connect(self._reload_regions)
+        self.villages = VillagesPanel(ops)
+        self.thresholds = ThresholdsPanel(ops)
+        self._counts_stale = False
 
         self.save_button = QPushButton(qta.icon("fa5s.save", color="white"), "保存")
         self.save_button.setDefault(True)
@@ -810,18 +751,35 @@ class SettingsPage(QWidget):
         layout.addWidget(self.tabs, 1)
         self.refresh()
 
+    def on_changes(self, changes: Changes, origin: object | None) -> None:
+        if origin is self.thresholds:
+            self._reload_regions()
+            return
+        if origin in (self, self.villages) or not changes.touches(*self.SHOWS):
+            return
+        if changes.settings:
+            super().on_changes(changes, origin)
+        elif self.isVisible():
+            self.villages.refresh()  # household counts of the villages and groups
+        else:
+            self._counts_stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self._counts_stale:
+            self._counts_stale = False
+            self.villages.refresh()
+
     def refresh(self) -> None:
-        with self.db.reading() as s:
-            current = settings_service.load(s)
-            known = threshold_service.regions(s)
-        self.form.load(current, known)
+        view = self.ops.read(settings_service.load_view)
+        self.form.load(view.township, view.threshold_regions)
         self._show_message("")
+        self._counts_stale = False
         self.villages.refresh()
         self.thresholds.refresh()
 
     def _reload_regions(self) -> None:
-        with self.db.reading() as s:
-            known = threshold_service.regions(s)
+        known = self.ops.read(threshold_service.regions)
         keep = self.form.threshold_region.currentText()
         self.form.threshold_region.clear()
         self.form.threshold_region.addItems([""] + [r for r in known if r != threshold_service.NATIONAL])
@@ -832,21 +790,28 @@ class SettingsPage(QWidget):
         self.message.setStyleSheet("color: #b3261e;" if error else "color: #188038;")
 
     def save(self) -> bool:
-        """Save the township form in one unit of work; a refused value is named beside the button."""
+        """Save the township form (one operation); a refused value is named beside the button.
+
+        False when the form was refused; True when saved (or, on the worker thread, being saved)."""
         try:
             changes = self.form.values()
         except ValidationError as exc:
-            self._show_message(str(exc), error=True)
+            self._refused(exc)
+            return False
+        done: list[bool] = []
+
+        def saved(_settings: object) -> None:
+            log.info("township settings saved")
+            done.append(True)
+            self._show_message(f"已保存（{dt.datetime.now():%H:%M:%S}）")
+
+        task = setting_ops.save_township(
+            self.ops, changes, parent=self, success=saved, user_error=self._refused, origin=self
+        )
+        return bool(done) or not task.finished
+
+    def _refused(self, exc: UserError) -> None:
+        self._show_message(str(exc), error=True)
+        if isinstance(exc, ValidationError):
             self.tabs.setCurrentIndex(0)
             self.form.focus_field(exc.field)
-            return False
-        try:
-            with self.db.unit() as s:
-                settings_service.update(s, **changes)
-        except UserError as exc:
-            show_error(exc, self)
-            return False
-        log.info("township settings saved")
-        self._show_message(f"已保存（{dt.datetime.now():%H:%M:%S}）")
-        self.township_changed.emit()
-        return True

@@ -1,0 +1,173 @@
+"""系统设置's data-changing actions: the township data, villages with their groups and natural
+villages, monitoring thresholds.
+
+Each is one unit of work on the task runner that announces ``SETTINGS`` (village names and
+thresholds are shown by the registry, screening and ledger pages too). Results are plain ids, never
+ORM objects, so the page can select what it just made after the unit closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from fanpin_desktop.errors import UserError
+from fanpin_desktop.services import regions, thresholds
+from fanpin_desktop.services import settings as settings_service
+from fanpin_desktop.ui.operations import SETTINGS, Operations
+from fanpin_desktop.ui.tasks import Task
+
+#: the kinds of place the villages panel edits
+VILLAGE, GROUP, NATURAL = "village", "group", "natural"
+
+_RENAME = {
+    VILLAGE: regions.rename_village,
+    GROUP: regions.rename_group,
+    NATURAL: regions.rename_natural_village,
+}
+_DELETE = {
+    VILLAGE: regions.delete_village,
+    GROUP: regions.delete_group,
+    NATURAL: regions.delete_natural_village,
+}
+
+
+def save_township(
+    ops: Operations,
+    changes: dict[str, Any],
+    *,
+    parent: QWidget | None,
+    success: Callable[[Any], None] | None = None,
+    user_error: Callable[[UserError], None] | None = None,
+    origin: object | None = None,
+) -> Task:
+    """Store the township form (``settings.update``)."""
+    return ops.write(
+        lambda s: settings_service.update(s, **changes),
+        SETTINGS,
+        parent=parent,
+        success=success,
+        user_error=user_error,
+        origin=origin,
+    )
+
+
+def add_village(
+    ops: Operations,
+    name: str,
+    *,
+    parent: QWidget | None,
+    success: Callable[[int], None],
+    origin: object = None,
+) -> Task:
+    """A new 行政村; ``success(village id)``."""
+    return ops.write(
+        lambda s: regions.create_village(s, name).id, SETTINGS, parent=parent, success=success, origin=origin
+    )
+
+
+def add_group(
+    ops: Operations,
+    village_id: int,
+    name: str | None,
+    *,
+    parent: QWidget | None,
+    success: Callable[[int], None],
+    origin: object = None,
+) -> Task:
+    """A new 村民小组 (``name`` None: the next of 一组, 二组…); ``success(group id)``."""
+    return ops.write(
+        lambda s: regions.create_group(s, village_id, name).id,
+        SETTINGS,
+        parent=parent,
+        success=success,
+        origin=origin,
+    )
+
+
+def add_natural_village(
+    ops: Operations,
+    village_id: int,
+    name: str,
+    *,
+    parent: QWidget | None,
+    success: Callable[[int], None],
+    origin: object = None,
+) -> Task:
+    """A new 自然村; ``success(natural village id)``."""
+    return ops.write(
+        lambda s: regions.create_natural_village(s, village_id, name).id,
+        SETTINGS,
+        parent=parent,
+        success=success,
+        origin=origin,
+    )
+
+
+def rename_place(
+    ops: Operations,
+    kind: str,
+    place_id: int,
+    name: str,
+    *,
+    parent: QWidget | None,
+    success: Callable[[Any], None],
+    origin: object = None,
+) -> Task:
+    """Rename a village, group or natural village (``kind``: VILLAGE, GROUP, NATURAL)."""
+    rename = _RENAME[kind]
+    return ops.write(
+        lambda s: rename(s, place_id, name).id, SETTINGS, parent=parent, success=success, origin=origin
+    )
+
+
+def delete_place(
+    ops: Operations,
+    kind: str,
+    place_id: int,
+    *,
+    parent: QWidget | None,
+    success: Callable[[Any], None],
+    origin: object = None,
+) -> Task:
+    """Delete a village (with its groups and natural villages), a group or a natural village;
+    refused with a Chinese message while households live there."""
+    delete = _DELETE[kind]
+    return ops.write(lambda s: delete(s, place_id), SETTINGS, parent=parent, success=success, origin=origin)
+
+
+def save_threshold(
+    ops: Operations,
+    threshold_id: int | None,
+    values: dict[str, Any],
+    *,
+    parent: QWidget | None,
+    success: Callable[[int], None],
+    user_error: Callable[[UserError], None] | None = None,
+    origin: object = None,
+) -> Task:
+    """Add (``threshold_id`` None) or edit a threshold; ``success(threshold id)``. A refused value
+    is a ``ValidationError`` naming the field (for ``user_error``)."""
+    return ops.write(
+        lambda s: thresholds.save(s, threshold_id, **values),
+        SETTINGS,
+        parent=parent,
+        success=success,
+        user_error=user_error,
+        origin=origin,
+    )
+
+
+def delete_threshold(
+    ops: Operations,
+    threshold_id: int,
+    *,
+    parent: QWidget | None,
+    success: Callable[[Any], None],
+    origin: object = None,
+) -> Task:
+    return ops.write(
+        lambda s: thresholds.delete(s, threshold_id), SETTINGS, parent=parent, success=success, origin=origin
+    )
