@@ -69,7 +69,7 @@ from fanpin_desktop.services import screening
 from fanpin_desktop.services.screening import HouseholdForm, QuestionState, SaveResult
 from fanpin_desktop.ui.dialogs.household_picker import HouseholdPickerDialog
 from fanpin_desktop.ui.dialogs.problem_dialog import ProblemDialog
-from fanpin_desktop.ui.errors import show_user_error
+from fanpin_desktop.ui.errors import show_error
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.operations import screening as screening_ops
 from fanpin_desktop.ui.tasks import Task
@@ -1090,7 +1090,7 @@ class ScreeningFormDialog(QDialog):
             self.show_banner(str(exc), "error")
             self.screened_on.setFocus()
         else:
-            show_user_error(str(exc), self)
+            show_error(exc, self)  # its Chinese message (a UserError)
 
     def _saved_text(self, form: HouseholdForm, result: SaveResult) -> str:
         who = f"{form.village}{form.group} {form.head_name or ''}户"
