@@ -24,8 +24,8 @@ def shipped() -> fonts.FontLibrary:
 
 
 def test_appendices_from_the_database(db, tmp_path, shipped):
-    from fanpin_desktop.models import Household, Problem, Village
     from fanpin_desktop.demo import build_demo
+    from fanpin_desktop.models import Household, Problem, Village
 
     build_demo(db, households=40, seed=5, today=dt.date(2022, 6, 1))
     with db.unit() as s:
@@ -108,8 +108,8 @@ def test_appendix1_sheets_are_plain_rows_with_suggestions(db):
 
 
 def test_appendix4_rows_leave_out_on_the_spot_problems(db):
-    from fanpin_desktop.models import Household, Problem
     from fanpin_desktop.demo import build_demo
+    from fanpin_desktop.models import Household, Problem
 
     build_demo(db, households=40, seed=5, today=dt.date(2022, 6, 1))
     with db.unit() as s:
@@ -141,8 +141,8 @@ def test_appendix4_rows_leave_out_on_the_spot_problems(db):
 
 
 def test_summary_docx_from_the_demo_township(db, tmp_path):
-    from fanpin_desktop.models import Household, Member, Problem
     from fanpin_desktop.demo import build_demo
+    from fanpin_desktop.models import Household, Member, Problem
 
     build_demo(db, households=60, seed=11, today=dt.date(2022, 6, 1))
     with db.reading() as s:
