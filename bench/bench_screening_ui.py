@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([])
     from fanpin_desktop.ui.app import setup_fonts
     from fanpin_desktop.ui.dialogs.screening_form import ScreeningFormDialog
+    from fanpin_desktop.ui.operations import Operations
     from fanpin_desktop.ui.pages.screening import ScreeningPage
     from fanpin_desktop.ui.pages.screening.page import TAB_STATS
     from fanpin_desktop.ui.tasks import TaskRunner
@@ -75,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"entry scope: village {middle} with {in_village} households")
 
     t = time.perf_counter()
-    dialog = ScreeningFormDialog(db, start, campaign_id=cid, village_id=middle, unscreened_only=True)
+    ops = Operations(db, TaskRunner(synchronous=True))
+    dialog = ScreeningFormDialog(ops, start, campaign_id=cid, village_id=middle, unscreened_only=True)
     dialog.confirm_incomplete = lambda labels: True
     dialog.ask_unsaved = lambda: "discard"
     dialog.resize(1400, 900)
@@ -112,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'previous household (PgUp), median':<40} {ms(statistics.median(backs))}")
 
     t = time.perf_counter()
-    page = ScreeningPage(db, folder / "exports", TaskRunner(synchronous=True))
+    page = ScreeningPage(ops, folder / "exports")
     page.set_village(middle)
     app.processEvents()
     print(f"{'screening page with a village list':<40} {ms(time.perf_counter() - t)}")

@@ -175,3 +175,14 @@ def export_appendix(
         with_keys=appendix in (1, 2),
     )
     return ExportResult(appendix, path, n, time.perf_counter() - started)
+
+
+def default_filename_for(
+    session: Session,
+    campaign_id: int,
+    appendix: int,
+    village_id: int | None = None,
+    day: dt.date | None = None,
+) -> str:
+    """``default_filename`` by the campaign's id (what the window passes)."""
+    return default_filename(session, campaign_service.get(session, campaign_id), appendix, village_id, day)

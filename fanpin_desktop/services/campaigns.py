@@ -296,3 +296,36 @@ def delete(session: Session, campaign_id: int) -> None:
         nxt = current(session)
         if nxt is not None:
             set_current(session, nxt.id)
+
+
+# --------------------------------------------------------------------------- for the campaign dialog
+
+
+def note_of(session: Session, campaign_id: int) -> str:
+    return get(session, campaign_id).note or ""
+
+
+def threshold_id_for(session: Session, year: int) -> int | None:
+    """The id of the threshold ``threshold_for`` picks (the default of a new campaign)."""
+    t = threshold_for(session, year)
+    return t.id if t is not None else None
+
+
+@dataclass(frozen=True)
+class ThresholdChoice:
+    id: int
+    year: int
+    label: str  # 2022年 河南省 6000元（豫乡振发〔2022〕1号）
+
+
+def threshold_choices(session: Session) -> list[ThresholdChoice]:
+    """Every threshold as the campaign dialog lists it."""
+    return [
+        ThresholdChoice(
+            t.id,
+            t.year,
+            f"{t.year}年 {t.region} {amount_text(t.amount)}元"
+            + (f"（{t.document_no}）" if t.document_no else ""),
+        )
+        for t in threshold_service.list_thresholds(session)
+    ]

@@ -904,3 +904,116 @@ def appendix2_rows(
         row.update(village_id=vid, township=township, village=names[vid])
         out.append(row)
     return out
+
+
+# --------------------------------------------------------------------------- what the window shows
+#
+# The window reads through these (one read-only unit each) and never holds an ORM object: each
+# takes ids and returns plain rows, so a page needs no Session of its own.
+
+
+def appendix1_list(session: Session, campaign_id: int, village_id: int | None = None) -> list[dict[str, Any]]:
+    """The appendix 1 list of the screening page (every household, screened or not)."""
+    return list(appendix1_rows(session, campaign_service.get(session, campaign_id), village_id))
+
+
+@dataclass(frozen=True)
+class VillageSheet:
+    """The appendix 2 tab: the layout of the campaign's year and one row per covered village."""
+
+    layout: layouts.Layout
+    rows: list[dict[str, Any]]
+
+
+def appendix2_sheet(session: Session, campaign_id: int) -> VillageSheet:
+    campaign = campaign_service.get(session, campaign_id)
+    return VillageSheet(layouts.load(2, campaign.year), appendix2_rows(session, campaign))
+
+
+def appendix3_layout(session: Session, campaign_id: int) -> layouts.Layout:
+    """Appendix 3's layout with the campaign's figures in its labels (the statistics tab)."""
+    campaign = campaign_service.get(session, campaign_id)
+    return layouts.load(3, campaign.year).render(**layout_values(session, campaign, township=""))
+
+
+@dataclass(frozen=True)
+class FormStart:
+    """What the entry form needs to open: the campaign, the households in paper order, the first
+    household's form."""
+
+    campaign: campaign_service.CampaignInfo
+    sequence: list[int]
+    village_name: str
+    form: HouseholdForm
+
+
+def form_start(
+    session: Session,
+    campaign_id: int | None,
+    household_id: int | None,
+    village_id: int | None = None,
+    unscreened_only: bool = False,
+) -> FormStart:
+    """The entry form on ``household_id``, or on the first household (not yet screened, when
+    ``unscreened_only``; any household when all are screened) of the village or township."""
+    campaign = campaign_service.resolve(session, campaign_id)
+    sequence = household_ids_in_order(session, campaign.id, village_id)
+    village = session.get(Village, village_id) if village_id is not None else None
+    if household_id is None:
+        household_id = next_household_id(
+            session, campaign.id, None, village_id=village_id, unscreened_only=unscreened_only
+        )
+        if household_id is None and unscreened_only:
+            household_id = next_household_id(session, campaign.id, None, village_id=village_id)
+    if household_id is None:
+        raise UserError("所选范围内没有农户，无法录入到户排查表。")
+    return FormStart(
+        campaign_service.info(session, campaign.id),
+        list(sequence),
+        village.name if village is not None else "",
+        load_form(session, campaign.id, household_id),
+    )
+
+
+def save_and_reload(
+    session: Session,
+    campaign_id: int | None,
+    household_id: int,
+    answers: Mapping[str, Any],
+    *,
+    screened_on: dt.date,
+    screener: str | None = None,
+) -> tuple[SaveResult, HouseholdForm]:
+    """Save a household's form and read it back as saved (the form stays on it)."""
+    result = save_form(
+        session, campaign_id, household_id, answers, screened_on=screened_on, screener=screener
+    )
+    return result, load_form(session, campaign_id, household_id)
+
+
+def save_and_open_next(
+    session: Session,
+    campaign_id: int | None,
+    household_id: int,
+    answers: Mapping[str, Any],
+    *,
+    screened_on: dt.date,
+    screener: str | None = None,
+    village_id: int | None = None,
+    unscreened_only: bool = False,
+) -> tuple[SaveResult, HouseholdForm, bool]:
+    """``save_and_next``, staying on the saved household after the last one: (result, form to
+    show, whether it was the last)."""
+    result, nxt = save_and_next(
+        session,
+        campaign_id,
+        household_id,
+        answers,
+        screened_on=screened_on,
+        screener=screener,
+        village_id=village_id,
+        unscreened_only=unscreened_only,
+    )
+    if nxt is None:
+        return result, load_form(session, campaign_id, household_id), True
+    return result, nxt, False

@@ -576,15 +576,30 @@ def ensure_weekly_snapshot(
     saving); does nothing outside the campaign's dates or when the snapshot exists."""
     c = campaign_service.resolve(session, campaign_id)
     today = today or dt.date.today()
+    friday = _friday_due(session, c, today)
+    if friday is None:
+        return None
+    return take_snapshot(session, c.id, friday, today)
+
+
+def _friday_due(session: Session, c: Campaign, today: dt.date) -> dt.date | None:
+    """This week's Friday when its report should be stored and is not yet."""
     friday = report_friday(today)
     if today < friday or friday < c.start_date or friday > c.end_date + dt.timedelta(days=7):
         return None
     exists_ = session.scalar(
         select(StatsSnapshot.id).where(StatsSnapshot.campaign_id == c.id, StatsSnapshot.report_date == friday)
     )
-    if exists_ is not None:
-        return None
-    return take_snapshot(session, c.id, friday, today)
+    return None if exists_ is not None else friday
+
+
+def weekly_snapshot_due(
+    session: Session, campaign_id: int | None = None, today: dt.date | None = None
+) -> bool:
+    """Whether ``ensure_weekly_snapshot`` would store a report now (a read: the window asks
+    before it runs that write)."""
+    c = campaign_service.resolve(session, campaign_id)
+    return _friday_due(session, c, today or dt.date.today()) is not None
 
 
 def snapshots(session: Session, campaign_id: int | None = None) -> list[SnapshotInfo]:
@@ -772,3 +787,25 @@ def missing_households(
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """What the statistics tab shows: a report (computed now or a stored week) and the stored
+    report of the week before, to show the change."""
+
+    report: StatsReport
+    previous: StatsReport | None
+
+
+def report_view(
+    session: Session, campaign_id: int, snapshot_id: int | None = None, as_of: dt.date | None = None
+) -> ReportView:
+    """The report computed as of ``as_of`` (``snapshot_id`` None) or a stored weekly report."""
+    if snapshot_id is None:
+        report = compute(session, campaign_id, as_of=as_of)
+        before = report_friday(report.as_of)
+    else:
+        report = load_snapshot(session, snapshot_id)
+        before = report.as_of
+    return ReportView(report, previous_snapshot(session, campaign_id, before))

@@ -11,7 +11,6 @@ from db_templates import build_template, open_copy  # noqa: E402
 
 from fanpin_desktop.demo import build_demo  # noqa: E402
 from fanpin_desktop.paths import DataPaths  # noqa: E402
-from fanpin_desktop.ui.tasks import TaskRunner  # noqa: E402
 
 DEMO_HOUSEHOLDS = 150
 
@@ -30,11 +29,6 @@ def db(demo_template, data_paths: DataPaths):
     database = open_copy(demo_template, data_paths.database)
     yield database
     database.dispose()
-
-
-@pytest.fixture
-def runner():
-    return TaskRunner(synchronous=True)
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 
 @pytest.fixture
-def dialog(qtbot, db):
-    d = CampaignDialog(db)
+def dialog(qtbot, ops):
+    d = CampaignDialog(ops)
     qtbot.addWidget(d)
     d.confirm = lambda title, text: True
     return d
@@ -49,7 +49,8 @@ def test_new_campaign_with_threshold_and_villages_becomes_current(dialog, db):
     dialog.villages.item(1).setCheckState(Qt.CheckState.Checked)
     changed = []
     dialog.changed.connect(lambda: changed.append(1))
-    cid = dialog.save()
+    dialog.save()
+    cid = dialog.last_saved_id
     assert cid is not None and changed
     with db.reading() as s:
         info = campaign_service.info(s, cid)
@@ -62,18 +63,21 @@ def test_new_campaign_with_threshold_and_villages_becomes_current(dialog, db):
 
 def test_validation_message_names_the_field(dialog):
     dialog.end_date.setDate(dialog.start_date.date().addDays(-3))
-    assert dialog.save() is None
+    before = dialog.list.count()
+    dialog.save()
+    assert dialog.last_saved_id is None
     assert "结束日期" in dialog.message.text()
+    assert dialog.list.count() == before, "nothing saved"
 
 
-def test_set_current_and_delete(dialog, db, qtbot, data_paths, runner):
+def test_set_current_and_delete(dialog, db, qtbot, data_paths, ops):
     older = next(i for i in range(dialog.list.count()) if "（当前）" not in dialog.list.item(i).text())
     dialog.list.setCurrentRow(older)
     target = dialog.selected().id
     dialog.make_current()
     with db.reading() as s:
         assert campaign_service.current_id(s) == target
-    page = ScreeningPage(db, data_paths.exports, runner)
+    page = ScreeningPage(ops, data_paths.exports)
     qtbot.addWidget(page)
     assert page.campaign_id() == target, "the page works on the current campaign"
     dialog.delete_selected()

@@ -9,7 +9,9 @@ from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 
 from fanpin_desktop.services import ledger
-from fanpin_desktop.ui.pages.ledger import LedgerPage, ProblemDialog
+from fanpin_desktop.ui.dialogs.problem_dialog import ProblemDialog
+from fanpin_desktop.ui.operations import LEDGER
+from fanpin_desktop.ui.pages.ledger import LedgerPage
 from fanpin_desktop.ui.table_models.screening import (
     ON_THE_SPOT_FOREGROUND,
     OVERDUE_BACKGROUND,
@@ -23,9 +25,10 @@ TODAY = dt.date.today()
 
 
 @pytest.fixture
-def page(qtbot, db, data_paths, runner):
-    p = LedgerPage(db, data_paths.exports, runner)
+def page(qtbot, ops, data_paths):
+    p = LedgerPage(ops, data_paths.exports)
     qtbot.addWidget(p)
+    ops.changed.connect(p.on_changes)  # as the main window does
     p.confirm = lambda title, text: True
     return p
 
@@ -55,8 +58,10 @@ def new_problem(page: LedgerPage, **changes) -> int:
         "note": None,
     }
     values.update(changes)
-    pid = page.add_problem(values)
-    assert pid is not None
+    page.last_problem_id = None
+    page.add_problem(values)
+    pid = page.last_problem_id
+    assert pid is not None and page.current_problem_id() == pid, "added and selected"
     return pid
 
 
@@ -66,14 +71,14 @@ def test_status_steps_to_closing_with_the_verification_date(page, db):
     assert cell(page, pid, col) == "整改中"
     assert page.rectified_button.isEnabled() and not page.close_button.isEnabled()
 
-    assert page.mark_rectified(on=TODAY, note="已逐户补缴")
+    page.mark_rectified(on=TODAY, note="已逐户补缴")
     assert cell(page, pid, col) == "已整改"
     assert page.close_button.isEnabled() and page.back_button.isEnabled()
 
-    assert page.send_back(reason="仍有2户未补缴")
+    page.send_back(reason="仍有2户未补缴")
     assert cell(page, pid, col) == "整改中"
-    assert page.mark_rectified(on=TODAY)
-    assert page.close_current(on=TODAY, by="乡纪委")
+    page.mark_rectified(on=TODAY)
+    page.close_current(on=TODAY, by="乡纪委")
     assert cell(page, pid, col) == "已销号"
     assert cell(page, pid, ProblemTableModel.COL_VERIFIED) == TODAY.isoformat()
     with db.reading() as s:
@@ -81,20 +86,26 @@ def test_status_steps_to_closing_with_the_verification_date(page, db):
         assert p.status == ledger.CLOSED and p.verified_on == TODAY and p.verified_by == "乡纪委"
         assert "验收未通过：仍有2户未补缴" in p.note
     assert not page.edit_button.isEnabled(), "a closed item is not edited"
-    assert not page.edit_current({"description": "改"})
+    assert page.edit_current({"description": "改"}) is None
+    assert page.jobs.messages[-1][0] == "不能修改"
 
 
 def test_a_wrong_step_is_refused_with_the_message(page, db, monkeypatch):
-    from fanpin_desktop.ui.pages import ledger as ledger_page
+    from fanpin_desktop.ui import errors
 
     shown = []
-    monkeypatch.setattr(ledger_page, "show_error", lambda exc, parent=None: shown.append(str(exc)))
+    monkeypatch.setattr(
+        errors, "show_user_error", lambda message, parent=None, title="提示": shown.append(message)
+    )
     pid = new_problem(page)
     page.select_problem(pid)
-    assert not page.close_current(on=TODAY, by="x")
+    page.close_current(on=TODAY, by="x")
     assert shown and "不能从“整改中”改为“已销号”" in shown[0]
-    assert not page.mark_rectified(on=TODAY - dt.timedelta(days=30))  # before it was found
+    page.mark_rectified(on=TODAY - dt.timedelta(days=30))  # before it was found
     assert "早于发现日期" in shown[-1]
+    with db.reading() as s:
+        assert ledger.get(s, pid).status == ledger.IN_PROGRESS, "nothing changed"
+    assert cell(page, pid, ProblemTableModel.COL_STATUS) == "整改中"
 
 
 def test_overdue_items_are_highlighted_and_filtered(page):
@@ -114,7 +125,8 @@ def test_overdue_items_are_highlighted_and_filtered(page):
     page.overdue_only.setChecked(True)
     assert [r.id for r in page.model.rows()] == [late]
     page.overdue_only.setChecked(False)
-    assert page.select_problem(late) and page.mark_rectified(on=TODAY)
+    assert page.select_problem(late)
+    page.mark_rectified(on=TODAY)
     assert cell(page, late, col, Qt.ItemDataRole.BackgroundRole) is None, "rectified: no longer overdue"
 
 
@@ -127,15 +139,14 @@ def test_on_the_spot_fixes_are_recorded_but_marked(page):
     assert pid not in [r.id for r in page.model.rows()]
 
 
-def test_problem_dialog_levels_and_validation(qtbot, db, page):
+def test_problem_dialog_levels_and_validation(qtbot, ops, page):
     saved = []
 
-    def save(values):
+    def save(values, done, refused):
         saved.append(values)
-        with db.unit() as s:
-            return ledger.create(s, **values).id
+        return ops.write(lambda s: ledger.create(s, **values).id, LEDGER, success=done, user_error=refused)
 
-    dialog = ProblemDialog(db, page, save=save)
+    dialog = ProblemDialog(ops, page, save=save)
     qtbot.addWidget(dialog)
     dialog.level.set_value("村")
     dialog.description.setPlainText("网格员调整后未培训")
@@ -151,11 +162,13 @@ def test_problem_dialog_levels_and_validation(qtbot, db, page):
 def test_edit_and_delete(page, db):
     pid = new_problem(page)
     page.select_problem(pid)
-    assert page.edit_current({"measure": "召开村民代表会议", "responsible": "王主任"})
+    page.edit_current({"measure": "召开村民代表会议", "responsible": "王主任"})
     assert cell(page, pid, ProblemTableModel.COL_RESPONSIBLE) == "王主任"
     page.select_problem(pid)
-    assert page.delete_current()
+    page.delete_current()
     assert page.model.row_of(pid) is None
+    with db.reading() as s:
+        assert pid not in [r.id for r in ledger.list_problems(s)]
 
 
 def test_export_and_print_appendix4(page, files, data_paths):

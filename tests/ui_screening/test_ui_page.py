@@ -10,10 +10,10 @@ from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from sqlalchemy import select
 
-from fanpin_desktop.documents.appendix_pdf import PrintOptions
 from fanpin_desktop.models import HouseholdScreening, VillageScreening
 from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import screening, stats
+from fanpin_desktop.services.printing import PrintOptions
 from fanpin_desktop.ui.pages.screening import ScreeningPage
 from fanpin_desktop.ui.pages.screening.page import TAB_PROGRESS, TAB_STATS, TAB_VILLAGE
 from fanpin_desktop.ui.table_models.screening import DELTA_ROLE
@@ -24,9 +24,10 @@ TODAY = dt.date.today()
 
 
 @pytest.fixture
-def page(qtbot, db, data_paths, runner):
-    p = ScreeningPage(db, data_paths.exports, runner)
+def page(qtbot, ops, data_paths):
+    p = ScreeningPage(ops, data_paths.exports)
     qtbot.addWidget(p)
+    ops.changed.connect(p.on_changes)  # as the main window does
     return p
 
 
@@ -113,14 +114,19 @@ def test_take_snapshot_and_save_inputs(page, db):
     tab.grid_count.set_optional_value(9)
     tab.grid_training_count.set_optional_value(30)
     tab.scale_risk.set_value("是")
-    assert not tab.save_inputs(), "a scale risk needs its explanation"
-    assert "详细说明" in tab.inputs_message.text()
+    tab.save_inputs()
+    assert "详细说明" in tab.inputs_message.text(), "a scale risk needs its explanation"
+    with db.reading() as s:
+        assert stats.load_inputs(s, page.campaign_id(), page.village_id())["grid_count"] is None, "not saved"
+    assert tab.grid_count.optional_value() == 9, "what was typed stays in the form"
     tab.scale_risk_note.setText("暴雨致部分农田受灾")
-    assert tab.save_inputs()
+    tab.save_inputs()
+    assert "已保存" in tab.inputs_message.text()
     texts = table_texts(page)
     assert texts[(page.village_id(), "grid_count")] == "9"
     assert texts[(page.village_id(), "scale_risk")] == "是，暴雨致部分农田受灾"
-    sid = tab.take_snapshot()
+    tab.take_snapshot()
+    sid = tab.last_snapshot_id
     assert sid is not None and tab.snapshot_id() == sid
     with db.reading() as s:
         assert [x.id for x in stats.snapshots(s, page.campaign_id())] == [sid]
@@ -152,7 +158,9 @@ def test_village_screening_text_is_saved(page, db):
     tab = page.village_tab
     tab.fields["grid_issues"].setPlainText("网格员年龄偏大")
     tab.fields["remark"].setPlainText("已调整")
-    assert tab.save()
+    tab.save()
+    assert "已保存" in tab.message.text()
+    assert not tab.is_dirty()
     with db.reading() as s:
         rec = s.scalar(select(VillageScreening).where(VillageScreening.village_id == page.village_id()))
         assert rec.grid_issues == "网格员年龄偏大" and rec.remark == "已调整"

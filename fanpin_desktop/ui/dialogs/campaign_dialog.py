@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -31,18 +30,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fanpin_desktop.db import Database
-from fanpin_desktop.errors import ValidationError
+from fanpin_desktop.errors import UserError, ValidationError
 from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import households as household_service
-from fanpin_desktop.services import thresholds as threshold_service
 from fanpin_desktop.services.campaigns import CampaignInfo
 from fanpin_desktop.ui.common import ask_yes_no
-from fanpin_desktop.ui.errors import show_error
+from fanpin_desktop.ui.operations import Operations
+from fanpin_desktop.ui.operations import screening as screening_ops
+from fanpin_desktop.ui.tasks import Task
 from fanpin_desktop.ui.widgets import IdCombo, icon
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +59,17 @@ def _date_edit() -> QDateEdit:
 
 
 class CampaignDialog(QDialog):
-    """List, add, edit, delete campaigns and choose the current one. ``changed`` after each write."""
+    """List, add, edit, delete campaigns and choose the current one.
+
+    Each write is an operation (announcing ``SCREENING`` to every page); ``changed`` tells the
+    page that opened the dialog that it should take the (new) current campaign when it closes."""
 
     changed = Signal()
 
-    def __init__(self, db: Database, parent: QWidget | None = None, today: dt.date | None = None) -> None:
+    def __init__(self, ops: Operations, parent: QWidget | None = None, today: dt.date | None = None) -> None:
         super().__init__(parent)
-        self._db = db
+        self.ops = ops
+        self.last_saved_id: int | None = None
         self._today = today or dt.date.today()
         self._editing: int | None = None  # campaign id, None: a new one
         self.setWindowTitle("集中排查批次")
@@ -191,19 +191,10 @@ class CampaignDialog(QDialog):
     # ------------------------------------------------------------------ data
 
     def _load_lists(self) -> None:
-        with self._db.reading() as s:
-            thresholds = threshold_service.list_thresholds(s)
-            labels = [
-                (
-                    t.id,
-                    f"{t.year}年 {t.region} {campaign_service.amount_text(t.amount)}元"
-                    + (f"（{t.document_no}）" if t.document_no else ""),
-                )
-                for t in thresholds
-            ]
-            self._threshold_years = {t.id: t.year for t in thresholds}
-            villages = household_service.region_options(s)
-        self.threshold.set_items(labels)
+        thresholds = self.ops.read(campaign_service.threshold_choices)
+        self._threshold_years = {t.id: t.year for t in thresholds}
+        villages = self.ops.read(household_service.region_options)
+        self.threshold.set_items([(t.id, t.label) for t in thresholds])
         self.villages.clear()
         for v in villages:
             item = QListWidgetItem(v.name)
@@ -213,8 +204,7 @@ class CampaignDialog(QDialog):
             self.villages.addItem(item)
 
     def reload(self, select_id: int | None = None) -> None:
-        with self._db.reading() as s:
-            self._campaigns: list[CampaignInfo] = campaign_service.list_campaigns(s)
+        self._campaigns: list[CampaignInfo] = self.ops.read(campaign_service.list_campaigns)
         self.list.blockSignals(True)
         self.list.clear()
         for c in self._campaigns:
@@ -259,8 +249,7 @@ class CampaignDialog(QDialog):
         self.income_end.setDate(_qdate(c.income_period_end))
         self.threshold.set_value(c.threshold_id)
         self._set_villages(c.village_ids)
-        with self._db.reading() as s:
-            self.note.setPlainText(campaign_service.get(s, c.id).note or "")
+        self.note.setPlainText(self.ops.read(campaign_service.note_of, c.id))
         self.current_button.setEnabled(not c.is_current)
         self.delete_button.setEnabled(True)
         self.message.setText("")
@@ -332,10 +321,7 @@ class CampaignDialog(QDialog):
         self.income_end.setDate(_qdate(b))
 
     def _default_threshold(self) -> None:
-        with self._db.reading() as s:
-            t = campaign_service.threshold_for(s, self.year.value())
-            tid = t.id if t else None
-        self.threshold.set_value(tid)
+        self.threshold.set_value(self.ops.read(campaign_service.threshold_id_for, self.year.value()))
         self._show_threshold_note()
 
     def _year_changed(self, _year: int) -> None:
@@ -368,36 +354,38 @@ class CampaignDialog(QDialog):
         "village_ids": "villages",
     }
 
-    def save(self) -> int | None:
-        values = self.values()
-        try:
-            with self._db.unit() as s:
-                if self._editing is None:
-                    c = campaign_service.create(s, **values, make_current=True)
-                else:
-                    if values["name"] is None:
-                        values["name"] = ""
-                    c = campaign_service.edit(s, self._editing, **values)
-                cid = c.id
-        except ValidationError as exc:
-            self.message.setText(f"<span style='color:#a50e0e'>{exc}</span>")
-            widget = getattr(self, self._FIELDS.get(exc.field, ""), None)
-            if isinstance(widget, QWidget):
-                widget.setFocus()
-            return None
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
-            return None
-        self.reload(cid)
-        self.message.setText("<span style='color:#1e6b34'>已保存。</span>")
+    def save(self) -> Task:
+        """Save the campaign being edited (a new one becomes current); ``last_saved_id``."""
+
+        def saved(cid: int) -> None:
+            self.last_saved_id = cid
+            self.reload(cid)
+            self.message.setText("<span style='color:#1e6b34'>已保存。</span>")
+            self.changed.emit()
+
+        return screening_ops.save_campaign(
+            self.ops, self._editing, self.values(), parent=self, success=saved, user_error=self.refused
+        )
+
+    def refused(self, exc: UserError) -> None:
+        """The service refused the values: say why, with the focus on the field named."""
+        self.message.setText(f"<span style='color:#a50e0e'>{exc}</span>")
+        field = exc.field if isinstance(exc, ValidationError) else ""
+        widget = getattr(self, self._FIELDS.get(field, ""), None)
+        if isinstance(widget, QWidget):
+            widget.setFocus()
+
+    def _changed(self, select_id: int | None = None) -> None:
+        self.reload(select_id)
         self.changed.emit()
-        return cid
 
     def make_current(self) -> None:
         c = self.selected()
         if c is None:
             return
-        self._change(lambda s: campaign_service.set_current(s, c.id), select_id=c.id)
+        screening_ops.set_current_campaign(
+            self.ops, c.id, parent=self, success=lambda _r: self._changed(c.id)
+        )
 
     def confirm(self, title: str, text: str) -> bool:
         return ask_yes_no(self, title, text)
@@ -412,16 +400,4 @@ class CampaignDialog(QDialog):
             "周报快照将一并删除；问题台账和监测对象保留。",
         ):
             return
-        self._change(lambda s: campaign_service.delete(s, c.id))
-
-    def _change(self, change: Callable[[Session], object], select_id: int | None = None) -> None:
-        """Run ``change`` in one unit of work; then reload the list (selecting ``select_id``) and
-        announce it, or show what went wrong."""
-        try:
-            with self._db.unit() as s:
-                change(s)
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
-            return
-        self.reload(select_id)
-        self.changed.emit()
+        screening_ops.delete_campaign(self.ops, c.id, parent=self, success=lambda _r: self._changed())

@@ -12,8 +12,10 @@ keeps the override. Questions that do not concern the household are greyed (／ 
 
 Ctrl+Enter or PgDn saves and opens the next household in village → group → 户编号 order, PgUp
 goes back, Ctrl+S saves, Ctrl+F finds a household by name, initials, 户编号 or ID digits, and
-Ctrl+L records a problem in the rectification ledger. The dialog holds no Session: each load and
-each save is one short unit of work through ``services.screening``.
+Ctrl+L records a problem in the rectification ledger. The dialog holds no Session: each load is a
+read through ``ops`` and each save an operation (``ui.operations.screening``) whose ``success``
+shows the result; with the window's task runner that comes back a moment later, so what follows a
+save (the next household, the banner) happens in that callback.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
@@ -43,7 +45,6 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QCheckBox,
     QDateEdit,
@@ -54,8 +55,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QScrollArea,
@@ -64,19 +63,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fanpin_desktop.db import Database
 from fanpin_desktop.domain import appendix1
 from fanpin_desktop.errors import UserError, ValidationError
-from fanpin_desktop.services import campaigns as campaign_service
-from fanpin_desktop.services import households as household_service
 from fanpin_desktop.services import screening
 from fanpin_desktop.services.screening import HouseholdForm, QuestionState, SaveResult
-from fanpin_desktop.ui.common import ok_cancel_buttons
+from fanpin_desktop.ui.dialogs.household_picker import HouseholdPickerDialog
+from fanpin_desktop.ui.dialogs.problem_dialog import ProblemDialog
 from fanpin_desktop.ui.errors import show_error
+from fanpin_desktop.ui.operations import Operations
+from fanpin_desktop.ui.operations import screening as screening_ops
+from fanpin_desktop.ui.tasks import Task
 from fanpin_desktop.ui.widgets import icon
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -577,7 +574,7 @@ class ScreeningFormDialog(QDialog):
 
     def __init__(
         self,
-        db: Database,
+        ops: Operations,
         household_id: int | None = None,
         parent: QWidget | None = None,
         *,
@@ -587,7 +584,7 @@ class ScreeningFormDialog(QDialog):
         today: dt.date | None = None,
     ) -> None:
         super().__init__(parent)
-        self._db = db
+        self._ops = ops
         self._village_id = village_id
         self._today = today or dt.date.today()
         self._form: HouseholdForm | None = None
@@ -596,25 +593,12 @@ class ScreeningFormDialog(QDialog):
         self._order: list[str] = []
         self.last_result: SaveResult | None = None
         self.last_problem_id: int | None = None
-        with db.reading() as s:
-            campaign = campaign_service.resolve(s, campaign_id)
-            self._campaign = campaign_service.info(s, campaign.id)
-            self._sequence = screening.household_ids_in_order(s, campaign.id, village_id)
-            self._village_name = ""
-            if village_id is not None:
-                from fanpin_desktop.models import Village
-
-                v = s.get(Village, village_id)
-                self._village_name = v.name if v else ""
-            if household_id is None:
-                household_id = screening.next_household_id(
-                    s, campaign.id, None, village_id=village_id, unscreened_only=unscreened_only
-                )
-                if household_id is None and unscreened_only:
-                    household_id = screening.next_household_id(s, campaign.id, None, village_id=village_id)
-            if household_id is None:
-                raise UserError("所选范围内没有农户，无法录入到户排查表。")
-            form = screening.load_form(s, campaign.id, household_id)
+        # a UserError (no household in the scope) is the caller's to show: the dialog does not open
+        start = ops.read(screening.form_start, campaign_id, household_id, village_id, unscreened_only)
+        self._campaign = start.campaign
+        self._sequence = start.sequence
+        self._village_name = start.village_name
+        form = start.form
         self._position = {hid: i for i, hid in enumerate(self._sequence)}
         self.setWindowTitle(f"到户排查表录入 — {self._campaign.name}")
         self.setSizeGripEnabled(True)
@@ -1097,7 +1081,8 @@ class ScreeningFormDialog(QDialog):
             return None
         return answers
 
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, exc: UserError) -> None:
+        """A save the service refused: a field's error in the banner with the focus on the field."""
         if isinstance(exc, ValidationError) and exc.field in self._rows:
             self.show_banner(str(exc), "error")
             self.focus_question(exc.field)
@@ -1105,7 +1090,7 @@ class ScreeningFormDialog(QDialog):
             self.show_banner(str(exc), "error")
             self.screened_on.setFocus()
         else:
-            show_error(exc, self)
+            show_error(exc, self)  # its Chinese message (a UserError)
 
     def _saved_text(self, form: HouseholdForm, result: SaveResult) -> str:
         who = f"{form.village}{form.group} {form.head_name or ''}户"
@@ -1120,87 +1105,71 @@ class ScreeningFormDialog(QDialog):
             text += f"不适用的 {len(result.cleared)} 项答案未保存。"
         return text
 
-    def _store(
-        self,
-        write: Callable[[Session, HouseholdForm, dict[str, Any]], tuple[SaveResult, Any]],
-    ) -> tuple[HouseholdForm, SaveResult, Any] | None:
-        """Check the answers and store them with ``write(session, form, answers)`` in one unit of
-        work; it returns the result and what to show next. None if the check or the write failed
-        (the clerk has been told)."""
+    def save(self, then: Callable[[], None] | None = None) -> Task | None:
+        """Save this household and stay on it (``then()`` after it is saved). None when the check
+        before saving stopped it (the clerk has been told); a refused save shows in the banner."""
         answers = self._check_before_save()
         if answers is None:
             return None
         saved_form = self.form
-        try:
-            with self._db.unit() as s:
-                result, after = write(s, saved_form, answers)
-        except Exception as exc:  # noqa: BLE001 - shown to the clerk
-            self._failed(exc)
-            return None
-        self.last_result = result
-        return saved_form, result, after
 
-    def save(self) -> SaveResult | None:
-        """Save this household and stay on it."""
+        def done(outcome: tuple[SaveResult, HouseholdForm]) -> None:
+            result, form = outcome
+            self.last_result = result
+            self.show_banner(self._saved_text(saved_form, result), "clue" if result.clue_created else "ok")
+            focused = self._focused_key()
+            self._apply_form(form, focus=False)
+            if focused:
+                self.focus_question(focused) if self._rows[focused].applicable else self.focus_first()
+            self.saved.emit(saved_form.household_id)
+            if then is not None:
+                then()
 
-        def write(
-            s: Session, saved: HouseholdForm, answers: dict[str, Any]
-        ) -> tuple[SaveResult, HouseholdForm]:
-            result = screening.save_form(
-                s,
-                saved.campaign_id,
-                saved.household_id,
-                answers,
-                screened_on=self._screened_on(),
-                screener=self.screener.text(),
-            )
-            return result, screening.load_form(s, saved.campaign_id, saved.household_id)
+        return screening_ops.save_form(
+            self._ops,
+            saved_form.campaign_id,
+            saved_form.household_id,
+            answers,
+            screened_on=self._screened_on(),
+            screener=self.screener.text(),
+            parent=self,
+            success=done,
+            user_error=self._failed,
+            origin=self,
+        )
 
-        stored = self._store(write)
-        if stored is None:
-            return None
-        saved_form, result, form = stored
-        self.show_banner(self._saved_text(saved_form, result), "clue" if result.clue_created else "ok")
-        focused = self._focused_key()
-        self._apply_form(form, focus=False)
-        if focused:
-            self.focus_question(focused) if self._rows[focused].applicable else self.focus_first()
-        self.saved.emit(saved_form.household_id)
-        return result
-
-    def save_and_next(self) -> SaveResult | None:
+    def save_and_next(self) -> Task | None:
         """Save this household and open the next one in order (stays on the last one)."""
-
-        def write(
-            s: Session, saved: HouseholdForm, answers: dict[str, Any]
-        ) -> tuple[SaveResult, tuple[HouseholdForm, bool]]:
-            result, nxt = screening.save_and_next(
-                s,
-                saved.campaign_id,
-                saved.household_id,
-                answers,
-                screened_on=self._screened_on(),
-                screener=self.screener.text(),
-                village_id=self._village_id,
-                unscreened_only=self.unscreened_only.isChecked(),
-            )
-            if nxt is None:  # the last one: stay on it
-                return result, (screening.load_form(s, saved.campaign_id, saved.household_id), True)
-            return result, (nxt, False)
-
-        stored = self._store(write)
-        if stored is None:
+        answers = self._check_before_save()
+        if answers is None:
             return None
-        saved_form, result, (nxt, last) = stored
-        text = self._saved_text(saved_form, result)
-        if last:
-            text += "　已是最后一户" + (
-                "（本范围内没有未排查的农户了）。" if self.unscreened_only.isChecked() else "。"
-            )
-        self.show_banner(text, "clue" if result.clue_created else "ok")
-        self._apply_form(nxt, focus=True)
-        self.saved.emit(saved_form.household_id)
-        return result
+        saved_form = self.form
+        unscreened_only = self.unscreened_only.isChecked()
+
+        def done(outcome: tuple[SaveResult, HouseholdForm, bool]) -> None:
+            result, nxt, last = outcome
+            self.last_result = result
+            text = self._saved_text(saved_form, result)
+            if last:
+                text += "　已是最后一户" + ("（本范围内没有未排查的农户了）。" if unscreened_only else "。")
+            self.show_banner(text, "clue" if result.clue_created else "ok")
+            self._apply_form(nxt, focus=True)
+            self.saved.emit(saved_form.household_id)
+
+        return screening_ops.save_form_and_next(
+            self._ops,
+            saved_form.campaign_id,
+            saved_form.household_id,
+            answers,
+            screened_on=self._screened_on(),
+            screener=self.screener.text(),
+            village_id=self._village_id,
+            unscreened_only=unscreened_only,
+            parent=self,
+            success=done,
+            user_error=self._failed,
+            origin=self,
+        )
 
     def _focused_key(self) -> str | None:
         w = QApplication.focusWidget()
@@ -1211,69 +1180,74 @@ class ScreeningFormDialog(QDialog):
 
     # ------------------------------------------------------------------ moving between households
 
-    def _leave_ok(self) -> bool:
-        """Before opening another household: save, drop or keep the changes."""
+    def _leave_then(self, proceed: Callable[[], None]) -> None:
+        """Before opening another household or closing: save (then ``proceed`` once it is
+        saved), drop the changes, or stay."""
         if not self.is_dirty():
-            return True
+            proceed()
+            return
         choice = self.ask_unsaved()
         if choice == "save":
-            return self.save() is not None
-        return choice == "discard"
+            self.save(then=proceed)
+        elif choice == "discard":
+            proceed()
 
-    def open_household(self, household_id: int) -> bool:
+    def open_household(self, household_id: int) -> None:
         if household_id == self.form.household_id:
-            return True
-        if not self._leave_ok():
-            return False
-        try:
-            with self._db.reading() as s:
-                form = screening.load_form(s, self.form.campaign_id, household_id)
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
-            return False
-        self.banner.hide()
-        self._apply_form(form, focus=True)
-        return True
+            return
+        campaign_id = self.form.campaign_id
 
-    def previous(self) -> bool:
-        with self._db.reading() as s:
-            hid = screening.next_household_id(
-                s, self.form.campaign_id, self.form.household_id, village_id=self._village_id, backwards=True
+        def show() -> None:
+            form = screening_ops.run_or_tell(
+                self, self._ops.read, screening.load_form, campaign_id, household_id
             )
+            if form is not None:
+                self.banner.hide()
+                self._apply_form(form, focus=True)
+
+        self._leave_then(show)
+
+    def previous(self) -> None:
+        hid = self._ops.read(
+            screening.next_household_id,
+            self.form.campaign_id,
+            self.form.household_id,
+            village_id=self._village_id,
+            backwards=True,
+        )
         if hid is None:
             self.show_banner("已是第一户。", "info")
-            return False
-        return self.open_household(hid)
+            return
+        self.open_household(hid)
 
-    def next(self) -> bool:
+    def next(self) -> None:
         """The next household without saving (the ↓ button of a list, for the page)."""
-        with self._db.reading() as s:
-            hid = screening.next_household_id(
-                s,
-                self.form.campaign_id,
-                self.form.household_id,
-                village_id=self._village_id,
-                unscreened_only=self.unscreened_only.isChecked(),
-            )
+        hid = self._ops.read(
+            screening.next_household_id,
+            self.form.campaign_id,
+            self.form.household_id,
+            village_id=self._village_id,
+            unscreened_only=self.unscreened_only.isChecked(),
+        )
         if hid is None:
             self.show_banner("已是最后一户。", "info")
-            return False
-        return self.open_household(hid)
+            return
+        self.open_household(hid)
 
     def pick_household(self) -> int | None:
-        dialog = HouseholdPickerDialog(self._db, self, village_id=self._village_id)
+        dialog = HouseholdPickerDialog(self._ops, self, village_id=self._village_id)
         chosen = dialog.household_id if dialog.exec() == QDialog.DialogCode.Accepted else None
         dialog.deleteLater()
         return chosen
 
-    def find_household(self) -> bool:
+    def find_household(self) -> None:
         hid = self.pick_household()
         if hid is None:
-            return False
+            return
         if hid not in self._position and self._village_id is not None:
             self.show_banner("该户不在当前录入的行政村范围内。", "error")
-            return False
-        return self.open_household(hid)
+            return
+        self.open_household(hid)
 
     # ------------------------------------------------------------------ ledger
 
@@ -1281,61 +1255,58 @@ class ScreeningFormDialog(QDialog):
         f = self.form
         return f"{f.village}{f.group} {f.head_name}户"
 
-    def _write_problem(self, values: dict[str, Any]) -> int:
-        with self._db.unit() as s:
-            problem = screening.send_to_ledger(
-                s,
-                self.form.campaign_id,
-                self.form.household_id,
-                problem_type=values["problem_type"],
-                description=values["description"],
-                measure=values.get("measure"),
-                responsible=values.get("responsible"),
-                deadline=values.get("deadline"),
-                on_the_spot=bool(values.get("on_the_spot")),
-                found_on=values.get("found_on"),
-            )
-            return int(problem.id)
+    def _write_problem(
+        self,
+        values: dict[str, Any],
+        saved: Callable[[int], None],
+        refused: Callable[[UserError], None] | None = None,
+    ) -> Task:
+        return screening_ops.send_to_ledger(
+            self._ops,
+            self.form.campaign_id,
+            self.form.household_id,
+            values,
+            parent=self,
+            success=saved,
+            user_error=refused,
+            origin=self,
+        )
 
-    def send_to_ledger(self, values: dict[str, Any] | None = None) -> int | None:
+    def send_to_ledger(self, values: dict[str, Any] | None = None) -> None:
         """Record a difficulty or problem of this household in the rectification ledger (asks for
         type, description, measure, responsible person and deadline unless ``values`` are given)."""
-        if values is not None:
-            try:
-                pid: int | None = self._write_problem(values)
-            except Exception as exc:  # noqa: BLE001
-                show_error(exc, self)
-                return None
-        else:
-            from fanpin_desktop.ui.pages.ledger import ProblemDialog
 
-            dialog = ProblemDialog(
-                self._db,
-                self,
-                year=self._campaign.year,
-                fixed_household=(self.form.household_id, self._household_label()),
-                description=self._rows["difficulties"].value() or "",
-                found_on=self._screened_on(),
-                save=self._write_problem,
-                today=self._today,
-            )
-            accepted = dialog.exec() == QDialog.DialogCode.Accepted
-            pid = dialog.saved_id if accepted else None
-            values = dialog.values()
-            dialog.deleteLater()
-        if pid is None:
-            return None
-        self.last_problem_id = pid
-        kind = "（立行立改，不列入台账）" if values.get("on_the_spot") else ""
-        self.show_banner(f"✓ 已将“{values['description'][:30]}”记入问题整改台账{kind}。", "ok")
-        return pid
+        def recorded(pid: int, values: dict[str, Any]) -> None:
+            self.last_problem_id = pid
+            kind = "（立行立改，不列入台账）" if values.get("on_the_spot") else ""
+            self.show_banner(f"✓ 已将“{values['description'][:30]}”记入问题整改台账{kind}。", "ok")
+
+        if values is not None:
+            given = values
+            self._write_problem(given, lambda pid: recorded(pid, given))
+            return
+        dialog = ProblemDialog(
+            self._ops,
+            self,
+            year=self._campaign.year,
+            fixed_household=(self.form.household_id, self._household_label()),
+            description=self._rows["difficulties"].value() or "",
+            found_on=self._screened_on(),
+            save=lambda v, saved, refused: self._write_problem(v, saved, refused),
+            today=self._today,
+        )
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        if accepted and dialog.saved_id is not None:
+            recorded(dialog.saved_id, dialog.values())
+        dialog.deleteLater()
 
     # ------------------------------------------------------------------ closing
 
     def reject(self) -> None:
-        if self._form is not None and not self._leave_ok():
+        if self._form is None:
+            super().reject()
             return
-        super().reject()
+        self._leave_then(lambda: QDialog.reject(self))
 
     def done(self, result: int) -> None:
         app = QApplication.instance()
@@ -1391,108 +1362,8 @@ QPushButton#primary:focus { border: 2px solid #0b3d91; }
 """
 
 
-# --------------------------------------------------------------------------- finding a household
-
-
-class HouseholdPickerDialog(QDialog):
-    """Find a household by head or member name, pinyin initials (zs), 户编号, phone or ID digits."""
-
-    LIMIT = 200
-    DELAY_MS = 120
-
-    def __init__(
-        self,
-        db: Database,
-        parent: QWidget | None = None,
-        *,
-        village_id: int | None = None,
-        title: str = "查找农户",
-    ) -> None:
-        super().__init__(parent)
-        self._db = db
-        self._village_id = village_id
-        self.household_id: int | None = None
-        self.setWindowTitle(title)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("姓名、拼音首字母（如 zs）、户编号、电话或身份证号中的几位")
-        self.search.setClearButtonEnabled(True)
-        self.list = QListWidget()
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.count = QLabel()
-        self.count.setStyleSheet("color:#5f6368")
-        buttons = ok_cancel_buttons(self, "打开")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.search)
-        layout.addWidget(self.list, 1)
-        layout.addWidget(self.count)
-        layout.addWidget(buttons)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(self.DELAY_MS)
-        self._timer.timeout.connect(self.run_search)
-        self.search.textChanged.connect(lambda _t: self._timer.start())
-        self.search.installEventFilter(self)
-        self.list.itemActivated.connect(lambda _i: self.accept())
-        self.resize(520, 420)
-        self.search.setFocus()
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if obj is self.search and event.type() == QEvent.Type.KeyPress:
-            key = event.key()  # type: ignore[attr-defined]
-            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up) and self.list.count():
-                row = self.list.currentRow() + (1 if key == Qt.Key.Key_Down else -1)
-                self.list.setCurrentRow(max(0, min(self.list.count() - 1, row)))
-                return True
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                if self._timer.isActive() or not self.list.count():
-                    self.run_search()
-                if self.list.count():
-                    self.accept()
-                return True
-        return super().eventFilter(obj, event)
-
-    def run_search(self) -> int:
-        self._timer.stop()
-        text = self.search.text().strip()
-        self.list.clear()
-        if not text:
-            self.count.setText("")
-            return 0
-        query = household_service.HouseholdQuery(text=text, village_id=self._village_id)
-        try:
-            with self._db.reading() as s:
-                found = household_service.search_household_ids(s, query)
-                rows = household_service.fetch_rows(s, found[: self.LIMIT])
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
-            return 0
-        for hid in found[: self.LIMIT]:
-            r = rows.get(hid)
-            if r is None:
-                continue
-            code = f"　户编号 {r.code}" if r.code else ""
-            item = QListWidgetItem(
-                f"{r.village}{r.group}　{r.head_name}（{r.size}人，{r.household_type}）{code}"
-            )
-            item.setData(Qt.ItemDataRole.UserRole, hid)
-            self.list.addItem(item)
-        if self.list.count():
-            self.list.setCurrentRow(0)
-        more = f"，只列出前 {self.LIMIT} 户" if len(found) > self.LIMIT else ""
-        self.count.setText(f"找到 {len(found)} 户{more}。↑↓ 选择，回车打开。")
-        return len(found)
-
-    def accept(self) -> None:
-        item = self.list.currentItem()
-        if item is None:
-            return
-        self.household_id = int(item.data(Qt.ItemDataRole.UserRole))
-        super().accept()
-
-
 __all__ = [
     "AnswerBox",
-    "HouseholdPickerDialog",
     "LineAnswer",
     "QuestionRow",
     "ScreeningFormDialog",

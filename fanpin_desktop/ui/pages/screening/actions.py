@@ -1,5 +1,5 @@
-"""File work shared by the screening and ledger pages: choose a path, run the job off the GUI
-thread through the one ``TaskRunner``, then open the file or say where it is.
+"""File work shared by the screening and ledger pages: choose a path, then (after the job ran
+through an operation of ``ui.operations``, off the GUI thread) open the file or say where it is.
 
 Paths default into the data directory's ``exports/`` folder. Tests replace ``QFileDialog``'s
 static functions and ``services.open_file.open_file``; ``inform`` and ``offer_open`` are plain
@@ -9,15 +9,13 @@ methods so a test can record them instead of showing a box.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from fanpin_desktop.services import open_file as open_file_service
-from fanpin_desktop.ui.errors import show_error
-from fanpin_desktop.ui.tasks import TaskControl, TaskRunner
+from fanpin_desktop.ui.operations import Operations
+from fanpin_desktop.ui.operations.screening import run_or_tell
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +26,12 @@ OPEN_FILTER = "Excel 工作簿 (*.xlsx *.xlsm);;所有文件 (*)"
 
 
 class FileJobs:
-    """Paths, background jobs and opening results for one page."""
+    """Paths and opening results for one page (its jobs run through ``ops``)."""
 
-    def __init__(self, parent: QWidget, exports_dir: Path | None, runner: TaskRunner | None = None) -> None:
+    def __init__(self, parent: QWidget, exports_dir: Path | None, ops: Operations) -> None:
         self.parent = parent
         self.exports_dir = Path(exports_dir) if exports_dir else Path.home()
-        self.runner = runner or TaskRunner(parent)
+        self.ops = ops
         self.last_path: Path | None = None
         self.messages: list[tuple[str, str]] = []  # what was told to the clerk (tests read it)
 
@@ -57,17 +55,6 @@ class FileJobs:
     def open_path(self, title: str, file_filter: str = OPEN_FILTER) -> Path | None:
         chosen, _ = QFileDialog.getOpenFileName(self.parent, title, str(self.exports_dir), file_filter)
         return Path(chosen) if chosen else None
-
-    # ------------------------------------------------------------------ jobs
-
-    def run(self, label: str, work: Callable[[TaskControl], Any], done: Callable[[Any], None]) -> None:
-        self.runner.run(
-            work,
-            on_done=done,
-            on_error=lambda exc: show_error(exc, self.parent),
-            label=label,
-            cancellable=False,
-        )
 
     # ------------------------------------------------------------------ results
 
@@ -94,7 +81,5 @@ class FileJobs:
     def open(self, path: Path) -> None:
         """Open in the system's program (the PDF viewer, from which the clerk prints)."""
         self.last_path = path
-        try:
-            open_file_service.open_file(path)
-        except Exception as exc:  # noqa: BLE001 - a UserError names the file and what to do
-            show_error(exc, self.parent)
+        # a UserError names the file and what to do
+        run_or_tell(self.parent, open_file_service.open_file, path)

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fanpin_desktop.documents.appendix_pdf import PrintOptions
 from fanpin_desktop.services.appendix_import import ImportReport
+from fanpin_desktop.services.printing import PrintOptions
 from fanpin_desktop.ui.common import close_button, ok_cancel_buttons
 from fanpin_desktop.ui.table_models.screening import ImportIssuesModel
 

@@ -21,11 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fanpin_desktop.db import Database
-from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import screening
 from fanpin_desktop.ui.common import record_table
-from fanpin_desktop.ui.errors import show_error
+from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.table_models.screening import SORT_ROLE, HouseholdScreeningModel
 from fanpin_desktop.ui.widgets import icon
 
@@ -55,9 +53,9 @@ class HouseholdsTab(QWidget):
 
     open_requested = Signal(object, bool)  # household id (None: first unscreened), unscreened only
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._db = db
+        self.ops = ops
         self._campaign_id: int | None = None
         self._village_id: int | None = None
 
@@ -112,13 +110,7 @@ class HouseholdsTab(QWidget):
             self.model.set_rows([])
             return
         keep = self.current_household_id()
-        try:
-            with self._db.reading() as s:
-                campaign = campaign_service.get(s, self._campaign_id)
-                rows = list(screening.appendix1_rows(s, campaign, self._village_id))
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
-            return
+        rows = self.ops.read(screening.appendix1_list, self._campaign_id, self._village_id)
         self.model.set_rows(rows)
         done = sum(1 for r in rows if r["screened"])
         overrides = sum(1 for r in rows if r["overrides"])

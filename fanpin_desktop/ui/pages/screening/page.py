@@ -6,6 +6,11 @@ entry form), 村级排查 (appendix 2), 统计表 (appendix 3 with weekly report
 not records) and 排查进度 (已排查/应排查 and the households still missing). The 导出, 导入 and 打印
 menus export xlsx for the village or the township, read back files filled in by villages, and
 print PDFs that open in the system's viewer; 工作总结 drafts the self-inspection report (.docx).
+
+The page refreshes from the window's change notices (``on_changes``): a write of one of its tabs
+marks the other tabs stale (the tab shows its own write already), a write made while the entry
+form is open waits until the form closes, and anything else reloads the page (or, hidden, when it
+is shown again).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -30,21 +35,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fanpin_desktop.db import Database
-from fanpin_desktop.documents.appendix_pdf import PrintOptions
-from fanpin_desktop.services import appendix_export, appendix_import
+from fanpin_desktop.services import appendix_export
 from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import households as household_service
 from fanpin_desktop.services.appendix_import import ImportReport
+from fanpin_desktop.services.printing import PrintOptions
 from fanpin_desktop.ui.dialogs.screening_form import ScreeningFormDialog
-from fanpin_desktop.ui.errors import show_error
+from fanpin_desktop.ui.operations import Changes, Operations
+from fanpin_desktop.ui.operations import screening as screening_ops
+from fanpin_desktop.ui.pages.base import Page
 from fanpin_desktop.ui.pages.screening.actions import DOCX_FILTER, PDF_FILTER, XLSX_FILTER, FileJobs
 from fanpin_desktop.ui.pages.screening.dialogs import Appendix1PrintDialog, ImportReportDialog
 from fanpin_desktop.ui.pages.screening.households_tab import HouseholdsTab
 from fanpin_desktop.ui.pages.screening.progress_tab import ProgressTab
 from fanpin_desktop.ui.pages.screening.stats_tab import StatsTab
 from fanpin_desktop.ui.pages.screening.village_tab import VillageTab
-from fanpin_desktop.ui.tasks import TaskRunner
 from fanpin_desktop.ui.widgets import IdCombo, icon
 
 log = logging.getLogger(__name__)
@@ -53,24 +58,25 @@ TAB_HOUSEHOLDS, TAB_VILLAGE, TAB_STATS, TAB_PROGRESS = range(4)
 APPENDIX_NAMES = {1: "到户排查表", 2: "村级排查表", 3: "排查情况统计表", 4: "问题整改台账"}
 
 
-class ScreeningPage(QWidget):
-    """The concentrated-screening page. ``changed`` after anything was saved here."""
+class ScreeningPage(Page):
+    """The concentrated-screening page."""
 
-    changed = Signal()
+    #: campaigns and records; the registry (households, villages), clues and ledger problems
+    #: appear in its lists and statistics
+    SHOWS = ("screening", "households", "cases", "ledger", "settings")
 
     def __init__(
         self,
-        db: Database,
+        ops: Operations,
         exports_dir: Path | None = None,
-        runner: TaskRunner | None = None,
         parent: QWidget | None = None,
         today: dt.date | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._db = db
+        super().__init__(ops, parent)
         self._today = today
-        self.jobs = FileJobs(self, exports_dir, runner)
+        self.jobs = FileJobs(self, exports_dir, ops)
         self.form_factory = ScreeningFormDialog  # tests and the benchmark may replace it
+        self._form_open = False  # changes made in the entry form reload the page once it closes
         self._campaigns: list[campaign_service.CampaignInfo] = []
         self._all_villages: list[tuple[int, str]] = []
         self._loading = False  # filling the combos: their signals are ignored (IdCombo unblocks itself)
@@ -102,10 +108,10 @@ class ScreeningPage(QWidget):
             top.addWidget(b)
 
         # ---- tabs
-        self.households_tab = HouseholdsTab(db)
-        self.village_tab = VillageTab(db)
-        self.stats_tab = StatsTab(db, today=today)
-        self.progress_tab = ProgressTab(db)
+        self.households_tab = HouseholdsTab(ops)
+        self.village_tab = VillageTab(ops)
+        self.stats_tab = StatsTab(ops, today=today)
+        self.progress_tab = ProgressTab(ops)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.households_tab, icon("fa5s.home"), "到户排查（附件1）")
         self.tabs.addTab(self.village_tab, icon("fa5s.flag"), "村级排查（附件2）")
@@ -146,8 +152,6 @@ class ScreeningPage(QWidget):
         self.progress_tab.open_requested.connect(
             lambda hid, only: self.open_form(hid, only, village_id=self.progress_tab.selected_village())
         )
-        self.village_tab.saved.connect(lambda _v: self._data_changed(TAB_VILLAGE))
-        self.stats_tab.inputs_saved.connect(lambda _v: self.changed.emit())
         self.refresh()
 
     def _menu_button(self, text: str, icon_name: str, fill: Any) -> QToolButton:
@@ -167,9 +171,6 @@ class ScreeningPage(QWidget):
     def today(self) -> dt.date:
         return self._today or dt.date.today()
 
-    def set_runner(self, runner: TaskRunner) -> None:
-        self.jobs.runner = runner
-
     def campaign_id(self) -> int | None:
         return self.campaign.value()
 
@@ -188,14 +189,9 @@ class ScreeningPage(QWidget):
 
     def refresh(self) -> None:
         """Reload campaigns and villages, then the tab on screen (the others when shown)."""
-        try:
-            with self._db.reading() as s:
-                self._campaigns = campaign_service.list_campaigns(s)
-                current = campaign_service.current_id(s)
-                villages = household_service.region_options(s)
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
-            return
+        self._campaigns = self.ops.read(campaign_service.list_campaigns)
+        current = self.ops.read(campaign_service.current_id)
+        villages = self.ops.read(household_service.region_options)
         keep_c, keep_v = self.campaign.value(), self.village.value()
         self._loading = True
         try:
@@ -274,30 +270,43 @@ class ScreeningPage(QWidget):
     def _data_changed(self, source_tab: int | None = None) -> None:
         self._stale = {TAB_HOUSEHOLDS, TAB_VILLAGE, TAB_STATS, TAB_PROGRESS} - {source_tab}
         self._tab_shown(self.tabs.currentIndex())
-        self.changed.emit()
+
+    def on_changes(self, changes: Changes, origin: object | None) -> None:
+        if not changes.touches(*self.SHOWS):
+            return
+        tabs = {
+            id(self.households_tab): TAB_HOUSEHOLDS,
+            id(self.village_tab): TAB_VILLAGE,
+            id(self.stats_tab): TAB_STATS,
+            id(self.progress_tab): TAB_PROGRESS,
+        }
+        source = tabs.get(id(origin))
+        if origin is self:  # an import of this page: every tab reloads (the one on screen now)
+            self._data_changed()
+        elif source is not None:  # one of the tabs saved: it shows that already, the others reload
+            self._data_changed(source)
+        elif self._form_open:  # the entry form saves household after household: reload once, after
+            self.stale = True
+        else:
+            super().on_changes(changes, origin)
 
     # ------------------------------------------------------------------ campaigns
 
     def manage_campaigns(self) -> None:
         from fanpin_desktop.ui.dialogs.campaign_dialog import CampaignDialog
 
-        try:
-            dialog = CampaignDialog(self._db, self, today=self.today())
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
-            return
-        dialog.changed.connect(self._campaigns_changed)
+        dialog = CampaignDialog(self.ops, self, today=self.today())
+        changed: list[bool] = []
+        dialog.changed.connect(lambda: changed.append(True))
         dialog.exec()
         dialog.deleteLater()
-
-    def _campaigns_changed(self) -> None:
-        self._loading = True
-        try:
-            self.campaign.set_items([], keep=False)  # take the (new) current campaign
-        finally:
-            self._loading = False
-        self.refresh()
-        self.changed.emit()
+        if changed:  # saved, made current or deleted: the page takes the (new) current campaign
+            self._loading = True
+            try:
+                self.campaign.set_items([], keep=False)
+            finally:
+                self._loading = False
+            self.refresh()
 
     # ------------------------------------------------------------------ entry form
 
@@ -309,7 +318,7 @@ class ScreeningPage(QWidget):
     ) -> ScreeningFormDialog:
         vid = self.village_id() if village_id == "page" else village_id
         return self.form_factory(
-            self._db,
+            self.ops,
             household_id,
             self,
             campaign_id=self.campaign_id(),
@@ -323,18 +332,19 @@ class ScreeningPage(QWidget):
         unscreened_only: bool = False,
         village_id: int | None | str = "page",
     ) -> None:
-        try:
-            dialog = self.make_form(household_id, unscreened_only, village_id)
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
+        dialog = screening_ops.run_or_tell(self, self.make_form, household_id, unscreened_only, village_id)
+        if dialog is None:  # e.g. no household in the village: the clerk has been told
             return
-        saved: list[int] = []
-        dialog.saved.connect(saved.append)
-        dialog.exec()
+        self._form_open = True
+        try:
+            dialog.exec()
+        finally:
+            self._form_open = False
         last = dialog.household_id
         dialog.deleteLater()
-        if saved or dialog.last_problem_id is not None:
-            self._data_changed()
+        if self.stale:  # saved in the form: reload now
+            self.stale = False
+            self.refresh()
         if last is not None:
             self.households_tab.select_household(last)
 
@@ -370,28 +380,12 @@ class ScreeningPage(QWidget):
             return
         vid = None if township else self.village_id()
         snapshot = self.stats_tab.snapshot_id() if appendix == 3 else None
-        with self._db.reading() as s:
-            name = appendix_export.default_filename(
-                s, campaign_service.get(s, cid), appendix, vid, self.today()
-            )
+        name = self.ops.read(appendix_export.default_filename_for, cid, appendix, vid, self.today())
         path = path or self.jobs.save_path(
             f"导出附件{appendix} {APPENDIX_NAMES[appendix]}", name, XLSX_FILTER
         )
         if path is None:
             return
-        db = self._db
-
-        def work(_c: Any) -> appendix_export.ExportResult:
-            with db.reading() as s:
-                return appendix_export.export_appendix(
-                    s,
-                    appendix,
-                    path,
-                    campaign_id=cid,
-                    village_id=vid,
-                    fill_date=self.today(),
-                    snapshot_id=snapshot,
-                )
 
         def done(r: appendix_export.ExportResult) -> None:
             self.jobs.offer_open(
@@ -400,7 +394,17 @@ class ScreeningPage(QWidget):
                 r.path,
             )
 
-        self.jobs.run(f"正在导出附件{appendix}…", work, done)
+        screening_ops.export_appendix(
+            self.ops,
+            appendix,
+            path,
+            campaign_id=cid,
+            village_id=vid,
+            fill_date=self.today(),
+            snapshot_id=snapshot,
+            parent=self,
+            success=done,
+        )
 
     def import_appendix(self, appendix: int, path: Path | None = None) -> None:
         """Read a workbook filled in by a village; nothing is saved when any cell is wrong."""
@@ -410,19 +414,17 @@ class ScreeningPage(QWidget):
         path = path or self.jobs.open_path(f"选择要导入的附件{appendix} {APPENDIX_NAMES[appendix]}")
         if path is None:
             return
-        vid = self.village_id()
-        db = self._db
-
-        def work(_c: Any) -> ImportReport:
-            with db.unit() as s:
-                return appendix_import.import_appendix(s, appendix, path, cid, village_id=vid)
-
-        def done(report: ImportReport) -> None:
-            if report.saved:
-                self._data_changed()
-            self.show_import_report(report)
-
-        self.jobs.run(f"正在导入附件{appendix}…", work, done)
+        # a file that saved something is announced (the page reloads), then the report is shown
+        screening_ops.import_appendix(
+            self.ops,
+            appendix,
+            path,
+            cid,
+            self.village_id(),
+            parent=self,
+            success=self.show_import_report,
+            origin=self,
+        )
 
     def show_import_report(self, report: ImportReport) -> None:
         dialog = ImportReportDialog(report, self)
@@ -449,8 +451,6 @@ class ScreeningPage(QWidget):
         village_ids: Sequence[int] | None = None,
         path: Path | None = None,
     ) -> None:
-        from fanpin_desktop.services import printing
-
         cid = self.campaign_id()
         if cid is None:
             return
@@ -465,24 +465,18 @@ class ScreeningPage(QWidget):
         path = path or self.jobs.save_path("打印附件1 到户排查表", name, PDF_FILTER)
         if path is None:
             return
-        db, chosen = self._db, list(village_ids) if village_ids else None
-
-        def work(_c: Any) -> Path:
-            with db.reading() as s:
-                return printing.write_appendix1(
-                    s,
-                    path,
-                    campaign_id=cid,
-                    village_ids=chosen,
-                    options=options,
-                    fill_date=None if options.blank else self.today(),
-                )
-
-        self.jobs.run("正在生成附件1 PDF…", work, self.jobs.open)
+        screening_ops.print_appendix1(
+            self.ops,
+            path,
+            campaign_id=cid,
+            village_ids=village_ids,
+            options=options,
+            fill_date=None if options.blank else self.today(),
+            parent=self,
+            success=self.jobs.open,
+        )
 
     def print_appendix3(self, path: Path | None = None, paper: str = "A4") -> None:
-        from fanpin_desktop.services import printing
-
         cid = self.campaign_id()
         if cid is None:
             return
@@ -496,19 +490,18 @@ class ScreeningPage(QWidget):
         )
         if path is None:
             return
-        db = self._db
-
-        def work(_c: Any) -> Path:
-            with db.reading() as s:
-                return printing.write_appendix3(
-                    s, path, campaign_id=cid, as_of=as_of, report=report, paper=paper
-                )
-
-        self.jobs.run("正在生成附件3 PDF…", work, self.jobs.open)
+        screening_ops.print_appendix3(
+            self.ops,
+            path,
+            campaign_id=cid,
+            as_of=as_of,
+            report=report,
+            paper=paper,
+            parent=self,
+            success=self.jobs.open,
+        )
 
     def print_appendix4(self, path: Path | None = None, paper: str = "A4") -> None:
-        from fanpin_desktop.services import printing
-
         cid = self.campaign_id()
         if cid is None:
             return
@@ -518,18 +511,12 @@ class ScreeningPage(QWidget):
         )
         if path is None:
             return
-        db = self._db
-
-        def work(_c: Any) -> Path:
-            with db.reading() as s:
-                return printing.write_appendix4(s, path, campaign_id=cid, village_id=vid, paper=paper)
-
-        self.jobs.run("正在生成附件4 PDF…", work, self.jobs.open)
+        screening_ops.print_appendix4(
+            self.ops, path, campaign_id=cid, village_id=vid, paper=paper, parent=self, success=self.jobs.open
+        )
 
     def write_summary(self, path: Path | None = None) -> None:
         """Draft the self-inspection / work-summary report (.docx) with the figures filled in."""
-        from fanpin_desktop.services import printing
-
         cid = self.campaign_id()
         info = self.campaign_info_now()
         if cid is None or info is None:
@@ -539,10 +526,4 @@ class ScreeningPage(QWidget):
         )
         if path is None:
             return
-        db = self._db
-
-        def work(_c: Any) -> Path:
-            with db.reading() as s:
-                return printing.write_summary_docx(s, path, campaign_id=cid)
-
-        self.jobs.run("正在生成工作总结…", work, self.jobs.open)
+        screening_ops.write_summary(self.ops, path, campaign_id=cid, parent=self, success=self.jobs.open)

@@ -17,10 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fanpin_desktop.db import Database
 from fanpin_desktop.services import stats
 from fanpin_desktop.ui.common import record_table
-from fanpin_desktop.ui.errors import show_error
+from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.table_models.screening import SORT_ROLE, MissingHouseholdsModel, ProgressModel
 from fanpin_desktop.ui.widgets import icon
 
@@ -54,9 +53,9 @@ class ProgressBarDelegate(QStyledItemDelegate):
 class ProgressTab(QWidget):
     open_requested = Signal(object, bool)  # household id, unscreened only
 
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._db = db
+        self.ops = ops
         self._campaign_id: int | None = None
         self.model = ProgressModel(parent=self)
         self.view = record_table(self.model, (90, 110, 110, 90))
@@ -105,12 +104,7 @@ class ProgressTab(QWidget):
             self.missing_model.set_rows([])
             return
         keep = self.selected_village()
-        try:
-            with self._db.reading() as s:
-                rows = stats.progress(s, self._campaign_id)
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
-            return
+        rows = self.ops.read(stats.progress, self._campaign_id)
         self.model.set_rows(rows)
         r = self.model.row_of(keep) if keep is not None else None
         self.view.selectRow(r if r is not None else 0)
@@ -132,12 +126,7 @@ class ProgressTab(QWidget):
             self.missing_model.set_rows([])
             self.missing_label.setText("")
             return
-        try:
-            with self._db.reading() as s:
-                missing = stats.missing_households(s, self._campaign_id, row.village_id)
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
-            return
+        missing = self.ops.read(stats.missing_households, self._campaign_id, row.village_id)
         self.missing_model.set_rows(missing)
         where = row.village if row.village_id is not None else "全乡镇"
         self.missing_label.setText(

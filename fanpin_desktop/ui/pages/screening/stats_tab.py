@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,12 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fanpin_desktop.db import Database
 from fanpin_desktop.domain import appendix_layouts as layouts
-from fanpin_desktop.services import campaigns as campaign_service
+from fanpin_desktop.errors import UserError
 from fanpin_desktop.services import screening, stats
-from fanpin_desktop.ui.errors import show_error
+from fanpin_desktop.ui.operations import Operations
+from fanpin_desktop.ui.operations import screening as screening_ops
 from fanpin_desktop.ui.table_models.screening import StatsTableModel
+from fanpin_desktop.ui.tasks import Task
 from fanpin_desktop.ui.widgets import OptionalSpinBox, ValueCombo, icon
 
 log = logging.getLogger(__name__)
@@ -156,17 +157,17 @@ class GroupedHeader(QHeaderView):
 class StatsTab(QWidget):
     """The statistics table, the weekly reports, and the per-village inputs."""
 
-    inputs_saved = Signal(int)
-
-    def __init__(self, db: Database, parent: QWidget | None = None, today: dt.date | None = None) -> None:
+    def __init__(self, ops: Operations, parent: QWidget | None = None, today: dt.date | None = None) -> None:
         super().__init__(parent)
-        self._db = db
+        self.ops = ops
         self._today = today
         self._campaign_id: int | None = None
         self._layout: layouts.Layout | None = None
         self.report: stats.StatsReport | None = None
         self.previous: stats.StatsReport | None = None
         self._input_village: int | None = None
+        self._wanted_village: int | None = None  # selected once the report is shown
+        self.last_snapshot_id: int | None = None
 
         # ---- controls
         self.snapshot = QComboBox()
@@ -282,21 +283,23 @@ class StatsTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Reload the snapshot list (storing this week's Friday report when due) and the table."""
-        if self._campaign_id is None:
+        """Reload the snapshot list (storing this week's Friday report first when due) and the table."""
+        cid = self._campaign_id
+        if cid is None:
             self.model.set_report(None, [])
             return
-        try:
-            with self._db.unit() as s:
-                stats.ensure_weekly_snapshot(s, self._campaign_id, today=self.today())
-                snaps = stats.snapshots(s, self._campaign_id)
-                campaign = campaign_service.get(s, self._campaign_id)
-                self._layout = layouts.load(3, campaign.year).render(
-                    **screening.layout_values(s, campaign, township="")
-                )
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
+        if self.ops.read(stats.weekly_snapshot_due, cid, self.today()):
+            screening_ops.ensure_weekly_snapshot(
+                self.ops, cid, self.today(), parent=self, success=lambda _stored: self._load()
+            )
             return
+        self._load()
+
+    def _load(self) -> None:
+        if self._campaign_id is None:
+            return
+        snaps = self.ops.read(stats.snapshots, self._campaign_id)
+        self._layout = self.ops.read(screening.appendix3_layout, self._campaign_id)
         keep = self.snapshot.currentData()
         self.snapshot.blockSignals(True)
         self.snapshot.clear()
@@ -321,20 +324,11 @@ class StatsTab(QWidget):
         if self._campaign_id is None or self._layout is None:
             return
         keep = self.selected_village()
+        if keep is None:
+            keep = self._wanted_village
         snap = self.snapshot_id()
-        try:
-            with self._db.reading() as s:
-                if snap is None:
-                    report = stats.compute(s, self._campaign_id, as_of=self.as_of_date())
-                    before = stats.report_friday(report.as_of)
-                else:
-                    report = stats.load_snapshot(s, snap)
-                    before = report.as_of
-                previous = stats.previous_snapshot(s, self._campaign_id, before)
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
-            return
-        self.report, self.previous = report, previous
+        view = self.ops.read(stats.report_view, self._campaign_id, snap, self.as_of_date())
+        self.report, self.previous = report, previous = view.report, view.previous
         self.as_of.setEnabled(snap is None)
         self.model.set_report(report, self._layout.columns, previous)
         self.header.set_groups([c.path[0] if c.path else None for c in self.model.columns])
@@ -370,6 +364,7 @@ class StatsTab(QWidget):
         return row.village_id if row else None
 
     def select_village(self, village_id: int | None) -> None:
+        self._wanted_village = village_id
         r = self.model.row_of(village_id) if village_id is not None else None
         if r is not None:
             self.view.selectRow(r)
@@ -390,12 +385,7 @@ class StatsTab(QWidget):
             self._set_inputs_enabled(False)
             return
         self.inputs_box.setTitle(f"本村填报项：{row.village}")  # type: ignore[union-attr]
-        try:
-            with self._db.reading() as s:
-                values = stats.load_inputs(s, self._campaign_id, vid)
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
-            return
+        values = self.ops.read(stats.load_inputs, self._campaign_id, vid)
         self.grid_count.set_optional_value(values["grid_count"])
         self.grid_worker_count.set_optional_value(values["grid_worker_count"])
         self.grid_training_count.set_optional_value(values["grid_training_count"])
@@ -423,37 +413,40 @@ class StatsTab(QWidget):
             "remark": self.remark.text().strip() or None,
         }
 
-    def save_inputs(self, values: dict[str, Any] | None = None) -> bool:
-        vid = self._input_village
-        if vid is None or self._campaign_id is None:
-            return False
+    def save_inputs(self, values: dict[str, Any] | None = None) -> Task | None:
+        """Save the village's inputs; a value the service refuses is explained under the form."""
+        vid, cid = self._input_village, self._campaign_id
+        if vid is None or cid is None:
+            return None
         values = values if values is not None else self.input_values()
-        try:
-            with self._db.unit() as s:
-                stats.save_inputs(s, self._campaign_id, vid, **values)
-        except Exception as exc:  # noqa: BLE001 - ValidationError: the message names the field
+
+        def saved(_result: object) -> None:
+            self.show_report()
+            self.select_village(vid)
+            # after the reload: showing the village's inputs again clears the message
+            self.inputs_message.setText("<span style='color:#1e6b34'>已保存。</span>")
+
+        def refused(exc: UserError) -> None:  # a ValidationError's message names the field
             self.inputs_message.setText(f"<span style='color:#a50e0e'>{exc}</span>")
-            return False
-        self.inputs_message.setText("<span style='color:#1e6b34'>已保存。</span>")
-        self.show_report()
-        self.select_village(vid)
-        self.inputs_saved.emit(vid)
-        return True
+
+        return screening_ops.save_stats_inputs(
+            self.ops, cid, vid, values, parent=self, success=saved, user_error=refused, origin=self
+        )
 
     # ------------------------------------------------------------------ weekly reports
 
-    def take_snapshot(self) -> int | None:
+    def take_snapshot(self) -> Task | None:
+        """Store the statistics as this week's report and show it (``last_snapshot_id``)."""
         if self._campaign_id is None:
             return None
-        try:
-            with self._db.unit() as s:
-                snap = stats.take_snapshot(s, self._campaign_id, today=self.today())
-                sid = snap.id
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
-            return None
-        self.refresh()
-        i = self.snapshot.findData(sid)
-        if i >= 0:
-            self.snapshot.setCurrentIndex(i)
-        return sid
+
+        def taken(sid: int) -> None:
+            self.last_snapshot_id = sid
+            self.refresh()
+            i = self.snapshot.findData(sid)
+            if i >= 0:
+                self.snapshot.setCurrentIndex(i)
+
+        return screening_ops.take_snapshot(
+            self.ops, self._campaign_id, self.today(), parent=self, success=taken, origin=self
+        )

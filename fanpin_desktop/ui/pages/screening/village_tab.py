@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -19,11 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fanpin_desktop.db import Database
 from fanpin_desktop.domain import appendix_layouts as layouts
-from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import screening
-from fanpin_desktop.ui.errors import show_error
+from fanpin_desktop.ui.operations import Operations
+from fanpin_desktop.ui.operations import screening as screening_ops
+from fanpin_desktop.ui.tasks import Task
 from fanpin_desktop.ui.widgets import icon
 
 log = logging.getLogger(__name__)
@@ -32,11 +34,9 @@ log = logging.getLogger(__name__)
 class VillageTab(QWidget):
     """Villages on the left (✓ once something is filled), the appendix 2 columns on the right."""
 
-    saved = Signal(int)
-
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._db = db
+        self.ops = ops
         self._campaign_id: int | None = None
         self._village_id: int | None = None
         self._loaded: dict[str, str] = {}
@@ -97,17 +97,24 @@ class VillageTab(QWidget):
         if self._campaign_id is None:
             return
         if self._village_id is not None and self.fields and self.is_dirty():
-            self._write(self._village_id)  # reloading must not drop what was typed
-        try:
-            with self._db.reading() as s:
-                campaign = campaign_service.get(s, self._campaign_id)
-                layout = layouts.load(2, campaign.year)
-                rows = screening.appendix2_rows(s, campaign)
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
+            # reloading must not drop what was typed: reload once it is saved
+            typed = self.texts()
+
+            def saved(_result: object) -> None:
+                self._loaded = typed
+                self._reload(village_id)
+
+            self._write(self._village_id, typed, saved)
             return
+        self._reload(village_id)
+
+    def _reload(self, village_id: int | None) -> None:
+        if self._campaign_id is None:
+            return
+        sheet = self.ops.read(screening.appendix2_sheet, self._campaign_id)
         if not self.fields:
-            self._build_fields(layout)
+            self._build_fields(sheet.layout)
+        rows = sheet.rows
         wanted = village_id if village_id is not None else self._village_id
         self.villages.blockSignals(True)
         self.villages.clear()
@@ -127,22 +134,25 @@ class VillageTab(QWidget):
         if item is None or self._campaign_id is None:
             return
         vid = int(item.data(Qt.ItemDataRole.UserRole))
-        kept = ""
-        if self._village_id is not None and self._village_id != vid and self.fields and self.is_dirty():
-            if self._write(self._village_id):  # typed text is never lost by switching villages
-                kept = "上一个村填写的内容已自动保存。"
-                for i in range(self.villages.count()):
-                    other = self.villages.item(i)
-                    if other.data(Qt.ItemDataRole.UserRole) == self._village_id:
-                        other.setText("✓ " + other.text().lstrip("✓　 ").strip())
+        previous = self._village_id
+        # typed text is never lost by switching villages: saved for the village it was typed for
+        typed = self.texts() if previous not in (None, vid) and self.fields and self.is_dirty() else None
         self._village_id = vid
         self.title.setText(f"村级排查表：{item.text().lstrip('✓　 ').strip()}")
-        with self._db.reading() as s:
-            texts = screening.load_village_screening(s, self._campaign_id, vid)
+        texts = self.ops.read(screening.load_village_screening, self._campaign_id, vid)
         for key, edit in self.fields.items():
             edit.setPlainText(texts.get(key, ""))
         self._loaded = self.texts()
-        self.message.setText(f"<span style='color:#1e6b34'>{kept}</span>" if kept else "")
+        self.message.setText("")
+        if typed is not None and previous is not None:
+            self._write(previous, typed, lambda _r, kept=previous: self._kept(kept))
+
+    def _kept(self, village_id: int) -> None:
+        for i in range(self.villages.count()):
+            other = self.villages.item(i)
+            if other.data(Qt.ItemDataRole.UserRole) == village_id:
+                other.setText("✓ " + other.text().lstrip("✓　 ").strip())
+        self.message.setText("<span style='color:#1e6b34'>上一个村填写的内容已自动保存。</span>")
 
     def texts(self) -> dict[str, str]:
         return {k: e.toPlainText().strip() for k, e in self.fields.items()}
@@ -150,23 +160,22 @@ class VillageTab(QWidget):
     def is_dirty(self) -> bool:
         return self.texts() != self._loaded
 
-    def _write(self, village_id: int) -> bool:
-        try:
-            with self._db.unit() as s:
-                screening.save_village_screening(s, self._campaign_id, village_id, self.texts())
-        except Exception as exc:  # noqa: BLE001
-            show_error(exc, self)
-            return False
-        self.saved.emit(village_id)
-        return True
+    def _write(self, village_id: int, texts: dict[str, str], success: Callable[[Any], None]) -> Task | None:
+        if self._campaign_id is None:
+            return None
+        return screening_ops.save_village_screening(
+            self.ops, self._campaign_id, village_id, texts, parent=self, success=success, origin=self
+        )
 
-    def save(self) -> bool:
+    def save(self) -> Task | None:
+        """Save the village's texts; the list ticks it and says so once it is saved."""
         if self._village_id is None or self._campaign_id is None:
-            return False
-        if not self._write(self._village_id):
-            return False
-        self._loaded = self.texts()
-        vid = self._village_id
-        self.refresh(vid)
-        self.message.setText("<span style='color:#1e6b34'>已保存。</span>")
-        return True
+            return None
+        vid, typed = self._village_id, self.texts()
+
+        def saved(_result: object) -> None:
+            self._loaded = typed
+            self._reload(vid)
+            self.message.setText("<span style='color:#1e6b34'>已保存。</span>")
+
+        return self._write(vid, typed, saved)

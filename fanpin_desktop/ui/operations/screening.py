@@ -1,0 +1,418 @@
+"""The concentrated screening's operations: appendix 1 forms, appendix 2 texts, appendix 3 inputs
+and weekly reports, campaigns, imports, exports and printing.
+
+Each runs one service call on the task runner (see ``ui.operations``) and announces what it
+changed: screening records are ``SCREENING``; a form that created or withdrew a monitoring clue
+also ``CASES``; a problem sent to the ledger ``LEDGER``. Files written (exports, PDFs, the summary)
+change nothing and go through ``ops.background``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtWidgets import QWidget
+
+from fanpin_desktop.errors import UserError
+from fanpin_desktop.services import appendix_export, appendix_import, printing, screening, stats
+from fanpin_desktop.services import campaigns as campaign_service
+from fanpin_desktop.services.appendix_import import ImportReport
+from fanpin_desktop.services.screening import HouseholdForm, SaveResult
+from fanpin_desktop.ui.errors import show_error
+from fanpin_desktop.ui.operations import CASES, LEDGER, NOTHING, SCREENING, Changes, Operations
+from fanpin_desktop.ui.tasks import Task
+
+T = TypeVar("T")
+Success = Callable[[Any], None] | None
+UserErrorShown = Callable[[UserError], None] | None
+
+
+def run_or_tell(parent: QWidget | None, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """``fn(*args)`` now (usually an ``ops.read``) for an action the clerk asked for; a failure
+    takes the one route (a ``UserError`` its message, anything else the bug dialog) and gives
+    None. Used where a read may refuse (no household to open), not for a page's refresh."""
+    try:
+        return fn(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - the one place a refused read is shown
+        show_error(exc, parent)
+        return None
+
+
+def _form_changes(result: tuple[Any, ...]) -> Changes:
+    saved: SaveResult = result[0]
+    return SCREENING | CASES if saved.clue_created or saved.clue_removed else SCREENING
+
+
+# --------------------------------------------------------------------------- appendix 1
+
+
+def save_form(
+    ops: Operations,
+    campaign_id: int,
+    household_id: int,
+    answers: Mapping[str, Any],
+    *,
+    screened_on: dt.date,
+    screener: str | None,
+    parent: QWidget | None,
+    success: Callable[[tuple[SaveResult, HouseholdForm]], None],
+    user_error: UserErrorShown = None,
+    origin: object | None = None,
+) -> Task:
+    """Save one household's appendix 1 and read it back as saved."""
+    return ops.write(
+        lambda s: screening.save_and_reload(
+            s, campaign_id, household_id, answers, screened_on=screened_on, screener=screener
+        ),
+        _form_changes,
+        success=success,
+        parent=parent,
+        user_error=user_error,
+        origin=origin,
+        label="正在保存排查表…",
+    )
+
+
+def save_form_and_next(
+    ops: Operations,
+    campaign_id: int,
+    household_id: int,
+    answers: Mapping[str, Any],
+    *,
+    screened_on: dt.date,
+    screener: str | None,
+    village_id: int | None,
+    unscreened_only: bool,
+    parent: QWidget | None,
+    success: Callable[[tuple[SaveResult, HouseholdForm, bool]], None],
+    user_error: UserErrorShown = None,
+    origin: object | None = None,
+) -> Task:
+    """Save one household and load the next in paper order: (result, form to show, was last)."""
+    return ops.write(
+        lambda s: screening.save_and_open_next(
+            s,
+            campaign_id,
+            household_id,
+            answers,
+            screened_on=screened_on,
+            screener=screener,
+            village_id=village_id,
+            unscreened_only=unscreened_only,
+        ),
+        _form_changes,
+        success=success,
+        parent=parent,
+        user_error=user_error,
+        origin=origin,
+        label="正在保存排查表…",
+    )
+
+
+def send_to_ledger(
+    ops: Operations,
+    campaign_id: int,
+    household_id: int,
+    values: Mapping[str, Any],
+    *,
+    parent: QWidget | None,
+    success: Callable[[int], None],
+    user_error: UserErrorShown = None,
+    origin: object | None = None,
+) -> Task:
+    """Record a household's problem seen during screening in the ledger; ``success(problem id)``."""
+
+    def write(s: Any) -> int:
+        problem = screening.send_to_ledger(
+            s,
+            campaign_id,
+            household_id,
+            problem_type=values["problem_type"],
+            description=values["description"],
+            measure=values.get("measure"),
+            responsible=values.get("responsible"),
+            deadline=values.get("deadline"),
+            on_the_spot=bool(values.get("on_the_spot")),
+            found_on=values.get("found_on"),
+        )
+        return int(problem.id)
+
+    return ops.write(
+        write,
+        LEDGER,
+        success=success,
+        parent=parent,
+        user_error=user_error,
+        origin=origin,
+        label="正在记入问题整改台账…",
+    )
+
+
+# --------------------------------------------------------------------------- appendix 2 and 3
+
+
+def save_village_screening(
+    ops: Operations,
+    campaign_id: int,
+    village_id: int,
+    texts: Mapping[str, str],
+    *,
+    parent: QWidget | None,
+    success: Success = None,
+    origin: object | None = None,
+) -> Task:
+    return ops.write(
+        lambda s: screening.save_village_screening(s, campaign_id, village_id, dict(texts)),
+        SCREENING,
+        success=success,
+        parent=parent,
+        origin=origin,
+        label="正在保存村级排查表…",
+    )
+
+
+def save_stats_inputs(
+    ops: Operations,
+    campaign_id: int,
+    village_id: int,
+    values: Mapping[str, Any],
+    *,
+    parent: QWidget | None,
+    success: Success = None,
+    user_error: UserErrorShown = None,
+    origin: object | None = None,
+) -> Task:
+    """The appendix 3 cells a village reports (grids, scale risk, COVID-blocked workers, remark)."""
+    return ops.write(
+        lambda s: stats.save_inputs(s, campaign_id, village_id, **values),
+        SCREENING,
+        success=success,
+        parent=parent,
+        user_error=user_error,
+        origin=origin,
+        label="正在保存填报项…",
+    )
+
+
+def take_snapshot(
+    ops: Operations,
+    campaign_id: int,
+    today: dt.date,
+    *,
+    parent: QWidget | None,
+    success: Callable[[int], None],
+    origin: object | None = None,
+) -> Task:
+    """Store the statistics as this week's Friday report; ``success(snapshot id)``."""
+    return ops.write(
+        lambda s: int(stats.take_snapshot(s, campaign_id, today=today).id),
+        SCREENING,
+        success=success,
+        parent=parent,
+        origin=origin,
+        label="正在保存本周报表…",
+    )
+
+
+def ensure_weekly_snapshot(
+    ops: Operations,
+    campaign_id: int,
+    today: dt.date,
+    *,
+    parent: QWidget | None,
+    success: Success = None,
+) -> Task:
+    """Store this week's Friday report if it is due (the statistics tab asks when it loads).
+
+    Announces nothing: a stored week changes no figure any page shows, and the tab that asked
+    reloads its list of weeks in ``success``."""
+    return ops.write(
+        lambda s: stats.ensure_weekly_snapshot(s, campaign_id, today=today) is not None,
+        NOTHING,
+        success=success,
+        parent=parent,
+        label="正在保存本周报表…",
+    )
+
+
+# --------------------------------------------------------------------------- campaigns
+
+
+def save_campaign(
+    ops: Operations,
+    campaign_id: int | None,
+    values: Mapping[str, Any],
+    *,
+    parent: QWidget | None,
+    success: Callable[[int], None],
+    user_error: UserErrorShown = None,
+) -> Task:
+    """Create a campaign (it becomes current) or edit one; ``success(campaign id)``."""
+
+    def write(s: Any) -> int:
+        if campaign_id is None:
+            return int(campaign_service.create(s, **values, make_current=True).id)
+        changes = dict(values)
+        if changes.get("name") is None:
+            changes["name"] = ""
+        return int(campaign_service.edit(s, campaign_id, **changes).id)
+
+    return ops.write(write, SCREENING, success=success, parent=parent, user_error=user_error)
+
+
+def set_current_campaign(
+    ops: Operations, campaign_id: int, *, parent: QWidget | None, success: Success = None
+) -> Task:
+    return ops.write(
+        lambda s: campaign_service.set_current(s, campaign_id), SCREENING, success=success, parent=parent
+    )
+
+
+def delete_campaign(
+    ops: Operations, campaign_id: int, *, parent: QWidget | None, success: Success = None
+) -> Task:
+    """Its records, inputs and weekly reports go; its ledger problems stay (without the campaign)."""
+    return ops.write(
+        lambda s: campaign_service.delete(s, campaign_id),
+        SCREENING | LEDGER,
+        success=success,
+        parent=parent,
+        label="正在删除排查批次…",
+    )
+
+
+# --------------------------------------------------------------------------- files
+
+
+def import_appendix(
+    ops: Operations,
+    appendix: int,
+    path: Path,
+    campaign_id: int,
+    village_id: int | None,
+    *,
+    parent: QWidget | None,
+    success: Callable[[ImportReport], None],
+    origin: object | None = None,
+) -> Task:
+    """Read a workbook a village filled in; nothing is saved when any cell is wrong, and then
+    nothing is announced."""
+    return ops.write(
+        lambda s: appendix_import.import_appendix(s, appendix, path, campaign_id, village_id=village_id),
+        lambda report: SCREENING if report.saved else NOTHING,
+        success=success,
+        parent=parent,
+        origin=origin,
+        label=f"正在导入附件{appendix}…",
+    )
+
+
+def export_appendix(
+    ops: Operations,
+    appendix: int,
+    path: Path,
+    *,
+    campaign_id: int,
+    village_id: int | None,
+    fill_date: dt.date | None = None,
+    snapshot_id: int | None = None,
+    parent: QWidget | None,
+    success: Callable[[appendix_export.ExportResult], None],
+) -> Task:
+    return ops.background(
+        lambda s, _c: appendix_export.export_appendix(
+            s,
+            appendix,
+            path,
+            campaign_id=campaign_id,
+            village_id=village_id,
+            fill_date=fill_date,
+            snapshot_id=snapshot_id,
+        ),
+        success=success,
+        parent=parent,
+        label=f"正在导出附件{appendix}…",
+        cancellable=False,
+    )
+
+
+def print_appendix1(
+    ops: Operations,
+    path: Path,
+    *,
+    campaign_id: int,
+    village_ids: Sequence[int] | None,
+    options: printing.PrintOptions,
+    fill_date: dt.date | None,
+    parent: QWidget | None,
+    success: Callable[[Path], None],
+) -> Task:
+    chosen = list(village_ids) if village_ids else None
+    return ops.background(
+        lambda s, _c: printing.write_appendix1(
+            s, path, campaign_id=campaign_id, village_ids=chosen, options=options, fill_date=fill_date
+        ),
+        success=success,
+        parent=parent,
+        label="正在生成附件1 PDF…",
+        cancellable=False,
+    )
+
+
+def print_appendix3(
+    ops: Operations,
+    path: Path,
+    *,
+    campaign_id: int,
+    as_of: dt.date,
+    report: stats.StatsReport | None,
+    paper: str,
+    parent: QWidget | None,
+    success: Callable[[Path], None],
+) -> Task:
+    return ops.background(
+        lambda s, _c: printing.write_appendix3(
+            s, path, campaign_id=campaign_id, as_of=as_of, report=report, paper=paper
+        ),
+        success=success,
+        parent=parent,
+        label="正在生成附件3 PDF…",
+        cancellable=False,
+    )
+
+
+def print_appendix4(
+    ops: Operations,
+    path: Path,
+    *,
+    campaign_id: int | None,
+    village_id: int | None,
+    paper: str,
+    parent: QWidget | None,
+    success: Callable[[Path], None],
+) -> Task:
+    return ops.background(
+        lambda s, _c: printing.write_appendix4(
+            s, path, campaign_id=campaign_id, village_id=village_id, paper=paper
+        ),
+        success=success,
+        parent=parent,
+        label="正在生成附件4 PDF…",
+        cancellable=False,
+    )
+
+
+def write_summary(
+    ops: Operations, path: Path, *, campaign_id: int, parent: QWidget | None, success: Callable[[Path], None]
+) -> Task:
+    """Draft the self-inspection / work-summary report (.docx) with the figures filled in."""
+    return ops.background(
+        lambda s, _c: printing.write_summary_docx(s, path, campaign_id=campaign_id),
+        success=success,
+        parent=parent,
+        label="正在生成工作总结…",
+        cancellable=False,
+    )
