@@ -291,18 +291,6 @@ def test_problem_dialog_from_the_form_records_a_household_problem(db, open_form,
         assert p.measure == "纳入危房改造" and p.status == "整改中"
 
 
-def _registry_page_takes_ops() -> bool:
-    import inspect
-
-    from fanpin_desktop.ui.pages.registry import RegistryPage
-
-    return "ops" in inspect.signature(RegistryPage.__init__).parameters
-
-
-@pytest.mark.skipif(
-    not _registry_page_takes_ops(),
-    reason="the window opens on the registry page, converted to Operations on the other UI branch (ui-a)",
-)
 def test_main_window_has_the_screening_and_ledger_pages(qtbot, db, data_paths):
     from PySide6.QtCore import QSettings
 
