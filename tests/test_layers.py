@@ -115,8 +115,34 @@ def violations(package_root: Path) -> list[str]:
     return found
 
 
+#: what opens a unit of work; only ``ui/operations`` may reach for it (or for ``db`` at all)
+SESSION_ATTRIBUTES = {"db", "unit", "reading", "bulk_unit", "session", "engine"}
+
+
+def session_uses(package_root: Path) -> list[str]:
+    """Places in ``ui/`` outside ``ui/operations`` that import ``fanpin_desktop.db`` or reach for a
+    database, a session or a unit of work (``x.db``, ``x.unit(…)``, ``x.reading(…)``, …)."""
+    found = []
+    operations = package_root / "ui" / "operations"
+    for path in sorted((package_root / "ui").rglob("*.py")):
+        if operations in path.parents:
+            continue
+        where = path.relative_to(package_root.parent)
+        for line, module in imported_modules(path, package_root):
+            if module == "fanpin_desktop.db" or module.startswith("fanpin_desktop.db."):
+                found.append(f"{where}:{line} imports {module}")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in SESSION_ATTRIBUTES:
+                found.append(f"{where}:{node.lineno} uses .{node.attr}")
+    return found
+
+
 def test_the_tree_keeps_the_contract():
     assert violations(PACKAGE) == []
+
+
+def test_only_ui_operations_opens_a_session():
+    assert session_uses(PACKAGE) == []
 
 
 def test_every_layer_is_read():
@@ -132,6 +158,7 @@ PLANTED = {
     "documents/planted.py": "from fanpin_desktop.services import printing\nfrom fanpin_desktop import db\n",
     "services/planted.py": "from PySide6 import QtWidgets\nfrom ..ui import tasks\n",
     "ui/planted.py": "from sqlalchemy.orm import Session\n",
+    "ui/pages/planted.py": "def f(page):\n    with page.ops.db.unit() as s:\n        return s\n",
 }
 
 
@@ -154,6 +181,11 @@ def test_a_planted_violation_is_caught(tmp_path):
             assert any(phrase in v for v in lines), (name, phrase, lines)
     new = set(found) - set(violations(PACKAGE))
     assert new and all("planted.py" in v for v in new)  # the planted lines, and only they, are new
+    sessions = set(session_uses(copy)) - set(session_uses(PACKAGE))
+    assert sessions == {
+        "fanpin_desktop/ui/pages/planted.py:2 uses .db",
+        "fanpin_desktop/ui/pages/planted.py:2 uses .unit",
+    }
 
 
 @pytest.mark.parametrize("package", ["services/households"])

@@ -280,47 +280,6 @@ def test_threshold_dialog_date(qtbot):
     assert d.result() == d.DialogCode.Accepted
 
 
-# --------------------------------------------------------------------------- the shape
-
-
-REGISTRY_AND_SETTINGS_UI = [
-    "ui/main_window.py",
-    "ui/app.py",
-    "ui/pages/registry.py",
-    "ui/pages/settings.py",
-    "ui/dialogs/household_editor.py",
-    "ui/dialogs/member_dialog.py",
-    "ui/dialogs/import_wizard.py",
-    "ui/dialogs/backup_dialog.py",
-    "ui/table_models/households.py",
-    "ui/widgets.py",
-    "ui/common.py",
-    "ui/errors.py",
-]
-
-
-@pytest.mark.parametrize("name", REGISTRY_AND_SETTINGS_UI)
-def test_these_ui_modules_import_no_sqlalchemy_and_open_no_session(name):
-    """Only ``ui/operations`` reaches the database; the UI imports no SQLAlchemy."""
-    import ast
-    from pathlib import Path
-
-    import fanpin_desktop
-
-    source = (Path(fanpin_desktop.__file__).parent / name).read_text(encoding="utf-8")
-    tree = ast.parse(source)
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module)
-    assert not [m for m in imported if m.split(".")[0] == "sqlalchemy"]
-    assert "fanpin_desktop.db" not in imported
-    attributes = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
-    assert not attributes & {"unit", "reading", "db"}
-
-
 def test_editor_save_on_the_worker_thread_closes_when_the_write_is_done(qtbot, db, town):
     """In the app the write runs on the task runner's worker: the dialog waits, then closes."""
     from fanpin_desktop.ui.operations import Operations
