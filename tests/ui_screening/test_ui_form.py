@@ -310,3 +310,30 @@ def test_main_window_has_the_screening_and_ledger_pages(qtbot, db, data_paths):
     assert screening_page.ops is window.ops and ledger_page.ops is window.ops, "the window's operations"
     assert window.ops.runner is runner, "one task runner"
     assert screening_page.jobs.exports_dir == data_paths.exports
+
+
+def test_save_and_next_on_the_worker_thread(qtbot, db):
+    """In the app the save runs on the task runner's worker thread: the form moves on only when the
+    write has committed, and the record is stored once."""
+    from fanpin_desktop.ui.operations import Operations
+    from fanpin_desktop.ui.tasks import TaskRunner
+
+    runner = TaskRunner(show_after_ms=60_000)
+    ops = Operations(db, runner)
+    announced = []
+    ops.changed.connect(lambda changes, _origin: announced.append(changes))
+    dialog = ScreeningFormDialog(ops, None)
+    dialog.ask_unsaved = lambda: "discard"
+    dialog.confirm_incomplete = lambda labels: True
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    first = dialog.household_id
+    dialog.focus_question("method")
+    press(Qt.Key.Key_1)
+    press(Qt.Key.Key_PageDown)
+    qtbot.waitUntil(lambda: dialog.household_id != first, timeout=5000)
+    assert record(db, first).method == "入户排查"
+    assert announced and all(c.screening for c in announced)
+    runner.shutdown()
