@@ -23,6 +23,8 @@ from fanpin_desktop.models.screening import (
 )
 from fanpin_desktop.models.system import (
     AuditEntry,
+    CalendarDay,
+    CalendarYear,
     ExportBatch,
     ExportBatchItem,
     ImportMapping,
@@ -55,6 +57,8 @@ __all__ = [
     "VillageScreening",
     "VillageStatsInput",
     "AuditEntry",
+    "CalendarDay",
+    "CalendarYear",
     "ExportBatch",
     "ExportBatchItem",
     "ImportMapping",

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fanpin_desktop.models.base import Base
+from fanpin_desktop.models.base import Audited, Base
 
 
 class AuditEntry(Base):
@@ -88,3 +88,26 @@ class ImportMapping(Base):
     header_signature: Mapped[str] = mapped_column(String(64), index=True)
     mapping: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+
+
+class CalendarDay(Audited, Base):
+    """A 放假 day or a 调休上班 (make-up working) day the clerk entered for a year the bundled
+    holiday calendar does not know (``domain/workdays.py``)."""
+
+    __tablename__ = "calendar_days"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, unique=True)
+    kind: Mapped[str] = mapped_column(String(6))  # 放假 / 调休上班
+    note: Mapped[str | None] = mapped_column(String(60))  # e.g. 国庆节
+
+
+class CalendarYear(Audited, Base):
+    """A year whose 放假 and 调休上班 days the clerk has finished entering; only then are working
+    days of that year computed."""
+
+    __tablename__ = "calendar_years"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    completed_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.current_timestamp())

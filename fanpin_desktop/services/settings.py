@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fanpin_desktop.domain.deadlines import DeadlineRules
 from fanpin_desktop.models import Setting
 from fanpin_desktop.services import thresholds
 
@@ -27,6 +28,9 @@ class TownshipSettings:
     publicity_working_days: bool = True  # 5 working days in most places; some use calendar days
     clue_to_identification_days: int = 15
     identification_to_measures_days: int = 10
+    visit_every_months: int = 1  # 帮扶联系人 visits at least monthly while the risk lasts
+    review_every_months: int = 3  # every open case reviewed at least quarterly
+    eliminate_after_months: int = 6  # 帮扶消除 not before six months after identification
     backup_keep: int = 10  # automatic backups kept
     last_backup_at: str = ""  # ISO timestamp of the last automatic backup
     extra: dict[str, Any] = field(default_factory=dict)
@@ -57,6 +61,23 @@ def update(session: Session, **changes: Any) -> TownshipSettings:
     settings = dataclasses.replace(load(session), **changes)
     save(session, settings)
     return settings
+
+
+def rules_of(settings: TownshipSettings) -> DeadlineRules:
+    """The workflow's time limits as the clerk set them (the seed's where never changed)."""
+    return DeadlineRules(
+        identify_within_days=int(settings.clue_to_identification_days),
+        measures_within_days=int(settings.identification_to_measures_days),
+        publicity_days=int(settings.publicity_days),
+        publicity_working_days=bool(settings.publicity_working_days),
+        visit_every_months=int(settings.visit_every_months),
+        review_every_months=int(settings.review_every_months),
+        eliminate_after_months=int(settings.eliminate_after_months),
+    )
+
+
+def deadline_rules(session: Session) -> DeadlineRules:
+    return rules_of(load(session))
 
 
 @dataclasses.dataclass(frozen=True)

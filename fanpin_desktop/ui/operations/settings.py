@@ -1,5 +1,5 @@
 """系统设置's data-changing actions: the township data, villages with their groups and natural
-villages, monitoring thresholds.
+villages, monitoring thresholds, the 节假日 entered for years the program does not know.
 
 Each is one unit of work on the task runner that announces ``SETTINGS`` (village names and
 thresholds are shown by the registry, screening and ledger pages too). Results are plain ids, never
@@ -8,13 +8,14 @@ ORM objects, so the page can select what it just made after the unit closed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
 from fanpin_desktop.errors import UserError
-from fanpin_desktop.services import regions, thresholds
+from fanpin_desktop.services import calendar, regions, thresholds
 from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.ui.operations import SETTINGS, Operations
 from fanpin_desktop.ui.tasks import Task
@@ -170,4 +171,60 @@ def delete_threshold(
 ) -> Task:
     return ops.write(
         lambda s: thresholds.delete(s, threshold_id), SETTINGS, parent=parent, success=success, origin=origin
+    )
+
+
+def save_calendar_day(
+    ops: Operations,
+    day: dt.date,
+    kind: str,
+    note: str,
+    *,
+    parent: QWidget | None,
+    success: Callable[[int], None],
+    user_error: Callable[[UserError], None] | None = None,
+    origin: object = None,
+) -> Task:
+    """Enter (or correct) a 放假 / 调休上班 day of a year the program does not know;
+    ``success(row id)``. A refused value is a ``ValidationError`` naming the field."""
+    return ops.write(
+        lambda s: calendar.add_day(s, day, kind, note),
+        SETTINGS,
+        parent=parent,
+        success=success,
+        user_error=user_error,
+        origin=origin,
+    )
+
+
+def delete_calendar_day(
+    ops: Operations,
+    day_id: int,
+    *,
+    parent: QWidget | None,
+    success: Callable[[Any], None],
+    origin: object = None,
+) -> Task:
+    return ops.write(
+        lambda s: calendar.remove_day(s, day_id), SETTINGS, parent=parent, success=success, origin=origin
+    )
+
+
+def set_holiday_year_complete(
+    ops: Operations,
+    year: int,
+    complete: bool,
+    *,
+    parent: QWidget | None,
+    success: Callable[[Any], None],
+    origin: object = None,
+) -> Task:
+    """Mark a year's 节假日 as fully entered (its working days are computed from then on), or
+    reopen it (its working-day deadlines are refused again until it is marked once more)."""
+    return ops.write(
+        lambda s: calendar.set_year_complete(s, year, complete),
+        SETTINGS,
+        parent=parent,
+        success=success,
+        origin=origin,
     )

@@ -1,4 +1,5 @@
-"""系统设置: township data, villages with their groups and natural villages, monitoring thresholds.
+"""系统设置: township data and time limits, villages with their groups and natural villages,
+monitoring thresholds, the 节假日 of years the program does not know (``holidays_panel``).
 
 Every change is one operation (``ui/operations/settings``: one unit of work on the task runner that
 announces ``SETTINGS``); the page keeps no session and no ORM objects, only plain values it reads
@@ -50,6 +51,7 @@ from fanpin_desktop.ui.errors import show_user_error
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import settings as setting_ops
 from fanpin_desktop.ui.pages.base import Page
+from fanpin_desktop.ui.pages.holidays_panel import HolidaysPanel
 from fanpin_desktop.ui.table_models.base import ID_ROLE, KEY_ROLE, RIGHT, Column, RowsModel
 
 log = logging.getLogger(__name__)
@@ -92,14 +94,34 @@ class TownshipForm(QWidget):
         self.measure_days = QSpinBox()
         self.measure_days.setRange(1, 90)
         self.measure_days.setSuffix(" 天")
+        self.visit_months = QSpinBox()
+        self.visit_months.setRange(1, 12)
+        self.visit_months.setPrefix("每 ")
+        self.visit_months.setSuffix(" 个月至少一次")
+        self.review_months = QSpinBox()
+        self.review_months.setRange(1, 12)
+        self.review_months.setPrefix("每 ")
+        self.review_months.setSuffix(" 个月至少一次")
+        self.eliminate_months = QSpinBox()
+        self.eliminate_months.setRange(1, 36)
+        self.eliminate_months.setSuffix(" 个月")
         self.threshold_region = QComboBox()
         self.threshold_region.setEditable(True)
         self.backup_keep = QSpinBox()
         self.backup_keep.setRange(1, 100)
         self.backup_keep.setSuffix(" 份")
-        for spin in (self.publicity_days, self.clue_days, self.measure_days, self.backup_keep):
+        for spin in (
+            self.publicity_days,
+            self.clue_days,
+            self.measure_days,
+            self.eliminate_months,
+            self.backup_keep,
+        ):
             spin.setMinimumWidth(90)
             spin.setMaximumWidth(110)
+        for spin in (self.visit_months, self.review_months):
+            spin.setMinimumWidth(150)
+            spin.setMaximumWidth(170)
 
         self.province.setPlaceholderText("如：安徽省")
         self.city.setPlaceholderText("如：六安市")
@@ -131,7 +153,13 @@ class TownshipForm(QWidget):
         f.addRow("公示天数：", days)
         f.addRow("收到线索后完成识别：", self.clue_days)
         f.addRow("识别后制定帮扶措施：", self.measure_days)
-        days_note = QLabel("公示期按工作日计算时，法定节假日和调休上班日按国家安排处理。")
+        f.addRow("帮扶联系人走访：", self.visit_months)
+        f.addRow("复核未消除的监测对象：", self.review_months)
+        f.addRow("帮扶消除须识别满：", self.eliminate_months)
+        days_note = QLabel(
+            "办理时限按自然日计算；公示期可选工作日或自然日，按工作日计算时，法定节假日和调休上班日"
+            "按国家安排处理（程序未内置的年份请在“节假日”页录入）。自然消除不受满期限制。"
+        )
         days_note.setWordWrap(True)
         days_note.setStyleSheet("color: #5f6368;")
         f.addRow(days_note)
@@ -170,6 +198,9 @@ class TownshipForm(QWidget):
         self.publicity_kind.setCurrentText(WORKING_DAYS if s.publicity_working_days else CALENDAR_DAYS)
         self.clue_days.setValue(int(s.clue_to_identification_days))
         self.measure_days.setValue(int(s.identification_to_measures_days))
+        self.visit_months.setValue(int(s.visit_every_months))
+        self.review_months.setValue(int(s.review_every_months))
+        self.eliminate_months.setValue(int(s.eliminate_after_months))
         self.threshold_region.clear()
         self.threshold_region.addItems([""] + [r for r in regions_known if r != threshold_service.NATIONAL])
         self.threshold_region.setCurrentText(s.threshold_region)
@@ -209,6 +240,9 @@ class TownshipForm(QWidget):
             "publicity_working_days": self.publicity_kind.currentText() == WORKING_DAYS,
             "clue_to_identification_days": self.clue_days.value(),
             "identification_to_measures_days": self.measure_days.value(),
+            "visit_every_months": self.visit_months.value(),
+            "review_every_months": self.review_months.value(),
+            "eliminate_after_months": self.eliminate_months.value(),
             "backup_keep": self.backup_keep.value(),
         }
 
@@ -712,6 +746,7 @@ class SettingsPage(Page):
         self.form = TownshipForm()
         self.villages = VillagesPanel(ops)
         self.thresholds = ThresholdsPanel(ops)
+        self.holidays = HolidaysPanel(ops)
         self._counts_stale = False
 
         self.save_button = QPushButton(qta.icon("fa5s.save", color="white"), "保存")
@@ -743,6 +778,7 @@ class SettingsPage(Page):
         self.tabs.addTab(township_tab, qta.icon("fa5s.home"), "乡镇信息")
         self.tabs.addTab(self.villages, qta.icon("fa5s.sitemap"), "行政村与村民小组")
         self.tabs.addTab(self.thresholds, qta.icon("fa5s.coins"), "监测范围标准")
+        self.tabs.addTab(self.holidays, qta.icon("fa5s.calendar-alt"), "节假日")
 
         title = QLabel("系统设置")
         title.setStyleSheet("font-size: 16pt; font-weight: bold;")
@@ -755,7 +791,7 @@ class SettingsPage(Page):
         if origin is self.thresholds:
             self._reload_regions()
             return
-        if origin in (self, self.villages) or not changes.touches(*self.SHOWS):
+        if origin in (self, self.villages, self.holidays) or not changes.touches(*self.SHOWS):
             return
         if changes.settings:
             super().on_changes(changes, origin)
@@ -777,6 +813,7 @@ class SettingsPage(Page):
         self._counts_stale = False
         self.villages.refresh()
         self.thresholds.refresh()
+        self.holidays.refresh()
 
     def _reload_regions(self) -> None:
         known = self.ops.read(threshold_service.regions)
