@@ -10,10 +10,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
+    QLabel,
     QMessageBox,
     QTableView,
     QWidget,
 )
+
+from fanpin_desktop.errors import UserError, ValidationError
+from fanpin_desktop.ui.errors import show_user_error
 
 #: the column widths of a change-history table (时间, 操作人, 操作, 对象, 项目, 原值; 新值 stretches)
 HISTORY_WIDTHS = (130, 70, 50, 150, 110, 160)
@@ -94,3 +98,17 @@ def history_table(model: QAbstractItemModel) -> QTableView:
     for col, width in enumerate(HISTORY_WIDTHS):
         view.setColumnWidth(col, width)
     return view
+
+
+def show_refusal(parent: QWidget, label: QLabel, fields: dict[str, QWidget], exc: UserError) -> None:
+    """A value the service refused: a ``ValidationError`` is named in ``label`` beside the fields
+    with the focus on its field (``fields``: field name → editor); any other ``UserError`` is a
+    message box."""
+    if not isinstance(exc, ValidationError):
+        show_user_error(str(exc), parent)
+        return
+    label.setText(str(exc))
+    label.show()
+    widget = fields.get(exc.field)
+    if widget is not None:
+        widget.setFocus()

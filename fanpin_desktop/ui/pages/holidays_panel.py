@@ -31,11 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from fanpin_desktop.domain.workdays import DAY_KINDS, HOLIDAY, MAKEUP_WORKDAY
-from fanpin_desktop.errors import UserError, ValidationError
+from fanpin_desktop.errors import UserError
 from fanpin_desktop.services import calendar as calendar_service
 from fanpin_desktop.services.calendar import CalendarDayRow, HolidaysView
-from fanpin_desktop.ui.common import ask_yes_no, ok_cancel_buttons
-from fanpin_desktop.ui.errors import show_user_error
+from fanpin_desktop.ui.common import ask_yes_no, ok_cancel_buttons, show_refusal
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.operations import settings as setting_ops
 from fanpin_desktop.ui.table_models.base import Column, RowsModel
@@ -104,14 +103,7 @@ class CalendarDayDialog(QDialog):
         self._save(self.values(), lambda _result: self.accept(), self.show_refusal)
 
     def show_refusal(self, exc: UserError) -> None:
-        if not isinstance(exc, ValidationError):
-            show_user_error(str(exc), self)
-            return
-        self.error.setText(str(exc))
-        self.error.show()
-        widget = {"day": self.day, "kind": self.kind, "note": self.note}.get(exc.field)
-        if widget is not None:
-            widget.setFocus()
+        show_refusal(self, self.error, {"day": self.day, "kind": self.kind, "note": self.note}, exc)
 
 
 class HolidaysPanel(QWidget):

@@ -46,8 +46,7 @@ from fanpin_desktop.services import regions
 from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.services import thresholds as threshold_service
 from fanpin_desktop.services.thresholds import ThresholdRow
-from fanpin_desktop.ui.common import ask_yes_no, ok_cancel_buttons
-from fanpin_desktop.ui.errors import show_user_error
+from fanpin_desktop.ui.common import ask_yes_no, ok_cancel_buttons, show_refusal
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import settings as setting_ops
 from fanpin_desktop.ui.pages.base import Page
@@ -603,19 +602,13 @@ class ThresholdDialog(QDialog):
 
     def show_refusal(self, exc: UserError) -> None:
         """A value the service refused: named beside the fields, the focus on the field."""
-        if not isinstance(exc, ValidationError):
-            show_user_error(str(exc), self)
-            return
-        self.error.setText(str(exc))
-        self.error.show()
-        widget = {
+        fields = {
             "year": self.year,
             "region": self.region,
             "amount": self.amount,
             "document_no": self.document_no,
-        }.get(exc.field)
-        if widget is not None:
-            widget.setFocus()
+        }
+        show_refusal(self, self.error, fields, exc)
 
 
 class ThresholdsPanel(QWidget):
