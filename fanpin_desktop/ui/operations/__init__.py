@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -49,6 +49,7 @@ from fanpin_desktop.ui.tasks import Task, TaskControl, TaskRunner
 
 __all__ = [
     "CASES",
+    "Handlers",
     "HOUSEHOLDS",
     "LEDGER",
     "NOTHING",
@@ -62,6 +63,16 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 ChangesFor = Changes | Callable[[Any], Changes]
+
+
+class Handlers(TypedDict, total=False):
+    """What the caller of an operation function says about where its result goes; passed on as
+    they are to ``Operations.write`` / ``background`` / ``with_database`` (``**handlers``)."""
+
+    parent: QWidget | None  # the widget a message is shown over
+    success: Callable[[Any], None] | None  # runs on the GUI thread with the result
+    user_error: Callable[[UserError], None] | None  # shows a refusal in place instead of a box
+    origin: object | None  # who made the change (a page may skip its own notices)
 
 
 class Operations(QObject):

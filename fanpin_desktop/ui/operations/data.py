@@ -11,23 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QWidget
 
 from fanpin_desktop.context import AppContext
-from fanpin_desktop.errors import UserError
 from fanpin_desktop.paths import DataPaths
 from fanpin_desktop.services import backup as backups
 from fanpin_desktop.services import importer, regions
 from fanpin_desktop.services.importer.headers import ColumnMapping, HeaderInfo
 from fanpin_desktop.services.importer.plan import ImportPlan
 from fanpin_desktop.services.roster_export import export_roster as write_roster
-from fanpin_desktop.ui.operations import HOUSEHOLDS, NOTHING, SETTINGS, Changes, Operations
+from fanpin_desktop.ui.operations import HOUSEHOLDS, NOTHING, SETTINGS, Changes, Handlers, Operations
 from fanpin_desktop.ui.tasks import Task, TaskControl, TaskRunner
 
 Progress = Callable[[TaskControl], Callable[[int, int, str], None]]
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 def window_operations(ctx: AppContext, runner: TaskRunner, parent: QObject | None = None) -> Operations:
@@ -43,10 +44,8 @@ def read_roster(
     path: str,
     sheet: str | None,
     *,
-    parent: QWidget | None,
-    success: Callable[[tuple[importer.Source, HeaderInfo, ColumnMapping, list[str]]], None],
-    user_error: Callable[[UserError], None] | None = None,
     label: str = "正在导入花名册…",
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Open the file, find its header and columns; ``success((source, header, mapping, village names))``."""
 
@@ -57,7 +56,7 @@ def read_roster(
         header, mapping = importer.prepare_or_guess(session, src)
         return src, header, mapping, regions.village_names(session)
 
-    return ops.background(work, success=success, parent=parent, label=label, user_error=user_error)
+    return ops.background(work, label=label, **handlers)
 
 
 def analyse_roster(
@@ -68,10 +67,8 @@ def analyse_roster(
     options: importer.ImportOptions,
     progress: Progress,
     *,
-    parent: QWidget | None,
-    success: Callable[[ImportPlan], None],
-    user_error: Callable[[UserError], None] | None = None,
     label: str = "正在导入花名册…",
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Read every row and compare with the database (the preview); nothing is written.
     ``progress(control)`` gives the progress callback (it raises when cancelled)."""
@@ -86,10 +83,8 @@ def analyse_roster(
             cancelled=lambda: control.cancelled,
         ),
         NOTHING,
-        parent=parent,
-        success=success,
-        user_error=user_error,
         label=label,
+        **handlers,
     )
 
 
@@ -99,10 +94,8 @@ def import_roster(
     options: importer.ImportOptions,
     progress: Progress,
     *,
-    parent: QWidget | None,
-    success: Callable[[importer.ImportResult], None],
-    user_error: Callable[[UserError], None] | None = None,
     label: str = "正在导入花名册…",
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Write the previewed plan in the importer's one transaction (refused when the database no
     longer gives that plan); announces what a written import changed."""
@@ -123,10 +116,8 @@ def import_roster(
             cancelled=lambda: control.cancelled,
         ),
         changed,
-        parent=parent,
-        success=success,
-        user_error=user_error,
         label=label,
+        **handlers,
     )
 
 
@@ -135,17 +126,14 @@ def save_column_mapping(
     name: str,
     labels: list[str],
     mapping: ColumnMapping,
-    *,
-    parent: QWidget | None,
-    success: Callable[[Any], None],
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Remember the clerk's column choices for these headers (no page shows them: nothing announced)."""
     return ops.write(
         lambda s: importer.save_mapping(s, name, labels, mapping),
         NOTHING,
-        parent=parent,
-        success=success,
         label="正在保存对应关系…",
+        **handlers,
     )
 
 
@@ -153,29 +141,31 @@ def save_column_mapping(
 
 
 def export_roster(
-    ops: Operations, target: Path, *, parent: QWidget | None, success: Callable[[int], None]
+    ops: Operations,
+    target: Path,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """The registry in the national system's layout; ``success(people written)``."""
     return ops.background(
         lambda session, _control: write_roster(session, target),
-        success=success,
-        parent=parent,
         label="正在导出户籍名册…",
         cancellable=False,
+        **handlers,
     )
 
 
 def backup(
-    ops: Operations, paths: DataPaths, *, parent: QWidget | None, success: Callable[[Path], None]
+    ops: Operations,
+    paths: DataPaths,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """A manual backup copy of the database; ``success(path of the copy)``."""
     return ops.with_database(
         lambda _db, _control: backups.backup(paths, backups.MANUAL),
         NOTHING,
-        success=success,
-        parent=parent,
         label="正在备份数据库…",
         cancellable=False,
+        **handlers,
     )
 
 
@@ -183,17 +173,14 @@ def restore(
     ops: Operations,
     paths: DataPaths,
     file: Path,
-    *,
-    parent: QWidget | None,
-    success: Callable[[backups.RestoreResult], None],
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Replace the database with the backup ``file`` (the current one is kept aside first); every
     page reloads (the notice comes before ``success``)."""
     return ops.with_database(
         lambda db, _control: backups.restore(paths, file, db=db),
         Changes.everything(),
-        success=success,
-        parent=parent,
         label="正在恢复数据库…",
         cancellable=False,
+        **handlers,
     )

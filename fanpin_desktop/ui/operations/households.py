@@ -11,55 +11,43 @@ from __future__ import annotations
 import datetime as dt
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QWidget
-
-from fanpin_desktop.errors import UserError
 from fanpin_desktop.services import households
 from fanpin_desktop.services.households import HouseholdDraft, RegistryIndex
-from fanpin_desktop.ui.operations import HOUSEHOLDS, Operations
+from fanpin_desktop.ui.operations import HOUSEHOLDS, Handlers, Operations
 from fanpin_desktop.ui.tasks import Task, TaskRunner
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 def save_household(
     ops: Operations,
     draft: HouseholdDraft,
     today: dt.date,
-    *,
-    parent: QWidget | None,
-    success: Callable[[int], None],
-    user_error: Callable[[UserError], None] | None = None,
-    origin: object | None = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Store ``draft`` (new or edited household) in one unit; ``success(household_id)``."""
     return ops.write(
         lambda s: households.save_household(s, draft, today),
         HOUSEHOLDS,
-        parent=parent,
-        success=success,
-        user_error=user_error,
-        origin=origin,
         label="正在保存…",
+        **handlers,
     )
 
 
 def delete_household(
     ops: Operations,
     household_id: int,
-    *,
-    parent: QWidget | None,
-    success: Callable[[str], None],
-    origin: object | None = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Delete one household with its members and income; ``success(label of the household)``."""
     return ops.write(
         lambda s: households.delete_household(s, household_id),
         HOUSEHOLDS,
-        parent=parent,
-        success=success,
-        origin=origin,
         label="正在删除…",
+        **handlers,
     )
 
 

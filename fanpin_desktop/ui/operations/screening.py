@@ -12,22 +12,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtWidgets import QWidget
 
-from fanpin_desktop.errors import UserError
 from fanpin_desktop.services import appendix_export, appendix_import, printing, screening, stats
 from fanpin_desktop.services import campaigns as campaign_service
-from fanpin_desktop.services.appendix_import import ImportReport
-from fanpin_desktop.services.screening import HouseholdForm, SaveResult
+from fanpin_desktop.services.screening import SaveResult
 from fanpin_desktop.ui.errors import show_error
-from fanpin_desktop.ui.operations import CASES, LEDGER, NOTHING, SCREENING, Changes, Operations
+from fanpin_desktop.ui.operations import CASES, LEDGER, NOTHING, SCREENING, Changes, Handlers, Operations
 from fanpin_desktop.ui.tasks import Task
 
 T = TypeVar("T")
-Success = Callable[[Any], None] | None
-UserErrorShown = Callable[[UserError], None] | None
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 def run_or_tell(parent: QWidget | None, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
@@ -57,10 +56,7 @@ def save_form(
     *,
     screened_on: dt.date,
     screener: str | None,
-    parent: QWidget | None,
-    success: Callable[[tuple[SaveResult, HouseholdForm]], None],
-    user_error: UserErrorShown = None,
-    origin: object | None = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Save one household's appendix 1 and read it back as saved."""
     return ops.write(
@@ -68,11 +64,8 @@ def save_form(
             s, campaign_id, household_id, answers, screened_on=screened_on, screener=screener
         ),
         _form_changes,
-        success=success,
-        parent=parent,
-        user_error=user_error,
-        origin=origin,
         label="正在保存排查表…",
+        **handlers,
     )
 
 
@@ -86,10 +79,7 @@ def save_form_and_next(
     screener: str | None,
     village_id: int | None,
     unscreened_only: bool,
-    parent: QWidget | None,
-    success: Callable[[tuple[SaveResult, HouseholdForm, bool]], None],
-    user_error: UserErrorShown = None,
-    origin: object | None = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Save one household and load the next in paper order: (result, form to show, was last)."""
     return ops.write(
@@ -104,11 +94,8 @@ def save_form_and_next(
             unscreened_only=unscreened_only,
         ),
         _form_changes,
-        success=success,
-        parent=parent,
-        user_error=user_error,
-        origin=origin,
         label="正在保存排查表…",
+        **handlers,
     )
 
 
@@ -117,11 +104,7 @@ def send_to_ledger(
     campaign_id: int,
     household_id: int,
     values: Mapping[str, Any],
-    *,
-    parent: QWidget | None,
-    success: Callable[[int], None],
-    user_error: UserErrorShown = None,
-    origin: object | None = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Record a household's problem seen during screening in the ledger; ``success(problem id)``."""
 
@@ -143,11 +126,8 @@ def send_to_ledger(
     return ops.write(
         write,
         LEDGER,
-        success=success,
-        parent=parent,
-        user_error=user_error,
-        origin=origin,
         label="正在记入问题整改台账…",
+        **handlers,
     )
 
 
@@ -159,18 +139,13 @@ def save_village_screening(
     campaign_id: int,
     village_id: int,
     texts: Mapping[str, str],
-    *,
-    parent: QWidget | None,
-    success: Success = None,
-    origin: object | None = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     return ops.write(
         lambda s: screening.save_village_screening(s, campaign_id, village_id, dict(texts)),
         SCREENING,
-        success=success,
-        parent=parent,
-        origin=origin,
         label="正在保存村级排查表…",
+        **handlers,
     )
 
 
@@ -179,21 +154,14 @@ def save_stats_inputs(
     campaign_id: int,
     village_id: int,
     values: Mapping[str, Any],
-    *,
-    parent: QWidget | None,
-    success: Success = None,
-    user_error: UserErrorShown = None,
-    origin: object | None = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """The appendix 3 cells a village reports (grids, scale risk, COVID-blocked workers, remark)."""
     return ops.write(
         lambda s: stats.save_inputs(s, campaign_id, village_id, **values),
         SCREENING,
-        success=success,
-        parent=parent,
-        user_error=user_error,
-        origin=origin,
         label="正在保存填报项…",
+        **handlers,
     )
 
 
@@ -201,19 +169,14 @@ def take_snapshot(
     ops: Operations,
     campaign_id: int,
     today: dt.date,
-    *,
-    parent: QWidget | None,
-    success: Callable[[int], None],
-    origin: object | None = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Store the statistics as this week's Friday report; ``success(snapshot id)``."""
     return ops.write(
         lambda s: int(stats.take_snapshot(s, campaign_id, today=today).id),
         SCREENING,
-        success=success,
-        parent=parent,
-        origin=origin,
         label="正在保存本周报表…",
+        **handlers,
     )
 
 
@@ -221,9 +184,7 @@ def ensure_weekly_snapshot(
     ops: Operations,
     campaign_id: int,
     today: dt.date,
-    *,
-    parent: QWidget | None,
-    success: Success = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Store this week's Friday report if it is due (the statistics tab asks when it loads).
 
@@ -232,9 +193,8 @@ def ensure_weekly_snapshot(
     return ops.write(
         lambda s: stats.ensure_weekly_snapshot(s, campaign_id, today=today) is not None,
         NOTHING,
-        success=success,
-        parent=parent,
         label="正在保存本周报表…",
+        **handlers,
     )
 
 
@@ -245,10 +205,7 @@ def save_campaign(
     ops: Operations,
     campaign_id: int | None,
     values: Mapping[str, Any],
-    *,
-    parent: QWidget | None,
-    success: Callable[[int], None],
-    user_error: UserErrorShown = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Create a campaign (it becomes current) or edit one; ``success(campaign id)``."""
 
@@ -260,27 +217,28 @@ def save_campaign(
             changes["name"] = ""
         return int(campaign_service.edit(s, campaign_id, **changes).id)
 
-    return ops.write(write, SCREENING, success=success, parent=parent, user_error=user_error)
+    return ops.write(write, SCREENING, **handlers)
 
 
 def set_current_campaign(
-    ops: Operations, campaign_id: int, *, parent: QWidget | None, success: Success = None
+    ops: Operations,
+    campaign_id: int,
+    **handlers: Unpack[Handlers],
 ) -> Task:
-    return ops.write(
-        lambda s: campaign_service.set_current(s, campaign_id), SCREENING, success=success, parent=parent
-    )
+    return ops.write(lambda s: campaign_service.set_current(s, campaign_id), SCREENING, **handlers)
 
 
 def delete_campaign(
-    ops: Operations, campaign_id: int, *, parent: QWidget | None, success: Success = None
+    ops: Operations,
+    campaign_id: int,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Its records, inputs and weekly reports go; its ledger problems stay (without the campaign)."""
     return ops.write(
         lambda s: campaign_service.delete(s, campaign_id),
         SCREENING | LEDGER,
-        success=success,
-        parent=parent,
         label="正在删除排查批次…",
+        **handlers,
     )
 
 
@@ -293,20 +251,15 @@ def import_appendix(
     path: Path,
     campaign_id: int,
     village_id: int | None,
-    *,
-    parent: QWidget | None,
-    success: Callable[[ImportReport], None],
-    origin: object | None = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Read a workbook a village filled in; nothing is saved when any cell is wrong, and then
     nothing is announced."""
     return ops.write(
         lambda s: appendix_import.import_appendix(s, appendix, path, campaign_id, village_id=village_id),
         lambda report: SCREENING if report.saved else NOTHING,
-        success=success,
-        parent=parent,
-        origin=origin,
         label=f"正在导入附件{appendix}…",
+        **handlers,
     )
 
 
@@ -319,8 +272,7 @@ def export_appendix(
     village_id: int | None,
     fill_date: dt.date | None = None,
     snapshot_id: int | None = None,
-    parent: QWidget | None,
-    success: Callable[[appendix_export.ExportResult], None],
+    **handlers: Unpack[Handlers],
 ) -> Task:
     return ops.background(
         lambda s, _c: appendix_export.export_appendix(
@@ -332,10 +284,9 @@ def export_appendix(
             fill_date=fill_date,
             snapshot_id=snapshot_id,
         ),
-        success=success,
-        parent=parent,
         label=f"正在导出附件{appendix}…",
         cancellable=False,
+        **handlers,
     )
 
 
@@ -347,18 +298,16 @@ def print_appendix1(
     village_ids: Sequence[int] | None,
     options: printing.PrintOptions,
     fill_date: dt.date | None,
-    parent: QWidget | None,
-    success: Callable[[Path], None],
+    **handlers: Unpack[Handlers],
 ) -> Task:
     chosen = list(village_ids) if village_ids else None
     return ops.background(
         lambda s, _c: printing.write_appendix1(
             s, path, campaign_id=campaign_id, village_ids=chosen, options=options, fill_date=fill_date
         ),
-        success=success,
-        parent=parent,
         label="正在生成附件1 PDF…",
         cancellable=False,
+        **handlers,
     )
 
 
@@ -370,17 +319,15 @@ def print_appendix3(
     as_of: dt.date,
     report: stats.StatsReport | None,
     paper: str,
-    parent: QWidget | None,
-    success: Callable[[Path], None],
+    **handlers: Unpack[Handlers],
 ) -> Task:
     return ops.background(
         lambda s, _c: printing.write_appendix3(
             s, path, campaign_id=campaign_id, as_of=as_of, report=report, paper=paper
         ),
-        success=success,
-        parent=parent,
         label="正在生成附件3 PDF…",
         cancellable=False,
+        **handlers,
     )
 
 
@@ -391,28 +338,29 @@ def print_appendix4(
     campaign_id: int | None,
     village_id: int | None,
     paper: str,
-    parent: QWidget | None,
-    success: Callable[[Path], None],
+    **handlers: Unpack[Handlers],
 ) -> Task:
     return ops.background(
         lambda s, _c: printing.write_appendix4(
             s, path, campaign_id=campaign_id, village_id=village_id, paper=paper
         ),
-        success=success,
-        parent=parent,
         label="正在生成附件4 PDF…",
         cancellable=False,
+        **handlers,
     )
 
 
 def write_summary(
-    ops: Operations, path: Path, *, campaign_id: int, parent: QWidget | None, success: Callable[[Path], None]
+    ops: Operations,
+    path: Path,
+    *,
+    campaign_id: int,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Draft the self-inspection / work-summary report (.docx) with the figures filled in."""
     return ops.background(
         lambda s, _c: printing.write_summary_docx(s, path, campaign_id=campaign_id),
-        success=success,
-        parent=parent,
         label="正在生成工作总结…",
         cancellable=False,
+        **handlers,
     )

@@ -9,15 +9,11 @@ ORM objects, so the page can select what it just made after the unit closed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QWidget
-
-from fanpin_desktop.errors import UserError
 from fanpin_desktop.services import calendar, regions, thresholds
 from fanpin_desktop.services import settings as settings_service
-from fanpin_desktop.ui.operations import SETTINGS, Operations
+from fanpin_desktop.ui.operations import SETTINGS, Handlers, Operations
 from fanpin_desktop.ui.tasks import Task
 
 #: the kinds of place the villages panel edits
@@ -34,57 +30,43 @@ _DELETE = {
     NATURAL: regions.delete_natural_village,
 }
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 
 def save_township(
     ops: Operations,
     changes: dict[str, Any],
-    *,
-    parent: QWidget | None,
-    success: Callable[[Any], None] | None = None,
-    user_error: Callable[[UserError], None] | None = None,
-    origin: object | None = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Store the township form (``settings.update``)."""
     return ops.write(
         lambda s: settings_service.update(s, **changes),
         SETTINGS,
-        parent=parent,
-        success=success,
-        user_error=user_error,
-        origin=origin,
+        **handlers,
     )
 
 
 def add_village(
     ops: Operations,
     name: str,
-    *,
-    parent: QWidget | None,
-    success: Callable[[int], None],
-    origin: object = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """A new 行政村; ``success(village id)``."""
-    return ops.write(
-        lambda s: regions.create_village(s, name).id, SETTINGS, parent=parent, success=success, origin=origin
-    )
+    return ops.write(lambda s: regions.create_village(s, name).id, SETTINGS, **handlers)
 
 
 def add_group(
     ops: Operations,
     village_id: int,
     name: str | None,
-    *,
-    parent: QWidget | None,
-    success: Callable[[int], None],
-    origin: object = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """A new 村民小组 (``name`` None: the next of 一组, 二组…); ``success(group id)``."""
     return ops.write(
         lambda s: regions.create_group(s, village_id, name).id,
         SETTINGS,
-        parent=parent,
-        success=success,
-        origin=origin,
+        **handlers,
     )
 
 
@@ -92,18 +74,13 @@ def add_natural_village(
     ops: Operations,
     village_id: int,
     name: str,
-    *,
-    parent: QWidget | None,
-    success: Callable[[int], None],
-    origin: object = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """A new 自然村; ``success(natural village id)``."""
     return ops.write(
         lambda s: regions.create_natural_village(s, village_id, name).id,
         SETTINGS,
-        parent=parent,
-        success=success,
-        origin=origin,
+        **handlers,
     )
 
 
@@ -112,66 +89,46 @@ def rename_place(
     kind: str,
     place_id: int,
     name: str,
-    *,
-    parent: QWidget | None,
-    success: Callable[[Any], None],
-    origin: object = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Rename a village, group or natural village (``kind``: VILLAGE, GROUP, NATURAL)."""
     rename = _RENAME[kind]
-    return ops.write(
-        lambda s: rename(s, place_id, name).id, SETTINGS, parent=parent, success=success, origin=origin
-    )
+    return ops.write(lambda s: rename(s, place_id, name).id, SETTINGS, **handlers)
 
 
 def delete_place(
     ops: Operations,
     kind: str,
     place_id: int,
-    *,
-    parent: QWidget | None,
-    success: Callable[[Any], None],
-    origin: object = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Delete a village (with its groups and natural villages), a group or a natural village;
     refused with a Chinese message while households live there."""
     delete = _DELETE[kind]
-    return ops.write(lambda s: delete(s, place_id), SETTINGS, parent=parent, success=success, origin=origin)
+    return ops.write(lambda s: delete(s, place_id), SETTINGS, **handlers)
 
 
 def save_threshold(
     ops: Operations,
     threshold_id: int | None,
     values: dict[str, Any],
-    *,
-    parent: QWidget | None,
-    success: Callable[[int], None],
-    user_error: Callable[[UserError], None] | None = None,
-    origin: object = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Add (``threshold_id`` None) or edit a threshold; ``success(threshold id)``. A refused value
     is a ``ValidationError`` naming the field (for ``user_error``)."""
     return ops.write(
         lambda s: thresholds.save(s, threshold_id, **values),
         SETTINGS,
-        parent=parent,
-        success=success,
-        user_error=user_error,
-        origin=origin,
+        **handlers,
     )
 
 
 def delete_threshold(
     ops: Operations,
     threshold_id: int,
-    *,
-    parent: QWidget | None,
-    success: Callable[[Any], None],
-    origin: object = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
-    return ops.write(
-        lambda s: thresholds.delete(s, threshold_id), SETTINGS, parent=parent, success=success, origin=origin
-    )
+    return ops.write(lambda s: thresholds.delete(s, threshold_id), SETTINGS, **handlers)
 
 
 def save_calendar_day(
@@ -179,52 +136,35 @@ def save_calendar_day(
     day: dt.date,
     kind: str,
     note: str,
-    *,
-    parent: QWidget | None,
-    success: Callable[[int], None],
-    user_error: Callable[[UserError], None] | None = None,
-    origin: object = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Enter (or correct) a 放假 / 调休上班 day of a year the program does not know;
     ``success(row id)``. A refused value is a ``ValidationError`` naming the field."""
     return ops.write(
         lambda s: calendar.add_day(s, day, kind, note),
         SETTINGS,
-        parent=parent,
-        success=success,
-        user_error=user_error,
-        origin=origin,
+        **handlers,
     )
 
 
 def delete_calendar_day(
     ops: Operations,
     day_id: int,
-    *,
-    parent: QWidget | None,
-    success: Callable[[Any], None],
-    origin: object = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
-    return ops.write(
-        lambda s: calendar.remove_day(s, day_id), SETTINGS, parent=parent, success=success, origin=origin
-    )
+    return ops.write(lambda s: calendar.remove_day(s, day_id), SETTINGS, **handlers)
 
 
 def set_holiday_year_complete(
     ops: Operations,
     year: int,
     complete: bool,
-    *,
-    parent: QWidget | None,
-    success: Callable[[Any], None],
-    origin: object = None,
+    **handlers: Unpack[Handlers],
 ) -> Task:
     """Mark a year's 节假日 as fully entered (its working days are computed from then on), or
     reopen it (its working-day deadlines are refused again until it is marked once more)."""
     return ops.write(
         lambda s: calendar.set_year_complete(s, year, complete),
         SETTINGS,
-        parent=parent,
-        success=success,
-        origin=origin,
+        **handlers,
     )
