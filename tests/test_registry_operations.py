@@ -299,3 +299,23 @@ def test_editor_save_on_the_worker_thread_closes_when_the_write_is_done(qtbot, d
     assert announced == [HOUSEHOLDS]
     assert ops.read(svc.fetch_rows, [town["chen"]])[town["chen"]].phone == "13612345678"
     runner.shutdown()
+
+
+def test_list_keys_open_with_either_enter_and_delete(qtbot):
+    from PySide6.QtCore import QStringListModel, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QListView
+
+    from fanpin_desktop.ui.common import list_keys
+
+    view = QListView()
+    view.setModel(QStringListModel(["一", "二"]))
+    qtbot.addWidget(view)
+    pressed: list[str] = []
+    list_keys(view, opens=lambda: pressed.append("open"), deletes=lambda: pressed.append("delete"))
+    view.show()
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus, timeout=3000)
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Delete):
+        QTest.keyClick(view, key)
+    assert pressed == ["open", "open", "delete"]

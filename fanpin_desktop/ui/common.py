@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -112,3 +113,16 @@ def show_refusal(parent: QWidget, label: QLabel, fields: dict[str, QWidget], exc
     widget = fields.get(exc.field)
     if widget is not None:
         widget.setFocus()
+
+
+def list_keys(
+    view: QAbstractItemView,
+    opens: Callable[[], object] | None = None,
+    deletes: Callable[[], object] | None = None,
+) -> None:
+    """The keys of a list of records while it has the focus: Enter (either key) opens the current
+    record, Delete deletes it (the slot asks first)."""
+    keys = [(Qt.Key.Key_Return, opens), (Qt.Key.Key_Enter, opens), (Qt.Key.Key_Delete, deletes)]
+    for key, slot in keys:
+        if slot is not None:
+            QShortcut(QKeySequence(key), view, activated=slot, context=Qt.ShortcutContext.WidgetShortcut)

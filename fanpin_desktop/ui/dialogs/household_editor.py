@@ -42,7 +42,7 @@ from fanpin_desktop.domain.facts import Issue
 from fanpin_desktop.errors import UserError
 from fanpin_desktop.services import households as svc
 from fanpin_desktop.services.households import HouseholdDraft, IncomeDraft, MemberDraft, VillageOption
-from fanpin_desktop.ui.common import ask_discard, ask_yes_no, history_table
+from fanpin_desktop.ui.common import ask_discard, ask_yes_no, history_table, list_keys
 from fanpin_desktop.ui.dialogs.member_dialog import MemberDialog, MoveMemberDialog
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.operations import households as household_ops
@@ -340,18 +340,7 @@ class HouseholdEditor(QDialog):
         header.setStretchLastSection(True)
         self.member_model.modelReset.connect(self._fit_member_columns)
         self.member_view.doubleClicked.connect(lambda _i: self.edit_member())
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Return),
-            self.member_view,
-            activated=self.edit_member,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Delete),
-            self.member_view,
-            activated=self.remove_member,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
+        list_keys(self.member_view, opens=self.edit_member, deletes=self.remove_member)
 
         self.add_member_button = QPushButton(icon("fa5s.user-plus"), "添加")
         self.edit_member_button = QPushButton(icon("fa5s.user-edit"), "编辑")

@@ -38,7 +38,7 @@ from fanpin_desktop.services import appendix_export, ledger
 from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import households as household_service
 from fanpin_desktop.services.ledger import ProblemRow
-from fanpin_desktop.ui.common import ask_yes_no, ok_cancel_buttons, record_table
+from fanpin_desktop.ui.common import ask_yes_no, list_keys, ok_cancel_buttons, record_table
 from fanpin_desktop.ui.dialogs.problem_dialog import ProblemDialog
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import ledger as ledger_ops
@@ -208,18 +208,7 @@ class LedgerPage(Page):
         self.view.doubleClicked.connect(lambda _i: self.edit_current())
         self.view.selectionModel().currentRowChanged.connect(lambda _a, _b: self._update_buttons())
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.add_problem)
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Delete),
-            self.view,
-            activated=self.delete_current,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Return),
-            self.view,
-            activated=self.edit_current,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
+        list_keys(self.view, opens=self.edit_current, deletes=self.delete_current)
         self.refresh()
 
     # ------------------------------------------------------------------ data

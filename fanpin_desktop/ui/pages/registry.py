@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from fanpin_desktop.domain import enums
 from fanpin_desktop.services import households as svc
 from fanpin_desktop.services.households import HouseholdQuery, HouseholdRow, RegistryIndex, VillageOption
-from fanpin_desktop.ui.common import ask_yes_no, close_button, history_table
+from fanpin_desktop.ui.common import ask_yes_no, close_button, history_table, list_keys
 from fanpin_desktop.ui.dialogs.household_editor import HouseholdEditor
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import households as household_ops
@@ -197,24 +197,7 @@ class RegistryPage(Page):
         self.view.doubleClicked.connect(lambda _i: self.edit_current())
         self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.model.modelReset.connect(self._on_model_reset)
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Return),
-            self.view,
-            activated=self.edit_current,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Enter),
-            self.view,
-            activated=self.edit_current,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Delete),
-            self.view,
-            activated=self.delete_current,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
+        list_keys(self.view, opens=self.edit_current, deletes=self.delete_current)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.add_household)
 

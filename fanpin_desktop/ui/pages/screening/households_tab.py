@@ -10,7 +10,6 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from fanpin_desktop.services import screening
-from fanpin_desktop.ui.common import record_table
+from fanpin_desktop.ui.common import list_keys, record_table
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.table_models.screening import SORT_ROLE, HouseholdScreeningModel
 from fanpin_desktop.ui.widgets import icon
@@ -94,12 +93,7 @@ class HouseholdsTab(QWidget):
         self.start_button.clicked.connect(lambda: self.open_requested.emit(None, True))
         self.open_button.clicked.connect(self.open_selected)
         self.view.doubleClicked.connect(lambda _i: self.open_selected())
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Return),
-            self.view,
-            activated=self.open_selected,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
+        list_keys(self.view, opens=self.open_selected)
 
     def set_scope(self, campaign_id: int | None, village_id: int | None) -> None:
         self._campaign_id, self._village_id = campaign_id, village_id

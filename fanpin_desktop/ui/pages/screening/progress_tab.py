@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from fanpin_desktop.services import stats
-from fanpin_desktop.ui.common import record_table
+from fanpin_desktop.ui.common import list_keys, record_table
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.table_models.screening import SORT_ROLE, MissingHouseholdsModel, ProgressModel
 from fanpin_desktop.ui.widgets import icon
@@ -87,12 +87,7 @@ class ProgressTab(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._village_changed)
         self.missing_view.doubleClicked.connect(lambda _i: self.open_selected())
         self.open_button.clicked.connect(self.open_selected)
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Return),
-            self.missing_view,
-            activated=self.open_selected,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
+        list_keys(self.missing_view, opens=self.open_selected)
 
     def set_campaign(self, campaign_id: int | None) -> None:
         self._campaign_id = campaign_id
