@@ -309,10 +309,8 @@ class MainWindow(QMainWindow):
         key = self.sidebar.item(row).data(Qt.ItemDataRole.UserRole)
         page = self.page(key)
         self.stack.setCurrentIndex(row)
-        if isinstance(page, Page) and page.stale:
-            # what changed while it was hidden (its showEvent does the same when the window is on screen)
-            page.stale = False
-            page.refresh()
+        if isinstance(page, Page):
+            page.refresh_if_stale()
         self.refresh_status()
 
     def refresh_pages(self) -> None:

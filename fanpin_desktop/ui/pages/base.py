@@ -34,6 +34,11 @@ class Page(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
+        self.refresh_if_stale()
+
+    def refresh_if_stale(self) -> None:
+        """Reload once what changed while the page was hidden (on show; the main window also calls
+        it when the sidebar switches to the page, which a window not on screen never shows)."""
         if self.stale:
             self.stale = False
             self.refresh()

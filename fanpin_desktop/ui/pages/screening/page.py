@@ -342,9 +342,7 @@ class ScreeningPage(Page):
             self._form_open = False
         last = dialog.household_id
         dialog.deleteLater()
-        if self.stale:  # saved in the form: reload now
-            self.stale = False
-            self.refresh()
+        self.refresh_if_stale()  # saved in the form: reload now
         if last is not None:
             self.households_tab.select_household(last)
 
