@@ -111,7 +111,16 @@ def test_upgrading_a_filled_database_keeps_rows_and_references(tmp_path):
             head = Member(household_id=hh.id, name="张大山", relation="户主", id_number=number)
             s.add(head)
             s.flush()
-            s.add(Measure(household_id=hh.id, member_id=head.id, category="产业帮扶", content="养殖"))
+            # Core insert: the ORM class has columns later revisions add
+            s.execute(
+                Measure.__table__.insert().values(
+                    household_id=hh.id,
+                    member_id=head.id,
+                    category="产业帮扶",
+                    content="养殖",
+                    is_development=False,
+                )
+            )
         assert migrate(db) is True
         assert schema_revision(db.engine) == head_revision(db.engine)
         with db.reading() as s:

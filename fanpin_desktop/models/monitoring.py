@@ -38,6 +38,16 @@ class MonitoringCase(Audited, Timestamps, Base):
     no_labour: Mapped[bool] = mapped_column(default=False)  # 整户无劳动能力: stays monitored
     exemption_note: Mapped[str | None] = mapped_column(Text)  # village representatives' special decision
     note: Mapped[str | None] = mapped_column(Text)
+    # 不纳入监测情形 present (keys of domain.procedure.EXCLUSIONS, comma-separated) and the village
+    # representatives' special decision that lets the household in all the same
+    exclusions: Mapped[str | None] = mapped_column(String(120))
+    special_decision_on: Mapped[dt.date | None] = mapped_column(Date)
+    special_decision_text: Mapped[str | None] = mapped_column(Text)
+    rollback_reason: Mapped[str | None] = mapped_column(Text)  # 回头看: why the elimination was undone
+    reviewed_on: Mapped[dt.date | None] = mapped_column(Date)  # last quarterly review (季度复核)
+    review_note: Mapped[str | None] = mapped_column(Text)
+    # 本地 (worked here) or 国家系统 (created/updated from a national export by the roster import)
+    origin: Mapped[str] = mapped_column(String(6), default="本地", server_default="本地")
 
     household: Mapped[Household] = relationship()
     steps: Mapped[list[CaseStep]] = relationship(
@@ -69,6 +79,12 @@ class CaseStep(Audited, Base):
     people: Mapped[str | None] = mapped_column(String(80))  # e.g. the two verifiers
     result: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
+    authorisation_signed: Mapped[bool] = mapped_column(
+        default=False, server_default="0"
+    )  # 农户申请: 承诺授权书 signed
+    from_national: Mapped[bool] = mapped_column(
+        default=False, server_default="0"
+    )  # marked done from a national export, not worked here
 
     case: Mapped[MonitoringCase] = relationship(back_populates="steps")
 
@@ -107,6 +123,7 @@ class Measure(Audited, Timestamps, Base):
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     year: Mapped[int | None]
+    responsible_unit: Mapped[str | None] = mapped_column(String(80))  # 责任单位
 
     case: Mapped[MonitoringCase | None] = relationship(back_populates="measures")
 
@@ -145,6 +162,7 @@ class Visit(Audited, Base):
     mode: Mapped[str] = mapped_column(String(6), default="入户")  # 入户 / 电话 / 微信
     visitor: Mapped[str | None] = mapped_column(String(60))
     findings: Mapped[str | None] = mapped_column(Text)
+    income_change: Mapped[str | None] = mapped_column(String(200))  # 收入变化 noted on the visit
 
     case: Mapped[MonitoringCase | None] = relationship(back_populates="visits")
 
