@@ -350,6 +350,8 @@ def add_step(session: Session, case_id: int, entry: StepInput, today: dt.date | 
     case = _case(session, case_id)
     proc = _procedure(entry.procedure)
     step_name = (entry.step or "").strip()
+    if not step_name:
+        raise ValidationError("step", f"请选择要办理的{PROCEDURE_LABELS[proc]}环节。")
     if entry.done_on is None:
         raise ValidationError("done_on", f"请填写“{step_name}”的办理日期。")
     _not_future(entry.done_on, "done_on", f"“{step_name}”的办理日期", today)
@@ -511,8 +513,6 @@ def remove_last_step(session: Session, case_id: int, procedure: str) -> None:
             )
             if follower is not None:
                 raise ValidationError("step", "本户在这次风险消除之后已重新识别，县级审定不能再撤销。")
-        if _is_refused(last):
-            _refuse_second_open_case(session, case.household_id, exclude=case.id)
 
     case.steps.remove(last)
     if proc == IDENTIFICATION:
