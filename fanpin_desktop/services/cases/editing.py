@@ -25,6 +25,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -81,6 +82,7 @@ from fanpin_desktop.services.cases.types import (
 )
 
 _EN = enums.current()
+_Row = TypeVar("_Row", Measure, Contact, Visit)
 MEASURE_CATEGORIES: tuple[str, ...] = tuple(_EN.values("measure_categories"))
 DEVELOPMENT_MEASURES: frozenset[str] = frozenset(_EN.values("development_measures"))
 VISIT_MODES: tuple[str, ...] = tuple(_EN.values("visit_modes"))
@@ -592,7 +594,7 @@ def elimination_refusals_for(session: Session, case_id: int, mode: str, on: dt.d
 # --------------------------------------------------------------------------- measures
 
 
-def _owned(session: Session, model: type, row_id: int, case: MonitoringCase | None, what: str):  # type: ignore[no-untyped-def]
+def _owned(session: Session, model: type[_Row], row_id: int, case: MonitoringCase | None, what: str) -> _Row:
     row = session.get(model, row_id)
     if row is None or (case is not None and row.case_id != case.id):
         raise UserError(f"这条{what}已不存在（可能已被删除或在另一个窗口中更改），请刷新后重试。")
@@ -660,7 +662,9 @@ def _assign(row: object, values: dict[str, object]) -> None:
             setattr(row, key, value)
 
 
-def _delete(session: Session, model: type, row_id: int, what: str) -> None:
+def _delete(
+    session: Session, model: type[Measure] | type[Contact] | type[Visit], row_id: int, what: str
+) -> None:
     row = _owned(session, model, row_id, None, what)
     case = row.case
     if case is not None:
