@@ -9,6 +9,7 @@ opens the case in the case editor. The sidebar shows the 待办 total (``sidebar
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -68,14 +69,19 @@ COLUMN_WIDTHS = {
     CaseTableModel.COL_CONTACT: 82,
     CaseTableModel.COL_VISIT: 86,
     CaseTableModel.COL_NEXT: 96,
-    CaseTableModel.COL_DUE: 96,
+    CaseTableModel.COL_DUE: 100,
 }
-TODO_WIDTHS = (180, 110, 90, 96)  # 户主 (under the group titles), 村, 帮扶联系人, 到期日; 说明 stretches
+TODO_WIDTHS = (130, 90, 90, 90)  # 户主 (under the group titles), 村, 帮扶联系人, 到期日; 说明 stretches
 
 
 def sidebar_count(ops: Operations, today: dt.date | None = None) -> int:
     """The 待办 total the sidebar shows beside 监测对象 (what is due this week and next)."""
     return int(ops.read(todo.due_counts, today, TODO_WEEKS).get("合计", 0))
+
+
+def stats_available() -> bool:
+    """The statistics service (``services/cases/stats.py``) is part of this build."""
+    return importlib.util.find_spec("fanpin_desktop.services.cases.stats") is not None
 
 
 def _default_editor(ops: Operations, case_id: int, parent: QWidget | None = None, **kwargs: Any) -> Any:
@@ -89,10 +95,20 @@ def _default_editor(ops: Operations, case_id: int, parent: QWidget | None = None
     return CaseEditor(ops, case_id, parent, **kwargs)
 
 
-def _filter_combo(blank_text: str, min_chars: int = 7) -> ValueCombo:
+def _filter_combo(blank_text: str, fit_contents: bool = True) -> ValueCombo:
+    """A filter's combo box, never narrower than its blank text ("全部…"); ``fit_contents``: as wide
+    as its longest entry too (short code tables), else long entries show in a wider drop-down."""
     combo = ValueCombo(blank_text=blank_text)
-    combo.setMinimumContentsLength(min_chars)
+    _fit_blank(combo, blank_text, fit_contents)
     return combo
+
+
+def _fit_blank(combo: QComboBox, blank_text: str, fit_contents: bool = True) -> None:
+    if fit_contents:
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    else:
+        combo.setMinimumContentsLength(1)
+    combo.setMinimumWidth(combo.fontMetrics().horizontalAdvance(blank_text) + 44)
 
 
 def _fit_popup(combo: QComboBox) -> None:
@@ -120,8 +136,10 @@ class CasesPage(Page):
         self.todo = TodoPanel(self)
         self.tabs.addTab(self.todo, icon("fa5s.bell"), "待办")
         self.tabs.addTab(self._build_list(), icon("fa5s.list"), "全部监测对象")
-        self.stats = StatsPanel(self)
-        self.tabs.addTab(self.stats, icon("fa5s.chart-bar"), "统计")
+        self.stats: StatsPanel | None = None
+        if stats_available():
+            self.stats = StatsPanel(self)
+            self.tabs.addTab(self.stats, icon("fa5s.chart-bar"), "统计")
         self.tabs.currentChanged.connect(self._on_tab)
 
         layout = QVBoxLayout(self)
@@ -148,20 +166,20 @@ class CasesPage(Page):
         top.addWidget(self.open_button)
         top.addWidget(self.new_button)
 
-        self.status_filter = _filter_combo("全部状态", 6)
+        self.status_filter = _filter_combo("全部状态")
         for stored, label in STATUS_LABELS.items():
             self.status_filter.addItem(label, stored)
         self.village = IdCombo(blank_text="全部行政村")
         self.group = IdCombo(blank_text="全部村民小组")
-        for combo in (self.village, self.group):
-            combo.setMinimumContentsLength(7)
+        _fit_blank(self.village, "全部行政村")
+        _fit_blank(self.group, "全部村民小组")
         e = enums.current()
-        self.category = _filter_combo("全部类别", 7)
+        self.category = _filter_combo("全部类别")
         self.category.set_values(e.values("monitoring_categories"))
-        self.risk = _filter_combo("全部风险类型", 7)
+        self.risk = _filter_combo("全部风险类型", fit_contents=False)
         self.risk.set_values(e.values("risk_types"))
         _fit_popup(self.risk)
-        self.contact = _filter_combo("全部帮扶联系人", 8)
+        self.contact = _filter_combo("全部帮扶联系人")
         self.count_label = QLabel()
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         filters = QHBoxLayout()
@@ -193,9 +211,11 @@ class CasesPage(Page):
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         for col, width in COLUMN_WIDTHS.items():
             self.view.setColumnWidth(col, width)
+        # 主要风险 takes the room left over: up to five risks read in full on a wide screen
+        header.setSectionResizeMode(CaseTableModel.COL_RISKS, QHeaderView.ResizeMode.Stretch)
         self.view.setSortingEnabled(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.hint = QLabel("回车或双击打开监测对象；红色为已超期。点击列标题排序。")
@@ -339,7 +359,8 @@ class CasesPage(Page):
 
     def _load_stats(self) -> None:
         self._stats_stale = False
-        self.stats.reload()
+        if self.stats is not None:
+            self.stats.reload()
 
     # ------------------------------------------------------------------ selection and opening
 
@@ -435,8 +456,8 @@ class TodoPanel(QWidget):
         super().__init__(page)
         self.page = page
         self.items: list[DueItem] = []
-        self.village = _filter_combo("全部行政村", 7)
-        self.contact = _filter_combo("全部帮扶联系人", 8)
+        self.village = _filter_combo("全部行政村")
+        self.contact = _filter_combo("全部帮扶联系人")
         self.overdue_only = QCheckBox("只看超期")
         self.summary = QLabel()
         bar = QHBoxLayout()
@@ -453,7 +474,7 @@ class TodoPanel(QWidget):
         self.tree.setColumnCount(len(self.COLUMNS))
         self.tree.setHeaderLabels(list(self.COLUMNS))
         self.tree.setAlternatingRowColors(True)
-        self.tree.setUniformRowHeights(True)
+        self.tree.setWordWrap(True)  # a long 说明 wraps instead of being cut off
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.header().setStretchLastSection(True)
         for col, width in enumerate(TODO_WIDTHS):
@@ -589,11 +610,8 @@ class StatsPanel(QWidget):
         layout.addWidget(scroll, 1)
 
     def reload(self) -> None:
-        try:
-            from fanpin_desktop.services.cases import stats
-        except ImportError:
-            self.note.setText("本版本尚无监测对象统计。")
-            return
+        from fanpin_desktop.services.cases import stats
+
         result = self.page.ops.read(stats.case_stats, self.page.today)
         self.show_stats(result)
 
