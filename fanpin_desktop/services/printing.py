@@ -34,6 +34,7 @@ from fanpin_desktop.models import (
 from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import ledger, screening, stats
 from fanpin_desktop.services import settings as settings_service
+from fanpin_desktop.services.cases import stats as case_conditions
 from fanpin_desktop.services.stats import StatsReport
 
 __all__ = [
@@ -305,7 +306,7 @@ def gather_figures(
     # the latest active case of each household gives its category
     active = (
         select(MonitoringCase.household_id.label("hid"), func.max(MonitoringCase.id).label("cid"))
-        .where(MonitoringCase.status.in_(appendix1.ACTIVE_CASE_STATUSES))
+        .where(case_conditions.active())
         .group_by(MonitoringCase.household_id)
         .subquery()
     )

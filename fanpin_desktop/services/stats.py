@@ -40,8 +40,6 @@ from fanpin_desktop.domain import appendix_layouts as layouts
 from fanpin_desktop.domain.cases import (
     ACTIVE_CASE_STATUSES,
     CASE_ELIMINATED,
-    CASE_ELIMINATING,
-    CASE_NOT_INCLUDED,
 )
 from fanpin_desktop.errors import UserError, ValidationError
 from fanpin_desktop.models import (
@@ -60,6 +58,7 @@ from fanpin_desktop.models import (
 )
 from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import ledger
+from fanpin_desktop.services.cases import stats as case_conditions
 
 TOTAL_LABEL = "合计"
 FRIDAY = 4
@@ -190,17 +189,13 @@ def _window(c: Campaign, as_of: dt.date) -> tuple[dt.date, dt.date]:
 def _identified_here(c: Campaign, as_of: dt.date) -> Any:
     start, end = _window(c, as_of)
     return and_(
-        MonitoringCase.identified_on.is_not(None),
-        MonitoringCase.identified_on <= as_of,
-        MonitoringCase.status != CASE_NOT_INCLUDED,
+        case_conditions.identified_by(as_of),
         or_(MonitoringCase.campaign_id == c.id, MonitoringCase.identified_on.between(start, end)),
     )
 
 
 def _active_case_exists() -> Any:
-    return exists().where(
-        MonitoringCase.household_id == Household.id, MonitoringCase.status.in_(ACTIVE_CASE_STATUSES)
-    )
+    return exists().where(MonitoringCase.household_id == Household.id, case_conditions.active())
 
 
 def _due_and_screened(session: Session, c: Campaign, vids: list[int], as_of: dt.date) -> dict[int, list[int]]:
@@ -332,7 +327,7 @@ def compute(
     start, end = _window(c, as_of)
     rolled = (
         select(MonitoringCase.household_id.label("hid"))
-        .where(MonitoringCase.rolled_back_on.between(start, end))
+        .where(case_conditions.rolled_back_between(start, end))
         .distinct()
         .subquery()
     )
@@ -346,14 +341,7 @@ def compute(
     reidentified = _pairs(session, reid)
     elim = (
         select(MonitoringCase.household_id.label("hid"))
-        .where(
-            or_(
-                MonitoringCase.status == CASE_ELIMINATING,
-                and_(
-                    MonitoringCase.status == CASE_ELIMINATED, MonitoringCase.eliminated_on.between(start, end)
-                ),
-            )
-        )
+        .where(case_conditions.to_eliminate_between(start, end))
         .distinct()
         .subquery()
     )
