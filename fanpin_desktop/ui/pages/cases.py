@@ -123,7 +123,9 @@ class CasesPage(Page):
 
     SHOWS = ("cases", "households", "settings")
 
-    def __init__(self, ops: Operations, parent: QWidget | None = None, *, today: dt.date | None = None) -> None:
+    def __init__(
+        self, ops: Operations, parent: QWidget | None = None, *, today: dt.date | None = None
+    ) -> None:
         super().__init__(ops, parent)
         self.today = today  # None: the real date (tests pin one)
         self.editor_factory: Callable[..., Any] = _default_editor  # tests replace it
@@ -301,7 +303,9 @@ class CasesPage(Page):
         current = self.current_case_id()
         ids = self.ops.read(listing.case_ids, self._query)
         unfiltered = CaseQuery(today=self.today)
-        self._total = len(ids) if self._query == unfiltered else len(self.ops.read(listing.case_ids, unfiltered))
+        self._total = (
+            len(ids) if self._query == unfiltered else len(self.ops.read(listing.case_ids, unfiltered))
+        )
         self.model.set_ids(ids)
         self._update_count()
         if current is not None:
@@ -408,7 +412,9 @@ class CasesPage(Page):
         household's case still in progress, which a second clue would only duplicate)."""
         from fanpin_desktop.ui.dialogs.household_picker import HouseholdPickerDialog
 
-        picker = HouseholdPickerDialog(self.ops, self, village_id=self.village.value(), title="新建线索：选择农户")
+        picker = HouseholdPickerDialog(
+            self.ops, self, village_id=self.village.value(), title="新建线索：选择农户"
+        )
         accepted = picker.exec() == HouseholdPickerDialog.DialogCode.Accepted
         household_id = picker.household_id
         picker.deleteLater()
@@ -637,7 +643,11 @@ class StatsPanel(QWidget):
             )
             for k in statuses
         ]
-        self._add_model("按行政村", RowsModel(village_rows, columns=village_columns), 1, 0, 2, (90,))
+        village_columns.append(
+            Column("合计", lambda r: f"{sum(r[1].values()):,}", lambda r: sum(r[1].values()), RIGHT)
+        )
+        widths = (84, *(60 for _ in statuses))
+        self._add_model("按行政村", RowsModel(village_rows, columns=village_columns), 1, 0, 2, widths)
         months = sorted(set(s.identified_by_month) | set(s.eliminated_by_month), reverse=True)
         month_model = RowsModel(
             [(m, s.identified_by_month.get(m, 0), s.eliminated_by_month.get(m, 0)) for m in months],
@@ -671,4 +681,3 @@ class StatsPanel(QWidget):
         self.grid.addWidget(box, row, col, 1, span)
         self.tables[title] = view
         self.models[title] = model
-

@@ -77,7 +77,9 @@ class CaseTableModel(ReadOnlyTableModel):
     COLUMNS: tuple[Column, ...] = (
         Column("户主", lambda r: r.head_name, lambda r: r.head_name),
         Column("村/组", place, lambda r: (r.village, r.group, r.code)),
-        Column("状态", lambda r: STATUS_LABELS.get(r.status, r.status), lambda r: _STATUS_ORDER.get(r.status, 99)),
+        Column(
+            "状态", lambda r: STATUS_LABELS.get(r.status, r.status), lambda r: _STATUS_ORDER.get(r.status, 99)
+        ),
         Column("类别", lambda r: r.category),
         Column("主要风险", risks_text, tooltip="按主次顺序排列，第一项为主要风险"),
         Column("识别监测时间", lambda r: _date(r.identified_on), lambda r: r.identified_on, CENTER),
@@ -147,7 +149,9 @@ class CaseTableModel(ReadOnlyTableModel):
         if ids is None:
             self._rows.clear()
             if self._ids:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, self.columnCount() - 1))
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(len(self._ids) - 1, self.columnCount() - 1)
+                )
             return
         rows = []
         for cid in set(ids):
