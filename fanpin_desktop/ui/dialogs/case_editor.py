@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -109,6 +110,7 @@ def _date_edit(day: dt.date) -> QDateEdit:
     edit.setCalendarPopup(True)
     edit.setMinimumDate(QDate(2000, 1, 1))
     edit.setMaximumDate(QDate(2100, 12, 31))
+    edit.setMinimumWidth(120)
     return edit
 
 
@@ -225,7 +227,11 @@ class MeasureDialog(_RecordDialog):
     """One 帮扶措施: category (14), 开发式, content, start/end, 责任单位, 金额, member."""
 
     def __init__(
-        self, parent: QWidget | None, members: list[tuple[int, str]], measure: MeasureView | None, today: dt.date
+        self,
+        parent: QWidget | None,
+        members: list[tuple[int, str]],
+        measure: MeasureView | None,
+        today: dt.date,
     ) -> None:
         super().__init__(parent, "编辑帮扶措施" if measure else "新增帮扶措施")
         e = enums.current()
@@ -452,7 +458,9 @@ class NewClueDialog(_RecordDialog):
     def _save(self) -> None:
         source = self.source.value()
         if not source:
-            self.refused(ValidationError("source", f"请选择线索来源（{'、'.join(procedure.CLUE_SOURCES)}）。"))
+            self.refused(
+                ValidationError("source", f"请选择线索来源（{'、'.join(procedure.CLUE_SOURCES)}）。")
+            )
             return
         clue_date = _pydate(self.clue_date.date())
         note = self.note.text().strip()
@@ -484,7 +492,9 @@ def open_new_clue(
 ) -> int | None:
     """Ask for a new clue of the household, create it, then open the case editor on it; the new
     case's id, or None when the clerk cancelled."""
-    dialog = NewClueDialog(ops, household_id, parent, household_label=household_label, today=today, origin=origin)
+    dialog = NewClueDialog(
+        ops, household_id, parent, household_label=household_label, today=today, origin=origin
+    )
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.saved_id is None:
         return None
     editor = CaseEditor(ops, dialog.saved_id, parent, today=today, origin=origin)
@@ -516,7 +526,8 @@ class ProcedurePanel(QWidget):
         # the next step's form
         self.form_box = QGroupBox()
         self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.form.setVerticalSpacing(4)
         self.done_on = _date_edit(today)
         self.authorisation = QCheckBox("已签署承诺授权书（授权核查家庭经济状况）")
         self.verifier1 = QLineEdit()
@@ -533,15 +544,20 @@ class ProcedurePanel(QWidget):
         self.result = QComboBox()
         self.result.setEditable(True)
         self.result.addItems(
-            ["同意纳入监测", "同意"] if procedure_name == procedure.IDENTIFICATION else ["同意风险消除", "同意"]
+            ["同意纳入监测", "同意"]
+            if procedure_name == procedure.IDENTIFICATION
+            else ["同意风险消除", "同意"]
         )
         self.publicity_end = QLabel()
         self.publicity_end.setWordWrap(True)
         self.publicity_end.setTextFormat(Qt.TextFormat.RichText)
+        self.publicity_end.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.mode = ValueCombo(procedure.ELIMINATION_MODES, blank=False)
+        self.mode.setMinimumWidth(160)
         self.refusals = QLabel()
         self.refusals.setWordWrap(True)
         self.refusals.setTextFormat(Qt.TextFormat.RichText)
+        self.refusals.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.refused = QCheckBox(f"不予认定（终止本次{self._mode_label}）")
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("不予认定的理由")
@@ -577,7 +593,8 @@ class ProcedurePanel(QWidget):
             "refusals": self.refusals,
         }
         buttons = QHBoxLayout()
-        buttons.addWidget(self.error, 1)
+        buttons.addWidget(self.error, 3)
+        buttons.addStretch(1)
         buttons.addWidget(self.submit_button)
         buttons.addWidget(self.undo_button)
         box_layout = QVBoxLayout(self.form_box)
@@ -592,6 +609,7 @@ class ProcedurePanel(QWidget):
             "end_on": self.done_on,
             "elimination_mode": self.mode,
             "step": self.done_on,
+            "procedure": self.done_on,
         }
         self.finished_note = QLabel()
         self.finished_note.setWordWrap(True)
@@ -647,8 +665,23 @@ class ProcedurePanel(QWidget):
     def steps(self, case: CaseDetail) -> list[StepView]:
         return [s for s in case.steps if s.procedure == self.procedure]
 
+    def attempt(self, case: CaseDetail) -> list[StepView]:
+        """The steps of the current attempt: identification has one; an elimination attempt starts
+        after the latest rollback and after the latest refused elimination step (as the service
+        counts them)."""
+        steps = self.steps(case)
+        if self.procedure != procedure.ELIMINATION:
+            return steps
+        if case.rolled_back_on is not None:
+            steps = [s for s in steps if s.done_on > case.rolled_back_on]
+        last_refused = max(
+            (i for i, s in enumerate(steps) if s.result in procedure.REFUSED_ALIASES), default=-1
+        )
+        return steps[last_refused + 1 :]
+
     def load(self, case: CaseDetail) -> None:
         steps = self.steps(case)
+        attempt = self.attempt(case)
         entries = [
             procedure.StepEntry(
                 step=s.step,
@@ -659,14 +692,13 @@ class ProcedurePanel(QWidget):
                 end_on=s.end_on,
                 authorisation_signed=s.authorisation_signed,
             )
-            for s in steps
+            for s in attempt
         ]
         previous_next = self.next
         self.next = procedure.next_step(entries, self.procedure)
-        open_here = self._may_run(case)
-        if not open_here:
+        if not self._may_run(case, self.next):
             self.next = None
-        done = {s.step for s in steps}
+        done = {s.step for s in attempt}
         parts = []
         for name in self.order:
             if name in done:
@@ -686,7 +718,9 @@ class ProcedurePanel(QWidget):
             self.table.scrollToBottom()
 
         self.form_box.setVisible(self.next is not None)
-        can_undo = bool(steps) and not any(s.from_national for s in steps[-1:])
+        can_undo = bool(steps) and not steps[-1].from_national
+        if self.procedure == procedure.ELIMINATION and case.rolled_back_on is not None and steps:
+            can_undo = can_undo and steps[-1].done_on > case.rolled_back_on
         self.undo_button.setEnabled(can_undo)
         self.undo_alone.setVisible(self.next is None and can_undo and self._undo_allowed(case))
         self.finished_note.setText(self._finished_text(case, steps))
@@ -697,9 +731,11 @@ class ProcedurePanel(QWidget):
                 self._reset_form()
             self._show_rows()
 
-    def _may_run(self, case: CaseDetail) -> bool:
+    def _may_run(self, case: CaseDetail, step: str | None) -> bool:
         if self.procedure == procedure.IDENTIFICATION:
             return True
+        if case.status == CASE_ELIMINATED:  # only 系统录入 may follow an elimination
+            return step == self.order[-1]
         return case.status in _ELIMINABLE
 
     def _undo_allowed(self, case: CaseDetail) -> bool:
@@ -709,7 +745,7 @@ class ProcedurePanel(QWidget):
 
     def _finished_text(self, case: CaseDetail, steps: list[StepView]) -> str:
         refused = next((s for s in steps if s.result in procedure.REFUSED_ALIASES), None)
-        if refused is not None:
+        if refused is not None and self.procedure == procedure.IDENTIFICATION:
             return (
                 f"<span style='{ERROR_STYLE}'>本次{self._mode_label}已于{refused.done_on:%Y-%m-%d}在“{refused.step}”"
                 f"环节不予认定：{_esc(refused.note or '（未填理由）')}</span>"
@@ -960,7 +996,9 @@ class CaseEditor(QDialog):
 
     def _first_tab(self) -> int:
         if self.case.status in _ELIMINABLE or self.case.status == CASE_ELIMINATED:
-            return TAB_ELIMINATION if self.case.status in (CASE_ELIMINATING, CASE_ELIMINATED) else TAB_MEASURES
+            return (
+                TAB_ELIMINATION if self.case.status in (CASE_ELIMINATING, CASE_ELIMINATED) else TAB_MEASURES
+            )
         return TAB_IDENTIFICATION
 
     # ------------------------------------------------------------------ header
@@ -979,9 +1017,11 @@ class CaseEditor(QDialog):
         self.household_button = _button("fa5s.home", "打开户信息…")
         self.household_button.setToolTip("打开本户的户信息（成员、收支），修改后返回本页")
         self.household_button.clicked.connect(self.open_household)
-        self.members = _table(("姓名", "关系", "年龄", "健康状况", "劳动技能", "在校情况"), (64, 50, 40, 90, 86))
+        self.members = _table(
+            ("姓名", "关系", "年龄", "健康状况", "劳动技能", "在校情况"), (64, 50, 40, 76, 150)
+        )
         self.members.setFixedHeight(112)
-        self.members.setMinimumWidth(470)
+        self.members.setMinimumWidth(500)
         self.members.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         left = QVBoxLayout()
         left.addWidget(self.summary)
@@ -1022,7 +1062,9 @@ class CaseEditor(QDialog):
             else:
                 income += "，<span style='color:#b3261e'>本年度监测范围未设置</span>"
         if c.guarantees:
-            guarantee = "三保障及饮水：<span style='color:#b3261e'>" + _esc("、".join(c.guarantees)) + "</span>"
+            guarantee = (
+                "三保障及饮水：<span style='color:#b3261e'>" + _esc("、".join(c.guarantees)) + "</span>"
+            )
         else:
             guarantee = "三保障及饮水：<span style='color:#1e7b34'>均有保障</span>"
         labour = "" if c.has_labour else "；<span style='color:#b3261e'>整户无劳动能力</span>"
@@ -1070,7 +1112,9 @@ class CaseEditor(QDialog):
         self.clue_label.setWordWrap(True)
         self.clue_label.setTextFormat(Qt.TextFormat.RichText)
         self.category = ValueCombo(procedure.CATEGORIES, blank_text="（请选择）")
-        self.category.setToolTip("脱贫不稳定户只适用于脱贫户；边缘易致贫户只适用于非脱贫户；突发严重困难户均可")
+        self.category.setToolTip(
+            "脱贫不稳定户只适用于脱贫户；边缘易致贫户只适用于非脱贫户；突发严重困难户均可"
+        )
 
         self.risk_type = ValueCombo(procedure.RISK_TYPES, blank_text="（选择风险类型）")
         self.risk_subtype = ValueCombo(procedure.DISASTER_SUBTYPES, blank_text="（灾害类型）")
@@ -1139,7 +1183,8 @@ class CaseEditor(QDialog):
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         save_row = QHBoxLayout()
-        save_row.addWidget(self.facts_error, 1)
+        save_row.addWidget(self.facts_error, 3)
+        save_row.addStretch(1)
         save_row.addWidget(self.facts_save)
         layout = QVBoxLayout(page)
         layout.addLayout(grid)
@@ -1182,7 +1227,8 @@ class CaseEditor(QDialog):
 
     def risks(self) -> tuple[tuple[str, str | None], ...]:
         return tuple(
-            tuple(self.risk_list.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.risk_list.count())
+            tuple(self.risk_list.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.risk_list.count())
         )
 
     def add_risk(self) -> None:
@@ -1195,7 +1241,9 @@ class CaseEditor(QDialog):
         subtype = self.risk_subtype.value() if risk_type == procedure.NATURAL_DISASTER else None
         if risk_type == procedure.NATURAL_DISASTER and not subtype:
             self._facts_refused(
-                ValidationError("risks", f"因自然灾害请选择灾害类型（{'、'.join(procedure.DISASTER_SUBTYPES)}）。")
+                ValidationError(
+                    "risks", f"因自然灾害请选择灾害类型（{'、'.join(procedure.DISASTER_SUBTYPES)}）。"
+                )
             )
             self.risk_subtype.setFocus()
             return
@@ -1330,7 +1378,9 @@ class CaseEditor(QDialog):
         self.rollback_error.hide()
         on = _pydate(self.rollback_on.date())
         reason = self.rollback_reason.text().strip()
-        if not ask_yes_no(self, "回退", f"确定回退本户的风险消除（{on:%Y-%m-%d}）吗？回退后本户恢复为监测对象。"):
+        if not ask_yes_no(
+            self, "回退", f"确定回退本户的风险消除（{on:%Y-%m-%d}）吗？回退后本户恢复为监测对象。"
+        ):
             return
 
         def refused(exc: UserError) -> None:
@@ -1339,7 +1389,7 @@ class CaseEditor(QDialog):
                 return
             self.rollback_error.setText(str(exc))
             self.rollback_error.show()
-            (self.rollback_on if "date" in exc.field or exc.field == "on" else self.rollback_reason).setFocus()
+            (self.rollback_reason if exc.field == "rollback_reason" else self.rollback_on).setFocus()
 
         case_ops.roll_back(
             self.ops,
@@ -1388,11 +1438,16 @@ class CaseEditor(QDialog):
         self.measure_table.doubleClicked.connect(lambda _i: self.edit_measure())
         list_keys(self.measure_table, opens=self.edit_measure, deletes=self.delete_measure)
         return self._record_page(
-            page, self.measure_table, self.measure_hint, (self.measure_add, self.measure_edit, self.measure_delete)
+            page,
+            self.measure_table,
+            self.measure_hint,
+            (self.measure_add, self.measure_edit, self.measure_delete),
         )
 
     @staticmethod
-    def _record_page(page: QWidget, table: QTableWidget, hint: QLabel, buttons: tuple[QPushButton, ...]) -> QWidget:
+    def _record_page(
+        page: QWidget, table: QTableWidget, hint: QLabel, buttons: tuple[QPushButton, ...]
+    ) -> QWidget:
         column = QVBoxLayout()
         for b in buttons:
             column.addWidget(b)
@@ -1439,7 +1494,9 @@ class CaseEditor(QDialog):
         measure = self._measure(_selected_id(self.measure_table))
         if measure is None:
             return
-        if not ask_yes_no(self, "删除帮扶措施", f"确定删除帮扶措施“{measure.category}：{measure.content[:30]}”吗？"):
+        if not ask_yes_no(
+            self, "删除帮扶措施", f"确定删除帮扶措施“{measure.category}：{measure.content[:30]}”吗？"
+        ):
             return
         case_ops.delete_measure(
             self.ops, measure.id, parent=self, success=lambda _r: self.written(), origin=self.origin
@@ -1461,7 +1518,10 @@ class CaseEditor(QDialog):
         self.contact_table.doubleClicked.connect(lambda _i: self.edit_contact())
         list_keys(self.contact_table, opens=self.edit_contact, deletes=self.delete_contact)
         return self._record_page(
-            page, self.contact_table, self.contact_hint, (self.contact_add, self.contact_edit, self.contact_delete)
+            page,
+            self.contact_table,
+            self.contact_hint,
+            (self.contact_add, self.contact_edit, self.contact_delete),
         )
 
     def _contact(self, contact_id: int | None) -> ContactView | None:
@@ -1554,7 +1614,9 @@ class CaseEditor(QDialog):
             return
         if not ask_yes_no(self, "删除走访记录", f"确定删除{visit.visited_on:%Y-%m-%d}的走访记录吗？"):
             return
-        case_ops.delete_visit(self.ops, visit.id, parent=self, success=lambda _r: self.written(), origin=self.origin)
+        case_ops.delete_visit(
+            self.ops, visit.id, parent=self, success=lambda _r: self.written(), origin=self.origin
+        )
 
     # ------------------------------------------------------------------ 季度复核
 
@@ -1578,7 +1640,9 @@ class CaseEditor(QDialog):
     def show_case(self) -> None:
         c = self.case
         head = next((m.name for m in c.members if m.relation == "户主"), "")
-        self.setWindowTitle(f"监测对象：{c.household_label or head}（{STATUS_LABELS.get(c.status, c.status)}）")
+        self.setWindowTitle(
+            f"监测对象：{c.household_label or head}（{STATUS_LABELS.get(c.status, c.status)}）"
+        )
         self.summary.setText(self._summary_html())
         self.status_line.setText(self._status_html())
         _fill(
@@ -1586,7 +1650,14 @@ class CaseEditor(QDialog):
             [
                 (
                     m.id,
-                    [m.name, m.relation, "" if m.age is None else str(m.age), m.health, m.labour, m.schooling],
+                    [
+                        m.name,
+                        m.relation,
+                        "" if m.age is None else str(m.age),
+                        m.health,
+                        m.labour,
+                        m.schooling,
+                    ],
                 )
                 for m in c.members
             ],
@@ -1686,7 +1757,9 @@ class CaseEditor(QDialog):
     def _confirm_discard(self) -> bool:
         if not self.facts_dirty():
             return True
-        return ask_discard(self, "基本情况有未保存的修改（类别、风险、不纳入情形或备注），确定放弃这些修改吗？")
+        return ask_discard(
+            self, "基本情况有未保存的修改（类别、风险、不纳入情形或备注），确定放弃这些修改吗？"
+        )
 
     def reject(self) -> None:
         if self._confirm_discard():
