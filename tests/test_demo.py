@@ -183,7 +183,7 @@ def test_about_a_third_of_people_are_in_poverty_exited_households(demo):
 def test_monitoring_cases_in_several_states(demo):
     db, summary = demo
     statuses = summary.cases_by_status
-    assert {"线索", "识别中", "已纳入", "已消除", "已回退"} <= set(statuses)
+    assert {"线索", "识别中", "已纳入", "消除中", "已消除", "不纳入", "已回退"} == set(statuses)
     with db.reading() as s:
         cases = s.scalars(select(MonitoringCase)).all()
         for c in cases:
@@ -200,7 +200,11 @@ def test_monitoring_cases_in_several_states(demo):
                 assert household.household_type == "监测户" and household.code
                 assert s.scalar(select(func.count()).select_from(Contact).where(Contact.case_id == c.id)) >= 1
                 first_measure = s.scalar(select(func.min(Measure.start_date)).where(Measure.case_id == c.id))
-                assert first_measure is not None and (first_measure - c.identified_on).days <= 31
+                if first_measure is None:
+                    # the demo's one case left without measures (a 待办 item): identified lately
+                    assert c.status == "已纳入" and (TODAY - c.identified_on).days <= 40
+                else:
+                    assert 0 < (first_measure - c.identified_on).days <= 10
                 assert (
                     s.scalar(select(func.count()).select_from(Visit).where(Visit.case_id == c.id)) >= 1
                     or (TODAY - c.identified_on).days < 62

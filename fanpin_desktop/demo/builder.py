@@ -40,13 +40,12 @@ from fanpin_desktop.demo.people import (
     _first,
     _Gen,
     _Household,
-    _next_weekday,
     _Person,
     _weighted,
-    _working_days_after,
 )
-from fanpin_desktop.domain import facts
+from fanpin_desktop.domain import deadlines, facts
 from fanpin_desktop.domain.names import initials
+from fanpin_desktop.domain.workdays import WorkdayCalendar
 from fanpin_desktop.errors import UserError
 from fanpin_desktop.models import (
     AuditEntry,
@@ -191,6 +190,11 @@ class _Builder:
         self.households: list[_Household] = []
         self.campaigns: list[dict[str, Any]] = []
         self.thresholds: dict[int, Decimal] = {}
+        # 公示 ends by the app's rule (deadlines.publicity_end) on chinese_calendar's working days;
+        # a year the package does not know counts Monday to Friday here (the demo never refuses)
+        self.calendar = WorkdayCalendar.of(years=range(1990, today.year + 11))
+        self.rules = deadlines.DeadlineRules()
+        self.rosters: dict[int, list[str]] = {}  # village idx -> 村两委成员 and 村民代表
 
     # ---------------------------------------------------------------- plumbing
 
@@ -215,6 +219,7 @@ class _Builder:
 
     def run(self) -> DemoSummary:
         self._settings()
+        self.rules = settings_service.deadline_rules(self.session)
         self._structure()
         self._thresholds_and_campaigns()
         self._households()
@@ -603,7 +608,7 @@ class _Builder:
     def _plan_cases(self) -> list[dict[str, Any]]:
         """Choose case households and states; households that enter monitoring become 监测户."""
         r = self.rng
-        n_cases = max(8, round(self.n * 0.015))
+        n_cases = max(24, round(self.n * 0.015))
         quota = [
             ("线索", 0.08),
             ("识别中", 0.08),
@@ -667,7 +672,13 @@ class _Builder:
                     h = pick("weak")
                 else:
                     h = pick("any")
-                plan.append({"status": status, "household": h})
+                plan.append({"status": status, "household": h, "scenario": None})
+        # the situations every list and the 待办 page should show on first start, always present
+        for status, scenario in _SCENARIOS:
+            if len(plan) >= limit:
+                break
+            h = pick("labour" if scenario == "eligible" else "any")
+            plan.append({"status": status, "household": h, "scenario": scenario})
         # households that entered monitoring become 监测户 and get a national 户编号
         changed = []
         for item in plan:
@@ -749,7 +760,10 @@ class _Builder:
 
     def _incomes(self, plan: list[dict[str, Any]]) -> None:
         r = self.rng
-        status_of = {item["household"].id: item["status"] for item in plan}
+        status_of = {
+            item["household"].id: "可申请消除" if item["scenario"] == "eligible" else item["status"]
+            for item in plan
+        }
         years = [c["year"] for c in self.campaigns]
         latest = years[-1]
         rows: list[dict[str, Any]] = []
@@ -764,14 +778,15 @@ class _Builder:
                         "线索": r.uniform(0.8, 1.05),
                         "识别中": r.uniform(0.75, 1.0),
                         "不纳入": r.uniform(1.6, 3.0),
-                        "已纳入": r.uniform(0.7, 1.1),
+                        "已纳入": r.uniform(0.7, 0.98),
+                        "可申请消除": r.uniform(1.25, 1.6),
                         "消除中": r.uniform(1.15, 1.5),
                         "已回退": r.uniform(0.8, 1.05),
                         "重新识别": r.uniform(0.7, 1.05),
                         "已消除": r.uniform(1.2, 2.0),
                     }[status]
                 elif (
-                    status in ("已纳入", "已回退", "重新识别", "已消除")
+                    status in ("已纳入", "可申请消除", "已回退", "重新识别", "已消除")
                     and year == years[0]
                     and len(years) > 1
                 ):
@@ -787,15 +802,25 @@ class _Builder:
 
     # ---------------------------------------------------------------- cases
 
-    def _case_dates(self, status: str) -> dt.date:
-        """The clue date for a case of this status, relative to today."""
+    def _case_dates(self, status: str, scenario: str | None = None) -> dt.date:
+        """The clue date for a case of this status (and situation), relative to today."""
         r, t = self.rng, self.today
         earliest = max(dt.date(2021, 3, 1), t - dt.timedelta(days=5 * 365))
         span = lambda lo, hi: t - dt.timedelta(days=r.randint(lo, hi))  # noqa: E731
+        if scenario == "clue_overdue":
+            return span(18, 30) if status == "线索" else span(20, 28)
+        if scenario == "no_measures":
+            return span(36, 44)  # identified some 20 days ago
+        if scenario == "eligible":
+            return span(250, 420)
+        if scenario in ("visit_overdue", "review_overdue"):
+            return span(150, 400)
+        if scenario == "special_decision":
+            return span(60, 300)
         if status == "线索":
             return span(1, 10)
         if status == "识别中":
-            return span(6, 14)
+            return span(6, 12)
         if status == "不纳入":
             return span(40, 360)
         if status == "已纳入":
@@ -807,6 +832,40 @@ class _Builder:
             return span(min(400, latest_start), max(400, latest_start))
         return span(30, 300)
 
+    def _working_day(self, day: dt.date) -> dt.date:
+        """``day`` itself when it is a working day, else the next one."""
+        return self.calendar.next_working_day(day, include=True)
+
+    def _publicity_end(self, start: dt.date) -> dt.date:
+        return deadlines.publicity_end(start, self.rules, self.calendar)
+
+    def _publicity_this_week(self) -> dt.date:
+        """A 公示 start on or before today whose period ends this week, today or later (one ending
+        next week when today is a rest day at the end of the week)."""
+        t = self.today
+        sunday = t + dt.timedelta(days=6 - t.weekday())
+        starts = [t - dt.timedelta(days=back) for back in range(15)]
+        starts = [d for d in starts if self.calendar.is_working_day(d)]
+        for d in starts:
+            if t <= self._publicity_end(d) <= sunday:
+                return d
+        return next((d for d in starts if self._publicity_end(d) >= t), t)
+
+    def _attendance(self, village_idx: int) -> str:
+        """Those attending a 村级评议: some of the village's 村两委成员 and 村民代表."""
+        roster = self.rosters.get(village_idx)
+        if roster is None:
+            roster = self.rosters[village_idx] = list(dict.fromkeys(self.g.cadre_name() for _ in range(11)))
+        return "、".join(self.rng.sample(roster, min(len(roster), self.rng.randint(5, 7))))
+
+    _STEP_RESULTS = {
+        "入户核实": "情况属实",
+        "村级评议": "同意",
+        "公示": "无异议",
+        "乡镇审核": "同意",
+        "县级审定": "同意",
+    }
+
     def _steps(
         self,
         case_id: int,
@@ -815,10 +874,14 @@ class _Builder:
         names: Sequence[str],
         upto: int | None = None,
         verifiers: str = "",
+        village_idx: int = 0,
+        publicity_on: dt.date | None = None,
     ) -> tuple[list[dict[str, Any]], dt.date]:
-        """Dated steps of the five-step procedure from ``start``; returns rows and the 县级审定 date."""
+        """Dated steps of the procedure from ``start`` on working days, each after the one before
+        and after the end of the 公示; returns the rows and the 县级审定 date. ``publicity_on``:
+        the 公示 starts that day (or as soon after as the steps before allow)."""
         r = self.rng
-        rows = []
+        rows: list[dict[str, Any]] = []
         d = start
         decided = start
         for k, step in enumerate(names):
@@ -828,24 +891,23 @@ class _Builder:
             if k == 0:
                 d = start
             elif step == "公示":
-                d = _next_weekday(d + dt.timedelta(days=r.randint(0, 1)))
-                end_on = _working_days_after(d, 5)
-            elif step == "乡镇审核":
-                d = _next_weekday(max(d, rows[-1]["end_on"] or d) + dt.timedelta(days=1))
+                d = self._working_day(d + dt.timedelta(days=r.randint(1, 2)))
+                if publicity_on is not None:
+                    d = max(d, publicity_on)
+                end_on = self._publicity_end(d)
+            elif rows and rows[-1]["end_on"] is not None:
+                d = self.calendar.next_working_day(rows[-1]["end_on"])
             else:
-                d = _next_weekday(d + dt.timedelta(days=r.randint(1, 2)))
+                d = self._working_day(d + dt.timedelta(days=r.randint(1, 2)))
             if d > self.today:
                 break
             if step == "县级审定":
                 decided = d
-            people = verifiers if step == "入户核实" else None
-            result = {
-                "公示": "无异议",
-                "村级评议": "同意",
-                "乡镇审核": "同意",
-                "县级审定": "同意",
-                "入户核实": "情况属实",
-            }.get(step)
+            people = None
+            if step == "入户核实":
+                people = verifiers
+            elif step == "村级评议":
+                people = self._attendance(village_idx)
             rows.append(
                 {
                     "id": self._ids(CaseStep.__table__, 1),
@@ -855,8 +917,10 @@ class _Builder:
                     "done_on": d,
                     "end_on": end_on,
                     "people": people,
-                    "result": result,
+                    "result": self._STEP_RESULTS.get(step),
                     "note": None,
+                    "authorisation_signed": step == "农户申请",
+                    "from_national": False,
                 }
             )
         return rows, decided
@@ -923,19 +987,46 @@ class _Builder:
         "电话联系户主，家庭情况无变化",
     )
 
+    _RESPONSIBLE = {
+        "健康帮扶": f"{COUNTY}医保局",
+        "综合保障": f"{TOWNSHIP}民政办",
+        "其他教育帮扶": f"{COUNTY}教育局",
+        "就业帮扶": f"{TOWNSHIP}人社所",
+        "公益岗位帮扶": f"{TOWNSHIP}人社所",
+        "产业帮扶": f"{TOWNSHIP}农业综合服务站",
+        "金融帮扶": f"{COUNTY}农村商业银行",
+        "社会帮扶": f"{TOWNSHIP}乡村振兴工作站",
+    }
+    _INCOME_CHANGES = (
+        "收入基本稳定，无明显变化",
+        "务工收入增加，月均约3000元",
+        "因病医疗支出增加，家庭收入减少",
+        "产业收入增加约2000元",
+        "低保金按月发放，收入稳定",
+        "公益岗位工资按月发放，月增收600元",
+    )
+    _REVIEW_NOTES = (
+        "季度复核：帮扶措施已落实，家庭收入稳定，继续监测",
+        "季度复核：务工收入有所增加，风险尚未消除，继续帮扶",
+        "季度复核：医疗费用已按政策报销，继续落实健康帮扶",
+    )
+
     def _cases(self, plan: list[dict[str, Any]]) -> None:
         r = self.rng
         e = self.g.enums
         id_steps, elim_steps = e.values("identification_steps"), e.values("elimination_steps")
         development = set(e.values("development_measures"))
-        tables = {name: [] for name in ("cases", "steps", "risks", "measures", "contacts", "visits")}
+        tables: dict[str, list[dict[str, Any]]] = {
+            name: [] for name in ("cases", "steps", "risks", "measures", "contacts", "visits")
+        }
         counts: Counter[str] = Counter()
         t = self.today
         self.case_rows: list[dict[str, Any]] = []
         for item in plan:
-            status, h = item["status"], item["household"]
+            status, h, scenario = item["status"], item["household"], item["scenario"]
             village = self.villages[h.village_idx]["name"]
-            clue = self._case_dates(status)
+            publicity_on = self._publicity_this_week() if scenario == "publicity" else None
+            clue = publicity_on - dt.timedelta(days=9) if publicity_on else self._case_dates(status, scenario)
             category = (
                 ("脱贫不稳定户" if r.random() < 0.75 else "突发严重困难户")
                 if h.poor
@@ -958,7 +1049,7 @@ class _Builder:
                     clue = max(last_end + dt.timedelta(days=60), t - dt.timedelta(days=r.randint(45, 420)))
                     clue = min(clue, t - dt.timedelta(days=45))
                     source = "干部走访"
-                row = {
+                row: dict[str, Any] = {
                     "id": cid,
                     "household_id": h.id,
                     "campaign_id": self._campaign_for(clue, source),
@@ -975,29 +1066,48 @@ class _Builder:
                     "no_labour": h.no_labour,
                     "exemption_note": None,
                     "note": None,
+                    "exclusions": None,
+                    "special_decision_on": None,
+                    "special_decision_text": None,
+                    "rollback_reason": None,
+                    "reviewed_on": None,
+                    "review_note": None,
+                    "origin": "本地",
                 }
                 counts[ep] += 1
+                tables["cases"].append(row)
+                self.case_rows.append(row)
                 if ep == "线索":
                     row["note"] = self._clue_note(h)
-                    tables["cases"].append(row)
-                    self.case_rows.append(row)
                     previous_id, last_end = cid, clue
                     continue
                 upto = None
                 if ep == "识别中":
-                    upto = r.randint(2, 4)
+                    upto = 2 if scenario == "clue_overdue" else 4 if publicity_on else r.randint(2, 3)
                 elif ep == "不纳入":
                     upto = 3
-                steps, identified = self._steps(cid, "识别", clue, id_steps, upto, verifiers)
+                steps, identified = self._steps(
+                    cid, "识别", clue, id_steps, upto, verifiers, h.village_idx, publicity_on
+                )
                 tables["steps"] += steps
+                review = next((s for s in steps if s["step"] == "村级评议"), None)
+                if scenario == "special_decision" and review is not None:
+                    row["exclusions"] = "commercial_housing"
+                    row["special_decision_on"] = review["done_on"]
+                    row["special_decision_text"] = (
+                        "经村民代表会议讨论，该户在县城所购商品房系子女婚前购置、按揭未还清，"
+                        "家庭因病负债较重，同意纳入监测"
+                    )
                 if ep in ("识别中", "不纳入"):
                     if ep == "不纳入":
-                        steps[-1]["result"] = "不同意纳入"
-                        row["not_included_reason"] = (
-                            "经入户核实，家庭人均纯收入高于监测范围，无刚性支出，不存在返贫致贫风险"
-                        )
-                    tables["cases"].append(row)
-                    self.case_rows.append(row)
+                        if scenario == "excluded":
+                            row["exclusions"] = "vehicle"
+                            reason = "家庭成员拥有大型农机具（联合收割机），属于不纳入监测情形"
+                        else:
+                            reason = "经入户核实，家庭人均纯收入高于监测范围，无刚性支出，不存在返贫致贫风险"
+                        steps[-1]["result"] = "不予认定"
+                        steps[-1]["note"] = reason
+                        row["not_included_reason"] = reason
                     previous_id, last_end = cid, clue
                     continue
                 row["identified_on"] = identified
@@ -1014,45 +1124,8 @@ class _Builder:
                             "note": None,
                         }
                     )
-                # measures: one per risk, then a development measure where the household can work
-                chosen: list[tuple[str, str, bool]] = []
-                for risk, _sub in risks:
-                    cat, content, _dev = self._MEASURES.get(risk, self._MEASURES["其他"])
-                    if risk == "缺劳动力" and h.labour:
-                        cat, content = "公益岗位帮扶", "安排弱劳动力家庭成员从事村保洁员公益岗位"
-                    chosen.append((cat, content, cat in development))
-                if h.labour and not any(dev for *_, dev in chosen):
-                    chosen.append(r.choice(self._DEVELOPMENT))
-                if not h.labour and not any(c == "综合保障" for c, *_ in chosen):
-                    chosen.append(("综合保障", "按程序申请纳入农村低保", False))
-                member_for = {
-                    "健康帮扶": h.ill_member,
-                    "其他教育帮扶": h.student_member,
-                    "就业帮扶": h.worker_member,
-                }
-                for cat, content, _dev in chosen:
-                    start = identified + dt.timedelta(days=r.randint(3, 25))
-                    amount = (
-                        Decimal(r.choice((1000, 2000, 3000, 5000)))
-                        if cat in ("产业帮扶", "其他教育帮扶")
-                        else None
-                    )
-                    tables["measures"].append(
-                        {
-                            "id": self._ids(Measure.__table__, 1),
-                            "case_id": cid,
-                            "household_id": h.id,
-                            "member_id": member_for.get(cat)
-                            or (h.disabled_member if content.startswith("落实困难残疾人") else None),
-                            "category": cat,
-                            "content": content,
-                            "is_development": cat in development,
-                            "start_date": min(start, t),
-                            "end_date": None,
-                            "amount": amount,
-                            "year": min(start, t).year,
-                        }
-                    )
+                if scenario != "no_measures":
+                    tables["measures"] += self._case_measures(cid, h, risks, identified, development)
                 # contacts
                 unit = r.choice(
                     (
@@ -1100,7 +1173,9 @@ class _Builder:
                     nominated = min(nominated, t - dt.timedelta(days=40 if ep != "消除中" else 8))
                     nominated = max(nominated, _add_months(identified, 2 if natural else 6))
                     upto = r.randint(2, 4) if ep == "消除中" else None
-                    e_steps, eliminated = self._steps(cid, "消除", nominated, elim_steps, upto, verifiers)
+                    e_steps, eliminated = self._steps(
+                        cid, "消除", nominated, elim_steps, upto, verifiers, h.village_idx
+                    )
                     tables["steps"] += e_steps
                     if ep != "消除中":
                         row["elimination_mode"] = "自然消除" if natural else "帮扶消除"
@@ -1110,45 +1185,21 @@ class _Builder:
                         back = min(
                             t - dt.timedelta(days=5), eliminated + dt.timedelta(days=r.randint(60, 240))
                         )
-                        back = max(back, eliminated + dt.timedelta(days=1))
-                        row["rolled_back_on"] = back
-                        row["note"] = (
-                            "风险消除后收入不稳定，按程序回退"
+                        row["rolled_back_on"] = max(back, eliminated + dt.timedelta(days=1))
+                        row["rollback_reason"] = (
+                            "回头看发现风险消除后务工收入不稳定，家庭人均纯收入低于监测范围，按程序回退"
                             if h.labour
-                            else "整户无劳动能力，按程序回退继续监测"
+                            else "回头看发现整户无劳动能力，风险消除不稳定，按程序回退继续监测"
                         )
-                        b_steps, _ = self._steps(
-                            cid,
-                            "回退",
-                            back,
-                            ["入户核实", "村级评议", "乡镇审核", "县级审定"],
-                            None,
-                            verifiers,
-                        )
-                        tables["steps"] += b_steps
                         end = t
-                # monthly visits from identification to the end of monitoring
-                month = _add_months(identified, 1)
-                n_visits = 0
-                while month <= end and n_visits < 60:
-                    day = month.replace(day=min(28, max(1, r.randint(1, 28))))
-                    if day <= end:
-                        mode = _weighted(r, [("入户", 70), ("电话", 20), ("微信", 10)])
-                        tables["visits"].append(
-                            {
-                                "id": self._ids(Visit.__table__, 1),
-                                "case_id": cid,
-                                "household_id": h.id,
-                                "visited_on": day,
-                                "mode": mode,
-                                "visitor": contact_name,
-                                "findings": r.choice(self._VISIT_NOTES),
-                            }
-                        )
-                        n_visits += 1
-                    month = _add_months(month, 1)
-                tables["cases"].append(row)
-                self.case_rows.append(row)
+                monitored_now = ep in ("已纳入", "消除中", "已回退")
+                tables["visits"] += self._case_visits(
+                    cid, h, identified, end, contact_name, monitored_now, scenario
+                )
+                if monitored_now and (t - identified).days >= 80:
+                    back = r.randint(100, 130) if scenario == "review_overdue" else r.randint(5, 75)
+                    row["reviewed_on"] = max(identified, t - dt.timedelta(days=back))
+                    row["review_note"] = r.choice(self._REVIEW_NOTES)
                 previous_id = cid
                 last_end = row["eliminated_on"] or t
         self._insert(MonitoringCase.__table__, tables["cases"])
@@ -1158,6 +1209,102 @@ class _Builder:
         self._insert(Contact.__table__, tables["contacts"])
         self._insert(Visit.__table__, tables["visits"])
         self.summary.cases_by_status = dict(counts)
+
+    def _case_measures(
+        self,
+        cid: int,
+        h: _Household,
+        risks: list[tuple[str, str | None]],
+        identified: dt.date,
+        development: set[str],
+    ) -> list[dict[str, Any]]:
+        """One measure per risk, then a development measure where the household can work, all
+        started within ``measures_within_days`` of identification (never after today)."""
+        r, t = self.rng, self.today
+        chosen: list[tuple[str, str, bool]] = []
+        for risk, _sub in risks:
+            cat, content, _dev = self._MEASURES.get(risk, self._MEASURES["其他"])
+            if risk == "缺劳动力" and h.labour:
+                cat, content = "公益岗位帮扶", "安排弱劳动力家庭成员从事村保洁员公益岗位"
+            chosen.append((cat, content, cat in development))
+        if h.labour and not any(dev for *_, dev in chosen):
+            chosen.append(r.choice(self._DEVELOPMENT))
+        if not h.labour and not any(c == "综合保障" for c, *_ in chosen):
+            chosen.append(("综合保障", "按程序申请纳入农村低保", False))
+        member_for = {
+            "健康帮扶": h.ill_member,
+            "其他教育帮扶": h.student_member,
+            "就业帮扶": h.worker_member,
+        }
+        rows = []
+        within = max(1, min(9, self.rules.measures_within_days - 1))
+        for cat, content, _dev in chosen:
+            start = min(identified + dt.timedelta(days=r.randint(1, within)), t)
+            amount = (
+                Decimal(r.choice((1000, 2000, 3000, 5000))) if cat in ("产业帮扶", "其他教育帮扶") else None
+            )
+            disability = content.startswith("落实困难残疾人")
+            rows.append(
+                {
+                    "id": self._ids(Measure.__table__, 1),
+                    "case_id": cid,
+                    "household_id": h.id,
+                    "member_id": member_for.get(cat) or (h.disabled_member if disability else None),
+                    "category": cat,
+                    "content": content,
+                    "is_development": cat in development,
+                    "start_date": start,
+                    "end_date": None,
+                    "amount": amount,
+                    "year": start.year,
+                    "responsible_unit": f"{COUNTY}残联" if disability else self._RESPONSIBLE.get(cat),
+                }
+            )
+        return rows
+
+    def _case_visits(
+        self,
+        cid: int,
+        h: _Household,
+        identified: dt.date,
+        end: dt.date,
+        visitor: str,
+        monitored_now: bool,
+        scenario: str | None,
+    ) -> list[dict[str, Any]]:
+        """Monthly visits from identification to ``end``; a case monitored now was last visited
+        within the month, except the ``visit_overdue`` ones (last visit six to ten weeks ago)."""
+        r, t = self.rng, self.today
+        last = end
+        if scenario == "visit_overdue":
+            last = max(identified + dt.timedelta(days=1), t - dt.timedelta(days=r.randint(45, 70)))
+        days: list[dt.date] = []
+        month = _add_months(identified, 1)
+        while month <= last and len(days) < 60:
+            day = month.replace(day=r.randint(1, 28))
+            if identified < day <= last:
+                days.append(day)
+            month = _add_months(month, 1)
+        if monitored_now and scenario != "visit_overdue" and (t - identified).days > 25:
+            recent = t - dt.timedelta(days=r.randint(2, 20))
+            if not days or days[-1] < recent:
+                days.append(max(recent, identified + dt.timedelta(days=1)))
+        rows = []
+        for day in days:
+            mode = _weighted(r, [("入户", 70), ("电话", 20), ("微信", 10)])
+            rows.append(
+                {
+                    "id": self._ids(Visit.__table__, 1),
+                    "case_id": cid,
+                    "household_id": h.id,
+                    "visited_on": day,
+                    "mode": mode,
+                    "visitor": visitor,
+                    "findings": r.choice(self._VISIT_NOTES),
+                    "income_change": r.choice(self._INCOME_CHANGES) if r.random() < 0.3 else None,
+                }
+            )
+        return rows
 
     def _campaign_for(self, day: dt.date, source: str) -> int | None:
         if source != "集中排查":
@@ -1405,6 +1552,21 @@ class _Builder:
             "case_id": case_id,
         }
 
+
+#: situations the demo always has (status, scenario), so that every list and every kind of 待办
+#: shows something on first start
+_SCENARIOS = (
+    ("线索", "clue_overdue"),  # clue older than identify_within_days
+    ("识别中", "clue_overdue"),
+    ("识别中", "publicity"),  # a 公示 ending this week
+    ("已纳入", "no_measures"),  # identified some 20 days ago, no measure yet
+    ("已纳入", "visit_overdue"),  # last visit six to ten weeks ago
+    ("已纳入", "visit_overdue"),
+    ("已纳入", "review_overdue"),  # last quarterly review over three months ago
+    ("已纳入", "eligible"),  # over six months, income above the threshold: may be eliminated
+    ("已纳入", "special_decision"),  # an exclusion (商品房) let in by the representatives' decision
+    ("不纳入", "excluded"),  # refused for an exclusion (大型农机具)
+)
 
 _STATUS_ORDER = {
     s: k for k, s in enumerate(("线索", "识别中", "不纳入", "已纳入", "消除中", "已消除", "已回退"))

@@ -111,16 +111,6 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
-def _working_days_after(day: dt.date, n: int) -> dt.date:
-    """Approximate publicity end: n weekdays after ``day`` (the real calendar lives elsewhere)."""
-    d = day
-    while n > 0:
-        d += dt.timedelta(days=1)
-        if d.weekday() < 5:
-            n -= 1
-    return d
-
-
 CHILD_GAP = (20, 35)  # parents are 20–35 years older than their children
 
 
@@ -148,12 +138,6 @@ def _first(
     pairs: list[tuple[_Person, facts.MemberFacts]], pred: Callable[[facts.MemberFacts], bool]
 ) -> int | None:
     return next((p.id for p, mf in pairs if pred(mf)), None)
-
-
-def _next_weekday(day: dt.date) -> dt.date:
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return day
 
 
 class _Gen:
