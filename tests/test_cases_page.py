@@ -432,3 +432,45 @@ def test_sidebar_shows_the_todo_total_and_follows_changes(qtbot, tmp_path):
         assert page.tabs.tabText(TAB_TODO) == f"待办（{total + 1}）"
     finally:
         ctx.close()
+
+
+def test_new_clue_picks_the_household_then_opens_a_new_clue(qtbot, page, town, monkeypatch):
+    from fanpin_desktop.ui.dialogs import household_picker
+
+    class FakePicker:
+        DialogCode = QDialog.DialogCode
+
+        def __init__(self, ops, parent=None, **kwargs):
+            self.household_id = town["zhang"]  # 张三's case is eliminated: no open case
+
+        def exec(self):
+            return QDialog.DialogCode.Accepted
+
+        def deleteLater(self):
+            pass
+
+    asked = []
+
+    def fake_new_clue(ops, household_id, parent=None, **kwargs):
+        asked.append((household_id, kwargs["today"], kwargs["household_label"]))
+        return town["case_zhang"]
+
+    monkeypatch.setattr(household_picker, "HouseholdPickerDialog", FakePicker)
+    page.new_clue_factory = fake_new_clue
+    assert page.new_clue() == town["case_zhang"]
+    assert asked[0][:2] == (town["zhang"], NOW)
+    assert "张三" in asked[0][2]
+    assert page.tabs.currentIndex() == TAB_LIST
+    assert page.current_case_id() == town["case_zhang"]
+
+
+def test_the_real_editor_opens_on_the_case(qtbot, page, town, monkeypatch):
+    from fanpin_desktop.ui.dialogs.case_editor import CaseEditor
+
+    seen = []
+    monkeypatch.setattr(CaseEditor, "exec", lambda self: seen.append(self.case_id) or 0)
+    from fanpin_desktop.ui.pages import cases as cases_page
+
+    page.editor_factory = cases_page._default_editor
+    page.open_case(town["case_liu"])
+    assert seen == [town["case_liu"]]

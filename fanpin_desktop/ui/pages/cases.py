@@ -42,7 +42,6 @@ from fanpin_desktop.services.cases import detail, listing, todo
 from fanpin_desktop.services.cases.types import DUE_KINDS, STATUS_LABELS, CaseQuery, CaseRow, DueItem
 from fanpin_desktop.services.households import VillageOption
 from fanpin_desktop.ui.common import ask_yes_no, list_keys, record_table
-from fanpin_desktop.ui.errors import show_user_error
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.pages.base import Page
 from fanpin_desktop.ui.table_models.base import RIGHT, Column, RowsModel
@@ -85,14 +84,19 @@ def stats_available() -> bool:
 
 
 def _default_editor(ops: Operations, case_id: int, parent: QWidget | None = None, **kwargs: Any) -> Any:
-    """The case editor (``ui/dialogs/case_editor.py``), imported when first needed."""
-    try:
-        from fanpin_desktop.ui.dialogs.case_editor import CaseEditor
-    except ImportError:
-        log.warning("case editor not available")
-        show_user_error("本版本尚不能打开监测对象的详细记录。", parent)
-        return None
+    """The case editor, imported when first needed (start-up pays nothing for it)."""
+    from fanpin_desktop.ui.dialogs.case_editor import CaseEditor
+
     return CaseEditor(ops, case_id, parent, **kwargs)
+
+
+def _default_new_clue(
+    ops: Operations, household_id: int, parent: QWidget | None = None, **kwargs: Any
+) -> Any:
+    """新建线索 for a chosen household, then the case editor on it (``case_editor.open_new_clue``)."""
+    from fanpin_desktop.ui.dialogs.case_editor import open_new_clue
+
+    return open_new_clue(ops, household_id, parent, **kwargs)
 
 
 def _filter_combo(blank_text: str, fit_contents: bool = True) -> ValueCombo:
@@ -129,6 +133,7 @@ class CasesPage(Page):
         super().__init__(ops, parent)
         self.today = today  # None: the real date (tests pin one)
         self.editor_factory: Callable[..., Any] = _default_editor  # tests replace it
+        self.new_clue_factory: Callable[..., int | None] = _default_new_clue  # tests replace it
         self._options: list[VillageOption] = []
         self._total = 0
         self._query = CaseQuery()
@@ -391,19 +396,13 @@ class CasesPage(Page):
         if cid is not None:
             self.open_case(cid)
 
-    def open_case(self, case_id: int, origin: str | None = None) -> int | None:
+    def open_case(self, case_id: int) -> int | None:
         """Open one case in the case editor; its saves announce CASES, which reloads this page."""
-        kwargs: dict[str, Any] = {"today": self.today}
-        if origin is not None:
-            kwargs["origin"] = origin
-        editor = self.editor_factory(self.ops, case_id, self, **kwargs)
-        if editor is None:
-            return None
+        editor = self.editor_factory(self.ops, case_id, self, today=self.today, origin=self)
         editor.exec()
         saved = getattr(editor, "saved_id", None)
         editor.deleteLater()
-        if self.stale:  # a write while the editor was open and the page was not on screen
-            self.refresh_if_stale()
+        self.refresh_if_stale()
         self.select_case(saved if saved is not None else case_id)
         return saved
 
@@ -433,16 +432,10 @@ class CasesPage(Page):
             ):
                 self.open_case(existing)
             return None
-        try:
-            from fanpin_desktop.ui.dialogs import case_editor
-        except ImportError:
-            show_user_error("本版本尚不能新建监测对象线索。", self)
-            return None
-        new_clue = getattr(case_editor, "new_clue", None)
-        if new_clue is None:
-            show_user_error("本版本尚不能新建监测对象线索。", self)
-            return None
-        case_id = new_clue(self.ops, household_id, self, today=self.today)
+        label = self.ops.read(household_service.household_label, household_id)
+        case_id = self.new_clue_factory(
+            self.ops, household_id, self, household_label=label, today=self.today, origin=self
+        )
         if case_id is not None:
             self.tabs.setCurrentIndex(TAB_LIST)
             self.select_case(case_id)
