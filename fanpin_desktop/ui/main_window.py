@@ -352,6 +352,7 @@ class MainWindow(QMainWindow):
         if isinstance(page, Page):
             page.refresh_if_stale()
         self.refresh_status()
+        self.refresh_counts()  # what is due also changes with the date
 
     def refresh_pages(self) -> None:
         """Every page reloads (the database was replaced)."""

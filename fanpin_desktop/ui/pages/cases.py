@@ -152,6 +152,7 @@ class CasesPage(Page):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
+        QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_clue)
         self.refresh()
 
     # ------------------------------------------------------------------ the list tab
@@ -263,6 +264,7 @@ class CasesPage(Page):
         self.contact.set_values(self.ops.read(listing.contact_names))
         _fit_popup(self.contact)
         self.model.invalidate(None)
+        self._total = len(self.ops.read(listing.case_ids, CaseQuery(today=self.today)))
         self.run_search()
         self.todo.reload()
         self._stats_stale = True
@@ -307,10 +309,8 @@ class CasesPage(Page):
         self._query = self.current_query()
         current = self.current_case_id()
         ids = self.ops.read(listing.case_ids, self._query)
-        unfiltered = CaseQuery(today=self.today)
-        self._total = (
-            len(ids) if self._query == unfiltered else len(self.ops.read(listing.case_ids, unfiltered))
-        )
+        if self._query == CaseQuery(today=self.today):
+            self._total = len(ids)
         self.model.set_ids(ids)
         self._update_count()
         if current is not None:
