@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -651,14 +651,18 @@ class ProcedurePanel(QWidget):
         self.done_on.dateChanged.connect(self._date_changed)
         self.mode.valueChanged.connect(lambda _v: self._update_refusals())
         self.refused.toggled.connect(self._refused_toggled)
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(
-                QKeySequence(key),
-                self.form_box,
-                activated=self.submit,
-                context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-            )
         self._refused_toggled(False)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        """Enter anywhere in the next step's form (the fields pass it on) records the step."""
+        focus = self.focusWidget()
+        in_form = focus is not None and (focus is self.form_box or self.form_box.isAncestorOf(focus))
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and in_form and self.next is not None:
+            event.accept()
+            if focus is not self.undo_button:
+                self.submit()
+            return
+        super().keyPressEvent(event)
 
     # ------------------------------------------------------------------ showing
 
