@@ -593,3 +593,34 @@ def test_dialog_fits_a_small_screen(qtbot, ops, town):
     hint = editor.minimumSizeHint()
     assert hint.width() <= 1200 and hint.height() <= 700
     assert editor.width() <= 1200 and editor.height() <= 700
+
+
+def test_quarterly_review_and_household_link(qtbot, ops, db, town, monkeypatch):
+    from fanpin_desktop.ui.dialogs import household_editor
+
+    Boxes(monkeypatch)
+    editor = open_editor(qtbot, ops, town["clue"])
+    assert not editor.review_button.isEnabled()  # a clue is not monitored yet
+    case_id = _monitored_case(db, town["wang"], dt.date(2026, 8, 1))
+    editor = open_editor(qtbot, ops, case_id)
+    assert editor.review_button.isEnabled()
+
+    def fill(d):
+        d.on.setDate(qd(dt.date(2026, 11, 19)))
+        d.note.setText("风险未消除，继续帮扶")
+
+    _answer(monkeypatch, ce.ReviewDialog, fill)
+    editor.review_button.click()
+    assert case_row(db, case_id).reviewed_on == dt.date(2026, 11, 19)
+    assert "2026-11-19" in editor.review_note.text()
+
+    shown = []
+
+    def fake_exec(dialog):
+        shown.append(dialog.windowTitle())
+        dialog.saved_id = town["wang"]
+        return 1
+
+    monkeypatch.setattr(household_editor.HouseholdEditor, "exec", fake_exec)
+    editor.household_button.click()
+    assert shown and "王五" in shown[0]

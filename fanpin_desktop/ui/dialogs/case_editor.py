@@ -193,7 +193,7 @@ class _RecordDialog(QDialog):
         self.setWindowTitle(title)
         self.setModal(True)
         self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.error = _error_label()
         self.fields = {}
         self.saved_id: int | None = None
@@ -1725,8 +1725,13 @@ class CaseEditor(QDialog):
             if c.visits
             else "还没有走访记录。监测期间每月至少走访一次。"
         )
+        monitored = c.status in _ELIMINABLE
+        self.review_button.setEnabled(monitored)
+        self.review_button.setToolTip("" if monitored else "只有监测中的对象需要季度复核")
         self.review_note.setText(
-            f"上次季度复核：{c.reviewed_on:%Y-%m-%d}" if c.reviewed_on else "还没有季度复核记录"
+            f"上次季度复核：{c.reviewed_on:%Y-%m-%d}"
+            if c.reviewed_on
+            else ("还没有季度复核记录" if monitored else "")
         )
 
     def reload(self) -> None:
