@@ -849,7 +849,8 @@ class _Builder:
         for d in starts:
             if t <= self._publicity_end(d) <= sunday:
                 return d
-        return next((d for d in starts if self._publicity_end(d) >= t), t)
+        later = [(self._publicity_end(d), d) for d in starts if self._publicity_end(d) >= t]
+        return min(later)[1] if later else t
 
     def _attendance(self, village_idx: int) -> str:
         """Those attending a 村级评议: some of the village's 村两委成员 and 村民代表."""

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -193,7 +193,7 @@ class _RecordDialog(QDialog):
         self.setWindowTitle(title)
         self.setModal(True)
         self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.error = _error_label()
         self.fields = {}
         self.saved_id: int | None = None
@@ -651,14 +651,18 @@ class ProcedurePanel(QWidget):
         self.done_on.dateChanged.connect(self._date_changed)
         self.mode.valueChanged.connect(lambda _v: self._update_refusals())
         self.refused.toggled.connect(self._refused_toggled)
-        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(
-                QKeySequence(key),
-                self.form_box,
-                activated=self.submit,
-                context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-            )
         self._refused_toggled(False)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        """Enter anywhere in the next step's form (the fields pass it on) records the step."""
+        focus = self.focusWidget()
+        in_form = focus is not None and (focus is self.form_box or self.form_box.isAncestorOf(focus))
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and in_form and self.next is not None:
+            event.accept()
+            if focus is not self.undo_button:
+                self.submit()
+            return
+        super().keyPressEvent(event)
 
     # ------------------------------------------------------------------ showing
 
@@ -1721,8 +1725,13 @@ class CaseEditor(QDialog):
             if c.visits
             else "还没有走访记录。监测期间每月至少走访一次。"
         )
+        monitored = c.status in _ELIMINABLE
+        self.review_button.setEnabled(monitored)
+        self.review_button.setToolTip("" if monitored else "只有监测中的对象需要季度复核")
         self.review_note.setText(
-            f"上次季度复核：{c.reviewed_on:%Y-%m-%d}" if c.reviewed_on else "还没有季度复核记录"
+            f"上次季度复核：{c.reviewed_on:%Y-%m-%d}"
+            if c.reviewed_on
+            else ("还没有季度复核记录" if monitored else "")
         )
 
     def reload(self) -> None:
