@@ -474,3 +474,15 @@ def test_the_real_editor_opens_on_the_case(qtbot, page, town, monkeypatch):
     page.editor_factory = cases_page._default_editor
     page.open_case(town["case_liu"])
     assert seen == [town["case_liu"]]
+
+
+def test_a_chosen_contact_that_is_gone_goes_back_to_all(qtbot, page, db, town):
+    page.contact.set_value("李干部")
+    assert heads(page) == ["王五"]
+    with db.unit() as s:
+        contact = s.scalars(select(Contact).where(Contact.name == "李干部")).one()
+        contact.name = "李新干部"
+    page.on_changes(CASES, None)
+    assert page.contact.value() is None
+    assert "李干部" not in [page.contact.itemText(i) for i in range(page.contact.count())]
+    assert len(heads(page)) == 4

@@ -115,6 +115,17 @@ def _fit_blank(combo: QComboBox, blank_text: str, fit_contents: bool = True) -> 
     combo.setMinimumWidth(combo.fontMetrics().horizontalAdvance(blank_text) + 44)
 
 
+def _set_choices(combo: ValueCombo, values: Sequence[str]) -> None:
+    """New choices for a filter; a chosen value that is no longer among them (a contact replaced,
+    a village renamed) goes back to 全部 instead of being kept as a stray entry. Quietly: the
+    caller shows the result once."""
+    combo.blockSignals(True)
+    if combo.value() not in values:
+        combo.set_value(None)
+    combo.set_values(values)
+    combo.blockSignals(False)
+
+
 def _fit_popup(combo: QComboBox) -> None:
     """Let the drop-down list be wider than the box, so long entries are readable."""
     view = combo.view()
@@ -261,7 +272,7 @@ class CasesPage(Page):
         """Reload everything: filter lists, the list, the 待办 and (when shown) the statistics."""
         self._options = self.ops.read(household_service.region_options)
         self._fill_villages()
-        self.contact.set_values(self.ops.read(listing.contact_names))
+        _set_choices(self.contact, self.ops.read(listing.contact_names, self.today))
         _fit_popup(self.contact)
         self.model.invalidate(None)
         self._total = len(self.ops.read(listing.case_ids, CaseQuery(today=self.today)))
@@ -494,9 +505,9 @@ class TodoPanel(QWidget):
 
     def reload(self) -> None:
         self.items = self.page.ops.read(todo.due_items, self.page.today, TODO_WEEKS)
-        self.village.set_values(v.name for v in self.page._options)
+        _set_choices(self.village, [v.name for v in self.page._options])
         contacts = sorted({i.contact for i in self.items if i.contact})
-        self.contact.set_values(contacts)
+        _set_choices(self.contact, contacts)
         _fit_popup(self.contact)
         self.show_items()
 
