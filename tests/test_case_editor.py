@@ -362,7 +362,7 @@ def test_measure_contact_visit_added_edited_deleted(qtbot, ops, db, town, monkey
         d.category.set_value("就业帮扶")
         assert d.development.isChecked()  # 开发式 from the enumeration
         d.content.setPlainText("推荐到县工业园务工")
-        d.unit.setText("县人社局")
+        d.unit_edit.setText("县人社局")
         d.amount.setValue(1200)
         d.member.setCurrentIndex(1)
 
@@ -390,7 +390,7 @@ def test_measure_contact_visit_added_edited_deleted(qtbot, ops, db, town, monkey
 
     def fill_contact(d: ContactDialog):
         d.name.setText("周干部")
-        d.unit.setText("镇农业办")
+        d.unit_edit.setText("镇农业办")
         d.phone.setText("13800001111")
 
     _answer(monkeypatch, ContactDialog, fill_contact)

@@ -3,8 +3,10 @@
 ``build_demo`` fills an empty database with villages, groups, natural villages, grids,
 thresholds, two screening campaigns, households with coherent members (valid unique ID numbers,
 family relations and ages, schooling or education, health, labour, migrant work, insurance,
-低保/特困), two income periods, monitoring cases in every state with their steps, risks,
-measures, contacts and visits, ledger problems and department warnings.
+低保/特困), two income periods, monitoring cases in every state (and every kind of 待办: late
+clues, a 公示 ending this week, missing measures, late visits and reviews, a case ready for
+elimination) with their steps, risks, measures, contacts and visits, ledger problems and
+department warnings.
 
 Everything comes from one ``random.Random(seed)`` and the reference day ``today``: the same seed
 and day give the same township.

