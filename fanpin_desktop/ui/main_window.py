@@ -47,12 +47,28 @@ class PageSpec:
     title: str
     icon: str
     factory: Callable[[AppContext, Operations], QWidget]
+    #: a number shown beside the title (``title (n)`` when n > 0), e.g. the 待办 total
+    count: Callable[[Operations], int] | None = None
+    #: the kinds of change (``Changes`` field names) after which the count is read again
+    count_shows: tuple[str, ...] = ()
 
 
 def _registry_page(ctx: AppContext, ops: Operations) -> QWidget:
     from fanpin_desktop.ui.pages.registry import RegistryPage
 
     return RegistryPage(ops)
+
+
+def _cases_page(ctx: AppContext, ops: Operations) -> QWidget:
+    from fanpin_desktop.ui.pages.cases import CasesPage
+
+    return CasesPage(ops)
+
+
+def _cases_count(ops: Operations) -> int:
+    from fanpin_desktop.ui.pages.cases import sidebar_count
+
+    return sidebar_count(ops)
 
 
 def _screening_page(ctx: AppContext, ops: Operations) -> QWidget:
@@ -76,6 +92,14 @@ def _settings_page(ctx: AppContext, ops: Operations) -> QWidget:
 # Only pages that work are listed; later features add theirs here.
 PAGES: list[PageSpec] = [
     PageSpec("registry", "户籍台账", "fa5s.address-book", _registry_page),
+    PageSpec(
+        "cases",
+        "监测对象",
+        "fa5s.user-shield",
+        _cases_page,
+        count=_cases_count,
+        count_shows=("cases", "households", "settings"),
+    ),
     PageSpec("screening", "集中排查", "fa5s.clipboard-check", _screening_page),
     PageSpec("ledger", "整改台账", "fa5s.tasks", _ledger_page),
     PageSpec("settings", "系统设置", "fa5s.cog", _settings_page),
@@ -170,6 +194,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._restore_geometry()
         self.refresh_status()
+        self.refresh_counts()
         for note in ctx.warnings:
             self.statusBar().showMessage(note, 15000)
 
@@ -302,6 +327,21 @@ class MainWindow(QMainWindow):
                 page.on_changes(changes, origin)
         if changes.touches("households", "settings"):
             self.refresh_status()
+        self.refresh_counts(changes)
+
+    def refresh_counts(self, changes: Changes | None = None) -> None:
+        """The sidebar's counts (``PageSpec.count``), read again when what they count changed."""
+        for row in range(self.sidebar.count()):
+            item = self.sidebar.item(row)
+            spec = self._specs[item.data(Qt.ItemDataRole.UserRole)]
+            if spec.count is None or (changes is not None and not changes.touches(*spec.count_shows)):
+                continue
+            try:
+                n = spec.count(self.ops)
+            except Exception:  # noqa: BLE001 - a count is decoration; the window stays usable
+                log.exception("sidebar count of %s failed", spec.key)
+                n = 0
+            item.setText(f"{spec.title} ({n})" if n else spec.title)
 
     def _switch_page(self, row: int) -> None:
         if row < 0:
@@ -312,6 +352,7 @@ class MainWindow(QMainWindow):
         if isinstance(page, Page):
             page.refresh_if_stale()
         self.refresh_status()
+        self.refresh_counts()  # what is due also changes with the date
 
     def refresh_pages(self) -> None:
         """Every page reloads (the database was replaced)."""

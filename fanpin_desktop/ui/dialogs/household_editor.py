@@ -165,7 +165,13 @@ class HouseholdEditor(QDialog):
         self.cancel_button = QPushButton(icon("fa5s.times"), "取消")
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
+        self.case_button = QPushButton(icon("fa5s.user-shield"), "监测对象…")
+        self.case_button.setToolTip("打开本户正在办理的监测记录；没有时可新建线索")
+        self.case_button.setAutoDefault(False)
+        self.case_button.setEnabled(draft.id is not None)
+        self.case_button.clicked.connect(self.open_case)
         bottom = QHBoxLayout()
+        bottom.addWidget(self.case_button)
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.save_button)
         bottom.addWidget(self.cancel_button)
@@ -803,6 +809,36 @@ class HouseholdEditor(QDialog):
             self.load_history()
         elif index == TAB_INCOME:
             self._update_totals()
+
+    # ------------------------------------------------------------------ 监测对象
+
+    def open_case(self) -> None:
+        """Open the household's open monitoring case, or offer a new clue (线索) when it has none."""
+        household_id = self._draft.id
+        if household_id is None:
+            return
+        from fanpin_desktop.services.cases import detail as case_detail
+        from fanpin_desktop.ui.dialogs.case_editor import CaseEditor, open_new_clue
+
+        case_id = self.ops.read(case_detail.household_open_case, household_id)
+        if case_id is not None:
+            CaseEditor(self.ops, case_id, self, today=self._today, origin=self._origin).exec()
+        elif ask_yes_no(
+            self,
+            "监测对象",
+            "本户没有正在办理的监测记录（线索、识别中或监测中）。\n要为本户新建一条线索吗？",
+            default_yes=True,
+        ):
+            open_new_clue(
+                self.ops,
+                household_id,
+                self,
+                household_label=self._title.removeprefix("编辑户："),
+                today=self._today,
+                origin=self._origin,
+            )
+        self._case_statuses = self.ops.read(svc.case_statuses, household_id)
+        self._refresh_facts()
 
     # ------------------------------------------------------------------ saving and leaving
 
