@@ -2,7 +2,7 @@
 
 Each subcommand is a function registered with ``@command``; its arguments are declared with
 ``@argument``. A later module adds a subcommand the same way (``import``, ``export``,
-``screening``) and is listed in ``COMMAND_MODULES`` so it is imported before parsing.
+``screening``, ``cases``) and is listed in ``COMMAND_MODULES`` so it is imported before parsing.
 
 User errors print a Chinese message to stderr and exit with code 1, never a traceback; a bug is
 logged with its traceback and reported in one line with the log file's location (exit code 2).
@@ -33,7 +33,11 @@ log = logging.getLogger(__name__)
 EXIT_OK, EXIT_USER_ERROR, EXIT_BUG = 0, 1, 2
 
 # Modules that register further subcommands when imported (added by later features).
-COMMAND_MODULES: list[str] = ["fanpin_desktop.cli_screening", "fanpin_desktop.cli_import"]
+COMMAND_MODULES: list[str] = [
+    "fanpin_desktop.cli_screening",
+    "fanpin_desktop.cli_import",
+    "fanpin_desktop.cli_cases",
+]
 
 Handler = Callable[[argparse.Namespace, AppContext], int | None]
 

@@ -858,3 +858,42 @@ def test_record_review(db, town):
         editing.record_review(s, case_id, D("2026-01-10"), "收入稳定")
     c = _case(db, case_id)
     assert (c.reviewed_on, c.review_note) == (D("2026-01-10"), "收入稳定")
+
+
+def test_refusal_kept_when_the_household_opened_another_case(db, town):
+    case_id = _open(db, town.general)
+    _step(db, case_id, "农户申请", "2025-09-02", result="不予认定", note="撤回")
+    _open(db, town.general, D("2025-11-01"))
+    _refused(db, lambda s: editing.remove_last_step(s, case_id, ID), "household", "未办结")
+    assert _case(db, case_id).status == "不纳入"
+
+
+def test_risks_with_gaps_in_their_positions_are_renumbered(db, town):
+    case_id = _open(db, town.tuopin)
+    with db.unit() as s:
+        s.add(CaseRisk(case_id=case_id, position=2, risk_type="因病"))
+        s.add(CaseRisk(case_id=case_id, position=5, risk_type="因学"))
+    _facts(db, case_id, risks=(("因学", None), ("因病", None), ("因残", None)))
+    with db.reading() as s:
+        rows = s.execute(
+            select(CaseRisk.position, CaseRisk.risk_type)
+            .where(CaseRisk.case_id == case_id)
+            .order_by(CaseRisk.position)
+        ).all()
+    assert [tuple(r) for r in rows] == [(1, "因学"), (2, "因病"), (3, "因残")]
+
+
+def test_step_name_required(db, town):
+    case_id = _open(db, town.tuopin)
+    _refused(
+        db,
+        lambda s: editing.add_step(s, case_id, StepInput(ID, " ", D("2025-09-02")), TODAY),
+        "step",
+        "请选择",
+    )
+    _refused(
+        db,
+        lambda s: editing.add_step(s, case_id, StepInput("回退", "x", D("2025-09-02")), TODAY),
+        "procedure",
+        "未知",
+    )

@@ -25,6 +25,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -81,6 +82,7 @@ from fanpin_desktop.services.cases.types import (
 )
 
 _EN = enums.current()
+_Row = TypeVar("_Row", Measure, Contact, Visit)
 MEASURE_CATEGORIES: tuple[str, ...] = tuple(_EN.values("measure_categories"))
 DEVELOPMENT_MEASURES: frozenset[str] = frozenset(_EN.values("development_measures"))
 VISIT_MODES: tuple[str, ...] = tuple(_EN.values("visit_modes"))
@@ -350,6 +352,8 @@ def add_step(session: Session, case_id: int, entry: StepInput, today: dt.date | 
     case = _case(session, case_id)
     proc = _procedure(entry.procedure)
     step_name = (entry.step or "").strip()
+    if not step_name:
+        raise ValidationError("step", f"请选择要办理的{PROCEDURE_LABELS[proc]}环节。")
     if entry.done_on is None:
         raise ValidationError("done_on", f"请填写“{step_name}”的办理日期。")
     _not_future(entry.done_on, "done_on", f"“{step_name}”的办理日期", today)
@@ -511,8 +515,6 @@ def remove_last_step(session: Session, case_id: int, procedure: str) -> None:
             )
             if follower is not None:
                 raise ValidationError("step", "本户在这次风险消除之后已重新识别，县级审定不能再撤销。")
-        if _is_refused(last):
-            _refuse_second_open_case(session, case.household_id, exclude=case.id)
 
     case.steps.remove(last)
     if proc == IDENTIFICATION:
@@ -592,7 +594,7 @@ def elimination_refusals_for(session: Session, case_id: int, mode: str, on: dt.d
 # --------------------------------------------------------------------------- measures
 
 
-def _owned(session: Session, model: type, row_id: int, case: MonitoringCase | None, what: str):  # type: ignore[no-untyped-def]
+def _owned(session: Session, model: type[_Row], row_id: int, case: MonitoringCase | None, what: str) -> _Row:
     row = session.get(model, row_id)
     if row is None or (case is not None and row.case_id != case.id):
         raise UserError(f"这条{what}已不存在（可能已被删除或在另一个窗口中更改），请刷新后重试。")
@@ -660,7 +662,9 @@ def _assign(row: object, values: dict[str, object]) -> None:
             setattr(row, key, value)
 
 
-def _delete(session: Session, model: type, row_id: int, what: str) -> None:
+def _delete(
+    session: Session, model: type[Measure] | type[Contact] | type[Visit], row_id: int, what: str
+) -> None:
     row = _owned(session, model, row_id, None, what)
     case = row.case
     if case is not None:

@@ -21,8 +21,8 @@ from fanpin_desktop.models import CaseRisk, Contact, Household, MonitoringCase, 
 from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.services.cases.todo import (
     OPEN_STATUSES,
-    _chunks,
     case_facts,
+    chunks,
     current_contacts,
     head_names,
 )
@@ -102,7 +102,7 @@ def fetch_case_rows(
     conn = session.connection()
     base: list = []
     risks: dict[int, list[str]] = {}
-    for chunk in _chunks(unique):
+    for chunk in chunks(unique):
         base.extend(
             conn.execute(
                 select(

@@ -40,7 +40,7 @@ from fanpin_desktop.services.households.constants import HEAD, LABOUR_SKILLS_ABL
 OPEN_STATUSES = PENDING_CASE_STATUSES + ACTIVE_CASE_STATUSES
 
 
-def _chunks(values: Sequence[int], size: int = SQL_CHUNK) -> list[Sequence[int]]:
+def chunks(values: Sequence[int], size: int = SQL_CHUNK) -> list[Sequence[int]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
 
@@ -72,7 +72,7 @@ def latest_incomes(session: Session, household_ids: Sequence[int]) -> dict[int, 
     """household id → (year, 人均纯收入) of its latest income record (by period start)."""
     conn = session.connection()
     out: dict[int, tuple[int, Decimal | None]] = {}
-    for chunk in _chunks(list(household_ids)):
+    for chunk in chunks(list(household_ids)):
         sizes = dict(
             conn.execute(
                 select(Member.household_id, func.count(Member.id))
@@ -103,7 +103,7 @@ def latest_incomes(session: Session, household_ids: Sequence[int]) -> dict[int, 
 def households_with_labour(session: Session, household_ids: Sequence[int]) -> set[int]:
     conn = session.connection()
     found: set[int] = set()
-    for chunk in _chunks(list(household_ids)):
+    for chunk in chunks(list(household_ids)):
         found.update(
             conn.execute(
                 select(Member.household_id)
@@ -140,7 +140,7 @@ def case_facts(
         cases = conn.execute(stmt).all()
     else:
         cases = []
-        for chunk in _chunks(list(dict.fromkeys(ids))):
+        for chunk in chunks(list(dict.fromkeys(ids))):
             stmt = select(*cols).where(MonitoringCase.id.in_(chunk))
             if statuses is not None:
                 stmt = stmt.where(MonitoringCase.status.in_(list(statuses)))
@@ -149,7 +149,7 @@ def case_facts(
     steps: dict[tuple[int, str], list[StepEntry]] = {}
     measures: dict[int, list[str]] = {}
     visits: dict[int, dt.date] = {}
-    for chunk in _chunks(case_ids):
+    for chunk in chunks(case_ids):
         for cid, proc, step, done, end, people, result, note, signed in conn.execute(
             select(
                 CaseStep.case_id,
@@ -212,7 +212,7 @@ def current_contacts(session: Session, case_ids: Sequence[int], today: dt.date) 
     """case id → its current 帮扶联系人 (the latest started of those not ended before ``today``)."""
     conn = session.connection()
     out: dict[int, str] = {}
-    for chunk in _chunks(list(case_ids)):
+    for chunk in chunks(list(case_ids)):
         rows = conn.execute(
             select(Contact.case_id, Contact.name)
             .where(
@@ -230,7 +230,7 @@ def head_names(session: Session, household_ids: Sequence[int]) -> dict[int, str]
     """household id → the head's name (else the first member's)."""
     conn = session.connection()
     out: dict[int, str] = {}
-    for chunk in _chunks(list(dict.fromkeys(household_ids))):
+    for chunk in chunks(list(dict.fromkeys(household_ids))):
         rows = conn.execute(
             select(Member.household_id, Member.name, Member.relation)
             .where(Member.household_id.in_(chunk))
@@ -248,7 +248,7 @@ def head_names(session: Session, household_ids: Sequence[int]) -> dict[int, str]
 def _places(session: Session, household_ids: Sequence[int]) -> dict[int, tuple[str, int, int]]:
     conn = session.connection()
     out: dict[int, tuple[str, int, int]] = {}
-    for chunk in _chunks(list(dict.fromkeys(household_ids))):
+    for chunk in chunks(list(dict.fromkeys(household_ids))):
         for hid, name, order, vid in conn.execute(
             select(Household.id, Village.name, Village.sort_order, Village.id)
             .join(Village, Village.id == Household.village_id)
