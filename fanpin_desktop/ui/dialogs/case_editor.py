@@ -526,7 +526,7 @@ class ProcedurePanel(QWidget):
         self.progress = QLabel()
         self.progress.setTextFormat(Qt.TextFormat.RichText)
         self.progress.setWordWrap(True)
-        self.table = _table(("环节", "日期", "结束", "人员", "结果", "备注"), (86, 92, 92, 150, 90))
+        self.table = _table(("环节", "日期", "结束", "人员", "结果", "备注"), (86, 92, 92, 170, 110))
         self.table.setMinimumHeight(110)
 
         # the next step's form
@@ -720,7 +720,7 @@ class ProcedurePanel(QWidget):
         self.progress.setText(f"{self._mode_label}程序：" + " → ".join(parts))
         rows = []
         for s in steps:
-            result = s.result or ("已签署承诺授权书" if s.authorisation_signed else "")
+            result = s.result or ("已签授权书" if s.authorisation_signed else "")
             note = s.note + ("（国家系统已办）" if s.from_national else "")
             rows.append((s.id, [s.step, _d(s.done_on), _d(s.end_on), s.people, result, note]))
         _fill(self.table, rows)
@@ -1458,6 +1458,17 @@ class CaseEditor(QDialog):
     def _record_page(
         page: QWidget, table: QTableWidget, hint: QLabel, buttons: tuple[QPushButton, ...]
     ) -> QWidget:
+        """The table with its 新增 / 编辑 / 删除 column; 编辑 and 删除 need a selected row."""
+
+        def update() -> None:
+            chosen = bool(table.selectionModel().selectedRows())
+            for b in buttons[1:]:
+                b.setEnabled(chosen)
+
+        table.itemSelectionChanged.connect(update)
+        table.model().modelReset.connect(update)
+        table.model().rowsRemoved.connect(update)
+        update()
         column = QVBoxLayout()
         for b in buttons:
             column.addWidget(b)
