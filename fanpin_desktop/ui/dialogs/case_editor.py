@@ -160,6 +160,12 @@ def _fill(table: QTableWidget, rows: list[tuple[Any, list[str]]], tooltips: bool
             table.setItem(r, c, item)
 
 
+def _refresh_buttons(*tables: QTableWidget) -> None:
+    """Let a record page's 编辑 / 删除 follow the selection after its rows were replaced."""
+    for table in tables:
+        table.itemSelectionChanged.emit()
+
+
 def _selected_id(table: QTableWidget) -> Any:
     row = table.currentRow()
     item = table.item(row, 0) if row >= 0 else None
@@ -1466,8 +1472,6 @@ class CaseEditor(QDialog):
                 b.setEnabled(chosen)
 
         table.itemSelectionChanged.connect(update)
-        table.model().modelReset.connect(update)
-        table.model().rowsRemoved.connect(update)
         update()
         column = QVBoxLayout()
         for b in buttons:
@@ -1742,6 +1746,7 @@ class CaseEditor(QDialog):
             if c.visits
             else "还没有走访记录。监测期间每月至少走访一次。"
         )
+        _refresh_buttons(self.measure_table, self.contact_table, self.visit_table)
         monitored = c.status in _ELIMINABLE
         self.review_button.setEnabled(monitored)
         self.review_button.setToolTip("" if monitored else "只有监测中的对象需要季度复核")
