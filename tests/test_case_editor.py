@@ -367,8 +367,10 @@ def test_measure_contact_visit_added_edited_deleted(qtbot, ops, db, town, monkey
         d.member.setCurrentIndex(1)
 
     _answer(monkeypatch, MeasureDialog, fill_measure)
+    assert not editor.measure_edit.isEnabled() and not editor.measure_delete.isEnabled()
     editor.add_measure()
     assert editor.measure_table.rowCount() == 1
+    assert editor.measure_delete.isEnabled()  # the new measure is selected
     assert editor.measure_table.item(0, 0).text() == "就业帮扶"
     assert editor.measure_table.item(0, 1).text() == "是"
     assert editor.measure_table.item(0, 7).text() == "李四"
@@ -438,6 +440,7 @@ def test_measure_contact_visit_added_edited_deleted(qtbot, ops, db, town, monkey
     editor.measure_table.selectRow(0)
     editor.delete_measure()
     assert len(boxes.questions) == 4
+    assert not editor.measure_delete.isEnabled() and not editor.visit_edit.isEnabled()
     assert (
         editor.measure_table.rowCount(),
         editor.contact_table.rowCount(),

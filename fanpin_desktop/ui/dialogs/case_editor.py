@@ -160,6 +160,12 @@ def _fill(table: QTableWidget, rows: list[tuple[Any, list[str]]], tooltips: bool
             table.setItem(r, c, item)
 
 
+def _refresh_buttons(*tables: QTableWidget) -> None:
+    """Let a record page's 编辑 / 删除 follow the selection after its rows were replaced."""
+    for table in tables:
+        table.itemSelectionChanged.emit()
+
+
 def _selected_id(table: QTableWidget) -> Any:
     row = table.currentRow()
     item = table.item(row, 0) if row >= 0 else None
@@ -526,7 +532,7 @@ class ProcedurePanel(QWidget):
         self.progress = QLabel()
         self.progress.setTextFormat(Qt.TextFormat.RichText)
         self.progress.setWordWrap(True)
-        self.table = _table(("环节", "日期", "结束", "人员", "结果", "备注"), (86, 92, 92, 150, 90))
+        self.table = _table(("环节", "日期", "结束", "人员", "结果", "备注"), (86, 92, 92, 170, 110))
         self.table.setMinimumHeight(110)
 
         # the next step's form
@@ -720,7 +726,7 @@ class ProcedurePanel(QWidget):
         self.progress.setText(f"{self._mode_label}程序：" + " → ".join(parts))
         rows = []
         for s in steps:
-            result = s.result or ("已签署承诺授权书" if s.authorisation_signed else "")
+            result = s.result or ("已签授权书" if s.authorisation_signed else "")
             note = s.note + ("（国家系统已办）" if s.from_national else "")
             rows.append((s.id, [s.step, _d(s.done_on), _d(s.end_on), s.people, result, note]))
         _fill(self.table, rows)
@@ -1458,6 +1464,15 @@ class CaseEditor(QDialog):
     def _record_page(
         page: QWidget, table: QTableWidget, hint: QLabel, buttons: tuple[QPushButton, ...]
     ) -> QWidget:
+        """The table with its 新增 / 编辑 / 删除 column; 编辑 and 删除 need a selected row."""
+
+        def update() -> None:
+            chosen = bool(table.selectionModel().selectedRows())
+            for b in buttons[1:]:
+                b.setEnabled(chosen)
+
+        table.itemSelectionChanged.connect(update)
+        update()
         column = QVBoxLayout()
         for b in buttons:
             column.addWidget(b)
@@ -1731,6 +1746,7 @@ class CaseEditor(QDialog):
             if c.visits
             else "还没有走访记录。监测期间每月至少走访一次。"
         )
+        _refresh_buttons(self.measure_table, self.contact_table, self.visit_table)
         monitored = c.status in _ELIMINABLE
         self.review_button.setEnabled(monitored)
         self.review_button.setToolTip("" if monitored else "只有监测中的对象需要季度复核")
