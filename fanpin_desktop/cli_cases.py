@@ -234,7 +234,7 @@ def _show(args: argparse.Namespace, ctx: Any) -> int:
         for m in c.measures:
             out(f"  {m.category}\t{m.content}\t{_date(m.start_date)}")
     if c.contacts:
-        out("帮扶联系人：" + "、".join(f"{p.name}（{p.unit or '单位未填'}）" for p in c.contacts))
+        out("帮扶联系人：" + "、".join(f"{p.name}（{p.workplace or '单位未填'}）" for p in c.contacts))
     if c.visits:
         out(f"走访记录（{len(c.visits)}次，最近：{_date(c.visits[0].visited_on)}）")
     if c.next_thing:

@@ -190,7 +190,7 @@ def load_case(session: Session, case_id: int, today: dt.date | None = None) -> C
             ContactView(
                 id=c.id,
                 name=c.name,
-                unit=c.unit or "",
+                workplace=c.unit or "",
                 phone=c.phone or "",
                 start_date=c.start_date,
                 end_date=c.end_date,

@@ -687,7 +687,7 @@ def save_contact(session: Session, case_id: int, data: ContactInput, contact_id:
     case = _case(session, case_id)
     row = _owned(session, Contact, contact_id, case, "帮扶联系人") if contact_id is not None else None
     name = _text(data.name, "name", "帮扶联系人姓名", _NAME_MAX, required=True)
-    unit = _text(data.unit, "unit", "工作单位", _UNIT_MAX)
+    workplace = _text(data.workplace, "workplace", "工作单位", _UNIT_MAX)
     phone = _text(data.phone, "phone", "联系电话", _PHONE_MAX).replace(" ", "")
     if phone and not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
         raise ValidationError(
@@ -702,7 +702,7 @@ def save_contact(session: Session, case_id: int, data: ContactInput, contact_id:
         row,
         {
             "name": name,
-            "unit": unit or None,
+            "unit": workplace or None,
             "phone": phone or None,
             "start_date": data.start_date,
             "end_date": data.end_date,

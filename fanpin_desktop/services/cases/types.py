@@ -134,7 +134,7 @@ class MeasureView:
 class ContactView:
     id: int
     name: str
-    unit: str
+    workplace: str  # 工作单位
     phone: str
     start_date: dt.date | None
     end_date: dt.date | None
@@ -251,7 +251,7 @@ class MeasureInput:
 @dataclass(frozen=True)
 class ContactInput:
     name: str
-    unit: str = ""
+    workplace: str = ""  # 工作单位
     phone: str = ""
     start_date: dt.date | None = None
     end_date: dt.date | None = None

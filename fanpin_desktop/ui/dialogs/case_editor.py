@@ -172,12 +172,6 @@ def _selected_id(table: QTableWidget) -> Any:
     return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
 
-def _work_unit(contact: ContactView) -> str:
-    """The contact's 工作单位 (``ContactView.unit``), read by name: tests/test_layers.py takes any
-    ``x.unit`` in ui/ for a unit of work being opened."""
-    return vars(contact)["unit"]
-
-
 def _money(amount: Decimal | None) -> str:
     return f"{amount:,.2f}" if amount is not None else ""
 
@@ -336,14 +330,14 @@ class ContactDialog(_RecordDialog):
         self.form.addRow("结束日期", self.end)
         self.fields = {
             "name": self.name,
-            "unit": self.unit_edit,
+            "workplace": self.unit_edit,
             "phone": self.phone,
             "start_date": self.start,
             "end_date": self.end,
         }
         if contact is not None:
             self.name.setText(contact.name)
-            self.unit_edit.setText(_work_unit(contact))
+            self.unit_edit.setText(contact.workplace)
             self.phone.setText(contact.phone)
             self.start.set_optional_date(contact.start_date)
             self.end.set_optional_date(contact.end_date)
@@ -354,7 +348,7 @@ class ContactDialog(_RecordDialog):
     def value(self) -> ContactInput:
         return ContactInput(
             name=self.name.text().strip(),
-            unit=self.unit_edit.text().strip(),
+            workplace=self.unit_edit.text().strip(),
             phone=self.phone.text().strip(),
             start_date=self.start.optional_date(),
             end_date=self.end.optional_date(),
@@ -1722,7 +1716,7 @@ class CaseEditor(QDialog):
         )
         _fill(
             self.contact_table,
-            [(x.id, [x.name, _work_unit(x), x.phone, _d(x.start_date), _d(x.end_date)]) for x in c.contacts],
+            [(x.id, [x.name, x.workplace, x.phone, _d(x.start_date), _d(x.end_date)]) for x in c.contacts],
         )
         for r, x in enumerate(c.contacts):
             if x.end_date is not None and x.end_date < self.today:
