@@ -173,9 +173,7 @@ def has_case_columns(parsed: ParsedFile) -> bool:
     return "case_category" in parsed.values
 
 
-def file_cases(
-    parsed: ParsedFile, live: Sequence[HouseholdGroup], add: Add
-) -> list[FileCase | None] | None:
+def file_cases(parsed: ParsedFile, live: Sequence[HouseholdGroup], add: Add) -> list[FileCase | None] | None:
     """Each live household's case as the file gives it (None: not monitored, or left alone with a
     warning); None when the file has no 监测对象类型 column."""
     vals = parsed.values
@@ -470,9 +468,7 @@ def _update_changed(session: Session, changed: dict[int, PlannedCase]) -> None:
         for procedure, step, on in wanted:
             same = [s for s in case.steps if s.procedure == procedure and s.step == step]
             if not same:
-                case.steps.append(
-                    CaseStep(procedure=procedure, step=step, done_on=on, from_national=True)
-                )
+                case.steps.append(CaseStep(procedure=procedure, step=step, done_on=on, from_national=True))
             else:
                 for s in same:
                     if s.from_national and s.done_on != on:

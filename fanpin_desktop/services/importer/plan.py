@@ -153,7 +153,13 @@ class ImportPlan:
     def has_changes(self) -> bool:
         c = self.counts
         return bool(
-            c["hh_new"] or c["hh_changed"] or c["m_new"] or c["m_changed"] or c["m_moved"] or c["c_new"] or c["c_changed"]
+            c["hh_new"]
+            or c["hh_changed"]
+            or c["m_new"]
+            or c["m_changed"]
+            or c["m_moved"]
+            or c["c_new"]
+            or c["c_changed"]
         )
 
     @property
@@ -211,7 +217,9 @@ class ImportPlan:
                     }
                 )
         for d in cases_mod.difference_rows(self, (cases_mod.CASE_CHANGED,)):
-            out.append({**{k: d[k] for k in ("row", "household", "field", "old", "new")}, "person": "（监测对象）"})
+            out.append(
+                {**{k: d[k] for k in ("row", "household", "field", "old", "new")}, "person": "（监测对象）"}
+            )
         return out
 
     def moves(self) -> list[dict[str, Any]]:
