@@ -390,3 +390,28 @@ def test_an_exported_roster_imports_back_without_changes(town, tmp_path):
     c = result.plan.counts
     assert (c["c_new"], c["c_changed"], c["c_unchanged"], c["c_kept"]) == (0, 0, 3, 0)
     assert tables(town) == before
+
+
+def test_a_new_identification_date_moves_the_national_steps_and_the_clue_date(town, tmp_path):
+    import_file(town, write(tmp_path / "n.xlsx", national()))
+    result = import_file(town, write(tmp_path / "n2.xlsx", national(H001={"风险识别时间": "20230612"})))
+    assert result.plan.counts["c_changed"] == 1
+    case = cases_by_code(town)["H001"][0]
+    jun = dt.date(2023, 6, 12)
+    assert (case["identified_on"], case["clue_date"]) == (jun, jun)
+    assert case["steps"] == [("识别", "县级审定", jun, True), ("识别", "系统录入", jun, True)]
+
+
+def test_no_longer_eliminated_in_the_same_episode_reopens_the_case(town, tmp_path):
+    import_file(town, write(tmp_path / "n.xlsx", national()))
+    rows = national(H002={"风险是否消除": "否", "风险消除时间": "", "风险消除方式": ""})
+    result = import_file(town, write(tmp_path / "n2.xlsx", rows))
+    assert result.plan.counts["c_changed"] == 1 and result.plan.counts["c_new"] == 0
+    assert {(d["field"], d["old"], d["new"]) for d in result.plan.case_differences()} == {
+        ("监测状态", "已消除", "监测中"),
+        ("风险消除时间", "2023-09-15", ""),
+        ("风险消除方式", "帮扶消除", ""),
+    }
+    [case] = cases_by_code(town)["H002"]
+    assert (case["status"], case["eliminated_on"], case["mode"]) == ("已纳入", None, None)
+    assert [s[0] for s in case["steps"]] == ["识别", "识别"]  # the national elimination steps are gone

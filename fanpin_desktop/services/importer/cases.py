@@ -35,7 +35,7 @@ says (the same episode), else the newest one.
   report list each difference (item, local value, national value).
 * Different otherwise → **changed**: those fields are updated (through the ORM: the audit trail
   records each), the risks replaced; going back from 已消除 to monitored clears the elimination's
-  date and mode.
+  date and mode; a case that came from the national system keeps its clue date = 识别监测时间.
 
 **New cases** get origin 国家系统, source 集中排查 (or the file's 线索来源 column), clue date =
 识别监测时间, and the steps the national system has done, marked ``from_national``: identification
@@ -464,6 +464,8 @@ def _update_changed(session: Session, changed: dict[int, PlannedCase]) -> None:
                     case.risks.append(CaseRisk(position=position, risk_type=risk_type, subtype=sub))
             else:
                 setattr(case, attr, new)
+                if attr == "identified_on" and case.origin == ORIGIN_NATIONAL:
+                    case.clue_date = new  # an imported case's clue date is its 识别监测时间
         wanted = _steps_for(plan.file)
         for procedure, step, on in wanted:
             same = [s for s in case.steps if s.procedure == procedure and s.step == step]
