@@ -35,14 +35,34 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红建国志文德胜利春梅海燕金凤永福宝山林荣"
 
 
-def generate(path: Path, people: int, seed: int = 7) -> int:
-    """Write a realistic roster; returns the number of households."""
+MONITORING_HEADERS = ("易返贫致贫户(监测对象)类型", "风险是否消除", "风险识别时间", "风险消除时间")
+MONITORING_EXTRA = ("风险消除方式", "返贫致贫风险1", "返贫致贫风险2")
+RISKS = ("因病", "因学", "因残", "因意外事故", "因务工就业不稳", "缺劳动力", "因自然灾害")
+
+
+def generate(
+    path: Path, people: int, seed: int = 7, monitoring: str | None = None, share: float = 0.06
+) -> int:
+    """Write a realistic roster; returns the number of households.
+
+    ``monitoring``: None — the 47 columns, the monitoring ones empty (this benchmark's file);
+    "without" — the same file without the four monitoring columns; "with" — the 47 columns plus
+    风险消除方式 and two risk columns, ``share`` of the households monitored (their values on every
+    row, as the national system exports them; about 40% of them eliminated). The people, households
+    and every other cell are the same in all three (the monitoring values have their own random
+    sequence).
+    """
     from fanpin_desktop.documents.xlsx_util import TableSheet, write_table
     from fanpin_desktop.domain.ids import make_id
     from fanpin_desktop.services.importer.headers import layout
 
     headers = layout("national_roster_47").headers
+    if monitoring == "without":
+        headers = [h for h in headers if h not in MONITORING_HEADERS]
+    elif monitoring == "with":
+        headers = headers + list(MONITORING_EXTRA)
     rnd = random.Random(seed)
+    mrnd = random.Random(seed + 1)
     text_cols = {
         headers.index(h) for h in ("户编号", "人编号", "证件号码", "户联系电话", "人联系电话", "出生日期")
     }
@@ -69,6 +89,23 @@ def generate(path: Path, people: int, seed: int = 7) -> int:
             hh_type = rnd.choice(("脱贫户", "一般农户", "一般农户", "监测户"))
             hh_phone = f"13{rnd.randint(0, 999999999):09d}"
             income = rnd.randint(5000, 30000)
+            case: dict[str, object] = {}
+            if monitoring == "with" and mrnd.random() < share:
+                year, month = mrnd.randint(2021, 2024), mrnd.randint(1, 12)
+                eliminated = mrnd.random() < 0.4
+                end = year * 12 + month + mrnd.randint(6, 20)
+                risks = mrnd.sample(RISKS, mrnd.randint(1, 2))
+                case = {
+                    "易返贫致贫户(监测对象)类型": "脱贫不稳定户"
+                    if hh_type == "脱贫户"
+                    else mrnd.choice(("边缘易致贫户", "突发严重困难户")),
+                    "风险是否消除": "是" if eliminated else "否",
+                    "风险识别时间": f"{year}{month:02d}",
+                    "风险消除时间": f"{end // 12}{end % 12 + 1:02d}" if eliminated else "",
+                    "风险消除方式": mrnd.choice(("帮扶消除", "自然消除")) if eliminated else "",
+                    "返贫致贫风险1": risks[0],
+                    "返贫致贫风险2": risks[1] if len(risks) > 1 else "",
+                }
             for k in range(size):
                 n += 1
                 if k == 0:
@@ -121,6 +158,7 @@ def generate(path: Path, people: int, seed: int = 7) -> int:
                     "首次识别时间": "201401",
                     "人员识别时间": "201401",
                     "户类型": hh_type,
+                    **case,
                 }
                 yield [values.get(h, "") for h in headers]
 
@@ -177,7 +215,7 @@ def child(step: str, file: Path, data_dir: Path | None) -> dict:
     from sqlalchemy.orm import configure_mappers
 
     from fanpin_desktop.db import Database, migrate
-    from fanpin_desktop.models import AuditEntry, Household, Member
+    from fanpin_desktop.models import AuditEntry, Household, Member, MonitoringCase
     from fanpin_desktop.services.importer import ImportOptions, import_file
 
     assert data_dir is not None
@@ -202,6 +240,7 @@ def child(step: str, file: Path, data_dir: Path | None) -> dict:
             "members": s.scalar(select(func.count(Member.id))),
             "households": s.scalar(select(func.count(Household.id))),
             "audit": s.scalar(select(func.count(AuditEntry.id))),
+            "cases": s.scalar(select(func.count(MonitoringCase.id))),
         }
     db.dispose()
     return {

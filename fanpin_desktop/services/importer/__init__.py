@@ -83,6 +83,8 @@ class ImportResult:
                 f"已写入：新增 {c.get('hh_new', 0)} 户、{c.get('m_new', 0)} 人，修改 {c.get('hh_changed', 0)} 户、"
                 f"{c.get('m_changed', 0)} 人，迁入其他户 {c.get('m_moved', 0)} 人"
             )
+            if self.plan.has_case_columns:
+                lines.append(f"监测对象已写入：新建 {c.get('c_new', 0)} 户，更新 {c.get('c_changed', 0)} 户")
         else:
             lines.append("预演（--dry-run）：数据库没有任何改动" if not self.counts else "未写入")
         return lines

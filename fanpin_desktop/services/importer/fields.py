@@ -16,7 +16,8 @@ class Field:
     key: str
     label: str  # Chinese, as shown to the clerk
     level: str  # "member" | "household" | "check" (read for checks only) | "group" (grouping only)
-    kind: str  # text | name | id | date | bool | int | enum | multi | place | phone | code
+    # | "case" (the household's monitoring case, importer/cases.py)
+    kind: str  # text | name | id | date | bool | int | enum | multi | place | phone | code | category | risk
     attr: str | None = None  # model attribute (Member or Household)
     enum: str | None = None  # enumeration name in resources/enums
     aliases: tuple[str, ...] = field(default_factory=tuple)
@@ -152,6 +153,60 @@ FIELDS: tuple[Field, ...] = (
     Field("tekun", "是否特困供养", "member", "bool", attr="tekun"),
     Field("phone", "人联系电话", "member", "phone", attr="phone"),
     Field("note", "备注", "member", "text", attr="note", aliases=("说明",)),
+    # the household's monitoring case (national exports; see importer/cases.py)
+    Field(
+        "case_category",
+        "易返贫致贫户(监测对象)类型",
+        "case",
+        "category",
+        enum="monitoring_categories",
+        aliases=("监测对象类型", "监测对象类别"),
+    ),
+    Field("case_eliminated", "风险是否消除", "case", "bool", aliases=("是否风险消除",)),
+    Field("case_identified_on", "风险识别时间", "case", "date", aliases=("识别监测时间",)),
+    Field("case_eliminated_on", "风险消除时间", "case", "date", aliases=("消除时间",)),
+    Field(
+        "case_elimination_mode",
+        "风险消除方式",
+        "case",
+        "enum",
+        enum="elimination_modes",
+        aliases=("消除方式", "风险消除类型"),
+    ),
+    Field(
+        "case_source",
+        "线索来源",
+        "case",
+        "enum",
+        enum="case_sources",
+        aliases=("监测对象来源", "识别途径", "发现途径"),
+    ),
+    *(
+        Field(
+            f"case_risk{n}",
+            f"返贫致贫风险{n}",
+            "case",
+            "risk",
+            enum="risk_types",
+            aliases=(
+                f"致贫返贫风险{n}",
+                f"致贫/返贫风险{n}",
+                f"返贫/致贫风险{n}",
+                f"返贫致贫风险类型{n}",
+                f"风险类型{n}",
+                f"主要风险{n}",
+            ),
+        )
+        for n in range(1, 6)
+    ),
+    Field(
+        "case_disaster_subtype",
+        "自然灾害类型",
+        "case",
+        "enum",
+        enum="natural_disaster_subtypes",
+        aliases=("因自然灾害类型", "灾害类型", "自然灾害种类"),
+    ),
 )
 
 BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
@@ -159,6 +214,8 @@ IGNORED = "-"  # mapping target for a column that is recognised but not imported
 
 MEMBER_FIELDS = tuple(f for f in FIELDS if f.level == "member")
 HOUSEHOLD_FIELDS = tuple(f for f in FIELDS if f.level == "household" and f.attr)
+CASE_FIELDS = tuple(f for f in FIELDS if f.level == "case")
+RISK_KEYS = tuple(f"case_risk{n}" for n in range(1, 6))
 REQUIRED = ("name", "id_number", "relation")  # village too, unless a default village is chosen
 
 

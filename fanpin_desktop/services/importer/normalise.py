@@ -368,6 +368,73 @@ def make_enum(f: Field, enums: Enumerations) -> Callable[[Any], Any]:
     return conv_multi if f.kind == "multi" else conv
 
 
+# ---------------------------------------------------------------------- monitoring cases
+
+#: what a national export writes in 易返贫致贫户(监测对象)类型 for a household that is not monitored
+NOT_MONITORED = frozenset({"无", "否", "非监测对象", "不是监测对象", "非监测户", "/", "-", "—", "0", "空"})
+_MONITORED_SUFFIX = re.compile(r"[(（]监测对象[)）]$")
+NATURAL_DISASTER = "因自然灾害"
+
+
+def make_category(f: Field, enums: Enumerations) -> Callable[[Any], Any]:
+    """易返贫致贫户(监测对象)类型 → a monitoring category, or None for a household not monitored."""
+    assert f.enum
+    allowed = enums.values(f.enum)
+
+    def conv(raw: Any) -> Any:
+        text = cell_text(raw)
+        if not text:
+            return None
+        squeezed = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+        if squeezed in NOT_MONITORED:
+            return None
+        value = (
+            enums.canonical(f.enum, text)  # type: ignore[arg-type]
+            or enums.canonical(f.enum, squeezed)  # type: ignore[arg-type]
+            or enums.canonical(f.enum, _MONITORED_SUFFIX.sub("", squeezed))  # type: ignore[arg-type]
+        )
+        if value is None:
+            return Bad(f"{f.label}“{text}”不是可选的值（可选：{_choices(allowed)}；不是监测对象的户空着）")
+        return value
+
+    return conv
+
+
+_RISK_WITH_SUBTYPE = re.compile(r"^(.+?)[(\[\-—:·/]+(.+?)\)?\]?$")
+
+
+def make_risk(f: Field, enums: Enumerations) -> Callable[[Any], Any]:
+    """A risk cell → (risk type, natural-disaster sub-type or None): 因病, 因自然灾害（洪涝）,
+    因自然灾害-洪涝, or a sub-type alone (洪涝 → 因自然灾害, 洪涝)."""
+    assert f.enum
+    allowed = enums.values(f.enum)
+
+    def conv(raw: Any) -> Any:
+        text = cell_text(raw)
+        if not text:
+            return None
+        s = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+        value = enums.canonical(f.enum, text) or enums.canonical(f.enum, s)  # type: ignore[arg-type]
+        if value is not None:
+            return (value, None)
+        m = _RISK_WITH_SUBTYPE.match(s)
+        if m:
+            base = enums.canonical(f.enum, m.group(1)) or (  # type: ignore[arg-type]
+                NATURAL_DISASTER if m.group(1) in ("自然灾害", "因灾") else None
+            )
+            sub = enums.canonical("natural_disaster_subtypes", m.group(2))
+            if base == NATURAL_DISASTER and sub is not None:
+                return (base, sub)
+        sub = enums.canonical("natural_disaster_subtypes", s)
+        if sub is not None:
+            return (NATURAL_DISASTER, sub)
+        if s in ("自然灾害", "因灾"):
+            return (NATURAL_DISASTER, None)
+        return Bad(f"{f.label}“{text}”不是可选的风险类型（可选：{_choices(allowed)}）")
+
+    return conv
+
+
 # ---------------------------------------------------------------------- identity numbers
 
 _ID18 = re.compile(r"[0-9]{17}[0-9X]")  # ASCII digits: full-width ones go through ids.parse (NFKC)
@@ -574,6 +641,10 @@ def converter_for(key: str, enums: Enumerations) -> ColumnConverter | None:
         fn, bulk = to_date, bulk_dates
     elif f.kind in ("enum", "multi"):
         fn = make_enum(f, enums)
+    elif f.kind == "category":
+        fn = make_category(f, enums)
+    elif f.kind == "risk":
+        fn = make_risk(f, enums)
     else:  # pragma: no cover - registry and converters are kept in step
         raise ValueError(f.kind)
     return ColumnConverter(f, fn, bulk)

@@ -17,7 +17,7 @@ from typing import Any
 
 from fanpin_desktop.domain import enums as enums_mod
 from fanpin_desktop.errors import UserError
-from fanpin_desktop.services.importer.fields import BY_KEY, IGNORED
+from fanpin_desktop.services.importer.fields import BY_KEY, CASE_FIELDS, IGNORED
 from fanpin_desktop.services.importer.headers import ColumnMapping, HeaderInfo
 from fanpin_desktop.services.importer.normalise import (
     Bad,
@@ -39,6 +39,8 @@ class ImportCancelled(UserError):
     def __init__(self) -> None:
         super().__init__("导入已取消，数据库没有任何改动")
 
+
+CASE_KEYS = tuple(f.key for f in CASE_FIELDS)
 
 RULE_CODE = "户编号"
 RULE_HEAD = "户主证件号码"
@@ -457,7 +459,7 @@ def _group(parsed: ParsedFile, issues: _Issues, head_ids: list[Any]) -> None:
     parsed.groups = sorted(groups.values(), key=lambda g: g.rows[0])
     consistent = [
         (key, vals[key])
-        for key in ("village", "group", "natural_village", "household_type", "hh_phone")
+        for key in ("village", "group", "natural_village", "household_type", "hh_phone", *CASE_KEYS)
         if key in vals
     ]
     sizes = vals.get("hh_size")
@@ -527,9 +529,26 @@ def _check_household(
             v = col[i]
             if v is not None and v != ref:
                 issues.add(
-                    i, key, v, f"同一户的{BY_KEY[key].label}不一致（户主行为“{ref}”），以户主行为准", WARNING
+                    i,
+                    key,
+                    shown(v),
+                    f"同一户的{BY_KEY[key].label}不一致（户主行为“{shown(ref)}”），以户主行为准",
+                    WARNING,
                 )
                 break
+
+
+def shown(value: Any) -> str:
+    """A stored value as the clerk reads it (dates ISO, 是/否, a risk with its sub-type)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, tuple):  # a risk: (type, sub-type)
+        return f"{value[0]}（{value[1]}）" if value[1] else value[0]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def household_value(parsed: ParsedFile, g: HouseholdGroup, key: str) -> Any:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from fanpin_desktop.domain.ids import mask
 from fanpin_desktop.models import Household, Member, NaturalVillage, Village, VillageGroup
 from fanpin_desktop.services import settings as settings_mod
+from fanpin_desktop.services.importer import cases as cases_mod
 from fanpin_desktop.services.importer.fields import BY_KEY, MEMBER_FIELDS
 from fanpin_desktop.services.importer.parse import (
     RULE_CODE,
@@ -94,6 +95,7 @@ class PlannedHousehold:
     head_name: str
     village_name: str
     new_places: tuple[tuple[str, str, str | None], ...] = ()  # (kind, village, name)
+    case: cases_mod.PlannedCase | None = None  # the household's monitoring case (importer/cases.py)
 
     @property
     def members(self) -> list[PlannedMember]:
@@ -128,7 +130,20 @@ class ImportPlan:
     @property
     def fingerprint(self) -> tuple[int, ...]:
         c = self.counts
-        return tuple(c[k] for k in ("hh_new", "hh_changed", "m_new", "m_changed", "m_moved", "rows_error"))
+        return tuple(
+            c[k]
+            for k in (
+                "hh_new",
+                "hh_changed",
+                "m_new",
+                "m_changed",
+                "m_moved",
+                "rows_error",
+                "c_new",
+                "c_changed",
+                "c_kept",
+            )
+        )
 
     @property
     def error_rows(self) -> int:
@@ -137,7 +152,25 @@ class ImportPlan:
     @property
     def has_changes(self) -> bool:
         c = self.counts
-        return bool(c["hh_new"] or c["hh_changed"] or c["m_new"] or c["m_changed"] or c["m_moved"])
+        return bool(
+            c["hh_new"]
+            or c["hh_changed"]
+            or c["m_new"]
+            or c["m_changed"]
+            or c["m_moved"]
+            or c["c_new"]
+            or c["c_changed"]
+        )
+
+    @property
+    def has_case_columns(self) -> bool:
+        return cases_mod.has_case_columns(self.parsed)
+
+    def case_differences(self, kept_only: bool = False) -> list[dict[str, Any]]:
+        """The monitoring cases' differences (row, household, action, field, old = local value,
+        new = national value): the kept-local ones, and unless ``kept_only`` the ones to be updated."""
+        actions = (cases_mod.CASE_KEPT,) if kept_only else (cases_mod.CASE_KEPT, cases_mod.CASE_CHANGED)
+        return cases_mod.difference_rows(self, actions)
 
     def member_changes(self) -> list[dict[str, Any]]:
         """Rows for the preview: what will change for people already in the database."""
@@ -183,6 +216,10 @@ class ImportPlan:
                         "new": _show(new, attr, self),
                     }
                 )
+        for d in cases_mod.difference_rows(self, (cases_mod.CASE_CHANGED,)):
+            out.append(
+                {**{k: d[k] for k in ("row", "household", "field", "old", "new")}, "person": "（监测对象）"}
+            )
         return out
 
     def moves(self) -> list[dict[str, Any]]:
@@ -214,6 +251,19 @@ class ImportPlan:
             f"人：新增 {c['m_new']}，修改 {c['m_changed']}，迁入其他户 {c['m_moved']}，无变化 {c['m_unchanged']}",
             f"有错误的行 {c['rows_error']}（不导入），有警告的行 {c['rows_warning']}",
         ]
+        if self.has_case_columns:
+            lines.append(
+                f"监测对象：新建 {c['c_new']}，更新 {c['c_changed']}，无变化 {c['c_unchanged']}，"
+                f"本地正在办理、未覆盖 {c['c_kept']}"
+            )
+            kept = self.case_differences(kept_only=True)
+            for d in kept[:KEPT_LISTED]:
+                lines.append(
+                    f"　第{d['row']}行 {d['household']}：{d['field']} 本地为“{d['old']}”，"
+                    f"国家系统为“{d['new']}”（本地正在办理，未覆盖）"
+                )
+            if len(kept) > KEPT_LISTED:
+                lines.append(f"　……另有 {len(kept) - KEPT_LISTED} 处不同未列出，见问题清单工作簿")
         for old_new, n in sorted(p.alias_counts.items(), key=lambda x: -x[1]):
             lines.append(f"旧版代码“{old_new[0]}”已按现行代码记为“{old_new[1]}”：{n} 处")
         for kind in ("行政村", "村民小组", "自然村"):
@@ -235,6 +285,9 @@ class ImportPlan:
         if unknown:
             lines.append("以下列未能识别，未导入：" + "、".join(unknown))
         return lines
+
+
+KEPT_LISTED = 20  # kept-local differences listed in the summary
 
 
 def _show(value: Any, attr: str | None = None, plan: ImportPlan | None = None) -> str:
@@ -334,6 +387,8 @@ _STATE_SQL = (
     "(SELECT max(id) FROM villages), (SELECT count(*) FROM villages), "
     "(SELECT max(id) FROM village_groups), (SELECT count(*) FROM village_groups), "
     "(SELECT max(id) FROM natural_villages), (SELECT count(*) FROM natural_villages), "
+    "(SELECT max(id) FROM monitoring_cases), (SELECT count(*) FROM monitoring_cases), "
+    "(SELECT max(id) FROM case_risks), (SELECT count(*) FROM case_risks), "
     "(SELECT group_concat(key || '=' || ifnull(value, ''), char(31)) FROM settings)"
 )
 
@@ -423,6 +478,7 @@ class DatabaseSnapshot:
     members: dict[str, tuple[Any, ...]]  # id number → (id, household_id, id_number, relation, name)
     hh_sizes: Counter
     existing_names: dict[int, str]  # household id → "村 户主户（户编号…）"
+    cases: dict[int, tuple[cases_mod.StoredCase, ...]] = field(default_factory=dict)  # household id → cases
 
 
 def read_snapshot(session: Session) -> DatabaseSnapshot:
@@ -445,7 +501,8 @@ def read_snapshot(session: Session) -> DatabaseSnapshot:
         existing_names[hid] = f"{vname} {head[0] if head else '（无户主）'}户" + (
             f"（户编号{row[1]}）" if row[1] else ""
         )
-    return DatabaseSnapshot(state, places, town, households, members, hh_sizes, existing_names)
+    cases = cases_mod.stored_cases(session)
+    return DatabaseSnapshot(state, places, town, households, members, hh_sizes, existing_names, cases)
 
 
 def _member_differences(
@@ -575,6 +632,8 @@ def build_plan(
         return out
 
     village_of = head_values(village_col) if village_col is not None else [None] * len(live)
+    case_of = cases_mod.file_cases(parsed, live, add)
+    stored_cases = snapshot.cases
     place_of = [(key, attr, kind, store, head_values(col)) for key, attr, kind, store, col in place_cols]
     hh_of: list[tuple[str, list[Any]]] = []
     for attr, col in hh_cols:
@@ -703,6 +762,10 @@ def build_plan(
         else:
             action = UNCHANGED
         counts["hh_" + action] += 1
+        case = None
+        if case_of is not None and case_of[j] is not None:
+            case = cases_mod.plan_case(case_of[j], stored_cases.get(existing_id, ()) if existing_id else ())
+            counts["c_" + case.action] += 1
         hh = PlannedHousehold(
             g,
             action,
@@ -713,6 +776,7 @@ def build_plan(
             names[head] or "",
             places.names.get(("village_id", vid), vname) if vid else vname,
             tuple(new_places),
+            case,
         )
         households.append(hh)
     # moves that leave a household without its head or empty
@@ -757,6 +821,10 @@ def build_plan(
         "m_changed",
         "m_unchanged",
         "m_moved",
+        "c_new",
+        "c_changed",
+        "c_unchanged",
+        "c_kept",
     ):
         counts.setdefault(k, 0)
     plan = ImportPlan(

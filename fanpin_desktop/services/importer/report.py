@@ -82,6 +82,21 @@ def write_error_report(target: str | Path, plan: ImportPlan, src: Source | None 
     for col, width in zip("ABCDEF", (8, 16, 6, 22, 60, 6), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A3"
+    kept = plan.case_differences(kept_only=True) if plan.has_case_columns else []
+    if kept:
+        diff = wb.create_sheet("监测对象未覆盖")
+        diff.append(["以下监测对象本地正在办理（线索、识别中或消除中），导入没有覆盖，请核对后在本地处理："])
+        diff["A1"].font = Font(bold=True)
+        diff.append(["行号", "户", "项目", "本地", "国家系统"])
+        for cell in diff[2]:
+            cell.font = Font(bold=True)
+        for d in kept:
+            diff.append([d["row"], d["household"], d["field"]])
+            r = diff.max_row
+            set_text(diff.cell(r, 4), d["old"])
+            set_text(diff.cell(r, 5), d["new"])
+        for col, width in zip("ABCDE", (8, 30, 14, 24, 24), strict=True):
+            diff.column_dimensions[col].width = width
     info = wb.create_sheet("导入摘要")
     for line in plan.summary_lines():
         info.append([line])

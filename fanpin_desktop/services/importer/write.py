@@ -20,7 +20,16 @@ from sqlalchemy.orm import Session
 
 from fanpin_desktop.db import audit_json
 from fanpin_desktop.domain.names import initials_many
-from fanpin_desktop.models import AuditEntry, Household, Member, NaturalVillage, Village, VillageGroup
+from fanpin_desktop.models import (
+    AuditEntry,
+    Household,
+    Member,
+    MonitoringCase,
+    NaturalVillage,
+    Village,
+    VillageGroup,
+)
+from fanpin_desktop.services.importer.cases import write_cases
 from fanpin_desktop.services.importer.parse import ImportCancelled, Progress
 from fanpin_desktop.services.importer.plan import (
     CHANGED,
@@ -84,10 +93,17 @@ def insert_entries(
     session: Session, table: Any, first_id: int, last_id: int, user: str, now: dt.datetime, source: str
 ) -> None:
     """The insert audit entries of the rows ``first_id``…``last_id`` just written to ``table``
-    (households or members), in one ``INSERT … SELECT``: who, when, which record and household,
+    (households, members, monitoring cases, their steps and risks), in one ``INSERT … SELECT``:
+    who, when, which record and household,
     the summary (as ``db._summary``: the first 120 characters of the name) and ``source``."""
     audit = AuditEntry.__table__
-    household = table.c.household_id if "household_id" in table.c else table.c.id
+    if "household_id" in table.c:
+        household: Any = table.c.household_id
+    elif "case_id" in table.c:  # a case's steps and risks: the case's household
+        cases = MonitoringCase.__table__
+        household = select(cases.c.household_id).where(cases.c.id == table.c.case_id).scalar_subquery()
+    else:  # households
+        household = table.c.id
     summary = func.substr(table.c.name, 1, 120) if "name" in table.c else null()
     rows = (
         select(
@@ -252,6 +268,15 @@ def write_plan(
             session.flush()
             tick(min(500, len(ids) - start))
     session.flush()
+
+    # ---- monitoring cases from the national export's monitoring columns (importer/cases.py)
+    case_counts = write_cases(
+        session,
+        plan,
+        hh_ids,
+        lambda table, columns: bulk_insert(session, table, columns),
+        lambda table, first, last: insert_entries(session, table, first, last, user, now, source),
+    )
     if cancelled is not None and cancelled():
         raise ImportCancelled()
     return {
@@ -260,6 +285,7 @@ def write_plan(
         "m_new": n,
         "m_changed": n_changed,
         "m_moved": n_moved,
+        **case_counts,
     }
 
 
