@@ -37,6 +37,7 @@ COMMAND_MODULES: list[str] = [
     "fanpin_desktop.cli_screening",
     "fanpin_desktop.cli_import",
     "fanpin_desktop.cli_cases",
+    "fanpin_desktop.cli_print",
 ]
 
 Handler = Callable[[argparse.Namespace, AppContext], int | None]
