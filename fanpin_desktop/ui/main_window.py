@@ -62,7 +62,7 @@ def _registry_page(ctx: AppContext, ops: Operations) -> QWidget:
 def _cases_page(ctx: AppContext, ops: Operations) -> QWidget:
     from fanpin_desktop.ui.pages.cases import CasesPage
 
-    return CasesPage(ops)
+    return CasesPage(ops, exports_dir=ctx.paths.exports)
 
 
 def _cases_count(ops: Operations) -> int:

@@ -11,11 +11,12 @@ editor shows it in place; nothing has been written then.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from fanpin_desktop.domain.cases import monitoring_status_of
-from fanpin_desktop.services import households
+from fanpin_desktop.services import batch_print, households
 from fanpin_desktop.services.cases import editing
 from fanpin_desktop.services.cases.types import (
     CaseFactsInput,
@@ -222,3 +223,34 @@ def save_visit(
 
 def delete_visit(ops: Operations, visit_id: int, **handlers: Unpack[Handlers]) -> Task:
     return ops.write(lambda s: editing.delete_visit(s, visit_id), CASES, label="正在删除…", **handlers)
+
+
+# --------------------------------------------------------------------------- printing
+
+
+def print_batch(
+    ops: Operations,
+    path: Path,
+    *,
+    kinds: Sequence[str],
+    village_id: int | None,
+    case_ids: Sequence[int] | None,
+    blank: bool,
+    paper: str,
+    **handlers: Unpack[Handlers],
+) -> Task:
+    """批量打印 into one PDF on the task runner (progress, cancel); ``success(BatchResult)``."""
+    return ops.background(
+        lambda s, control: batch_print.write_batch(
+            s,
+            path,
+            kinds=kinds,
+            village_id=village_id,
+            case_ids=case_ids,
+            blank=blank,
+            paper=paper,
+            control=control,
+        ),
+        label="正在生成监测对象文书…",
+        **handlers,
+    )

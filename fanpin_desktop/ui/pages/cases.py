@@ -12,6 +12,7 @@ import datetime as dt
 import importlib.util
 import logging
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
@@ -42,6 +43,7 @@ from fanpin_desktop.services.cases import detail, listing, todo
 from fanpin_desktop.services.cases.types import DUE_KINDS, STATUS_LABELS, CaseQuery, CaseRow, DueItem
 from fanpin_desktop.services.households import VillageOption
 from fanpin_desktop.ui.common import ask_yes_no, list_keys, record_table
+from fanpin_desktop.ui.dialogs.batch_print_dialog import BatchPrintDialog
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.pages.base import Page
 from fanpin_desktop.ui.table_models.base import RIGHT, Column, RowsModel
@@ -139,10 +141,17 @@ class CasesPage(Page):
     SHOWS = ("cases", "households", "settings")
 
     def __init__(
-        self, ops: Operations, parent: QWidget | None = None, *, today: dt.date | None = None
+        self,
+        ops: Operations,
+        parent: QWidget | None = None,
+        *,
+        today: dt.date | None = None,
+        exports_dir: Path | None = None,
     ) -> None:
         super().__init__(ops, parent)
         self.today = today  # None: the real date (tests pin one)
+        self.exports_dir = exports_dir
+        self.print_dialog_factory: Callable[..., Any] = BatchPrintDialog  # tests replace it
         self.editor_factory: Callable[..., Any] = _default_editor  # tests replace it
         self.new_clue_factory: Callable[..., int | None] = _default_new_clue  # tests replace it
         self._options: list[VillageOption] = []
@@ -178,12 +187,17 @@ class CasesPage(Page):
         self.new_button = QPushButton(icon("fa5s.plus"), "新建线索…")
         self.new_button.setToolTip("为一户新建监测对象线索（先选择农户）")
         self.open_button = QPushButton(icon("fa5s.folder-open"), "打开")
+        self.print_button = QPushButton(icon("fa5s.print"), "批量打印…")
+        self.print_button.setToolTip(
+            "公示、入户核实表、承诺授权书、信息采集表：整村或选中的监测对象合并为一个PDF"
+        )
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.overdue_only)
         top.addWidget(self.clear_button)
         top.addWidget(self.open_button)
         top.addWidget(self.new_button)
+        top.addWidget(self.print_button)
 
         self.status_filter = _filter_combo("全部状态")
         for stored, label in STATUS_LABELS.items():
@@ -221,7 +235,7 @@ class CasesPage(Page):
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
@@ -260,6 +274,7 @@ class CasesPage(Page):
         self.clear_button.clicked.connect(self.clear_filters)
         self.new_button.clicked.connect(self.new_clue)
         self.open_button.clicked.connect(self.open_current)
+        self.print_button.clicked.connect(self.print_batch)
         self.view.doubleClicked.connect(lambda _i: self.open_current())
         self.view.selectionModel().currentRowChanged.connect(lambda *_a: self._update_buttons())
         self.model.modelReset.connect(self._update_buttons)
@@ -398,6 +413,25 @@ class CasesPage(Page):
         )
         self.view.scrollTo(self.model.index(row, 0))
         return True
+
+    def selected_case_ids(self) -> list[int]:
+        rows = sorted(index.row() for index in self.view.selectionModel().selectedRows())
+        return [cid for cid in (self.model.case_id(row) for row in rows) if cid is not None]
+
+    def print_batch(self) -> None:
+        """批量打印: the village filtered on (or the selected cases) into one PDF."""
+        selected = self.selected_case_ids()
+        dialog = self.print_dialog_factory(
+            self.ops,
+            self._options,
+            self.exports_dir,
+            self,
+            village_id=self.village.value(),
+            case_ids=selected if len(selected) > 1 else (),
+            today=self.today,
+        )
+        dialog.exec()
+        dialog.deleteLater()
 
     def _update_buttons(self) -> None:
         self.open_button.setEnabled(self.view.currentIndex().isValid())

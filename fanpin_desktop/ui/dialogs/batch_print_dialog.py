@@ -1,0 +1,169 @@
+"""批量打印: the chosen case documents of a village (or of the selected cases) in one PDF.
+
+The clerk ticks the documents (公示, 入户核实表, 承诺授权书, 信息采集表), picks the village or keeps
+the list's selection, A4 or A3, pre-filled or blank, and the file. The batch runs on the task
+runner with progress and cancel (``ui/operations/cases.print_batch``) and the PDF opens in the
+system viewer, from which the clerk prints.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fanpin_desktop.services.batch_print import DOCUMENTS, BatchResult
+from fanpin_desktop.services.households import VillageOption
+from fanpin_desktop.ui.operations import Operations
+from fanpin_desktop.ui.operations import cases as case_ops
+from fanpin_desktop.ui.pages.screening.actions import PDF_FILTER, FileJobs
+from fanpin_desktop.ui.widgets import IdCombo
+
+
+class BatchPrintDialog(QDialog):
+    """``result_path`` is set once the PDF has been written."""
+
+    def __init__(
+        self,
+        ops: Operations,
+        villages: Sequence[VillageOption],
+        exports_dir: Path | None,
+        parent: QWidget | None = None,
+        *,
+        village_id: int | None = None,
+        case_ids: Sequence[int] = (),
+        today: dt.date | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("批量打印监测对象文书")
+        self.ops = ops
+        self.jobs = FileJobs(self, exports_dir, ops)
+        self.case_ids = list(case_ids)
+        self.today = today or dt.date.today()
+        self.result_path: Path | None = None
+        self.result: BatchResult | None = None
+
+        scope = QGroupBox("打印范围")
+        self.by_village = QRadioButton("整个行政村：")
+        self.village = IdCombo(blank_text="请选择行政村")
+        self.village.set_items([(v.id, v.name) for v in villages])
+        if village_id is not None:
+            self.village.set_value(village_id)
+        self.by_selection = QRadioButton(f"列表中选中的 {len(self.case_ids)} 个监测对象")
+        self.by_selection.setEnabled(bool(self.case_ids))
+        group = QButtonGroup(self)
+        group.addButton(self.by_village)
+        group.addButton(self.by_selection)
+        (self.by_selection if self.case_ids else self.by_village).setChecked(True)
+        row = QHBoxLayout()
+        row.addWidget(self.by_village)
+        row.addWidget(self.village, 1)
+        scope_layout = QVBoxLayout(scope)
+        scope_layout.addLayout(row)
+        scope_layout.addWidget(self.by_selection)
+
+        documents = QGroupBox("文书（按下列顺序合并为一个PDF）")
+        doc_layout = QVBoxLayout(documents)
+        self.documents: dict[str, QCheckBox] = {}
+        for kind in DOCUMENTS:
+            box = QCheckBox(
+                kind.label + ("（公开张贴，不含身份证号、电话和健康状况）" if kind.public else "")
+            )
+            box.setChecked(not kind.public)
+            self.documents[kind.key] = box
+            doc_layout.addWidget(box)
+
+        self.paper = QComboBox()
+        self.paper.addItem("A4 纵向", "A4")
+        self.paper.addItem("A3 纵向（公示栏张贴）", "A3")
+        self.fill = QComboBox()
+        self.fill.addItem("预填数据", False)
+        self.fill.addItem("空白表（现场手填；公示仍按数据打印）", True)
+        form = QFormLayout()
+        form.addRow("纸张：", self.paper)
+        form.addRow("填写方式：", self.fill)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c5221f;")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.print_button = buttons.addButton("生成PDF并打开…", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.run)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(scope)
+        layout.addWidget(documents)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    # ------------------------------------------------------------------ choices
+
+    def kinds(self) -> list[str]:
+        return [key for key, box in self.documents.items() if box.isChecked()]
+
+    def chosen_scope(self) -> tuple[int | None, list[int] | None, str]:
+        """(village_id, case_ids, label for the file name)."""
+        if self.by_selection.isChecked():
+            return None, self.case_ids, f"选中{len(self.case_ids)}户"
+        vid = self.village.value()
+        return vid, None, self.village.currentText() if vid is not None else ""
+
+    def problem(self) -> str:
+        village_id, case_ids, _label = self.chosen_scope()
+        if not self.kinds():
+            return "请至少勾选一种文书。"
+        if village_id is None and not case_ids:
+            return "请选择要打印的行政村。"
+        return ""
+
+    # ------------------------------------------------------------------ running
+
+    def run(self, path: Path | None = None) -> None:
+        problem = self.problem()
+        self.message.setText(problem)
+        if problem:
+            return
+        village_id, case_ids, label = self.chosen_scope()
+        path = path or self.jobs.save_path(
+            "保存批量打印的PDF", f"{label}_监测对象文书_{self.today:%Y%m%d}.pdf", PDF_FILTER
+        )
+        if path is None:
+            return
+        case_ops.print_batch(
+            self.ops,
+            path,
+            kinds=self.kinds(),
+            village_id=village_id,
+            case_ids=case_ids,
+            blank=bool(self.fill.currentData()),
+            paper=str(self.paper.currentData()),
+            parent=self,
+            success=self._done,
+            user_error=lambda exc: self.message.setText(exc.message),
+        )
+
+    def _done(self, result: BatchResult) -> None:
+        self.result = result
+        self.result_path = result.path
+        if result.skipped:
+            skipped = "；".join(f"{label}：{why}" for label, why in result.skipped.items())
+            self.jobs.inform("部分文书未打印", f"以下文书没有可打印的内容，已跳过：{skipped}")
+        self.jobs.open(result.path)
+        self.accept()
