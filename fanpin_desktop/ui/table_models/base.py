@@ -5,7 +5,7 @@ Qt plumbing (counts, flags, headers, numbered rows); a subclass says how many ro
 (``_count``) and what a cell shows (``data``). ``RowsModel`` is the common case: a list of plain
 service rows described by a table of ``Column``s, with ``SORT_ROLE`` giving native values to a
 ``QSortFilterProxyModel`` and ``ID_ROLE`` the record's id. A model for tens of thousands of rows
-(the registry) subclasses ``ReadOnlyTableModel`` directly and fetches rows lazily.
+(the registry, the 监测对象 list) subclasses ``lazy.LazyIdTableModel``, which fetches rows in blocks.
 """
 
 from __future__ import annotations

@@ -10,10 +10,10 @@ thousand cases at most) and orders them by ``SORT_ROLE``; no sort column is the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from fanpin_desktop.services.cases.types import STATUS_LABELS, CaseRow
@@ -23,9 +23,8 @@ from fanpin_desktop.ui.table_models.base import (
     SORT_ROLE,
     Column,
     Index,
-    ReadOnlyTableModel,
 )
-from fanpin_desktop.ui.table_models.households import _runs
+from fanpin_desktop.ui.table_models.lazy import LazyIdTableModel, RowFetcher
 
 OVERDUE = QColor("#c5221f")
 _STATUS_COLOURS = {
@@ -38,9 +37,6 @@ _STATUS_COLOURS = {
     "不纳入": QColor("#5f6368"),
 }
 _STATUS_ORDER = {status: i for i, status in enumerate(STATUS_LABELS)}
-_MISSING = object()  # cached marker: the case no longer exists
-
-RowFetcher = Callable[[Sequence[int]], Mapping[int, CaseRow]]
 
 
 def _date(value: dt.date | None) -> str:
@@ -61,7 +57,7 @@ def due_text(row: CaseRow) -> str:
     return f"{_date(row.next_due)}{row.note}" if row.note else _date(row.next_due)
 
 
-class CaseTableModel(ReadOnlyTableModel):
+class CaseTableModel(LazyIdTableModel):
     """The 监测对象 list: case ids of the current filters, rows fetched in blocks as they show."""
 
     COL_HEAD = 0
@@ -94,23 +90,12 @@ class CaseTableModel(ReadOnlyTableModel):
         ),
     )
     HEADERS = tuple(c.header for c in COLUMNS)
-    BLOCK = 120  # rows fetched at once: a screenful and a half
-    CACHE_LIMIT = 6000  # rows kept; the cache starts afresh beyond this
+    ROW_TYPE = CaseRow
 
     def __init__(self, fetch: RowFetcher, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._fetch = fetch
-        self._ids: list[int] = []
+        super().__init__(fetch, parent)
         self._service_order: list[int] = []
-        self._rows: dict[int, Any] = {}
-        self._row_of: dict[int, int] | None = None
         self._sort: tuple[int, bool] = (-1, False)
-        self.fetch_count = 0  # block queries made (for tests)
-
-    # ------------------------------------------------------------------ ids
-
-    def ids(self) -> list[int]:
-        return list(self._ids)
 
     def set_ids(self, ids: Iterable[int]) -> None:
         """Show these cases (a new filter result, in the service's order; the header's sort, if
@@ -118,69 +103,12 @@ class CaseTableModel(ReadOnlyTableModel):
         new = list(ids)
         self._service_order = new
         column, descending = self._sort
-        ordered = self._sorted(new, column, descending) if column >= 0 else new
-        if ordered == self._ids:
-            return
-        self.beginResetModel()
-        self._ids = ordered
-        self._row_of = None
-        self.endResetModel()
+        self._show_ids(self._sorted(new, column, descending) if column >= 0 else new)
 
     def case_id(self, row: int) -> int | None:
-        return self._ids[row] if 0 <= row < len(self._ids) else None
-
-    def row_of(self, case_id: int) -> int | None:
-        if self._row_of is None:
-            self._row_of = {cid: r for r, cid in enumerate(self._ids)}
-        return self._row_of.get(case_id)
-
-    def row_data(self, row: int) -> CaseRow | None:
-        cid = self.case_id(row)
-        if cid is None:
-            return None
-        value = self._rows.get(cid)
-        if value is None:
-            self._fetch_block(row)
-            value = self._rows.get(cid)
-        return value if isinstance(value, CaseRow) else None
-
-    def invalidate(self, ids: Iterable[int] | None = None) -> None:
-        """Forget cached rows (all when ``ids`` is None) and repaint the rows showing them."""
-        if ids is None:
-            self._rows.clear()
-            if self._ids:
-                self.dataChanged.emit(
-                    self.index(0, 0), self.index(len(self._ids) - 1, self.columnCount() - 1)
-                )
-            return
-        rows = []
-        for cid in set(ids):
-            self._rows.pop(cid, None)
-            r = self.row_of(cid)
-            if r is not None:
-                rows.append(r)
-        for first, last in _runs(sorted(rows)):
-            self.dataChanged.emit(self.index(first, 0), self.index(last, self.columnCount() - 1))
-
-    def _fetch_block(self, row: int) -> None:
-        start = row - row % self.BLOCK
-        self._fetch_ids(self._ids[start : start + self.BLOCK])
-
-    def _fetch_ids(self, ids: Sequence[int]) -> None:
-        wanted = [cid for cid in ids if cid not in self._rows]
-        if not wanted:
-            return
-        if len(self._rows) + len(wanted) > self.CACHE_LIMIT:
-            self._rows.clear()
-        fetched = self._fetch(wanted)
-        self.fetch_count += 1
-        for cid in wanted:
-            self._rows[cid] = fetched.get(cid, _MISSING)
+        return self.record_id(row)
 
     # ------------------------------------------------------------------ Qt model API
-
-    def _count(self) -> int:
-        return len(self._ids)
 
     def _header_tooltip(self, section: int) -> str | None:
         return self.COLUMNS[section].tooltip if 0 <= section < len(self.COLUMNS) else None
@@ -240,7 +168,7 @@ class CaseTableModel(ReadOnlyTableModel):
 
     def _sorted(self, ids: list[int], column: int, descending: bool) -> list[int]:
         for start in range(0, len(ids), self.BLOCK):
-            self._fetch_ids(ids[start : start + self.BLOCK])
+            self._fetch_ids(ids[start : start + self.BLOCK])  # ids may differ from the shown ones
         sort = self.COLUMNS[column].sort or self.COLUMNS[column].text
 
         def value(cid: int) -> tuple[bool, Any]:
@@ -266,14 +194,4 @@ class CaseTableModel(ReadOnlyTableModel):
             if self._sort[0] >= 0
             else list(self._service_order)
         )
-        self.layoutAboutToBeChanged.emit()
-        old_persistent = self.persistentIndexList()
-        old_ids = [self._ids[i.row()] if i.isValid() else None for i in old_persistent]
-        self._ids = new_ids
-        self._row_of = None
-        new_persistent = []
-        for old, cid in zip(old_persistent, old_ids, strict=True):
-            r = self.row_of(cid) if cid is not None else None
-            new_persistent.append(self.index(r, old.column()) if r is not None else QModelIndex())
-        self.changePersistentIndexList(old_persistent, new_persistent)
-        self.layoutChanged.emit()
+        self.reorder(new_ids)

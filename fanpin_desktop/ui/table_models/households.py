@@ -11,26 +11,25 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
 from fanpin_desktop.domain.ids import age_on
 from fanpin_desktop.services import households as svc
 from fanpin_desktop.services.households import HistoryEntry, HouseholdRow, MemberDraft
 from fanpin_desktop.ui.table_models.base import ID_ROLE, KEY_ROLE, SORT_ROLE, Index, ReadOnlyTableModel
+from fanpin_desktop.ui.table_models.lazy import LazyIdTableModel
 
 _STATUS_COLOURS = {
     svc.STATUS_ACTIVE: QColor("#b3261e"),
     svc.STATUS_PENDING: QColor("#a15c00"),
     svc.STATUS_ELIMINATED: QColor("#2e7d32"),
 }
-_MISSING = object()  # cached marker: the household no longer exists
 
-RowFetcher = Callable[[Sequence[int]], Mapping[int, HouseholdRow]]
 Sorter = Callable[[str | None, bool], Sequence[int]]
 
 
-class HouseholdTableModel(ReadOnlyTableModel):
+class HouseholdTableModel(LazyIdTableModel):
     COL_VILLAGE = 0
     COL_GROUP = 1
     COL_CODE = 2
@@ -66,86 +65,25 @@ class HouseholdTableModel(ReadOnlyTableModel):
         COL_PHONE: svc.SORT_PHONE,
         COL_FLAGS: None,
     }
-    BLOCK = 120  # rows fetched at once: a screenful and a half
-    CACHE_LIMIT = 6000  # rows kept; the cache starts afresh beyond this
+    ROW_TYPE = HouseholdRow
 
-    def __init__(self, fetch: RowFetcher, sorter: Sorter | None = None, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._fetch = fetch
+    def __init__(
+        self,
+        fetch: Callable[[Sequence[int]], Mapping[int, HouseholdRow]],
+        sorter: Sorter | None = None,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(fetch, parent)
         self._sorter = sorter
-        self._ids: list[int] = []
-        self._rows: dict[int, Any] = {}
-        self._row_of: dict[int, int] | None = None
-        self.fetch_count = 0  # block queries made (for tests and the benchmark)
-
-    # ------------------------------------------------------------------ ids
-
-    def ids(self) -> list[int]:
-        return list(self._ids)
 
     def set_ids(self, ids: Iterable[int]) -> None:
         """Show these households in this order (a new search result). Cached rows are kept."""
-        new = list(ids)
-        if new == self._ids:
-            return
-        self.beginResetModel()
-        self._ids = new
-        self._row_of = None
-        self.endResetModel()
+        self._show_ids(list(ids))
 
     def household_id(self, row: int) -> int | None:
-        return self._ids[row] if 0 <= row < len(self._ids) else None
-
-    def row_of(self, household_id: int) -> int | None:
-        if self._row_of is None:
-            self._row_of = {hid: r for r, hid in enumerate(self._ids)}
-        return self._row_of.get(household_id)
-
-    def row_data(self, row: int) -> HouseholdRow | None:
-        hid = self.household_id(row)
-        if hid is None:
-            return None
-        value = self._rows.get(hid)
-        if value is None:
-            self._fetch_block(row)
-            value = self._rows.get(hid)
-        return value if isinstance(value, HouseholdRow) else None
-
-    def invalidate(self, ids: Iterable[int] | None = None) -> None:
-        """Forget cached rows (all when ``ids`` is None) and repaint the rows showing them."""
-        if ids is None:
-            self._rows.clear()
-            if self._ids:
-                self.dataChanged.emit(
-                    self.index(0, 0), self.index(len(self._ids) - 1, self.columnCount() - 1)
-                )
-            return
-        rows = []
-        for hid in set(ids):
-            self._rows.pop(hid, None)
-            r = self.row_of(hid)
-            if r is not None:
-                rows.append(r)
-        last_col = self.columnCount() - 1
-        for first, last in _runs(sorted(rows)):
-            self.dataChanged.emit(self.index(first, 0), self.index(last, last_col))
-
-    def _fetch_block(self, row: int) -> None:
-        start = row - row % self.BLOCK
-        wanted = [hid for hid in self._ids[start : start + self.BLOCK] if hid not in self._rows]
-        if not wanted:
-            return
-        if len(self._rows) + len(wanted) > self.CACHE_LIMIT:
-            self._rows.clear()
-        fetched = self._fetch(wanted)
-        self.fetch_count += 1
-        for hid in wanted:
-            self._rows[hid] = fetched.get(hid, _MISSING)
+        return self.record_id(row)
 
     # ------------------------------------------------------------------ Qt model API
-
-    def _count(self) -> int:
-        return len(self._ids)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
@@ -232,8 +170,7 @@ class HouseholdTableModel(ReadOnlyTableModel):
         elif column < 0:
             return
         else:
-            for start in range(0, len(self._ids), self.BLOCK):
-                self._fetch_block(start)
+            self._fetch_all()
             rows = {hid: self._rows.get(hid) for hid in self._ids}
 
             def value(hid: int) -> tuple[bool, Any]:
@@ -245,32 +182,7 @@ class HouseholdTableModel(ReadOnlyTableModel):
         if set(new_ids) != set(self._ids):
             self.set_ids(new_ids)  # the search result changed meanwhile
             return
-        self.layoutAboutToBeChanged.emit()
-        old_persistent = self.persistentIndexList()
-        old_ids = [self._ids[i.row()] if i.isValid() else None for i in old_persistent]
-        self._ids = new_ids
-        self._row_of = None
-        new_persistent = []
-        for old, hid in zip(old_persistent, old_ids, strict=True):
-            r = self.row_of(hid) if hid is not None else None
-            new_persistent.append(self.index(r, old.column()) if r is not None else QModelIndex())
-        self.changePersistentIndexList(old_persistent, new_persistent)
-        self.layoutChanged.emit()
-
-
-def _runs(rows: Sequence[int]) -> Iterable[tuple[int, int]]:
-    """[1, 2, 3, 7, 8] -> (1, 3), (7, 8)."""
-    start = prev = None
-    for r in rows:
-        if start is None:
-            start = prev = r
-        elif r == prev + 1:
-            prev = r
-        else:
-            yield start, prev
-            start = prev = r
-    if start is not None:
-        yield start, prev
+        self.reorder(new_ids)
 
 
 # --------------------------------------------------------------------------- the editor's tables
