@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -116,6 +116,27 @@ class IdCombo(QComboBox):
             return False
         self.setCurrentIndex(i)
         return True
+
+
+def fill_village_filter(village: IdCombo, group: IdCombo, options: Sequence[Any]) -> None:
+    """Refill a 村 / 组 filter pair from village options (``.id``, ``.name``, ``.groups``),
+    keeping the chosen village when it still exists, without announcing a change meanwhile."""
+    current = village.value()
+    village.blockSignals(True)
+    village.set_items([(v.id, v.name) for v in options])
+    village.blockSignals(False)
+    if current is not None:
+        village.set_value(current)
+    fill_group_filter(group, options, village.value())
+
+
+def fill_group_filter(group: IdCombo, options: Sequence[Any], village_id: int | None) -> None:
+    """The 组 filter lists the chosen village's groups; without a village it is disabled."""
+    option = next((v for v in options if v.id == village_id), None)
+    group.blockSignals(True)
+    group.set_items([(g.id, g.name) for g in option.groups] if option else [])
+    group.blockSignals(False)
+    group.setEnabled(option is not None)
 
 
 class OptionalSpinBox(QSpinBox):

@@ -48,7 +48,7 @@ from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.pages.base import Page
 from fanpin_desktop.ui.table_models.base import RIGHT, Column, RowsModel
 from fanpin_desktop.ui.table_models.cases import OVERDUE, CaseTableModel
-from fanpin_desktop.ui.widgets import IdCombo, ValueCombo, icon
+from fanpin_desktop.ui.widgets import IdCombo, ValueCombo, fill_group_filter, fill_village_filter, icon
 
 log = logging.getLogger(__name__)
 
@@ -298,20 +298,10 @@ class CasesPage(Page):
             self._load_stats()
 
     def _fill_villages(self) -> None:
-        current = self.village.value()
-        self.village.blockSignals(True)
-        self.village.set_items([(v.id, v.name) for v in self._options])
-        self.village.blockSignals(False)
-        if current is not None:
-            self.village.set_value(current)
-        self._fill_groups()
+        fill_village_filter(self.village, self.group, self._options)
 
     def _fill_groups(self) -> None:
-        option = next((v for v in self._options if v.id == self.village.value()), None)
-        self.group.blockSignals(True)
-        self.group.set_items([(g.id, g.name) for g in option.groups] if option else [])
-        self.group.blockSignals(False)
-        self.group.setEnabled(option is not None)
+        fill_group_filter(self.group, self._options, self.village.value())
 
     def _fetch_rows(self, ids: Sequence[int]) -> dict[int, CaseRow]:
         return self.ops.read(listing.fetch_case_rows, list(ids), self.today)

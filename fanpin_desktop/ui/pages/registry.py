@@ -40,7 +40,7 @@ from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import households as household_ops
 from fanpin_desktop.ui.pages.base import Page
 from fanpin_desktop.ui.table_models.households import HistoryTableModel, HouseholdTableModel
-from fanpin_desktop.ui.widgets import IdCombo, ValueCombo, icon
+from fanpin_desktop.ui.widgets import IdCombo, ValueCombo, fill_group_filter, fill_village_filter, icon
 
 log = logging.getLogger(__name__)
 
@@ -246,20 +246,10 @@ class RegistryPage(Page):
         return self._index is not None
 
     def _fill_villages(self) -> None:
-        current = self.village.value()
-        self.village.blockSignals(True)
-        self.village.set_items([(v.id, v.name) for v in self._options])
-        self.village.blockSignals(False)
-        if current is not None:
-            self.village.set_value(current)
-        self._fill_groups()
+        fill_village_filter(self.village, self.group, self._options)
 
     def _fill_groups(self) -> None:
-        option = next((v for v in self._options if v.id == self.village.value()), None)
-        self.group.blockSignals(True)
-        self.group.set_items([(g.id, g.name) for g in option.groups] if option else [])
-        self.group.blockSignals(False)
-        self.group.setEnabled(option is not None)
+        fill_group_filter(self.group, self._options, self.village.value())
 
     def _fetch_rows(self, ids: Sequence[int]) -> dict[int, HouseholdRow]:
         return self.ops.read(svc.fetch_rows, ids)
