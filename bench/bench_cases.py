@@ -27,10 +27,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from demo_db import demo_database
 from sqlalchemy import func, select
 
-from fanpin_desktop.db import Database, migrate
-from fanpin_desktop.demo import build_demo
+from fanpin_desktop.db import Database
 from fanpin_desktop.models import CaseRisk, Contact, Household, Member, MonitoringCase, Village, VillageGroup
 from fanpin_desktop.services import households as registry
 from fanpin_desktop.services.cases import detail, listing, todo
@@ -41,24 +41,6 @@ CASES_OPENED = 20
 TARGET_LIST_MS = 100
 TARGET_TODO_MS = 300
 TARGET_OPEN_MS = 150
-
-
-def demo_database(folder: Path, households: int, rebuild: bool) -> Database:
-    path = folder / f"cases-demo-{households}.sqlite3"
-    if rebuild:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    db = Database(path, user="基准测试")
-    migrate(db)
-    with db.reading() as s:
-        existing = s.scalar(select(func.count()).select_from(Household)) or 0
-    if existing == 0:
-        started = time.perf_counter()
-        summary = build_demo(db, households=households, seed=2022)
-        print(f"演示数据：{summary.describe()}（生成用时 {time.perf_counter() - started:.1f} 秒）")
-    else:
-        print(f"复用已有演示数据：{path}（{existing} 户）")
-    return db
 
 
 def median_ms(fn: Callable[[], Any], runs: int) -> float:
@@ -121,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
-    db = demo_database(args.dir, args.households, args.rebuild)
+    db = demo_database(args.dir, args.households, args.rebuild, "cases")
     runs = args.runs
     failures: list[str] = []
 

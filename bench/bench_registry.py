@@ -30,12 +30,12 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from demo_db import demo_database  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import selectinload  # noqa: E402
 
-from fanpin_desktop.db import Database, migrate  # noqa: E402
-from fanpin_desktop.demo import build_demo  # noqa: E402
+from fanpin_desktop.db import Database  # noqa: E402
 from fanpin_desktop.models import Household, Member  # noqa: E402
 from fanpin_desktop.services import households as svc  # noqa: E402
 
@@ -52,24 +52,6 @@ def ms(seconds: float) -> float:
 
 def median_ms(samples: list[float]) -> float:
     return ms(statistics.median(samples))
-
-
-def demo_database(folder: Path, households: int, rebuild: bool) -> Database:
-    path = folder / f"registry-demo-{households}.sqlite3"
-    if rebuild:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    db = Database(path, user="基准测试")
-    migrate(db)
-    with db.reading() as s:
-        existing = s.scalar(select(func.count()).select_from(Household)) or 0
-    if existing == 0:
-        started = time.perf_counter()
-        summary = build_demo(db, households=households, seed=2022)
-        print(f"演示数据：{summary.describe()}（生成用时 {time.perf_counter() - started:.1f} 秒）")
-    else:
-        print(f"复用已有演示数据：{path}（{existing} 户）")
-    return db
 
 
 def keystroke_queries(db: Database, n: int, seed: int = 7) -> list[str]:
@@ -129,17 +111,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
 
-    db = demo_database(args.dir, args.households, args.rebuild)
+    db = demo_database(args.dir, args.households, args.rebuild, "registry")
     app = QApplication.instance() or QApplication(sys.argv[:1])
 
     from fanpin_desktop.ui.dialogs.household_editor import HouseholdEditor
+    from fanpin_desktop.ui.operations import Operations
     from fanpin_desktop.ui.pages.registry import RegistryPage
+    from fanpin_desktop.ui.tasks import TaskRunner
 
     queries = keystroke_queries(db, KEYSTROKES)
 
     # --- the page, as the main window builds it
     started = time.perf_counter()
-    page = RegistryPage(db)
+    ops = Operations(db, TaskRunner())  # the window's: reads here, writes on a worker thread
+    page = RegistryPage(ops)
     page.resize(1280, 800)
     page.show()
     app.processEvents()
@@ -207,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     editor_samples = []
     for hid in rng.sample(all_ids, EDITOR_RUNS):
         started = time.perf_counter()
-        editor = HouseholdEditor(db, hid, page)
+        editor = HouseholdEditor(ops, hid, page)
         editor.show()
         app.processEvents()
         editor_samples.append(time.perf_counter() - started)
