@@ -45,7 +45,7 @@ BLANK_YESNO = "□是　□否"
 SIGN_HEIGHT = 15 * mm  # a signature (and fingerprint) cell: room to sign by hand
 BLANK_ROW_HEIGHT = 8 * mm
 FIELD_ROW_HEIGHT = 6.5 * mm  # minimum height of a label–value row
-BLANK_FIELD_ROW_HEIGHT = 8 * mm  # … on the blank form, written by hand
+BLANK_FIELD_ROW_HEIGHT = 7.2 * mm  # … on the blank form, written by hand
 
 
 @dataclass
@@ -271,11 +271,17 @@ def _grid_table(form: CollectionForm, grid: Grid, styles: DocStyles, width: floa
     columns = []
     for c in grid.columns:
         kind = "id" if c.source == "id_number" else kinds.get(c.kind, "text")
-        align = "RIGHT" if c.kind == "money" else ("LEFT" if c.kind == "text" and c.source != "name" else "CENTER")
+        align = (
+            "RIGHT"
+            if c.kind == "money"
+            else ("LEFT" if c.kind == "text" and c.source != "name" else "CENTER")
+        )
         if c.source in ("label", "seq"):
             align = "CENTER"
         columns.append(GridColumn(c.source, c.width, align, kind))
-    spec = TableSpec(1, tuple(GridCell(0, i, 1, 1, c.label) for i, c in enumerate(grid.columns)), tuple(columns))
+    spec = TableSpec(
+        1, tuple(GridCell(0, i, 1, 1, c.label) for i, c in enumerate(grid.columns)), tuple(columns)
+    )
     body = grid_rows(form, grid)
     height = BLANK_ROW_HEIGHT * scale if form.blank or grid.row_count else None
     return grid_table(spec, body, styles=styles, width=width, row_height=height, body_pad_y=3)

@@ -124,7 +124,8 @@ def _fill_sheet(ws: Any, form: CollectionForm) -> None:
     ws.row_dimensions[row].height = 30
     row += 1
     header = "　".join(
-        f"{f.label}：{'' if form.blank else field_text(form.values.get(f.source), f.kind)}" for f in layout.header
+        f"{f.label}：{'' if form.blank else field_text(form.values.get(f.source), f.kind)}"
+        for f in layout.header
     )
     _merged(ws, row, 1, ncols, header, font=body, alignment=WRAP_LEFT)
     for c in range(1, ncols + 1):

@@ -203,7 +203,9 @@ def _field(item: dict[str, Any], where: str, row_keys: frozenset[str] | None = N
     if row_keys is not None:
         if source not in row_keys:
             raise LayoutError(f"{where}“{label}”：数据键 {source!r} 不存在")
-    elif source not in SOURCES and not (source.startswith(MEASURE_PREFIX) and len(source) > len(MEASURE_PREFIX)):
+    elif source not in SOURCES and not (
+        source.startswith(MEASURE_PREFIX) and len(source) > len(MEASURE_PREFIX)
+    ):
         raise LayoutError(f"{where}“{label}”：数据键 {source!r} 不存在")
     try:
         width = float(item.get("width") or 1.0)
