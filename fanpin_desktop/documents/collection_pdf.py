@@ -245,7 +245,7 @@ def _fields_table(
             cells[col] = label
             commands.append(("BACKGROUND", (col, r), (col, r), HEADER_BG))
             value = form.text(f)
-            align = "RIGHT" if f.kind == "money" and not form.blank else "LEFT"
+            align = "LEFT"  # amounts too: a full-row amount pushed to the right edge reads badly
             end = col + 2 * slots - 1
             heights_here = [label.wrap(col_widths[col] - 2 * pad_x, 1e6)[1]]
             if value:

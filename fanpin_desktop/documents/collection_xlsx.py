@@ -36,7 +36,7 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 GREY = PatternFill("solid", fgColor="E8E8E8")
 WRAP_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-RIGHT = Alignment(horizontal="right", vertical="center")
+NUMBER = Alignment(horizontal="left", vertical="center")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 MAX_SHEET_NAME = 31
 
@@ -145,7 +145,7 @@ def _fill_sheet(ws: Any, form: CollectionForm) -> None:
             cell = _merged(ws, row, LABEL_COLUMNS + 1, ncols, value, font=body, as_text=True)
             if isinstance(value, float):
                 cell.number_format = "0.00"
-                cell.alignment = RIGHT
+                cell.alignment = NUMBER
             else:
                 cell.alignment = WRAP_LEFT
             text = value if isinstance(value, str) else ""
