@@ -298,7 +298,9 @@ def story_collection(form: CollectionForm, styles: DocStyles, setup: PageSetup) 
     width = setup.frame_width
     scale = _scale(setup)
     layout = form.layout
-    story: list[Flowable] = [Section(layout.title, form.label)]
+    story: list[Flowable] = [
+        Section(f"{layout.title}:{id(form)}", form.label)
+    ]  # pages numbered per household
     story.append(styles.para(layout.title, styles.title, styles.hei))
     story.append(_header_line(form, styles, width))
     story.append(Spacer(0, 2 * mm))
