@@ -132,9 +132,10 @@ class ReviewList:
 
     @property
     def title(self) -> str:
-        what = "风险消除对象" if self.kind == ELIMINATION else "拟纳入监测对象"
-        place = f"{self.township}{self.village}"
-        return f"{place}{self.printed_on.year}年防止返贫{what}{self.step_label}名单"
+        place = f"{self.township}{self.village}{self.printed_on.year}年"
+        if self.kind == ELIMINATION:
+            return f"{place}防止返贫监测对象风险消除{self.step_label}名单"
+        return f"{place}拟纳入防止返贫监测对象{self.step_label}名单"
 
 
 @dataclass
@@ -448,7 +449,7 @@ def story_review_list(data: ReviewList, styles: DocStyles, setup: PageSetup) -> 
         line += [r.risks, income, r.steps, r.note]
         body.append(line)
     total_people = sum(r.people or 0 for r in data.rows)
-    story: list[Flowable] = [Section(f"review-{data.level}-{data.kind}", f"{data.township} · {data.title}")]
+    story: list[Flowable] = [Section(f"review-{data.level}-{data.kind}", data.title)]
     title_style = ParagraphStyle("rl-title", parent=ns.title, fontSize=styles.title_size, leading=styles.title_size * 1.4)
     story.append(ns.fitted_title(data.title, setup.frame_width, title_style))
     note_style = ParagraphStyle(
