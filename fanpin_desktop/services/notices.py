@@ -499,6 +499,7 @@ def official_numbers(session: Session) -> list[str]:
 _SEP = r"[ \t\u00a0\u3000\-]"
 _NUMBER = re.compile(rf"(?<![0-9])[0-9](?:{_SEP}?[0-9])*(?:{_SEP}?[Xx])?(?![0-9])")
 _MASKED = re.compile(r"[0-9]{2,}[*＊]{4,}[0-9Xx]*|[0-9]*[*＊]{4,}[0-9]{2,}[0-9Xx]*")
+_WRAPPED_DIGITS = re.compile(r"(?<=[0-9*＊])[ \t]*\r?\n[ \t]*(?=[0-9Xx*＊])")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
@@ -518,7 +519,9 @@ def privacy_findings(text: str, allowed_numbers: Iterable[str] = ()) -> list[str
     Empty list = clean."""
     allowed = _Allowed.of(allowed_numbers)
     findings: list[str] = []
-    for match in _NUMBER.finditer(text):
+    # a number wrapped in a narrow cell comes out of the PDF split over lines: join them again
+    joined = _WRAPPED_DIGITS.sub("", text)
+    for match in _NUMBER.finditer(joined):
         raw = match.group(0)
         digits = re.sub(r"[^0-9Xx]", "", raw)
         if digits in allowed.numbers:
@@ -529,9 +532,10 @@ def privacy_findings(text: str, allowed_numbers: Iterable[str] = ()) -> list[str
             findings.append(f"长号码（证件号或银行账号）：{raw}")
         elif len(digits) == 11 and _MOBILE.fullmatch(digits):
             findings.append(f"手机号码：{raw}")
-    for match in _MASKED.finditer(text):
+    for match in _MASKED.finditer(joined):
         findings.append(f"遮挡的证件号码：{match.group(0)}")
+    solid = "".join(text.split())  # a word wrapped over two lines reads whole
     for word in health_words():
-        if word in text:
+        if word in solid:
             findings.append(f"健康状况：{word}")
     return findings
