@@ -63,7 +63,9 @@ def craft(db) -> dict:
         busy = set(s.scalars(select(MonitoringCase.household_id)))
         free = [
             h
-            for h in s.scalars(select(Household).where(Household.village_id == village.id).order_by(Household.id))
+            for h in s.scalars(
+                select(Household).where(Household.village_id == village.id).order_by(Household.id)
+            )
             if h.id not in busy and any(m.relation == "户主" for m in h.members)
         ]
         a, b, c, d = free[:4]
@@ -191,16 +193,22 @@ def test_refusals(demo):
         with pytest.raises(UserError, match="kind|种类|未知"):
             notices.write_publicity(s, root / "x.pdf", village_id=ids["village"], kind="other")
         with pytest.raises(UserError, match="节假日"):  # a year nobody has described
-            notices.write_publicity(s, root / "x.pdf", village_id=ids["village"], kind="inclusion", start=D(2099, 3, 2))
+            notices.write_publicity(
+                s, root / "x.pdf", village_id=ids["village"], kind="inclusion", start=D(2099, 3, 2)
+            )
         with pytest.raises(UserError, match="空白村目前没有等待县级审定"):
-            notices.write_review_list(s, root / "x.pdf", level="county", kind="inclusion", village_id=ids["empty"])
+            notices.write_review_list(
+                s, root / "x.pdf", level="county", kind="inclusion", village_id=ids["empty"]
+            )
     assert not (root / "x.pdf").exists()
 
 
 def test_blank_notice_has_rows_and_no_dates(demo):
     ctx, ids, root = demo
     with ctx.db.reading() as s:
-        path = notices.write_publicity(s, root / "blank.pdf", village_id=ids["village"], kind="inclusion", blank=True)
+        path = notices.write_publicity(
+            s, root / "blank.pdf", village_id=ids["village"], kind="inclusion", blank=True
+        )
     text = flat(pdf_text(path))
     assert "公示时间：年月日至月日（5个工作日）" in text
     assert ids["name:A"] not in text
@@ -276,7 +284,9 @@ def test_statuses_that_are_closed_are_not_picked(demo):
     with ctx.db.reading() as s:
         notices_ = notices.gather_publicity(s, kind="inclusion", start=D(2025, 9, 26))
         closed = set(
-            s.scalars(select(MonitoringCase.id).where(MonitoringCase.status.in_([CASE_NOT_INCLUDED, CASE_INCLUDED])))
+            s.scalars(
+                select(MonitoringCase.id).where(MonitoringCase.status.in_([CASE_NOT_INCLUDED, CASE_INCLUDED]))
+            )
         )
     assert notices_
     picked = {r.head_name for n in notices_ for r in n.rows}

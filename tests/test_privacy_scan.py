@@ -112,7 +112,11 @@ def _public_documents(ctx, root, show_risks: bool) -> list:
                 try:  # the automatic pick
                     written.append(
                         notices.write_publicity(
-                            s, root / f"auto-{tag}-{vid}-{kind}.pdf", village_id=vid, kind=kind, start=D(2025, 9, 26)
+                            s,
+                            root / f"auto-{tag}-{vid}-{kind}.pdf",
+                            village_id=vid,
+                            kind=kind,
+                            start=D(2025, 9, 26),
                         )
                     )
                 except UserError:
@@ -135,7 +139,11 @@ def _public_documents(ctx, root, show_risks: bool) -> list:
                     pass
             written.append(
                 notices.write_announcement(
-                    s, root / f"ann-all-{tag}-{kind}.pdf", kind=kind, case_ids=every_case, start=D(2026, 8, 16)
+                    s,
+                    root / f"ann-all-{tag}-{kind}.pdf",
+                    kind=kind,
+                    case_ids=every_case,
+                    start=D(2026, 8, 16),
                 )
             )
         allowed = notices.official_numbers(s)

@@ -442,7 +442,14 @@ def story_review_list(data: ReviewList, styles: DocStyles, setup: PageSetup) -> 
     body = []
     for i, r in enumerate(data.rows, start=1):
         income = r.per_capita
-        line = [str(i), r.village, r.group, r.head_name, r.id_number, "" if r.people is None else str(r.people)]
+        line = [
+            str(i),
+            r.village,
+            r.group,
+            r.head_name,
+            r.id_number,
+            "" if r.people is None else str(r.people),
+        ]
         line.append(r.category)
         if elimination:
             line.append(r.mode)
@@ -450,7 +457,9 @@ def story_review_list(data: ReviewList, styles: DocStyles, setup: PageSetup) -> 
         body.append(line)
     total_people = sum(r.people or 0 for r in data.rows)
     story: list[Flowable] = [Section(f"review-{data.level}-{data.kind}", data.title)]
-    title_style = ParagraphStyle("rl-title", parent=ns.title, fontSize=styles.title_size, leading=styles.title_size * 1.4)
+    title_style = ParagraphStyle(
+        "rl-title", parent=ns.title, fontSize=styles.title_size, leading=styles.title_size * 1.4
+    )
     story.append(ns.fitted_title(data.title, setup.frame_width, title_style))
     note_style = ParagraphStyle(
         "rl-note", parent=ns.plain, fontSize=styles.body_size + 1.5, leading=(styles.body_size + 1.5) * 1.5
@@ -471,7 +480,9 @@ def story_review_list(data: ReviewList, styles: DocStyles, setup: PageSetup) -> 
         else f"{data.county or '县'}乡村振兴部门（盖章）"
     )
     opinion = "审核意见" if data.level != "county" else "审定意见"
-    sign_style = ParagraphStyle("rl-sign", parent=note_style, fontSize=styles.body_size + 2.5, leading=(styles.body_size + 2.5) * 1.5)
+    sign_style = ParagraphStyle(
+        "rl-sign", parent=note_style, fontSize=styles.body_size + 2.5, leading=(styles.body_size + 2.5) * 1.5
+    )
     width = setup.frame_width
     grid = Table(
         [

@@ -82,7 +82,9 @@ def _procedure(kind: str) -> str:
     try:
         return KINDS[kind]
     except KeyError:
-        raise UserError(f"文书种类“{kind}”未知，应为 inclusion（拟纳入监测）或 elimination（拟风险消除）。") from None
+        raise UserError(
+            f"文书种类“{kind}”未知，应为 inclusion（拟纳入监测）或 elimination（拟风险消除）。"
+        ) from None
 
 
 def _level(level: str) -> str:
