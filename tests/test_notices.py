@@ -292,3 +292,14 @@ def test_statuses_that_are_closed_are_not_picked(demo):
     picked = {r.head_name for n in notices_ for r in n.rows}
     assert ids["name:D"] not in picked
     assert ids["D"] in closed
+
+
+def test_settings_form_carries_the_risk_column_choice(qapp):
+    from fanpin_desktop.ui.pages.settings import TownshipForm
+
+    form = TownshipForm()
+    form.load(settings_service.TownshipSettings(township="马店镇", notice_shows_risks=True), [])
+    assert form.notice_shows_risks.isChecked()
+    assert form.values()["notice_shows_risks"] is True
+    form.notice_shows_risks.setChecked(False)
+    assert form.values()["notice_shows_risks"] is False

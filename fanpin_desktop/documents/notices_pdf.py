@@ -28,7 +28,17 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from fanpin_desktop.documents.fonts import FontLibrary, default_library
-from fanpin_desktop.documents.pdf_common import DocStyles, PageSetup, Section, build_pdf, col, grid_table
+from fanpin_desktop.documents.pdf_common import (
+    DocStyles,
+    GridColumn,
+    HeaderNode,
+    PageSetup,
+    Section,
+    TableSpec,
+    build_pdf,
+    col,
+    grid_table,
+)
 
 INCLUSION = "inclusion"
 ELIMINATION = "elimination"
@@ -285,6 +295,27 @@ def _sign_block(ns: NoticeStyles, setup: PageSetup, lines: Sequence[str], seal_r
     return table
 
 
+#: column key → value kind for the width fitting of ``pdf_common.fit_widths``: these values never
+#: wrap (an ID number or a name split over two lines is hard to read and to check)
+_KINDS = {
+    "seq": "seq",
+    "village": "choice",
+    "group": "choice",
+    "head": "choice",
+    "id": "id",
+    "people": "int",
+    "category": "choice",
+    "mode": "choice",
+    "income": "money",
+}
+
+
+def _spec(columns: Sequence[HeaderNode]) -> TableSpec:
+    spec = TableSpec.from_tree(columns)
+    kinds = tuple(GridColumn(c.key, c.width, c.align, _KINDS.get(c.key or "", "text")) for c in spec.columns)
+    return TableSpec(spec.header_rows, spec.cells, kinds)
+
+
 def _notice_table(
     rows: Sequence[NoticeRow],
     *,
@@ -320,7 +351,7 @@ def _notice_table(
     body += [[""] * len(columns) for _ in range(blank_rows)]
     pad = styles.body_size * 0.35
     height = styles.body_size * 2.4 if blank_rows else None
-    return grid_table(columns, body, styles=styles, width=width, body_pad_y=pad, row_height=height)
+    return grid_table(_spec(columns), body, styles=styles, width=width, body_pad_y=pad, row_height=height)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -472,7 +503,7 @@ def story_review_list(data: ReviewList, styles: DocStyles, setup: PageSetup) -> 
         )
     )
     story.append(Spacer(1, 2 * mm))
-    story.append(grid_table(aligned, body, styles=styles, width=setup.frame_width, body_pad_y=3.0))
+    story.append(grid_table(_spec(aligned), body, styles=styles, width=setup.frame_width, body_pad_y=3.0))
     story.append(Spacer(1, 6 * mm))
     stamp = (
         f"{data.township}人民政府（盖章）"
