@@ -26,6 +26,7 @@ class TownshipSettings:
     threshold_region: str = ""  # which thresholds row applies (e.g. 六安市); empty = 全国
     publicity_days: int = 5
     publicity_working_days: bool = True  # 5 working days in most places; some use calendar days
+    notice_shows_risks: bool = False  # 村级公示 prints a 主要风险 column (risk types, never health)
     clue_to_identification_days: int = 15
     identification_to_measures_days: int = 10
     visit_every_months: int = 1  # 帮扶联系人 visits at least monthly while the risk lasts

@@ -19,6 +19,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -87,6 +88,7 @@ class TownshipForm(QWidget):
         self.publicity_days.setSuffix(" 天")
         self.publicity_kind = QComboBox()
         self.publicity_kind.addItems([WORKING_DAYS, CALENDAR_DAYS])
+        self.notice_shows_risks = QCheckBox("村级公示列出“主要风险”（仅风险类型，不含健康状况）")
         self.clue_days = QSpinBox()
         self.clue_days.setRange(1, 90)
         self.clue_days.setSuffix(" 天")
@@ -150,6 +152,7 @@ class TownshipForm(QWidget):
         days.addWidget(self.publicity_kind)
         days.addStretch(1)
         f.addRow("公示天数：", days)
+        f.addRow("", self.notice_shows_risks)
         f.addRow("收到线索后完成识别：", self.clue_days)
         f.addRow("识别后制定帮扶措施：", self.measure_days)
         f.addRow("帮扶联系人走访：", self.visit_months)
@@ -195,6 +198,7 @@ class TownshipForm(QWidget):
         self.supervision_phone.setText(s.supervision_phone)
         self.publicity_days.setValue(int(s.publicity_days))
         self.publicity_kind.setCurrentText(WORKING_DAYS if s.publicity_working_days else CALENDAR_DAYS)
+        self.notice_shows_risks.setChecked(bool(s.notice_shows_risks))
         self.clue_days.setValue(int(s.clue_to_identification_days))
         self.measure_days.setValue(int(s.identification_to_measures_days))
         self.visit_months.setValue(int(s.visit_every_months))
@@ -237,6 +241,7 @@ class TownshipForm(QWidget):
             **text,
             "publicity_days": self.publicity_days.value(),
             "publicity_working_days": self.publicity_kind.currentText() == WORKING_DAYS,
+            "notice_shows_risks": self.notice_shows_risks.isChecked(),
             "clue_to_identification_days": self.clue_days.value(),
             "identification_to_measures_days": self.measure_days.value(),
             "visit_every_months": self.visit_months.value(),
