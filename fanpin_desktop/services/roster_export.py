@@ -8,13 +8,12 @@ database reproduces the same households and members (the importer reads the same
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from fanpin_desktop.documents.xlsx_util import TableSheet, write_table
@@ -26,6 +25,7 @@ from fanpin_desktop.services.importer.fields import BY_KEY
 from fanpin_desktop.services.importer.headers import layout as get_layout
 
 DEFAULT_LAYOUT = "national_roster_47"
+_CHUNK = 1000  # people read at a time
 TEXT_FIELDS = {"hh_code", "member_code", "id_number", "hh_phone", "phone", "birth_date"}
 
 
@@ -44,14 +44,17 @@ class RosterTable:
     header: list[str]
     text_columns: set[int]
     count: int
-    _records: list[Any]
+    _session: Session
+    _query: Select[Any]
     _columns: list[Callable[[Any], Any]]
     _seq_col: int | None
 
     def keyed_rows(self) -> Iterator[tuple[int, int, list[Any]]]:
-        """(household id, member id, row values) per person, in the roster's order."""
+        """(household id, member id, row values) per person, in the roster's order; the people are
+        read in chunks while the rows are consumed, so memory does not grow with the roster."""
         columns, seq_col = self._columns, self._seq_col
-        for n, r in enumerate(self._records, 1):
+        records = self._session.execute(self._query.execution_options(yield_per=_CHUNK))
+        for n, r in enumerate(records, 1):
             values = [f(r) for f in columns]
             if seq_col is not None:
                 values[seq_col] = n
@@ -106,12 +109,15 @@ def roster_table(
         .outerjoin(N, Household.natural_village_id == N.id)
         .order_by(Village.sort_order, Village.id, G.sort_order, Household.id, Member.sort_order, Member.id)
     )
+    sq = select(Member.household_id, func.count()).join(Household, Member.household_id == Household.id)
     if village_ids:
         q = q.where(Household.village_id.in_(village_ids))
+        sq = sq.where(Household.village_id.in_(village_ids))
     if household_ids is not None:
-        q = q.where(Household.id.in_(list(household_ids)))
-    records = session.execute(q).all()
-    sizes = Counter(r[7] for r in records)
+        ids = list(household_ids)
+        q = q.where(Household.id.in_(ids))
+        sq = sq.where(Household.id.in_(ids))
+    sizes: dict[int, int] = {hid: n for hid, n in session.execute(sq.group_by(Member.household_id))}
     if cases is None:
         cases = {}
         for case in session.scalars(
@@ -129,7 +135,7 @@ def roster_table(
         "hh_code": lambda r: r[1] or "",
         "hh_phone": lambda r: r[2] or "",
         "household_type": lambda r: r[3],
-        "hh_size": lambda r: sizes[r[7]],
+        "hh_size": lambda r: sizes.get(r[7], 0),
         "member_code": lambda r: r[0].code or "",
         "birth_date": lambda r: r[0].birth_date.isoformat() if r[0].birth_date else "",
         "case_elimination_mode": lambda r: (
@@ -172,7 +178,7 @@ def roster_table(
         if key in TEXT_FIELDS:
             text_columns.add(j)
     seq_col = lay.headers.index("序号") if "序号" in lay.headers else None
-    return RosterTable(list(lay.headers), text_columns, len(records), records, columns, seq_col)
+    return RosterTable(list(lay.headers), text_columns, sum(sizes.values()), session, q, columns, seq_col)
 
 
 def roster_rows(
