@@ -61,7 +61,7 @@ from fanpin_desktop.domain.procedure import (
 from fanpin_desktop.errors import UserError
 from fanpin_desktop.models import MonitoringCase, NationalExport, NationalExportRecord
 from fanpin_desktop.services import settings as settings_mod
-from fanpin_desktop.services.cases.editing import SYSTEM_ENTRY, add_step
+from fanpin_desktop.services.cases.editing import SYSTEM_ENTRY, _attempt, add_step
 from fanpin_desktop.services.cases.types import StepInput
 from fanpin_desktop.services.importer.fields import BY_KEY
 from fanpin_desktop.services.importer.headers import layout as get_layout
@@ -146,10 +146,9 @@ def quality_warnings(session: Session) -> list[str]:
 
 
 def _done(case: MonitoringCase, procedure: str, step: str) -> bool:
-    return any(
-        s.procedure == procedure and s.step == step and (s.result or "") not in REFUSED_ALIASES
-        for s in case.steps
-    )
+    """Whether ``step`` is done (not refused) in the procedure's current attempt (an elimination
+    after a rollback or a refused elimination is a new attempt: the editor's own rule)."""
+    return any(s.step == step and (s.result or "") not in REFUSED_ALIASES for s in _attempt(case, procedure))
 
 
 def pending_cases(session: Session, kind: str) -> dict[int, MonitoringCase]:
