@@ -38,6 +38,7 @@ COMMAND_MODULES: list[str] = [
     "fanpin_desktop.cli_import",
     "fanpin_desktop.cli_cases",
     "fanpin_desktop.cli_print",
+    "fanpin_desktop.cli_exchange",
 ]
 
 Handler = Callable[[argparse.Namespace, AppContext], int | None]

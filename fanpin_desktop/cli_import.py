@@ -3,6 +3,7 @@
     fanpin import FILE [--sheet 名称] [--mapping 名称] [--village 村名] [--create-places]
                        [--dry-run] [--report errors.xlsx]
     fanpin export roster [--output FILE] [--village 村名] [--layout national_roster_47]
+    fanpin export national --batch new|elimination|changes [--output FILE]
 
 Imported by ``fanpin_desktop.cli`` (listed in its ``COMMAND_MODULES``), which registers both
 commands through its ``@command`` decorator; ``register(subparsers)`` adds the same commands to any
@@ -45,9 +46,27 @@ IMPORT_ARGUMENTS: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
     ),
 ]
 
-EXPORT_HELP = "导出：roster 按全国系统导出表的列导出家庭成员花名册（证件号码为文本）"
+EXPORT_HELP = (
+    "导出：roster 按全国系统导出表的列导出家庭成员花名册；national 导出录入全国系统用的清单"
+    "（新识别、风险消除、信息更正，记入导出记录）。证件号码为文本"
+)
 EXPORT_ARGUMENTS: list[tuple[tuple[Any, ...], dict[str, Any]]] = [
-    (("what",), {"choices": ("roster",), "metavar": "内容", "help": "roster 家庭成员花名册"}),
+    (
+        ("what",),
+        {
+            "choices": ("roster", "national"),
+            "metavar": "内容",
+            "help": "roster 家庭成员花名册；national 录入全国系统用的清单（须加 --batch）",
+        },
+    ),
+    (
+        ("--batch",),
+        {
+            "choices": ("new", "elimination", "changes"),
+            "metavar": "批次",
+            "help": "national：new 新识别监测对象；elimination 风险消除；changes 信息更正（与上次导出相比）",
+        },
+    ),
     (("--output", "-o"), {"metavar": "FILE", "help": "导出文件（默认保存到数据目录的 exports 文件夹）"}),
     (("--village",), {"metavar": "村名", "help": "只导出一个行政村"}),
     (
@@ -113,6 +132,10 @@ def _village_ids(ctx: Any, name: str | None) -> list[int] | None:
 def run_export(args: argparse.Namespace, ctx: Any) -> int:
     from fanpin_desktop.services.roster_export import export_roster
 
+    if args.what == "national":
+        return run_export_national(args, ctx)
+    if args.batch:
+        raise UserError("--batch 只用于 export national。")
     ids = _village_ids(ctx, args.village)
     target = (
         Path(args.output)
@@ -125,6 +148,36 @@ def run_export(args: argparse.Namespace, ctx: Any) -> int:
     except KeyError as exc:
         raise UserError(str(exc).strip("'\"")) from exc
     out(f"已导出 {count} 人：{target}")
+    return 0
+
+
+def run_export_national(args: argparse.Namespace, ctx: Any) -> int:
+    from fanpin_desktop.services import national_export as ne
+
+    if not args.batch:
+        raise UserError(
+            "请用 --batch 选择清单：new（新识别）、elimination（风险消除）或 changes（信息更正）。"
+        )
+    if args.village or args.layout != "national_roster_47":
+        raise UserError(
+            "export national 导出全乡镇的清单，列布局固定为 national_batch_47，不用 --village、--layout。"
+        )
+    now = dt.datetime.now().replace(microsecond=0)
+    target = (
+        Path(args.output)
+        if args.output
+        else ctx.paths.exports / f"全国系统_{ne.KIND_LABELS[args.batch]}清单_{now:%Y%m%d_%H%M%S}.xlsx"
+    )
+    with ctx.db.unit() as s:
+        result = ne.export_batch(s, args.batch, target, now=now)
+    for warning in result.warnings:  # ne.quality_warnings: the data-quality rules (issue 13)
+        out(f"数据质量提示：{warning}")
+    out(f"已导出{ne.KIND_LABELS[args.batch]}清单：{result.households} 户、{result.rows} 人：{target}")
+    if args.batch == "changes":
+        out(f"更正明细 {len(result.changes)} 项（工作表“{ne.CHANGES_SHEET}”）")
+    out(f"导出记录编号 {result.export_id}，SHA-256 {result.sha256}")
+    if args.batch != "changes":
+        out(f"在全国系统录入完成后，用 fanpin exports --entered {result.export_id} 标记为已录入系统。")
     return 0
 
 

@@ -1,6 +1,7 @@
 """SQLAlchemy mapped classes: every entity of DOMAIN.md §2."""
 
 from fanpin_desktop.models.base import Audited, Base
+from fanpin_desktop.models.exchange import NationalExport, NationalExportRecord
 from fanpin_desktop.models.household import Household, IncomeRecord, Member
 from fanpin_desktop.models.monitoring import (
     CaseRisk,
@@ -35,6 +36,8 @@ from fanpin_desktop.models.system import (
 __all__ = [
     "Audited",
     "Base",
+    "NationalExport",
+    "NationalExportRecord",
     "Household",
     "IncomeRecord",
     "Member",

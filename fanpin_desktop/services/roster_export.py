@@ -8,22 +8,24 @@ database reproduces the same households and members (the importer reads the same
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from fanpin_desktop.documents.xlsx_util import TableSheet, write_table
 from fanpin_desktop.domain.cases import CASE_ELIMINATED, MONITORED_CASE_STATUSES
+from fanpin_desktop.domain.procedure import NATURAL_DISASTER
 from fanpin_desktop.models import Household, Member, MonitoringCase, NaturalVillage, Village, VillageGroup
 from fanpin_desktop.services import settings as settings_mod
 from fanpin_desktop.services.importer.fields import BY_KEY
 from fanpin_desktop.services.importer.headers import layout as get_layout
 
 DEFAULT_LAYOUT = "national_roster_47"
+_CHUNK = 1000  # people read at a time
 TEXT_FIELDS = {"hh_code", "member_code", "id_number", "hh_phone", "phone", "birth_date"}
 
 
@@ -35,10 +37,56 @@ def _yyyymm(d: dt.date | None) -> str:
     return f"{d:%Y%m}" if d else ""
 
 
-def roster_rows(
-    session: Session, layout_name: str = DEFAULT_LAYOUT, village_ids: list[int] | None = None
-) -> tuple[list[str], Iterator[list[Any]], set[int], int]:
-    """Header, rows, text column indexes and row count of the roster in ``layout_name``."""
+@dataclass
+class RosterTable:
+    """The roster in one layout: header, text columns and rows (also keyed by household and member)."""
+
+    header: list[str]
+    text_columns: set[int]
+    count: int
+    _session: Session
+    _query: Select[Any]
+    _columns: list[Callable[[Any], Any]]
+    _seq_col: int | None
+
+    def keyed_rows(self) -> Iterator[tuple[int, int, list[Any]]]:
+        """(household id, member id, row values) per person, in the roster's order; the people are
+        read in chunks while the rows are consumed, so memory does not grow with the roster."""
+        columns, seq_col = self._columns, self._seq_col
+        records = self._session.execute(self._query.execution_options(yield_per=_CHUNK))
+        for n, r in enumerate(records, 1):
+            values = [f(r) for f in columns]
+            if seq_col is not None:
+                values[seq_col] = n
+            yield r[7], r[0].id, values
+
+    def rows(self) -> Iterator[list[Any]]:
+        for _hid, _mid, values in self.keyed_rows():
+            yield values
+
+
+def _risk_cell(case: MonitoringCase, n: int) -> str:
+    risks = case.risks
+    return risks[n - 1].risk_type if len(risks) >= n else ""
+
+
+def _disaster_subtype(case: MonitoringCase) -> str:
+    return next((r.subtype for r in case.risks if r.risk_type == NATURAL_DISASTER and r.subtype), "")
+
+
+def roster_table(
+    session: Session,
+    layout_name: str = DEFAULT_LAYOUT,
+    village_ids: list[int] | None = None,
+    *,
+    household_ids: Collection[int] | None = None,
+    cases: dict[int, MonitoringCase] | None = None,
+) -> RosterTable:
+    """The roster in ``layout_name``: every household (of ``village_ids``), or only
+    ``household_ids``. The monitoring columns show each household's case from ``cases``
+    (household id → case; default: its latest monitored case). Layouts with 风险消除方式,
+    返贫致贫风险1–5 and 自然灾害类型 columns (the national batch lists) get the case's mode and
+    risks; pass cases loaded with their risks then."""
     lay = get_layout(layout_name)
     cfg = settings_mod.load(session)
     today = dt.date.today()
@@ -61,14 +109,22 @@ def roster_rows(
         .outerjoin(N, Household.natural_village_id == N.id)
         .order_by(Village.sort_order, Village.id, G.sort_order, Household.id, Member.sort_order, Member.id)
     )
+    sq = select(Member.household_id, func.count()).join(Household, Member.household_id == Household.id)
     if village_ids:
         q = q.where(Household.village_id.in_(village_ids))
-    records = session.execute(q).all()
-    sizes = Counter(r[7] for r in records)
-    cases: dict[int, MonitoringCase] = {}
-    for case in session.scalars(select(MonitoringCase).order_by(MonitoringCase.clue_date, MonitoringCase.id)):
-        if case.status in MONITORED_CASE_STATUSES:
-            cases[case.household_id] = case  # the latest one wins
+        sq = sq.where(Household.village_id.in_(village_ids))
+    if household_ids is not None:
+        ids = list(household_ids)
+        q = q.where(Household.id.in_(ids))
+        sq = sq.where(Household.id.in_(ids))
+    sizes: dict[int, int] = {hid: n for hid, n in session.execute(sq.group_by(Member.household_id))}
+    if cases is None:
+        cases = {}
+        for case in session.scalars(
+            select(MonitoringCase).order_by(MonitoringCase.clue_date, MonitoringCase.id)
+        ):
+            if case.status in MONITORED_CASE_STATUSES:
+                cases[case.household_id] = case  # the latest one wins
 
     getters: dict[str, Callable[[Any], Any]] = {
         "county": lambda r: cfg.county,
@@ -79,9 +135,19 @@ def roster_rows(
         "hh_code": lambda r: r[1] or "",
         "hh_phone": lambda r: r[2] or "",
         "household_type": lambda r: r[3],
-        "hh_size": lambda r: sizes[r[7]],
+        "hh_size": lambda r: sizes.get(r[7], 0),
         "member_code": lambda r: r[0].code or "",
         "birth_date": lambda r: r[0].birth_date.isoformat() if r[0].birth_date else "",
+        "case_elimination_mode": lambda r: (
+            cases[r[7]].elimination_mode or ""
+            if r[7] in cases and cases[r[7]].status == CASE_ELIMINATED
+            else ""
+        ),
+        "case_disaster_subtype": lambda r: _disaster_subtype(cases[r[7]]) if r[7] in cases else "",
+        **{
+            f"case_risk{n}": (lambda r, n=n: _risk_cell(cases[r[7]], n) if r[7] in cases else "")
+            for n in range(1, 6)
+        },
     }
     by_header: dict[str, Callable[[Any], Any]] = {
         "省": lambda r: cfg.province,
@@ -112,15 +178,15 @@ def roster_rows(
         if key in TEXT_FIELDS:
             text_columns.add(j)
     seq_col = lay.headers.index("序号") if "序号" in lay.headers else None
+    return RosterTable(list(lay.headers), text_columns, sum(sizes.values()), session, q, columns, seq_col)
 
-    def rows() -> Iterator[list[Any]]:
-        for n, r in enumerate(records, 1):
-            values = [f(r) for f in columns]
-            if seq_col is not None:
-                values[seq_col] = n
-            yield values
 
-    return lay.headers, rows(), text_columns, len(records)
+def roster_rows(
+    session: Session, layout_name: str = DEFAULT_LAYOUT, village_ids: list[int] | None = None
+) -> tuple[list[str], Iterator[list[Any]], set[int], int]:
+    """Header, rows, text column indexes and row count of the roster in ``layout_name``."""
+    table = roster_table(session, layout_name, village_ids)
+    return table.header, table.rows(), table.text_columns, table.count
 
 
 def export_roster(
