@@ -20,9 +20,10 @@ many cases.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -63,6 +64,27 @@ def _chunks(values: Sequence[int]) -> list[Sequence[int]]:
     return [values[i : i + SQL_CHUNK] for i in range(0, len(values), SQL_CHUNK)]
 
 
+_INCOME_COLUMNS = (
+    IncomeRecord.household_id,
+    IncomeRecord.year,
+    IncomeRecord.wage,
+    IncomeRecord.business,
+    IncomeRecord.property_income,
+    IncomeRecord.transfer,
+    IncomeRecord.business_cost,
+    IncomeRecord.people_count,
+)
+_INCOME_ORDER = (IncomeRecord.household_id, IncomeRecord.period_start, IncomeRecord.id)
+
+
+def _latest_by_household(rows: Iterable[Any], sizes: Mapping[int, int]) -> dict[int, LatestIncome]:
+    out: dict[int, LatestIncome] = {}
+    for hid, year, wage, business, prop, transfer, cost, people in rows:  # ordered: the last one wins
+        t = totals(wage, business, prop, transfer, cost, people or sizes.get(hid, 0))
+        out[hid] = LatestIncome(year, t.per_capita, SOURCE_LOCAL)
+    return out
+
+
 def local_incomes(session: Session, household_ids: Sequence[int]) -> dict[int, LatestIncome]:
     """household id → its latest income record's per-capita income (by period start), in bulk."""
     out: dict[int, LatestIncome] = {}
@@ -75,23 +97,40 @@ def local_incomes(session: Session, household_ids: Sequence[int]) -> dict[int, L
             ).all()
         )
         rows = session.execute(
-            select(
-                IncomeRecord.household_id,
-                IncomeRecord.year,
-                IncomeRecord.wage,
-                IncomeRecord.business,
-                IncomeRecord.property_income,
-                IncomeRecord.transfer,
-                IncomeRecord.business_cost,
-                IncomeRecord.people_count,
-            )
-            .where(IncomeRecord.household_id.in_(chunk))
-            .order_by(IncomeRecord.household_id, IncomeRecord.period_start, IncomeRecord.id)
+            select(*_INCOME_COLUMNS).where(IncomeRecord.household_id.in_(chunk)).order_by(*_INCOME_ORDER)
         ).all()
-        for hid, year, wage, business, prop, transfer, cost, people in rows:  # the last one wins
-            t = totals(wage, business, prop, transfer, cost, people or sizes.get(hid, 0))
-            out[hid] = LatestIncome(year, t.per_capita, SOURCE_LOCAL)
+        out.update(_latest_by_household(rows, sizes))
     return out
+
+
+def all_local_incomes(session: Session, sizes: Mapping[int, int]) -> dict[int, LatestIncome]:
+    """:func:`local_incomes` of every household in one query; ``sizes`` are the member counts
+    (household id → members), which the roster import has already read."""
+    return _latest_by_household(session.execute(select(*_INCOME_COLUMNS).order_by(*_INCOME_ORDER)), sizes)
+
+
+def national_update(
+    stored: Decimal | None,
+    stored_year: int | None,
+    local: LatestIncome | None,
+    amount: Decimal | None,
+    year: int,
+) -> tuple[Decimal, int] | None:
+    """What a roster import stores as the national figure (amount, year), or None for nothing.
+
+    Nothing when the file gives no amount (a blank cell does not erase the stored figure), when
+    the amount is the stored national one (the year alone never changes it: the national system
+    carries a household's figure over until its next income survey, so the first year it was seen
+    stays), or when it is the local figure that is shown now (a roster exported from here and
+    imported again changes nothing). Otherwise the file's amount for ``year``."""
+    if amount is None:
+        return None
+    if stored is not None and Decimal(stored) == amount:
+        return None
+    shown = pick_income(local, stored_year, stored)
+    if shown is not None and shown.per_capita == amount:
+        return None
+    return amount, year
 
 
 def latest_incomes(session: Session, household_ids: Sequence[int]) -> dict[int, LatestIncome]:
