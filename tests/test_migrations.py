@@ -105,16 +105,18 @@ def test_upgrading_a_filled_database_keeps_rows_and_references(tmp_path):
             village = Village(name="红星村", sort_order=1)
             s.add(village)
             s.flush()
-            hh = Household(village_id=village.id, code="H001")
-            s.add(hh)
-            s.flush()
-            head = Member(household_id=hh.id, name="张大山", relation="户主", id_number=number)
+            # Core inserts: the ORM classes have columns later revisions add
+            hh_id = s.execute(
+                Household.__table__.insert().values(
+                    village_id=village.id, code="H001", household_type="一般农户"
+                )
+            ).inserted_primary_key[0]
+            head = Member(household_id=hh_id, name="张大山", relation="户主", id_number=number)
             s.add(head)
             s.flush()
-            # Core insert: the ORM class has columns later revisions add
             s.execute(
                 Measure.__table__.insert().values(
-                    household_id=hh.id,
+                    household_id=hh_id,
                     member_id=head.id,
                     category="产业帮扶",
                     content="养殖",

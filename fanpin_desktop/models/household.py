@@ -35,6 +35,10 @@ class Household(Audited, Timestamps, Base):
     urban_registered: Mapped[bool] = mapped_column(default=False)  # 农转非
     bank_account_note: Mapped[str | None] = mapped_column(String(80))
     note: Mapped[str | None] = mapped_column(Text)
+    # 人均纯收入 as the national system reports it (roster import), and the year it is for; the
+    # local income records win when theirs is as recent (services.households.income)
+    national_per_capita_income: Mapped[Decimal | None] = mapped_column(Money)
+    national_income_year: Mapped[int | None]
 
     village: Mapped[Village] = relationship()
     group: Mapped[VillageGroup | None] = relationship()

@@ -53,7 +53,7 @@ from fanpin_desktop.errors import UserError
 from fanpin_desktop.models import Household, MonitoringCase, Village
 from fanpin_desktop.services import calendar as calendar_service
 from fanpin_desktop.services import settings as settings_service
-from fanpin_desktop.services.cases.todo import latest_incomes
+from fanpin_desktop.services.households.income import latest_incomes
 from fanpin_desktop.services.households.constants import HEAD
 
 __all__ = [
@@ -364,7 +364,9 @@ def gather_review_list(
     incomes = latest_incomes(session, [c.household_id for c in cases])
     for case in cases:
         h = case.household
-        year, per_capita = incomes.get(h.id, (None, None))
+        found = incomes.get(h.id)
+        per_capita = found.per_capita if found is not None else None
+        year = found.year if found is not None else None
         item.rows.append(
             ReviewRow(
                 village=h.village.name if h.village else "",

@@ -21,6 +21,7 @@ from fanpin_desktop.domain.cases import CASE_ELIMINATED, MONITORED_CASE_STATUSES
 from fanpin_desktop.domain.procedure import NATURAL_DISASTER
 from fanpin_desktop.models import Household, Member, MonitoringCase, NaturalVillage, Village, VillageGroup
 from fanpin_desktop.services import settings as settings_mod
+from fanpin_desktop.services.households.income import latest_incomes
 from fanpin_desktop.services.importer.fields import BY_KEY
 from fanpin_desktop.services.importer.headers import layout as get_layout
 
@@ -125,6 +126,15 @@ def roster_table(
         ):
             if case.status in MONITORED_CASE_STATUSES:
                 cases[case.household_id] = case  # the latest one wins
+    # 人均纯收入: the figure shown everywhere (local record or national, households.income), so
+    # that importing the file again changes nothing
+    incomes = (
+        latest_incomes(session, list(sizes)) if any(c[1] == "per_capita_income" for c in lay.columns) else {}
+    )
+
+    def income(r: Any) -> Any:
+        found = incomes.get(r[7])
+        return float(found.per_capita) if found is not None and found.per_capita is not None else ""
 
     getters: dict[str, Callable[[Any], Any]] = {
         "county": lambda r: cfg.county,
@@ -136,6 +146,7 @@ def roster_table(
         "hh_phone": lambda r: r[2] or "",
         "household_type": lambda r: r[3],
         "hh_size": lambda r: sizes.get(r[7], 0),
+        "per_capita_income": income,
         "member_code": lambda r: r[0].code or "",
         "birth_date": lambda r: r[0].birth_date.isoformat() if r[0].birth_date else "",
         "case_elimination_mode": lambda r: (

@@ -1,6 +1,7 @@
 """One monitoring case as the case editor shows it (``load_case``), and a household's open case.
 
-The household summary comes with it: members with their ages, the latest 人均纯收入 and that year's
+The household summary comes with it: members with their ages, the latest 人均纯收入 (the local
+income record or the national system's figure, ``services.households.income``) and that year's
 threshold, the 三保障 and drinking-water problems of the household's latest screening (附件1), and
 whether anybody in the household can work. 下一件事 is the same rule the list and the 待办 use.
 """
@@ -15,12 +16,11 @@ from sqlalchemy.orm import Session, selectinload
 from fanpin_desktop.domain import facts as member_rules
 from fanpin_desktop.domain import todo as todo_rules
 from fanpin_desktop.domain.cases import CASE_ELIMINATED, CASE_NOT_INCLUDED
-from fanpin_desktop.domain.income import totals
 from fanpin_desktop.domain.procedure import STEPS
 from fanpin_desktop.errors import UserError
 from fanpin_desktop.models import Household, HouseholdScreening, MonitoringCase
 from fanpin_desktop.services import settings as settings_service
-from fanpin_desktop.services.cases.todo import ThresholdCache, case_facts
+from fanpin_desktop.services.cases.todo import case_facts
 from fanpin_desktop.services.cases.types import (
     CaseDetail,
     ContactView,
@@ -30,6 +30,7 @@ from fanpin_desktop.services.cases.types import (
     VisitView,
 )
 from fanpin_desktop.services.households.constants import HEAD, LABOUR_SKILLS_ABLE
+from fanpin_desktop.services.households.income import ThresholdCache, latest_income
 
 #: the screening answers (附件1) that are 三保障 and drinking water, with the problem's wording
 GUARANTEE_PROBLEMS = (
@@ -70,7 +71,6 @@ def load_case(session: Session, case_id: int, today: dt.date | None = None) -> C
             selectinload(MonitoringCase.contacts),
             selectinload(MonitoringCase.visits),
             selectinload(MonitoringCase.household).selectinload(Household.members),
-            selectinload(MonitoringCase.household).selectinload(Household.incomes),
             selectinload(MonitoringCase.household).selectinload(Household.village),
             selectinload(MonitoringCase.household).selectinload(Household.group),
         )
@@ -82,17 +82,10 @@ def load_case(session: Session, case_id: int, today: dt.date | None = None) -> C
     head = next((m for m in members if m.relation == HEAD), members[0] if members else None)
     member_names = {m.id: m.name for m in members}
     per_capita = year = threshold = None
-    if h.incomes:
-        latest = max(h.incomes, key=lambda r: (r.period_start or dt.date.min, r.id))
-        t = totals(
-            latest.wage,
-            latest.business,
-            latest.property_income,
-            latest.transfer,
-            latest.business_cost,
-            latest.people_count or len(members),
-        )
-        per_capita, year = t.per_capita, latest.year
+    income_source = ""
+    income = latest_income(session, h.id)
+    if income is not None:
+        per_capita, year, income_source = income.per_capita, income.year, income.source
         threshold = ThresholdCache(session)(year)
     village = h.village.name if h.village else ""
     group = h.group.name if h.group else ""
@@ -212,6 +205,7 @@ def load_case(session: Session, case_id: int, today: dt.date | None = None) -> C
         next_due=nxt.due_on,
         overdue=nxt.overdue,
         next_note=nxt.note,
+        income_source=income_source,
     )
 
 

@@ -43,7 +43,6 @@ from fanpin_desktop.domain.cases import (
     CASE_ROLLED_BACK,
 )
 from fanpin_desktop.domain.facts import household_facts
-from fanpin_desktop.domain.income import totals
 from fanpin_desktop.domain.procedure import (
     COUNTY_DECISION,
     ELIMINATION,
@@ -70,7 +69,6 @@ from fanpin_desktop.models import (
 )
 from fanpin_desktop.models.monitoring import CaseRisk
 from fanpin_desktop.services import calendar as calendar_service
-from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.services.cases.types import (
     STATUS_LABELS,
@@ -80,6 +78,7 @@ from fanpin_desktop.services.cases.types import (
     StepInput,
     VisitInput,
 )
+from fanpin_desktop.services.households.income import ThresholdCache, latest_income
 
 _EN = enums.current()
 _Row = TypeVar("_Row", Measure, Contact, Visit)
@@ -547,26 +546,18 @@ def remove_last_step(session: Session, case_id: int, procedure: str) -> None:
 
 
 def _case_facts(session: Session, case: MonitoringCase, on: dt.date) -> CaseFacts:
-    """What the elimination checks need: household type, the latest income year's 人均纯收入 and
-    that year's threshold (township region, else national), the case's measures, labour."""
+    """What the elimination checks need: household type, the latest 人均纯收入 (local income
+    record or the national system's figure, ``households.income``) and that year's threshold
+    (township region, else national), the case's measures, labour."""
     household = case.household
     members = list(household.members)
     facts = household_facts(members, on)
     per_capita: Decimal | None = None
     threshold: Decimal | None = None
-    if household.incomes:
-        latest = max(household.incomes, key=lambda r: (r.period_start, r.year))
-        people = latest.people_count or len(members)
-        per_capita = totals(
-            latest.wage,
-            latest.business,
-            latest.property_income,
-            latest.transfer,
-            latest.business_cost,
-            people,
-        ).per_capita
-        row = campaign_service.threshold_for(session, latest.year)
-        threshold = Decimal(row.amount) if row is not None else None
+    income = latest_income(session, household.id)
+    if income is not None:
+        per_capita = income.per_capita
+        threshold = ThresholdCache(session)(income.year)
     return CaseFacts(
         household_type=household.household_type,
         per_capita_income=per_capita,

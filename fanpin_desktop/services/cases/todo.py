@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,13 +17,11 @@ from sqlalchemy.orm import Session
 from fanpin_desktop.domain import todo as rules_mod
 from fanpin_desktop.domain.cases import ACTIVE_CASE_STATUSES, PENDING_CASE_STATUSES
 from fanpin_desktop.domain.deadlines import DeadlineRules
-from fanpin_desktop.domain.income import totals
 from fanpin_desktop.domain.procedure import ELIMINATION, IDENTIFICATION, StepEntry, split_people
 from fanpin_desktop.models import (
     CaseStep,
     Contact,
     Household,
-    IncomeRecord,
     Measure,
     Member,
     MonitoringCase,
@@ -32,9 +29,9 @@ from fanpin_desktop.models import (
     Visit,
 )
 from fanpin_desktop.services import settings as settings_service
-from fanpin_desktop.services import thresholds as threshold_service
 from fanpin_desktop.services.cases.types import DUE_KINDS, DueItem
 from fanpin_desktop.services.households.constants import HEAD, LABOUR_SKILLS_ABLE, SQL_CHUNK
+from fanpin_desktop.services.households.income import ThresholdCache, latest_incomes
 
 #: cases the 待办 looks at: still being identified or monitored
 OPEN_STATUSES = PENDING_CASE_STATUSES + ACTIVE_CASE_STATUSES
@@ -51,53 +48,6 @@ class CaseBasics:
     id: int
     household_id: int
     status: str
-
-
-class ThresholdCache:
-    """Thresholds by year for the township's region (settings), read once per year asked."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self._region = settings_service.load(session).threshold_region
-        self._by_year: dict[int, Decimal | None] = {}
-
-    def __call__(self, year: int) -> Decimal | None:
-        if year not in self._by_year:
-            row = threshold_service.threshold_for(self._session, year, self._region)
-            self._by_year[year] = row.amount if row is not None else None
-        return self._by_year[year]
-
-
-def latest_incomes(session: Session, household_ids: Sequence[int]) -> dict[int, tuple[int, Decimal | None]]:
-    """household id → (year, 人均纯收入) of its latest income record (by period start)."""
-    conn = session.connection()
-    out: dict[int, tuple[int, Decimal | None]] = {}
-    for chunk in chunks(list(household_ids)):
-        sizes = dict(
-            conn.execute(
-                select(Member.household_id, func.count(Member.id))
-                .where(Member.household_id.in_(chunk))
-                .group_by(Member.household_id)
-            ).all()
-        )
-        rows = conn.execute(
-            select(
-                IncomeRecord.household_id,
-                IncomeRecord.year,
-                IncomeRecord.wage,
-                IncomeRecord.business,
-                IncomeRecord.property_income,
-                IncomeRecord.transfer,
-                IncomeRecord.business_cost,
-                IncomeRecord.people_count,
-            )
-            .where(IncomeRecord.household_id.in_(chunk))
-            .order_by(IncomeRecord.household_id, IncomeRecord.period_start, IncomeRecord.id)
-        ).all()
-        for hid, year, wage, business, prop, transfer, cost, people in rows:  # the last one wins
-            t = totals(wage, business, prop, transfer, cost, people or sizes.get(hid, 0))
-            out[hid] = (year, t.per_capita)
-    return out
 
 
 def households_with_labour(session: Session, household_ids: Sequence[int]) -> set[int]:
@@ -188,7 +138,8 @@ def case_facts(
     threshold = ThresholdCache(session) if candidates else None
     out: dict[int, tuple[CaseBasics, rules_mod.CaseTodoFacts]] = {}
     for c in cases:
-        year, per_capita = incomes.get(c.household_id, (None, None))
+        income = incomes.get(c.household_id)
+        year, per_capita = (income.year, income.per_capita) if income is not None else (None, None)
         out[c.id] = (
             CaseBasics(c.id, c.household_id, c.status),
             rules_mod.CaseTodoFacts(

@@ -205,6 +205,7 @@ class CaseDetail:
     next_due: dt.date | None
     overdue: bool
     next_note: str = ""  # e.g. the unknown-holiday-year sentence
+    income_source: str = ""  # where per_capita_income comes from: 收入记录 / 全国系统 ("" = none)
 
 
 # --------------------------------------------------------------------------- editing inputs

@@ -15,6 +15,8 @@ Which module holds what:
   moved or removed, a new head, income records, a household deleted), all through the ORM so the
   audit trail records them.
 * :mod:`.history` — ``household_history``: the audit trail of a household worded for the clerk.
+* :mod:`.income` — ``latest_incomes``: the latest 人均纯收入 (local income record or the national
+  system's figure, whichever is newer) and ``ThresholdCache``, that year's threshold.
 * :mod:`.facts` — ``derived_facts`` and ``household_summary`` for the details pane.
 * :mod:`.labels` — Chinese labels of tables and fields (validation messages, history).
 * :mod:`.constants` and :mod:`.errors` — what the modules above share: the registry flags, the
@@ -81,6 +83,15 @@ from fanpin_desktop.services.households.history import (
     field_label,
     household_history,
 )
+from fanpin_desktop.services.households.income import (
+    SOURCE_LOCAL,
+    SOURCE_NATIONAL,
+    LatestIncome,
+    ThresholdCache,
+    latest_income,
+    latest_incomes,
+    pick_income,
+)
 from fanpin_desktop.services.households.labels import (
     CASE_FIELD_LABELS,
     HOUSEHOLD_FIELD_LABELS,
@@ -131,6 +142,13 @@ from fanpin_desktop.services.households.validation import (
 )
 
 __all__ = [
+    "pick_income",
+    "latest_incomes",
+    "latest_income",
+    "ThresholdCache",
+    "LatestIncome",
+    "SOURCE_NATIONAL",
+    "SOURCE_LOCAL",
     "ACTIVE_CASE_STATUSES",
     "CASE_FIELD_LABELS",
     "ELIMINATED_CASE_STATUSES",

@@ -55,6 +55,8 @@ HOUSEHOLD_FIELD_LABELS: dict[str, str] = {
     "urban_registered": "农转非",
     "bank_account_note": "银行账户备注",
     "note": "备注",
+    "national_per_capita_income": "人均纯收入（全国系统）",
+    "national_income_year": "人均纯收入年度（全国系统）",
 }
 INCOME_FIELD_LABELS: dict[str, str] = {
     "year": "年度",

@@ -13,6 +13,11 @@ out, the rest is written; an error on the 户主 row leaves the whole household 
 ``YYYYMM`` (202304 → 2023-04-01), ``YYYYMMDD``, ``YYYY-MM-DD``, ``YYYY/M/D`` or Excel dates. A blank
 type (or 无 / 否 / 非监测对象) means the household is not monitored: nothing is done to its cases.
 ``致贫原因1`` is the 2014 poverty cause of a 脱贫户, not a monitoring risk, and is still not imported.
+``人均纯收入`` is not the case's but the household's: ``plan.build_plan`` stores it as
+``Household.national_per_capita_income`` for the year of ``数据日期`` (else the current year), by
+``services.households.income.national_update`` (a blank cell erases nothing; the stored amount, or
+the local figure shown now, again changes nothing; a cell that is not a non-negative amount is an
+error of its row).
 
 **What the file says.** A household whose type is a monitoring category is monitored since
 风险识别时间 (required: without it the case is left alone, with a warning). 风险是否消除 = 是 means

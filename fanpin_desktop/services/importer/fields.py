@@ -17,7 +17,7 @@ class Field:
     label: str  # Chinese, as shown to the clerk
     level: str  # "member" | "household" | "check" (read for checks only) | "group" (grouping only)
     # | "case" (the household's monitoring case, importer/cases.py)
-    kind: str  # text | name | id | date | bool | int | enum | multi | place | phone | code | category | risk
+    kind: str  # text | name | id | date | bool | int | money | enum | multi | place | phone | code | category | risk
     attr: str | None = None  # model attribute (Member or Household)
     enum: str | None = None  # enumeration name in resources/enums
     aliases: tuple[str, ...] = field(default_factory=tuple)
@@ -45,6 +45,17 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("military_family", "是否军烈属", "household", "bool", attr="military_family", aliases=("军烈属",)),
     Field("hh_size", "人数", "check", "int"),
+    # 数据日期: when the national system's data were taken; its year is the year of 人均纯收入
+    Field("data_date", "数据日期", "check", "date", aliases=("数据时间", "统计日期")),
+    # the national system's 人均纯收入 (Household.national_per_capita_income, see plan.py)
+    Field(
+        "per_capita_income",
+        "人均纯收入",
+        "household",
+        "money",
+        attr="national_per_capita_income",
+        aliases=("家庭人均纯收入", "人均纯收入（元）", "人均纯收入(元)"),
+    ),
     Field(
         "head_id_number",
         "户主证件号码",

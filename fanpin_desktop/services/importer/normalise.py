@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from itertools import compress, count, repeat
 from operator import eq, is_, itemgetter, not_, or_
 from typing import Any
@@ -230,6 +231,41 @@ def make_int(f: Field) -> Callable[[Any], Any]:
         if not low <= value <= high:
             return Bad(f"{f.label}“{value}”应在{low}到{high}之间")
         return value
+
+    return conv
+
+
+MONEY_MAX = Decimal("100000000")  # 1 亿元: more is a typing slip, not an income
+_CENT = Decimal("0.01")
+
+
+def make_money(f: Field) -> Callable[[Any], Any]:
+    """An amount in 元 (``12,345.6``, ``12345.60元``, a number cell), rounded to the fen; not negative."""
+
+    def conv(raw: Any) -> Any:
+        if isinstance(raw, bool):
+            return Bad(f"{f.label}应为金额（元）")
+        if isinstance(raw, (int, float)):
+            if raw != raw or raw in (float("inf"), float("-inf")):
+                return Bad(f"{f.label}“{cell_text(raw)}”不是数字")
+            value = Decimal(str(raw))
+        else:
+            text = unicodedata.normalize("NFKC", cell_text(raw))
+            if not text:
+                return None
+            text = text.replace(",", "").replace(" ", "")
+            text = re.sub(r"(元|元/人|元/人/年)$", "", text)
+            try:
+                value = Decimal(text)
+            except InvalidOperation:
+                return Bad(f"{f.label}“{cell_text(raw)}”不是数字（应填金额，单位：元）")
+            if not value.is_finite():
+                return Bad(f"{f.label}“{cell_text(raw)}”不是数字（应填金额，单位：元）")
+        if value < 0:
+            return Bad(f"{f.label}“{cell_text(raw)}”不能为负数")
+        if value >= MONEY_MAX:
+            return Bad(f"{f.label}“{cell_text(raw)}”过大，请检查是否多输了位数")
+        return value.quantize(_CENT)
 
     return conv
 
@@ -637,6 +673,8 @@ def converter_for(key: str, enums: Enumerations) -> ColumnConverter | None:
         fn = to_bool
     elif f.kind == "int":
         fn = make_int(f)
+    elif f.kind == "money":
+        fn = make_money(f)
     elif f.kind == "date":
         fn, bulk = to_date, bulk_dates
     elif f.kind in ("enum", "multi"):

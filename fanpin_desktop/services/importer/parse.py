@@ -459,7 +459,15 @@ def _group(parsed: ParsedFile, issues: _Issues, head_ids: list[Any]) -> None:
     parsed.groups = sorted(groups.values(), key=lambda g: g.rows[0])
     consistent = [
         (key, vals[key])
-        for key in ("village", "group", "natural_village", "household_type", "hh_phone", *CASE_KEYS)
+        for key in (
+            "village",
+            "group",
+            "natural_village",
+            "household_type",
+            "hh_phone",
+            "per_capita_income",
+            *CASE_KEYS,
+        )
         if key in vals
     ]
     sizes = vals.get("hh_size")

@@ -9,6 +9,7 @@ Inside the write transaction the plan is used as previewed when the database is 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections import Counter
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 from fanpin_desktop.domain.ids import mask
 from fanpin_desktop.models import Household, Member, NaturalVillage, Village, VillageGroup
 from fanpin_desktop.services import settings as settings_mod
+from fanpin_desktop.services.households import income as income_mod
 from fanpin_desktop.services.importer import cases as cases_mod
 from fanpin_desktop.services.importer.fields import BY_KEY, MEMBER_FIELDS
 from fanpin_desktop.services.importer.parse import (
@@ -51,6 +53,8 @@ HOUSEHOLD_LABELS = {
     "address": "家庭住址",
     "relocated": "是否易地扶贫搬迁",
     "military_family": "是否军烈属",
+    "national_per_capita_income": "人均纯收入（全国系统）",
+    "national_income_year": "人均纯收入年度",
 }
 _HH_FIELD_ATTR = {
     "hh_code": "code",
@@ -461,6 +465,8 @@ HH_ATTRS = (
     "address",
     "relocated",
     "military_family",
+    "national_per_capita_income",
+    "national_income_year",
 )
 _HH_POS = {a: k for k, a in enumerate(HH_ATTRS)}
 
@@ -643,6 +649,16 @@ def build_plan(
         elif attr == "household_type":
             hv = ["一般农户" if v is None else v for v in hv]
         hh_of.append((attr, hv))
+    # 人均纯收入 as the national system reports it, for the year of 数据日期 (else this year): see
+    # households.income.national_update for when it is stored
+    income_col = vals.get("per_capita_income")
+    income_of = head_values(income_col) if income_col is not None else None
+    date_col = vals.get("data_date")
+    date_of = head_values(date_col) if date_col is not None else [None] * len(live)
+    this_year = dt.date.today().year
+    local_income: dict[int, income_mod.LatestIncome] = {}
+    if income_of is not None and existing_hh:
+        local_income = income_mod.all_local_incomes(session, hh_sizes)
 
     for j, g in enumerate(live):
         head = g.head
@@ -721,6 +737,22 @@ def build_plan(
                     continue  # a file without 户编号 for this household keeps the stored one
                 if old != v:
                     changes.append((attr, old, v))
+        if income_of is not None:
+            amount = income_of[j]
+            year = date_of[j].year if date_of[j] is not None else this_year
+            values["national_per_capita_income"] = amount
+            values["national_income_year"] = year if amount is not None else None
+            if existing_id is not None:
+                row = existing_hh[existing_id]
+                stored = row[_HH_POS["national_per_capita_income"]]
+                stored_year = row[_HH_POS["national_income_year"]]
+                update = income_mod.national_update(
+                    stored, stored_year, local_income.get(existing_id), amount, year
+                )
+                if update is not None:
+                    changes.append(("national_per_capita_income", stored, update[0]))
+                    if stored_year != update[1]:
+                        changes.append(("national_income_year", stored_year, update[1]))
         # ---- members
         planned: list[PlannedMember] = []
         if not members_db:  # nobody in the database yet (a first import): every row is new

@@ -1060,7 +1060,10 @@ class CaseEditor(QDialog):
         if c.per_capita_income is None:
             income = "人均纯收入：<span style='color:#b3261e'>未录入</span>"
         else:
-            year = f"（{c.income_year}年度）" if c.income_year else ""
+            what = "，".join(
+                p for p in (f"{c.income_year}年度" if c.income_year else "", c.income_source) if p
+            )
+            year = f"（{what}）" if what else ""
             income = f"人均纯收入{year}：<b>{c.per_capita_income:,.2f}</b> 元"
             if c.threshold is not None:
                 below = c.per_capita_income < c.threshold

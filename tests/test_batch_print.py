@@ -1,0 +1,141 @@
+"""批量打印 (issue 12 point 6): several kinds of case documents for a village in one PDF, with
+progress and cancel, through the service and the dialog on the 监测对象 page."""
+
+from __future__ import annotations
+
+import pypdf
+import pytest
+from sqlalchemy import select
+
+from fanpin_desktop.context import open_app
+from fanpin_desktop.errors import UserError
+from fanpin_desktop.models import MonitoringCase, Village
+from fanpin_desktop.services import batch_print
+from fanpin_desktop.services.cases import listing
+from fanpin_desktop.services.cases.types import CaseQuery
+from fanpin_desktop.ui.tasks import TaskCancelled, TaskControl
+
+
+def pdf_text(path) -> str:
+    return "".join("".join((page.extract_text() or "").split()) for page in pypdf.PdfReader(str(path)).pages)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    ctx = open_app(
+        tmp_path_factory.mktemp("batch") / "data", demo=True, demo_households=300, auto_backup=False
+    )
+    yield ctx
+    ctx.db.dispose()
+
+
+def _village_with_open_cases(ctx) -> tuple[int, str, list[int]]:
+    """The village with the most cases that are monitored or being identified."""
+    with ctx.db.reading() as s:
+        best = None
+        for v in s.scalars(select(Village).order_by(Village.sort_order)):
+            ids = listing.case_ids(s, CaseQuery(village_id=v.id))
+            rows = listing.fetch_case_rows(s, ids)
+            open_ids = [i for i in ids if rows[i].status in ("识别中", "已纳入", "消除中", "已回退")]
+            if best is None or len(open_ids) > len(best[2]):
+                best = (v.id, v.name, open_ids)
+    assert best is not None and best[2]
+    return best
+
+
+def test_one_pdf_holds_every_chosen_kind_in_order(demo, tmp_path):
+    vid, name, _ids = _village_with_open_cases(demo)
+    reports: list[tuple[int, int, str]] = []
+    control = TaskControl(lambda done, total, text: reports.append((done, total, text)))
+    out = tmp_path / "batch.pdf"
+    with demo.db.reading() as s:
+        result = batch_print.write_batch(
+            s, out, kinds=["collection", "verification", "authorisation"], village_id=vid, control=control
+        )
+    text = pdf_text(out)
+    # printed in the order of DOCUMENTS, not the order ticked
+    assert text.index("入户核实") < text.index("承诺") < text.index("防止返贫监测对象信息采集表")
+    assert name in text
+    assert set(result.items) == {"入户核实表", "申请及承诺授权查询书", "信息采集表"}
+    assert all(n > 0 for n in result.items.values())
+    assert reports and reports[-1][2] == "正在生成PDF文件…"
+    assert result.path == out
+
+
+def test_a_kind_with_nothing_is_skipped_and_named(demo, tmp_path):
+    """The 300-household demo's villages have no case at the elimination 公示 except where the demo
+    put one; whichever village has none, the batch still prints the rest and says what it skipped."""
+    with demo.db.reading() as s:
+        villages = list(s.scalars(select(Village.id).order_by(Village.sort_order)))
+        for vid in villages:
+            try:
+                result = batch_print.write_batch(
+                    s, tmp_path / f"b{vid}.pdf", kinds=["publicity_elimination", "collection"], village_id=vid
+                )
+            except UserError:
+                continue  # neither kind has anything in this village
+            if "村级公示（拟风险消除）" in result.skipped:
+                assert "信息采集表" in result.items
+                assert (tmp_path / f"b{vid}.pdf").exists()
+                return
+    pytest.fail("no village without an elimination 公示 was found")
+
+
+def test_nothing_to_print_and_bad_choices_are_refused(demo, tmp_path):
+    with demo.db.reading() as s:
+        with pytest.raises(UserError, match="至少选择一种"):
+            batch_print.write_batch(s, tmp_path / "x.pdf", kinds=[], village_id=1)
+        with pytest.raises(UserError, match="选择一个行政村"):
+            batch_print.write_batch(s, tmp_path / "x.pdf", kinds=["collection"])
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_cancel_leaves_no_file(demo, tmp_path):
+    vid, _name, _ids = _village_with_open_cases(demo)
+    control = TaskControl()
+    control.cancel()
+    out = tmp_path / "cancelled.pdf"
+    with demo.db.reading() as s, pytest.raises(TaskCancelled):
+        batch_print.write_batch(s, out, kinds=["verification"], village_id=vid, control=control)
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_selected_cases_only(demo, tmp_path):
+    _vid, _name, ids = _village_with_open_cases(demo)
+    chosen = ids[:2]
+    with demo.db.reading() as s:
+        heads = [s.get(MonitoringCase, cid).household.members for cid in chosen]
+        result = batch_print.write_batch(s, tmp_path / "sel.pdf", kinds=["verification"], case_ids=chosen)
+    assert result.items == {"入户核实表": 2}
+    text = pdf_text(tmp_path / "sel.pdf")
+    for members in heads:
+        head = next(m for m in members if m.relation == "户主")
+        assert head.name in text
+
+
+def test_dialog_prints_the_selection_and_opens_the_file(demo, tmp_path, qtbot, monkeypatch):
+    from fanpin_desktop.services import open_file as open_file_service
+    from fanpin_desktop.ui.dialogs.batch_print_dialog import BatchPrintDialog
+    from fanpin_desktop.ui.operations import Operations
+    from fanpin_desktop.ui.tasks import TaskRunner
+
+    opened = []
+    monkeypatch.setattr(open_file_service, "open_file", lambda path, **_kw: opened.append(path))
+    _vid, _name, ids = _village_with_open_cases(demo)
+    ops = Operations(demo.db, TaskRunner(synchronous=True))
+    dialog = BatchPrintDialog(ops, [], tmp_path, case_ids=ids[:3])
+    qtbot.addWidget(dialog)
+    assert dialog.by_selection.isChecked()
+    for key, box in dialog.documents.items():
+        box.setChecked(key == "authorisation")
+    dialog.fill.setCurrentIndex(1)  # blank forms
+    out = tmp_path / "dialog.pdf"
+    dialog.run(out)
+    assert dialog.result is not None and dialog.result.items == {"申请及承诺授权查询书": 3}
+    assert opened == [out]
+    for box in dialog.documents.values():
+        box.setChecked(False)
+    dialog.run(tmp_path / "none.pdf")
+    assert dialog.message.text() == "请至少勾选一种文书。"
+    assert not (tmp_path / "none.pdf").exists()
