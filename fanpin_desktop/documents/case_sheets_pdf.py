@@ -16,9 +16,11 @@ widths are fixed per page size, never measured per sheet, so 500 sheets take sec
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -291,6 +293,35 @@ def _yes_no(value: bool | None) -> str:
     return "是" if value else "否"
 
 
+class Deferred(Flowable):
+    """Stands for one document's flowables and makes them only when the layout reaches it.
+
+    Its height is always more than there is room for, so the layout asks it to split, and the
+    split is the document's real story (starting with its zero-size :class:`Section`). A batch of
+    500 sheets thus holds 500 small data objects, not 500 sheets of tables, and each sheet's
+    flowables are freed once drawn.
+    """
+
+    def __init__(self, make: Callable[[], list[Flowable]]) -> None:
+        super().__init__()
+        self._make: Callable[[], list[Flowable]] | None = make
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - ReportLab's signature
+        return availWidth, availHeight + 1
+
+    def split(self, availWidth, availHeight):  # noqa: N803
+        make, self._make = self._make, None
+        return make() if make is not None else []
+
+    def draw(self) -> None:  # never drawn: always split
+        pass
+
+
+def _numbered(item: Any, number: int) -> Any:
+    """``item`` with a key unique in its PDF (a case printed twice is numbered twice)."""
+    return dataclasses.replace(item, key=f"{number}-{item.key}")
+
+
 # --------------------------------------------------------------------------------------------------
 # 入户核实表
 
@@ -522,9 +553,10 @@ def render_verification(
     """The sheets into one PDF, each household's pages numbered on their own."""
     setup = PageSetup(paper, landscape=False)
     styles = DocStyles(fonts or default_library())
-    story: list[Flowable] = []
-    for sheet in sheets:
-        story += story_verification(sheet, styles, setup)
+    story = [
+        Deferred(functools.partial(story_verification, _numbered(sheet, i), styles, setup))
+        for i, sheet in enumerate(sheets, 1)
+    ]
     return build_pdf(path, story, setup, styles=styles, title=VERIFICATION_TITLE, subject=PRIVACY_FOOTER)
 
 
@@ -637,7 +669,8 @@ def render_authorisation(
 ) -> Path:
     setup = PageSetup(paper, landscape=False)
     styles = DocStyles(fonts or default_library())
-    story: list[Flowable] = []
-    for letter in letters:
-        story += story_authorisation(letter, styles, setup)
+    story = [
+        Deferred(functools.partial(story_authorisation, _numbered(letter, i), styles, setup))
+        for i, letter in enumerate(letters, 1)
+    ]
     return build_pdf(path, story, setup, styles=styles, title=AUTHORISATION_TITLE, subject=PRIVACY_FOOTER)
