@@ -58,6 +58,8 @@ BLANK_FILL = "＿＿＿＿＿＿"  # a blank to be filled in by hand in running 
 #: the 三保障 and drinking-water questions, in the order printed
 GUARANTEE_LABELS = ("住房安全有保障", "义务教育有保障", "基本医疗有保障", "饮水安全有保障")
 
+SIGNATURE_NOTE = "核实人须两人，本人签字；户主不能书写的，由家庭成员代签并按手印。"
+
 PURPOSE_INCLUSION = "识别纳入监测"
 PURPOSE_ELIMINATION = "风险消除"
 CONCLUSION_CHOICES = {
@@ -478,24 +480,26 @@ def _box(kit: _Kit, label: str, content: Any, height: float | None) -> Table:
 
 
 def _signature_grid(kit: _Kit) -> Table:
-    """Four signature cells, each ≥ 16 mm high on A4, then the date."""
+    """Four signature cells, each 15 mm high on A4, then a note and the date."""
     w = kit.width / 4
     date = cn_date(None)
+    note = Paragraph(kit.fangsong.markup(SIGNATURE_NOTE), kit.note)
     rows = [
         [kit.label("核实人（签字）"), "", kit.label("核实人（签字）"), ""],
         [kit.label("户主签字（按手印）"), "", kit.label("村委会（盖章）"), ""],
-        ["", "", kit.label("日期"), date],
+        [note, "", kit.label("日期"), date],
     ]
     height = 15 * mm * kit.k
     table = Table(
-        rows, colWidths=[w * 0.72, w * 1.28, w * 0.72, w * 1.28], rowHeights=[height, height, 8 * mm * kit.k]
+        rows, colWidths=[w * 0.72, w * 1.28, w * 0.72, w * 1.28], rowHeights=[height, height, 11 * mm * kit.k]
     )
     table.setStyle(
         kit.grid_style(
             [
                 ("BACKGROUND", (0, 0), (0, 1), HEADER_BG),
                 ("BACKGROUND", (2, 0), (2, 2), HEADER_BG),
-                ("LINEBELOW", (0, 2), (1, 2), 0, GRID_COLOR),
+                ("SPAN", (0, 2), (1, 2)),
+                ("ALIGN", (0, 2), (0, 2), "LEFT"),
             ]
         )
     )
