@@ -51,6 +51,7 @@ PRIVACY_FOOTER = "内含个人敏感信息，请妥善保管，不得外传"
 ADULT_AGE = 18
 
 BLANK_MEMBER_ROWS = 8  # member grid rows of a blank verification sheet
+EXTRA_MEMBER_ROWS = 2  # empty rows under the members of a pre-filled sheet
 BLANK_SIGNER_ROWS = 6  # signature rows of a blank authorisation letter
 UNCHECKED = "□是　□否"
 BLANK_FILL = "＿＿＿＿＿＿"  # a blank to be filled in by hand in running text
@@ -390,7 +391,10 @@ def _member_grid(kit: _Kit, sheet: VerificationSheet) -> Table:
                 m.work,
             )
             rows.append([kit.cell_value(v, w[c], left=c == 9) for c, v in enumerate(values)])
-        heights = [None] + [None] * len(sheet.members)
+        # empty rows for a member the verifier finds at the door (born, married in, back home)
+        count = len(sheet.members)
+        rows += [[str(count + i + 1)] + [""] * 9 for i in range(EXTRA_MEMBER_ROWS)]
+        heights = [None] * (1 + count) + [7 * mm * kit.k] * EXTRA_MEMBER_ROWS
     table = Table(rows, colWidths=w, rowHeights=heights, repeatRows=1, splitByRow=1)
     table.setStyle(
         kit.grid_style(
@@ -522,10 +526,13 @@ def story_verification(sheet: VerificationSheet, styles: DocStyles, setup: PageS
     story.append(_member_grid(kit, sheet))
     inc = None if sheet.blank else sheet.income
     year = f"{inc.year}年度，" if inc and inc.year else ""
-    story.append(kit.para(f"二、家庭收支情况（{year}单位：元）", kit.section))
-    story.append(_income_grid(kit, sheet))
-    story.append(kit.para("三、“三保障”及饮水安全情况", kit.section))
-    story.append(_guarantee_grid(kit, sheet))
+    # a block never splits from its heading nor across pages (a long member list pushes it over)
+    story.append(
+        KeepTogether([kit.para(f"二、家庭收支情况（{year}单位：元）", kit.section), _income_grid(kit, sheet)])
+    )
+    story.append(
+        KeepTogether([kit.para("三、“三保障”及饮水安全情况", kit.section), _guarantee_grid(kit, sheet)])
+    )
     risks = kit.cell_value(_risk_text(sheet.risks, sheet.blank), sum(kit.pair_widths[1:]), left=True)
     conclusion_text = (
         sheet.conclusion
