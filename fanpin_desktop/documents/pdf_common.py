@@ -601,6 +601,9 @@ def _numbered_canvas(chain: FontChain, setup: PageSetup, footer_size: float = 8.
             self._fp_footer = ""
 
         def showPage(self) -> None:  # noqa: N802 - ReportLab's name
+            # the page is kept until save() knows the totals: one string per page instead of
+            # thousands of small operator strings (500 sheets: 28 MB held instead of 39)
+            self._code = ["\n".join(self._code)]
             self._fp_pages.append(dict(self.__dict__))
             self._startPage()
 
