@@ -53,8 +53,8 @@ from fanpin_desktop.errors import UserError
 from fanpin_desktop.models import Household, MonitoringCase, Village
 from fanpin_desktop.services import calendar as calendar_service
 from fanpin_desktop.services import settings as settings_service
-from fanpin_desktop.services.households.income import latest_incomes
 from fanpin_desktop.services.households.constants import HEAD
+from fanpin_desktop.services.households.income import latest_incomes
 
 __all__ = [
     "INCLUSION",
