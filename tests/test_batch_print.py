@@ -141,3 +141,34 @@ def test_dialog_prints_the_selection_and_opens_the_file(demo, tmp_path, qtbot, m
     dialog.run(tmp_path / "none.pdf")
     assert dialog.message.text() == "请至少勾选一种文书。"
     assert not (tmp_path / "none.pdf").exists()
+
+
+def test_case_editor_prints_its_own_household(demo, tmp_path, qtbot, monkeypatch):
+    from fanpin_desktop.services import open_file as open_file_service
+    from fanpin_desktop.ui.dialogs.batch_print_dialog import BatchPrintDialog
+    from fanpin_desktop.ui.dialogs.case_editor import CaseEditor
+    from fanpin_desktop.ui.operations import Operations
+    from fanpin_desktop.ui.tasks import TaskRunner
+
+    opened = []
+    monkeypatch.setattr(open_file_service, "open_file", lambda path, **_kw: opened.append(path))
+    _vid, _name, ids = _village_with_open_cases(demo)
+    ops = Operations(demo.db, TaskRunner(synchronous=True), exports_dir=tmp_path)
+    editor = CaseEditor(ops, ids[0])
+    qtbot.addWidget(editor)
+    shown: list[BatchPrintDialog] = []
+
+    def factory(*args, **kwargs):
+        dialog = BatchPrintDialog(*args, **kwargs)
+        dialog.exec = lambda: (dialog.documents["verification"].setChecked(True), dialog.run(tmp_path / "one.pdf"))
+        shown.append(dialog)
+        return dialog
+
+    editor.print_dialog_factory = factory
+    editor.print_button.click()
+    (dialog,) = shown
+    assert dialog.case_ids == [ids[0]] and dialog.by_selection.isChecked()
+    assert not dialog.by_village.isEnabled()
+    assert dialog.jobs.exports_dir == tmp_path  # the data folder's exports, from the operations
+    assert opened == [tmp_path / "one.pdf"]
+    assert dialog.result.items["入户核实表"] == 1

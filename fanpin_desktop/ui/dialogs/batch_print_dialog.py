@@ -42,21 +42,23 @@ class BatchPrintDialog(QDialog):
         self,
         ops: Operations,
         villages: Sequence[VillageOption],
-        exports_dir: Path | None,
+        exports_dir: Path | None = None,
         parent: QWidget | None = None,
         *,
         village_id: int | None = None,
         case_ids: Sequence[int] = (),
+        selection_label: str = "",
         today: dt.date | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("批量打印监测对象文书")
         self.ops = ops
-        self.jobs = FileJobs(self, exports_dir, ops)
+        self.jobs = FileJobs(self, exports_dir or ops.exports_dir, ops)
         self.case_ids = list(case_ids)
         self.today = today or dt.date.today()
         self.result_path: Path | None = None
         self.result: BatchResult | None = None
+        self.file_label = f"选中{len(self.case_ids)}户"
 
         scope = QGroupBox("打印范围")
         self.by_village = QRadioButton("整个行政村：")
@@ -64,12 +66,14 @@ class BatchPrintDialog(QDialog):
         self.village.set_items([(v.id, v.name) for v in villages])
         if village_id is not None:
             self.village.set_value(village_id)
-        self.by_selection = QRadioButton(f"列表中选中的 {len(self.case_ids)} 个监测对象")
+        self.by_selection = QRadioButton(selection_label or f"列表中选中的 {len(self.case_ids)} 个监测对象")
         self.by_selection.setEnabled(bool(self.case_ids))
         group = QButtonGroup(self)
         group.addButton(self.by_village)
         group.addButton(self.by_selection)
         (self.by_selection if self.case_ids else self.by_village).setChecked(True)
+        self.by_village.setEnabled(bool(villages))
+        self.village.setEnabled(bool(villages))
         row = QHBoxLayout()
         row.addWidget(self.by_village)
         row.addWidget(self.village, 1)
@@ -121,7 +125,7 @@ class BatchPrintDialog(QDialog):
     def chosen_scope(self) -> tuple[int | None, list[int] | None, str]:
         """(village_id, case_ids, label for the file name)."""
         if self.by_selection.isChecked():
-            return None, self.case_ids, f"选中{len(self.case_ids)}户"
+            return None, self.case_ids, self.file_label
         vid = self.village.value()
         return vid, None, self.village.currentText() if vid is not None else ""
 

@@ -967,6 +967,7 @@ class CaseEditor(QDialog):
         self.today = today or dt.date.today()
         self.origin = origin
         self.saved_id: int | None = None
+        self.print_dialog_factory: Callable[..., Any] | None = None  # tests replace the batch dialog
         self.case: CaseDetail = ops.read(detail.load_case, case_id, self.today)
         self._facts_loaded: CaseFactsInput | None = None
         self.setModal(True)
@@ -985,6 +986,9 @@ class CaseEditor(QDialog):
 
         self.review_button = _button("fa5s.calendar-check", "季度复核…")
         self.review_button.clicked.connect(self.review)
+        self.print_button = _button("fa5s.print", "打印…")
+        self.print_button.setToolTip("本户的入户核实表、承诺授权书、信息采集表（PDF，可选空白表）")
+        self.print_button.clicked.connect(self.print_documents)
         self.close_button = _button("fa5s.times", "关闭")
         self.close_button.clicked.connect(self.reject)
         self.review_note = QLabel()
@@ -992,6 +996,7 @@ class CaseEditor(QDialog):
         bottom = QHBoxLayout()
         bottom.addWidget(self.review_button)
         bottom.addWidget(self.review_note, 1)
+        bottom.addWidget(self.print_button)
         bottom.addWidget(self.close_button)
 
         layout = QVBoxLayout(self)
@@ -1641,6 +1646,25 @@ class CaseEditor(QDialog):
         )
 
     # ------------------------------------------------------------------ 季度复核
+
+    def print_documents(self) -> None:
+        """This household's sheets (入户核实表, 承诺授权书, 信息采集表) through the batch dialog."""
+        from fanpin_desktop.ui.dialogs.batch_print_dialog import BatchPrintDialog
+
+        c = self.case
+        factory = self.print_dialog_factory or BatchPrintDialog
+        dialog = factory(
+            self.ops,
+            [],
+            None,
+            self,
+            case_ids=[c.id],
+            selection_label=f"本户（{c.household_label}）",
+            today=self.today,
+        )
+        dialog.file_label = c.household_label.replace(" ", "_")
+        dialog.exec()
+        dialog.deleteLater()
 
     def review(self) -> None:
         dialog = ReviewDialog(self, self.today, self.case.reviewed_on)

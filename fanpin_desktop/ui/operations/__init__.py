@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypedDict, TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -82,10 +83,19 @@ class Operations(QObject):
     #: (usually the page that made the change, so it can skip reloading what it just showed).
     changed = Signal(object, object)
 
-    def __init__(self, db: Database, runner: TaskRunner | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        runner: TaskRunner | None = None,
+        parent: QObject | None = None,
+        *,
+        exports_dir: Path | None = None,
+    ) -> None:
         super().__init__(parent)
         self.db = db
         self.runner = runner if runner is not None else TaskRunner(self)
+        #: where exports and printed PDFs go by default (the data folder's exports/)
+        self.exports_dir = exports_dir
 
     # ------------------------------------------------------------------ reads
 
