@@ -160,7 +160,10 @@ def test_case_editor_prints_its_own_household(demo, tmp_path, qtbot, monkeypatch
 
     def factory(*args, **kwargs):
         dialog = BatchPrintDialog(*args, **kwargs)
-        dialog.exec = lambda: (dialog.documents["verification"].setChecked(True), dialog.run(tmp_path / "one.pdf"))
+        dialog.exec = lambda: (
+            dialog.documents["verification"].setChecked(True),
+            dialog.run(tmp_path / "one.pdf"),
+        )
         shown.append(dialog)
         return dialog
 

@@ -437,10 +437,10 @@ def test_export_then_import_round_trips_unchanged(village_db, tmp_path):
     with db.reading() as s:
         export_roster(s, target)
     ws = openpyxl.load_workbook(target).active
-    header = [c.value for c in ws[2]]
+    header = [c.value for c in ws[3]]  # below the personal-data warning and the title
     col = header.index("人均纯收入") + 1
     written = {
-        ws.cell(r, header.index("户编号") + 1).value: ws.cell(r, col).value for r in range(3, ws.max_row + 1)
+        ws.cell(r, header.index("户编号") + 1).value: ws.cell(r, col).value for r in range(4, ws.max_row + 1)
     }
     assert written == {"H001": 6172.84, "H002": 8800, "H003": None, "H004": 7300}  # H001: 12345.67 / 2
     result = import_file(db, target)

@@ -33,7 +33,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from fanpin_desktop.documents.xlsx_util import atomic_path
+from fanpin_desktop.documents.xlsx_util import PERSONAL_DATA_WARNING, atomic_path
 from fanpin_desktop.domain.appendix_layouts import Layout
 from fanpin_desktop.errors import UserError, explain_os_error
 
@@ -49,6 +49,7 @@ NOTE_FONT = Font(name=FONT, size=9)
 BODY_FONT = Font(name=FONT, size=10)
 TITLE = Font(name=TITLE_FONT, size=16)
 LABEL_FONT = Font(name=TITLE_FONT, size=12)
+WARNING_FONT = Font(name=TITLE_FONT, size=9, color="C00000")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
@@ -169,8 +170,10 @@ def write_table(
     title: str,
     date_text: str | None = None,
     with_keys: bool = False,
+    personal_data: bool = False,
 ) -> int:
-    """Write one appendix sheet; returns the number of data rows written."""
+    """Write one appendix sheet; returns the number of data rows written. ``personal_data``: the
+    sheet holds people's data, and its first row says so (above the 附件 label)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(layout.sheet[:31])
     width = layout.width
@@ -179,6 +182,12 @@ def write_table(
 
     # rows above the header: 附件 label, title, date
     top: list[tuple[str, Font, Alignment, float]] = []
+    # the personal-data warning shares the 附件 label's row (right half), or has a row of its own
+    warning_beside_label = personal_data and bool(layout.attachment_label) and width >= 4
+    if personal_data and not warning_beside_label:
+        top.append(
+            (PERSONAL_DATA_WARNING, WARNING_FONT, Alignment(horizontal="right", vertical="center"), 16)
+        )
     if layout.attachment_label:
         top.append((layout.attachment_label, LABEL_FONT, Alignment(horizontal="left", vertical="center"), 20))
     top.append((title, TITLE, Alignment(horizontal="center", vertical="center", wrap_text=True), 36))
@@ -213,6 +222,14 @@ def write_table(
         ws.row_dimensions[i].height = height
         cell = WriteOnlyCell(ws, value=text)
         cell.font, cell.alignment = font, align
+        if warning_beside_label and text == layout.attachment_label and i == 1:
+            half = width // 2
+            warning = WriteOnlyCell(ws, value=PERSONAL_DATA_WARNING)
+            warning.font, warning.alignment = WARNING_FONT, Alignment(horizontal="right", vertical="center")
+            ws.append([cell] + [None] * (half - 1) + [warning])
+            ws.merged_cells.add(f"A{i}:{get_column_letter(half)}{i}")
+            ws.merged_cells.add(f"{get_column_letter(half + 1)}{i}:{last}{i}")
+            continue
         ws.append([cell])
         ws.merged_cells.add(f"A{i}:{last}{i}")
 

@@ -25,6 +25,8 @@ from typing import Any
 from fanpin_desktop.errors import UserError, explain_os_error
 
 TEXT_FORMAT = "@"
+#: the first row of every xlsx that holds people's personal data (issue 12: privacy in every output)
+PERSONAL_DATA_WARNING = "内含个人敏感信息，请妥善保管，不得外传"
 
 
 @contextmanager

@@ -173,6 +173,7 @@ def export_appendix(
         title=rendered.title_text(**values),
         date_text=rendered.date_text(**values),
         with_keys=appendix in (1, 2),
+        personal_data=appendix in (1, 4),  # households and people (附件2/3 are village figures)
     )
     return ExportResult(appendix, path, n, time.perf_counter() - started)
 

@@ -50,7 +50,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from fanpin_desktop.documents.xlsx_util import TableSheet, write_table
+from fanpin_desktop.documents.xlsx_util import PERSONAL_DATA_WARNING, TableSheet, write_table
 from fanpin_desktop.domain.cases import ACTIVE_CASE_STATUSES, CASE_ELIMINATED, MONITORED_CASE_STATUSES
 from fanpin_desktop.domain.procedure import (
     COUNTY_DECISION,
@@ -71,7 +71,7 @@ BATCH_LAYOUT = "national_batch_47"
 KIND_NEW, KIND_ELIMINATION, KIND_CHANGES = "new", "elimination", "changes"
 KINDS = (KIND_NEW, KIND_ELIMINATION, KIND_CHANGES)
 KIND_LABELS = {KIND_NEW: "新识别监测对象", KIND_ELIMINATION: "风险消除", KIND_CHANGES: "信息更正"}
-PRIVACY_WARNING = "内含个人敏感信息，请妥善保管，不得外传"
+PRIVACY_WARNING = PERSONAL_DATA_WARNING
 CHANGES_SHEET, ROSTER_SHEET = "更正明细", "家庭成员"
 CHANGES_HEADER = ["户编号", "姓名", "证件号码", "字段", "原值", "新值"]
 MEMBER_FIELD = "家庭成员"

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from fanpin_desktop.documents.xlsx_util import TableSheet, write_table
+from fanpin_desktop.documents.xlsx_util import PERSONAL_DATA_WARNING, TableSheet, write_table
 from fanpin_desktop.domain.cases import CASE_ELIMINATED, MONITORED_CASE_STATUSES
 from fanpin_desktop.domain.procedure import NATURAL_DISASTER
 from fanpin_desktop.models import Household, Member, MonitoringCase, NaturalVillage, Village, VillageGroup
@@ -213,6 +213,15 @@ def export_roster(
     widths = {i: 22.0 if i in text_columns else 12.0 for i in range(len(header))}
     write_table(
         target,
-        [TableSheet("家庭成员", header, rows, titles=[title], text_columns=text_columns, widths=widths)],
+        [
+            TableSheet(
+                "家庭成员",
+                header,
+                rows,
+                titles=[PERSONAL_DATA_WARNING, title],
+                text_columns=text_columns,
+                widths=widths,
+            )
+        ],
     )
     return count

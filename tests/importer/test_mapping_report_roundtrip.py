@@ -147,13 +147,14 @@ def test_roster_export_round_trip(db, tmp_path, data_paths):
     target = tmp_path / "花名册.xlsx"
     with db.reading() as s:
         assert export_roster(s, target) == 6
-    # IDs are text cells, the title row is above the header
+    # IDs are text cells; the personal-data warning and the title are above the header
     ws = openpyxl.load_workbook(target)["家庭成员"]
-    assert ws.cell(2, 1).value == "序号" and ws.cell(2, 15).value == "证件号码"
-    assert ws.cell(3, 15).data_type == "s" and len(ws.cell(3, 15).value) == 18
+    assert ws.cell(1, 1).value == "内含个人敏感信息，请妥善保管，不得外传"
+    assert ws.cell(3, 1).value == "序号" and ws.cell(3, 15).value == "证件号码"
+    assert ws.cell(4, 15).data_type == "s" and len(ws.cell(4, 15).value) == 18
     assert (
-        CalamineWorkbook.from_path(str(target)).get_sheet_by_index(0).to_python()[2][14]
-        == ws.cell(3, 15).value
+        CalamineWorkbook.from_path(str(target)).get_sheet_by_index(0).to_python()[3][14]
+        == ws.cell(4, 15).value
     )
     # import into an empty database: same households and members
     from fanpin_desktop.db import Database, migrate

@@ -35,8 +35,9 @@ def test_export_one_village_to_a_file(db, town, data_paths, capsys, tmp_path):
     )
     assert code == 0, err
     ws = openpyxl.load_workbook(target).active
-    assert ws["A1"].value.startswith("马店镇甲村2022年")
-    assert ws.max_row == 5 + 6  # six households of 甲村
+    assert ws["A1"].value == "内含个人敏感信息，请妥善保管，不得外传"
+    assert ws["A2"].value.startswith("马店镇甲村2022年")
+    assert ws.max_row == 6 + 6  # warning, title, date, three header rows; six households of 甲村
     code, _out, err = run(data_paths, capsys, "export", "--appendix", "1", "--village", "丙村")
     assert code == 1 and "没有名为“丙村”的行政村" in err and "甲村、乙村" in err
 

@@ -258,13 +258,13 @@ def test_headers_match_the_seed_cell_by_cell(db, town, tmp_path, appendix):
 def test_appendix1_merge_structure(db, town, tmp_path):
     ws = openpyxl.load_workbook(export(db, 1, tmp_path, campaign_id=town.campaign_id)).active
     merged = {str(m) for m in ws.merged_cells.ranges}
-    # title and 填表时间 rows span the 43 official columns (A … AQ)
-    assert {"A1:AQ1", "A2:AQ2"} <= merged
+    # the personal-data warning, title and 填表时间 rows span the 43 official columns (A … AQ)
+    assert {"A1:AQ1", "A2:AQ2", "A3:AQ3"} <= merged
     # 序号 spans the three header rows; “三保障”及饮水安全 spans two rows over four columns;
     # 重点人群和特殊群体 spans 17 columns; 脱贫户 two; 是否整户无劳动力 spans rows 2-3 of the header
-    assert {"A3:A5", "J3:M4", "N3:AD3", "O4:P4", "N4:N5", "AG3:AI4", "AJ3:AM4"} <= merged
-    assert ws["J3"].value == "“三保障”及饮水安全"
-    assert ws["AL5"].value == "是否存在“一兑了之”现象"
+    assert {"A4:A6", "J4:M5", "N4:AD4", "O5:P5", "N5:N6", "AG4:AI5", "AJ4:AM5"} <= merged
+    assert ws["J4"].value == "“三保障”及饮水安全"
+    assert ws["AL6"].value == "是否存在“一兑了之”现象"
 
 
 def test_title_date_and_print_setup(db, town, tmp_path):
@@ -273,16 +273,17 @@ def test_title_date_and_print_setup(db, town, tmp_path):
             db, 1, tmp_path, campaign_id=town.campaign_id, village_id=town.village_a, fill_date=D(2022, 5, 20)
         )
     ).active
-    assert ws["A1"].value == "马店镇甲村2022年防止返贫监测帮扶集中排查到户排查表"
-    assert ws["A2"].value == "填表时间：2022年5月20日"
+    assert ws["A1"].value == "内含个人敏感信息，请妥善保管，不得外传"
+    assert ws["A2"].value == "马店镇甲村2022年防止返贫监测帮扶集中排查到户排查表"
+    assert ws["A3"].value == "填表时间：2022年5月20日"
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.paperSize == 8  # A3
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.freeze_panes == "D6"
+    assert ws.freeze_panes == "D7"
     assert ws.column_dimensions["B"].width == 12
     # one village: its six households in group order, hidden key column outside the print area
-    rows = list(ws.iter_rows(min_row=6, max_col=4, values_only=True))
+    rows = list(ws.iter_rows(min_row=7, max_col=4, values_only=True))
     assert [r[:3] for r in rows] == [
         (1, "甲村一组", "张大山"),
         (2, "甲村一组", "李二"),
@@ -291,11 +292,11 @@ def test_title_date_and_print_setup(db, town, tmp_path):
         (5, "甲村二组", "钱五"),
         (6, "甲村二组", "孙六"),
     ]
-    assert ws.column_dimensions["AR"].hidden and ws["AR5"].value == "系统编号（请勿修改）"
-    assert ws["AR6"].value == str(town.h[1]) and ws["AR6"].data_type == "s"
-    assert ws.print_area == "'附件1 到户排查表'!$A$1:$AQ$11"
-    assert ws["F6"].value == "入户排查" and ws["F8"].value is None  # 王三 not yet screened
-    assert ws["B6"].border.left.style == "thin"
+    assert ws.column_dimensions["AR"].hidden and ws["AR6"].value == "系统编号（请勿修改）"
+    assert ws["AR7"].value == str(town.h[1]) and ws["AR7"].data_type == "s"
+    assert ws.print_area == "'附件1 到户排查表'!$A$1:$AQ$12"
+    assert ws["F7"].value == "入户排查" and ws["F9"].value is None  # 王三 not yet screened
+    assert ws["B7"].border.left.style == "thin"
 
 
 def test_appendix3_cells_and_total(db, town, tmp_path):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from fanpin_desktop.documents.xlsx_util import save_workbook, set_text
+from fanpin_desktop.documents.xlsx_util import PERSONAL_DATA_WARNING, save_workbook, set_text
 from fanpin_desktop.services.importer.normalise import cell_text
 from fanpin_desktop.services.importer.validate import ERROR
 
@@ -53,6 +53,7 @@ def write_error_report(target: str | Path, plan: ImportPlan, src: Source | None 
         [
             f"{parsed.path.name}（工作表“{parsed.sheet}”）导入检查结果：错误 {sum(1 for x in issues if x.is_error)} 条，"
             f"警告 {sum(1 for x in issues if not x.is_error)} 条。有错误的行没有导入，请改正后重新提交。"
+            f"{PERSONAL_DATA_WARNING}。"
         ]
     )
     ws["A1"].font = Font(bold=True, size=12)
