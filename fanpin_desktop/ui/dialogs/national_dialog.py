@@ -143,6 +143,7 @@ class NationalDialog(QDialog):
         ):
             button = QPushButton(icon(icon_name), "")
             button.setMinimumHeight(36)
+            button.setAutoDefault(False)  # Enter must not start an export
             button.clicked.connect(lambda _checked=False, k=kind: self.export(k))
             self.export_buttons[kind] = button
             row.addWidget(button, 1)
