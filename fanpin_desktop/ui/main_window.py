@@ -258,8 +258,10 @@ class MainWindow(QMainWindow):
         self.export_roster_action = self._action(
             "导出户籍名册（国家系统格式）…", "fa5s.file-export", self.export_roster
         )
+        self.national_action = self._action("全国系统数据交换…", "fa5s.exchange-alt", self.national_exchange)
         data.addAction(self.import_action)
         data.addAction(self.export_roster_action)
+        data.addAction(self.national_action)
         data.addSeparator()
         data.addAction(self.backup_action)
         data.addAction(self.restore_action)
@@ -402,6 +404,14 @@ class MainWindow(QMainWindow):
             self.inform("导出完成", f"已按国家系统导出格式写出 {count} 名家庭成员：\n{target}")
 
         data_ops.export_roster(self.ops, target, parent=self, success=done)
+
+    def national_exchange(self) -> None:
+        """全国系统数据交换: the batch lists for the national system and their history."""
+        from fanpin_desktop.ui.dialogs.national_dialog import NationalDialog
+
+        dialog = NationalDialog(self.ops, self.ctx.paths.exports, self)
+        dialog.exec()
+        dialog.deleteLater()
 
     def backup_now(self) -> None:
         paths = self.ctx.paths

@@ -191,6 +191,9 @@ class CasesPage(Page):
         self.print_button.setToolTip(
             "公示、入户核实表、承诺授权书、信息采集表：整村或选中的监测对象合并为一个PDF"
         )
+        self.national_button = QPushButton(icon("fa5s.exchange-alt"), "全国系统…")
+        self.national_button.setToolTip("导出新识别、风险消除、信息更正清单，标记已录入全国系统")
+        self.national_button.clicked.connect(lambda: self.open_national())
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.overdue_only)
@@ -198,6 +201,7 @@ class CasesPage(Page):
         top.addWidget(self.open_button)
         top.addWidget(self.new_button)
         top.addWidget(self.print_button)
+        top.addWidget(self.national_button)
 
         self.status_filter = _filter_combo("全部状态")
         for stored, label in STATUS_LABELS.items():
@@ -420,6 +424,14 @@ class CasesPage(Page):
             case_ids=selected if len(selected) > 1 else (),
             today=self.today,
         )
+        dialog.exec()
+        dialog.deleteLater()
+
+    def open_national(self) -> None:
+        """全国系统数据交换 (its marks announce CASES: this page reloads from the notice)."""
+        from fanpin_desktop.ui.dialogs.national_dialog import NationalDialog
+
+        dialog = NationalDialog(self.ops, self.exports_dir, self, today=self.today)
         dialog.exec()
         dialog.deleteLater()
 
