@@ -175,3 +175,19 @@ def test_case_editor_prints_its_own_household(demo, tmp_path, qtbot, monkeypatch
     assert dialog.jobs.exports_dir == tmp_path  # the data folder's exports, from the operations
     assert opened == [tmp_path / "one.pdf"]
     assert dialog.result.items["入户核实表"] == 1
+
+
+def test_lists_and_announcements_cover_the_whole_township(demo, tmp_path):
+    """审核审定名单 and 公告 may be printed for every village at once; a per-village document may not."""
+    with demo.db.reading() as s:
+        with pytest.raises(UserError, match="入户核实表按村打印"):
+            batch_print.write_batch(s, tmp_path / "x.pdf", kinds=["verification", "announcement_inclusion"])
+        kinds = [k.key for k in batch_print.DOCUMENTS if k.township_wide]
+        result = batch_print.write_batch(s, tmp_path / "town.pdf", kinds=kinds)
+    assert not (tmp_path / "x.pdf").exists()
+    printed = set(result.items) | set(result.skipped)
+    assert printed == {k.label for k in batch_print.DOCUMENTS if k.township_wide}
+    assert result.items  # the demo has cases decided this year and cases waiting for a review
+    text = pdf_text(tmp_path / "town.pdf")
+    if "乡镇公告（新识别监测对象）" in result.items:
+        assert "新识别监测对象名单公告" in text

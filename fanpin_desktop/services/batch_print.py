@@ -34,6 +34,7 @@ class DocumentKind:
     name: str
     public: bool  # a public document: never blank, and the privacy rule applies
     extra: tuple[tuple[str, Any], ...] = ()  # fixed keyword arguments for the gather function
+    township_wide: bool = False  # may cover every village (the lists and the 公告)
 
 
 #: the kinds a batch can hold, in the order they are printed
@@ -55,6 +56,66 @@ DOCUMENTS: tuple[DocumentKind, ...] = (
         "publicity",
         True,
         (("kind", "elimination"),),
+    ),
+    DocumentKind(
+        "review_township_inclusion",
+        "乡镇审核名单（拟纳入监测）",
+        "fanpin_desktop.services.notices",
+        "fanpin_desktop.documents.notices_pdf",
+        "review_list",
+        False,
+        (("level", "township"), ("kind", "inclusion")),
+        True,
+    ),
+    DocumentKind(
+        "review_township_elimination",
+        "乡镇审核名单（拟风险消除）",
+        "fanpin_desktop.services.notices",
+        "fanpin_desktop.documents.notices_pdf",
+        "review_list",
+        False,
+        (("level", "township"), ("kind", "elimination")),
+        True,
+    ),
+    DocumentKind(
+        "review_county_inclusion",
+        "县级审定名单（拟纳入监测）",
+        "fanpin_desktop.services.notices",
+        "fanpin_desktop.documents.notices_pdf",
+        "review_list",
+        False,
+        (("level", "county"), ("kind", "inclusion")),
+        True,
+    ),
+    DocumentKind(
+        "review_county_elimination",
+        "县级审定名单（拟风险消除）",
+        "fanpin_desktop.services.notices",
+        "fanpin_desktop.documents.notices_pdf",
+        "review_list",
+        False,
+        (("level", "county"), ("kind", "elimination")),
+        True,
+    ),
+    DocumentKind(
+        "announcement_inclusion",
+        "乡镇公告（新识别监测对象）",
+        "fanpin_desktop.services.notices",
+        "fanpin_desktop.documents.notices_pdf",
+        "announcement",
+        True,
+        (("kind", "inclusion"),),
+        True,
+    ),
+    DocumentKind(
+        "announcement_elimination",
+        "乡镇公告（风险消除对象）",
+        "fanpin_desktop.services.notices",
+        "fanpin_desktop.documents.notices_pdf",
+        "announcement",
+        True,
+        (("kind", "elimination"),),
+        True,
     ),
     DocumentKind(
         "verification",
@@ -130,11 +191,12 @@ def write_batch(
         raise UserError(
             "请至少选择一种要打印的文书。" if not kinds else f"未知的文书种类：{'、'.join(unknown)}"
         )
-    if village_id is None and not case_ids:
-        raise UserError("请选择一个行政村，或先在列表中选中要打印的监测对象。")
+    chosen = [KINDS[k] for k in (d.key for d in DOCUMENTS) if k in kinds]
+    if village_id is None and not case_ids and not all(k.township_wide for k in chosen):
+        per_village = "、".join(k.label for k in chosen if not k.township_wide)
+        raise UserError(f"{per_village}按村打印：请选择一个行政村，或先在列表中选中要打印的监测对象。")
     setup = PageSetup(paper=paper, landscape=False)
     styles = _styles(fonts, paper)
-    chosen = [KINDS[k] for k in (d.key for d in DOCUMENTS) if k in kinds]
     gathered: list[tuple[DocumentKind, Callable[..., list[Flowable]], list[Any]]] = []
     skipped: dict[str, str] = {}
     for number, kind in enumerate(chosen):

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -62,7 +63,7 @@ class BatchPrintDialog(QDialog):
 
         scope = QGroupBox("打印范围")
         self.by_village = QRadioButton("整个行政村：")
-        self.village = IdCombo(blank_text="请选择行政村")
+        self.village = IdCombo(blank_text="全部行政村（仅审核审定名单和公告）")
         self.village.set_items([(v.id, v.name) for v in villages])
         if village_id is not None:
             self.village.set_value(village_id)
@@ -82,15 +83,16 @@ class BatchPrintDialog(QDialog):
         scope_layout.addWidget(self.by_selection)
 
         documents = QGroupBox("文书（按下列顺序合并为一个PDF）")
-        doc_layout = QVBoxLayout(documents)
+        doc_layout = QGridLayout(documents)
         self.documents: dict[str, QCheckBox] = {}
-        for kind in DOCUMENTS:
-            box = QCheckBox(
-                kind.label + ("（公开张贴，不含身份证号、电话和健康状况）" if kind.public else "")
-            )
-            box.setChecked(not kind.public)
+        half = (len(DOCUMENTS) + 1) // 2
+        for n, kind in enumerate(DOCUMENTS):
+            box = QCheckBox(kind.label)
+            if kind.public:
+                box.setToolTip("公开张贴的文书：不含身份证号、电话号码、银行账号和健康状况")
+            box.setChecked(kind.key in ("verification", "authorisation", "collection"))
             self.documents[kind.key] = box
-            doc_layout.addWidget(box)
+            doc_layout.addWidget(box, n % half, n // half)
 
         self.paper = QComboBox()
         self.paper.addItem("A4 纵向", "A4")
@@ -127,14 +129,15 @@ class BatchPrintDialog(QDialog):
         if self.by_selection.isChecked():
             return None, self.case_ids, self.file_label
         vid = self.village.value()
-        return vid, None, self.village.currentText() if vid is not None else ""
+        return vid, None, self.village.currentText() if vid is not None else "全镇"
 
     def problem(self) -> str:
         village_id, case_ids, _label = self.chosen_scope()
         if not self.kinds():
             return "请至少勾选一种文书。"
-        if village_id is None and not case_ids:
-            return "请选择要打印的行政村。"
+        wide = {k.key for k in DOCUMENTS if k.township_wide}
+        if village_id is None and not case_ids and not set(self.kinds()) <= wide:
+            return "请选择要打印的行政村（全部行政村只能打印审核审定名单和公告）。"
         return ""
 
     # ------------------------------------------------------------------ running
