@@ -526,7 +526,7 @@ class ProcedurePanel(QWidget):
         self.progress = QLabel()
         self.progress.setTextFormat(Qt.TextFormat.RichText)
         self.progress.setWordWrap(True)
-        self.table = _table(("环节", "日期", "结束", "人员", "结果", "备注"), (86, 92, 92, 170, 110))
+        self.table = _table(("环节", "日期", "结束", "人员", "结果", "备注"), (86, 92, 92, 300, 110))
         self.table.setMinimumHeight(110)
 
         # the next step's form
