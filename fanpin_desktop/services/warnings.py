@@ -319,13 +319,13 @@ def import_warnings(
     seen: set[str] = set()
     already = dup = 0
     for r, fp in zip(rows, fps, strict=True):
-        if fp in existing:
-            already += 1
-            continue
         if fp in seen:
             dup += 1
             continue
         seen.add(fp)
+        if fp in existing:
+            already += 1
+            continue
         number, valid, problem = rl.clean_id(r.values)
         parsed.append((r, fp, number, valid, problem))
     if control is not None:
