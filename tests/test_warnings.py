@@ -158,6 +158,17 @@ def test_every_row_accounted_for_and_reimport_adds_nothing(db, town, tmp_path):
         again = w.import_warnings(s, path, "医保", received_on=D(2026, 11, 26))
     assert (again.new, again.already, again.duplicates_in_file) == (0, n - 1, 1)
     assert count(db) == before
+    # re-sent with the rows renumbered (序号) and in another order: still nothing new
+    wb = load_workbook(path)
+    data = [[c.value for c in r] for r in wb.active.iter_rows(min_row=4)]
+    resent = Workbook()
+    resent.active.append(HEADER)
+    for i, r in enumerate(reversed(data), 1):
+        resent.active.append([i, *r[1:]])
+    resent.save(tmp_path / "重发.xlsx")
+    with db.unit() as s:
+        third = w.import_warnings(s, tmp_path / "重发.xlsx", "医保")
+    assert (third.new, third.already) == (0, n - 1) and count(db) == before
     # the same rows from another department are new for that department
     with db.unit() as s:
         other = w.import_warnings(s, path, "卫健", received_on=D(2026, 11, 26))
