@@ -296,7 +296,10 @@ def load_saved_mapping(session: Session, name: str, labels: list[str]) -> Column
 
 
 def saved_mapping_names(session: Session) -> list[str]:
-    return list(session.scalars(select(ImportMapping.name).order_by(ImportMapping.name)))
+    """The roster mappings (the department warning and county lists keep theirs in the same table,
+    marked with a ``kind``; services/received_lists.py lists those)."""
+    rows = session.execute(select(ImportMapping.name, ImportMapping.mapping).order_by(ImportMapping.name))
+    return [name for name, mapping in rows if not (mapping or {}).get("kind")]
 
 
 def save_mapping(session: Session, name: str, labels: list[str], mapping: ColumnMapping) -> ImportMapping:
