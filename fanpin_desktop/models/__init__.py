@@ -32,6 +32,7 @@ from fanpin_desktop.models.system import (
     RuleExemption,
     Setting,
 )
+from fanpin_desktop.models.warnings import CountyProblem, ListImport
 
 __all__ = [
     "Audited",
@@ -67,4 +68,6 @@ __all__ = [
     "ImportMapping",
     "RuleExemption",
     "Setting",
+    "CountyProblem",
+    "ListImport",
 ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fanpin_desktop.models.base import Audited, Base, Timestamps
@@ -167,6 +168,11 @@ class Visit(Audited, Base):
     case: Mapped[MonitoringCase | None] = relationship(back_populates="visits")
 
 
+def _default_match_status(context: Any) -> str:
+    """已匹配 when a household is given (warnings entered by hand, the demo), else 未匹配."""
+    return "已匹配" if context.get_current_parameters().get("household_id") else "未匹配"
+
+
 class DepartmentWarning(Audited, Timestamps, Base):
     """部门筛查预警 clue: received, matched to a household, checked and closed with an outcome."""
 
@@ -182,8 +188,26 @@ class DepartmentWarning(Audited, Timestamps, Base):
     reason: Mapped[str] = mapped_column(Text)
     amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     status: Mapped[str] = mapped_column(String(6), default="待核实")  # 待核实 / 核实中 / 已办结
-    outcome: Mapped[str | None] = mapped_column(String(10))  # 纳入监测 / 不符合
+    outcome: Mapped[str | None] = mapped_column(String(10))  # 纳入监测 / 已是监测对象 / 不符合
     outcome_reason: Mapped[str | None] = mapped_column(Text)
     checked_on: Mapped[dt.date | None] = mapped_column(Date)
     checked_by: Mapped[str | None] = mapped_column(String(60))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("monitoring_cases.id", ondelete="SET NULL"))
+    # Added for issue 13 (migration 0008): where the row came from, how it was matched, thresholds.
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("list_imports.id", ondelete="SET NULL"), index=True
+    )
+    row_number: Mapped[int | None] = mapped_column(Integer)  # 1-based sheet row in the received file
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    village_name: Mapped[str | None] = mapped_column(String(40))  # 行政村 as written in the file
+    group_name: Mapped[str | None] = mapped_column(String(20))  # 组 as written
+    warning_date: Mapped[dt.date | None] = mapped_column(Date)  # 日期 in the file (结算/发生日期)
+    yearly_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))  # 年度累计 when given
+    match_status: Mapped[str] = mapped_column(String(8), default=_default_match_status)
+        String(8), default="未匹配"
+    )  # 已匹配/待确认/未匹配/不涉及本乡镇
+    match_note: Mapped[str | None] = mapped_column(Text)
+    over_threshold: Mapped[bool] = mapped_column(Boolean, default=False)
+    threshold_reason: Mapped[str | None] = mapped_column(Text)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), unique=True)  # department + row content
+    raw: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # every received cell, header → text

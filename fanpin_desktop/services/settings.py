@@ -34,6 +34,9 @@ class TownshipSettings:
     eliminate_after_months: int = 6  # 帮扶消除 not before six months after identification
     backup_keep: int = 10  # automatic backups kept
     last_backup_at: str = ""  # ISO timestamp of the last automatic backup
+    # 部门预警 medical limits per year: {"2026": {"single": 10000, "yearly": 30000, "doc": "文号"}};
+    # a year not listed uses the nearest earlier year's, else 10,000 / 30,000 元 (services/warnings.py)
+    warning_thresholds: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
