@@ -203,8 +203,8 @@ class DepartmentWarning(Audited, Timestamps, Base):
     group_name: Mapped[str | None] = mapped_column(String(20))  # 组 as written
     warning_date: Mapped[dt.date | None] = mapped_column(Date)  # 日期 in the file (结算/发生日期)
     yearly_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))  # 年度累计 when given
-    match_status: Mapped[str] = mapped_column(String(8), default=_default_match_status)
-        String(8), default="未匹配"
+    match_status: Mapped[str] = mapped_column(
+        String(8), default=_default_match_status
     )  # 已匹配/待确认/未匹配/不涉及本乡镇
     match_note: Mapped[str | None] = mapped_column(Text)
     over_threshold: Mapped[bool] = mapped_column(Boolean, default=False)
