@@ -12,8 +12,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
 
 from fanpin_desktop.domain.ids import mask
 from fanpin_desktop.ui.table_models.base import RIGHT, Column, RowsModel
@@ -109,13 +109,13 @@ class ProblemItemTableModel(RowsModel):
     """县级问题清单: one row per item of a county-sent list (``services.county_problems``)."""
 
     COLUMNS = (
-        Column("村", lambda r: r.village_name or ""),
-        Column("户主", lambda r: r.head_name or ""),
+        Column("村", lambda r: r.village_name or r.household_village or ""),
+        Column("户主", lambda r: r.head_name or r.person_name or ""),
         Column("证件号码", lambda r: mask(r.id_number) if r.id_number else ""),
-        Column("问题", lambda r: r.problem or ""),
+        Column("问题", lambda r: " ".join(x for x in (r.rule_code, r.problem) if x)),
         Column("匹配", lambda r: r.match_status),
         Column("状态", lambda r: r.status),
-        Column("理由", lambda r: r.status_reason or ""),
+        Column("理由", lambda r: r.resolution or ""),
     )
 
     def style_data(self, row: Any, column: int, role: int) -> Any:
@@ -131,11 +131,10 @@ class ProblemItemTableModel(RowsModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 3 and row.problem:
-                return row.problem
-            if column == 6 and row.status_reason:
-                return row.status_reason
-            if row.match_status == "未匹配":
-                return "未匹配到本乡镇的农户（按证件号码）"
+                return " ".join(x for x in (row.rule_code, row.problem) if x)
+            if column == 6 and row.resolution:
+                return row.resolution
+            if row.match_note:
+                return row.match_note
             return None
         return None
-
