@@ -38,7 +38,13 @@ from fanpin_desktop.ui.pages.warnings import (  # noqa: E402
     WarningsPage,
     sidebar_count,
 )
-from fanpin_desktop.ui.table_models.warnings import RED_BG, ProblemItemTableModel, WarningTableModel  # noqa: E402
+from fanpin_desktop.ui.table_models.warnings import (  # noqa: E402
+    AMOUNT,
+    OUTCOME,
+    RED_BG,
+    ProblemItemTableModel,
+    WarningTableModel,
+)
 from fanpin_desktop.ui.tasks import TaskRunner  # noqa: E402
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
@@ -165,12 +171,12 @@ def test_import_lists_every_row_with_its_match_and_reimport_adds_nothing(ops, qt
     assert by_name["查无此人"].match_status == "未匹配"
     # the over-the-limit row is red with the reason in the tooltip; the others not
     row_a = page.model.row_of(by_name[a].id)
-    assert page.model.data(page.model.index(row_a, 5), Qt.ItemDataRole.BackgroundRole) == RED_BG
-    assert "10000" in page.model.data(page.model.index(row_a, 5), Qt.ItemDataRole.ToolTipRole).replace(
+    assert page.model.data(page.model.index(row_a, AMOUNT), Qt.ItemDataRole.BackgroundRole) == RED_BG
+    assert "10000" in page.model.data(page.model.index(row_a, AMOUNT), Qt.ItemDataRole.ToolTipRole).replace(
         ",", ""
     )
     row_c = page.model.row_of(by_name[c].id)
-    assert page.model.data(page.model.index(row_c, 5), Qt.ItemDataRole.BackgroundRole) != RED_BG
+    assert page.model.data(page.model.index(row_c, AMOUNT), Qt.ItemDataRole.BackgroundRole) != RED_BG
     assert "待确认 1" in page.counts_label.text() and "未匹配 1" in page.counts_label.text()
     assert page.jobs.messages and "新收到4条" in page.jobs.messages[-1][1]
     assert sidebar_count(ops) == before + 4
@@ -226,7 +232,9 @@ def test_outcomes_from_the_page(ops, qtbot, tmp_path):
         "不符合",
         "家庭收入远高于监测范围",
     )
-    assert "不符合" in page.model.data(page.proxy.mapToSource(page.view.currentIndex()).siblingAtColumn(7))
+    assert "不符合" in page.model.data(
+        page.proxy.mapToSource(page.view.currentIndex()).siblingAtColumn(OUTCOME)
+    )
 
     # 待确认: 纳入 is refused until confirmed; 确认匹配 makes it 已匹配
     _select_name(page, b[1])

@@ -329,7 +329,7 @@ class WarningsPage(Page):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.view = record_table(self.proxy, (56, 88, 72, 90, 250, 96, 72, 200), sortable=True)
+        self.view = record_table(self.proxy, (56, 88, 72, 84, 72, 240, 96, 72, 200), sortable=True)
         self.detail_label = QLabel()
         self.detail_label.setWordWrap(True)
         self.detail_label.setStyleSheet("color:#3c4043")
@@ -546,10 +546,9 @@ class WarningsPage(Page):
         parts = [f"{row.department}预警 第{row.row_number or '?'}行（{row.file_name or ''}）"]
         if row.id_number:
             parts.append(f"证件号码 {row.id_number}")
-        if row.head_name or row.household_code:
-            parts.append(
-                f"匹配农户：{row.household_village or ''} 户主{row.head_name or ''}（{row.household_code or ''}）"
-            )
+        if row.household_id is not None:
+            code = f"（户编号 {row.household_code}）" if row.household_code else ""
+            parts.append(f"匹配农户：{row.household_village or ''} 户主{row.head_name or ''}{code}")
         if row.match_note:
             parts.append(row.match_note)
         if row.threshold_reason:

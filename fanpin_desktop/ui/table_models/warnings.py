@@ -61,6 +61,9 @@ def _person(row: Any) -> str:
     return row.person_name or ""
 
 
+REASON, AMOUNT, OUTCOME = 5, 6, 8  # WarningTableModel's columns
+
+
 class WarningTableModel(RowsModel):
     """部门预警: one row per received warning (``services.warnings.WarningRow``)."""
 
@@ -68,7 +71,8 @@ class WarningTableModel(RowsModel):
         Column("部门", lambda r: r.department),
         Column("收到日期", lambda r: _text(r.received_on), lambda r: _date_sort(r.received_on)),
         Column("姓名", _person),
-        Column("村", lambda r: r.village_name or ""),
+        Column("村", lambda r: r.village_name or r.household_village or ""),
+        Column("户主", lambda r: r.head_name or "", tooltip="匹配到的农户的户主"),
         Column("预警事项", lambda r: r.reason or ""),
         Column("金额（元）", lambda r: _money(r.amount), lambda r: _money_sort(r.amount), RIGHT),
         Column("匹配状态", lambda r: r.match_status),
@@ -86,9 +90,9 @@ class WarningTableModel(RowsModel):
                 return YELLOW_BG
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if over and column == 5:
+            if over and column == AMOUNT:
                 return RED_FG
-            if row.outcome and column == 7:
+            if row.outcome and column == OUTCOME:
                 return DONE_FG if row.outcome == "纳入监测" else GREY_FG
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -97,9 +101,9 @@ class WarningTableModel(RowsModel):
                 parts.append(f"超标：{row.threshold_reason}")
             if row.match_note:
                 parts.append(row.match_note)
-            if column == 4 and row.reason:
+            if column == REASON and row.reason:
                 parts.insert(0, row.reason)
-            if column == 7 and row.outcome:
+            if column == OUTCOME and row.outcome:
                 parts.insert(0, _outcome(row))
             return "\n".join(parts) or None
         return None
