@@ -146,10 +146,11 @@ def import_problems(
     seen: set[str] = set()
     already = dup = 0
     for r, fp in zip(rows, fps, strict=True):
-        if fp in existing:
-            already += 1
-        elif fp in seen:
+        if fp in seen:
             dup += 1
+        elif fp in existing:
+            seen.add(fp)
+            already += 1
         else:
             seen.add(fp)
             parsed.append((r, fp, *rl.clean_id(r.values)))

@@ -23,7 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fanpin_desktop.documents.xlsx_util import PERSONAL_DATA_WARNING, TableSheet, write_table
@@ -164,44 +164,78 @@ def _money(v: Decimal) -> str:
     return f"{v:,.2f}".rstrip("0").rstrip(".") if v != v.to_integral() else f"{int(v):,}"
 
 
-def _person_key(w: DepartmentWarning) -> str:
-    return w.id_number or f"{w.person_name or ''}|{w.village_name or ''}"
+def _person_key(id_number: str | None, name: str | None, village: str | None) -> str:
+    return id_number or f"{name or ''}|{village or ''}"
 
 
-def refresh_thresholds(session: Session, department: str) -> int:
-    """Flag the department's warnings over the settings' limits (医保/卫健 only); how many."""
-    rows = list(session.scalars(select(DepartmentWarning).where(DepartmentWarning.department == department)))
-    if department not in MEDICAL_DEPARTMENTS:
-        for w in rows:
-            if w.over_threshold:
-                w.over_threshold, w.threshold_reason = False, None
-        return 0
-    cache: dict[int, Thresholds] = {}
+_THRESHOLD_COLUMNS = (
+    "id_number",
+    "person_name",
+    "village_name",
+    "warning_date",
+    "received_on",
+    "amount",
+    "yearly_amount",
+)
+
+
+def _threshold_flags(session: Session, department: str, new: list[dict[str, Any]]) -> int:
+    """Set ``over_threshold`` / ``threshold_reason`` in the ``new`` row dicts and on the stored
+    warnings of the department whose flags change (their yearly totals now include the new rows).
+    Only 医保/卫健 are flagged. Returns how many of ``new`` are over a limit."""
+    t = DepartmentWarning.__table__
+    stored = session.execute(
+        select(t.c.id, t.c.over_threshold, t.c.threshold_reason, *(t.c[k] for k in _THRESHOLD_COLUMNS)).where(
+            t.c.department == department
+        )
+    ).all()
+    medical = department in MEDICAL_DEPARTMENTS
+    items: list[tuple[dict[str, Any], Any]] = [(dict(r._mapping), r) for r in stored] + [
+        (d, None) for d in new
+    ]
     totals: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
-    for w in rows:
-        if w.amount is not None:
-            totals[(_person_key(w), _year(w))] += w.amount
+    for d, _r in items:
+        if d["amount"] is not None:
+            totals[(_person_key(d["id_number"], d["person_name"], d["village_name"]), _year_of(d))] += (
+                Decimal(d["amount"])
+            )
+    cache: dict[int, Thresholds] = {}
     flagged = 0
-    for w in rows:
-        year = _year(w)
-        t = cache.get(year) or cache.setdefault(year, thresholds_for(session, year))
-        doc = f"（{t.doc}）" if t.doc else ""
+    for d, r in items:
         reasons = []
-        if w.amount is not None and w.amount > t.single:
-            reasons.append(f"单次个人自付{_money(w.amount)}元，超过{year}年单次限额{_money(t.single)}元{doc}")
-        yearly = max(w.yearly_amount or Decimal(0), totals.get((_person_key(w), year), Decimal(0)))
-        if yearly > t.yearly:
-            reasons.append(f"{year}年累计个人自付{_money(yearly)}元，超过年度限额{_money(t.yearly)}元{doc}")
-        over = bool(reasons)
-        text = "；".join(reasons) or None
-        if w.over_threshold != over or w.threshold_reason != text:
+        if medical:
+            year = _year_of(d)
+            lim = cache.get(year) or cache.setdefault(year, thresholds_for(session, year))
+            doc = f"（{lim.doc}）" if lim.doc else ""
+            amount = None if d["amount"] is None else Decimal(d["amount"])
+            if amount is not None and amount > lim.single:
+                reasons.append(
+                    f"单次个人自付{_money(amount)}元，超过{year}年单次限额{_money(lim.single)}元{doc}"
+                )
+            key = (_person_key(d["id_number"], d["person_name"], d["village_name"]), year)
+            yearly = max(Decimal(d["yearly_amount"] or 0), totals.get(key, Decimal(0)))
+            if yearly > lim.yearly:
+                reasons.append(
+                    f"{year}年累计个人自付{_money(yearly)}元，超过年度限额{_money(lim.yearly)}元{doc}"
+                )
+        over, text = bool(reasons), "；".join(reasons) or None
+        if r is None:
+            d["over_threshold"], d["threshold_reason"] = over, text
+            flagged += over
+        elif bool(r.over_threshold) != over or r.threshold_reason != text:
+            w = session.get(DepartmentWarning, r.id)
             w.over_threshold, w.threshold_reason = over, text
-        flagged += over
     return flagged
 
 
-def _year(w: DepartmentWarning) -> int:
-    return (w.warning_date or w.received_on).year
+def refresh_thresholds(session: Session, department: str) -> None:
+    """Re-flag the department's stored warnings (after the limits changed)."""
+    session.flush()
+    _threshold_flags(session, department, [])
+
+
+def _year_of(d: dict[str, Any]) -> int:
+    return (d["warning_date"] or d["received_on"]).year
 
 
 # --------------------------------------------------------------------------- import
@@ -319,13 +353,13 @@ def import_warnings(
     seen: set[str] = set()
     already = dup = 0
     for r, fp in zip(rows, fps, strict=True):
-        if fp in existing:
-            already += 1
-            continue
         if fp in seen:
             dup += 1
             continue
         seen.add(fp)
+        if fp in existing:
+            already += 1
+            continue
         number, valid, problem = rl.clean_id(r.values)
         parsed.append((r, fp, number, valid, problem))
     if control is not None:
@@ -351,7 +385,7 @@ def import_warnings(
     session.add(batch)
     session.flush()
     counts = {MATCHED: 0, TO_CONFIRM: 0, UNMATCHED: 0}
-    new_rows = []
+    new_rows: list[dict[str, Any]] = []
     for r, fp, number, valid, problem in parsed:
         v = r.values
         name = v.get("name")
@@ -362,37 +396,33 @@ def import_warnings(
         if not reason:
             reason = f"{department}预警" + (f"（金额{v['amount']}）" if v.get("amount") else "")
         new_rows.append(
-            DepartmentWarning(
-                department=department,
-                received_on=received_on,
-                batch_label=batch_label,
-                person_name=(name or "")[:40] or None,
-                id_number=(number or "")[:22] or None,
-                household_id=m.household_id,
-                member_id=m.member_id,
-                reason=reason,
-                amount=rl.parse_amount(v.get("amount")),
-                yearly_amount=rl.parse_amount(v.get("yearly_amount")),
-                warning_date=rl.parse_date(v.get("date")),
-                village_name=(village or "")[:40] or None,
-                group_name=(v.get("group") or "")[:20] or None,
-                status=STATUS_OPEN,
-                match_status=m.status,
-                match_note=m.note,
-                over_threshold=False,
-                fingerprint=fp,
-                raw=r.raw,
-                import_id=batch.id,
-                row_number=r.row_number,
-            )
+            {
+                "department": department,
+                "received_on": received_on,
+                "batch_label": batch_label,
+                "person_name": (name or "")[:40] or None,
+                "id_number": (number or "")[:22] or None,
+                "household_id": m.household_id,
+                "member_id": m.member_id,
+                "reason": reason,
+                "amount": rl.parse_amount(v.get("amount")),
+                "yearly_amount": rl.parse_amount(v.get("yearly_amount")),
+                "warning_date": rl.parse_date(v.get("date")),
+                "village_name": (village or "")[:40] or None,
+                "group_name": (v.get("group") or "")[:20] or None,
+                "status": STATUS_OPEN,
+                "match_status": m.status,
+                "match_note": m.note,
+                "fingerprint": fp,
+                "raw": r.raw,
+                "import_id": batch.id,
+                "row_number": r.row_number,
+            }
         )
-    session.add_all(new_rows)
-    session.flush()
     if control is not None:
         control.report(2, 3, "正在比对限额…")
-    refresh_thresholds(session, department)
-    session.flush()
-    over = sum(1 for w in new_rows if w.over_threshold)
+    over = _threshold_flags(session, department, new_rows)
+    _bulk_insert(session, new_rows, batch.file_name)
     return ImportResult(
         batch.id,
         department,
@@ -408,6 +438,25 @@ def import_warnings(
         pv.mapping_source,
         pv.mapping_name,
         time.perf_counter() - started,
+    )
+
+
+def _bulk_insert(session: Session, rows: list[dict[str, Any]], file_name: str) -> None:
+    """INSERT the new warnings through Core (the roster importer's ``bulk_insert``) and their
+    audit entries in one ``INSERT … SELECT`` naming the file (the importer's ``insert_entries``)."""
+    from fanpin_desktop.db import audit_json
+    from fanpin_desktop.services.importer.write import bulk_insert, insert_entries
+
+    if not rows:
+        return
+    session.flush()
+    t = DepartmentWarning.__table__
+    before = session.scalar(select(func.max(t.c.id))) or 0
+    bulk_insert(session, t, {k: [r[k] for r in rows] for k in rows[0]})
+    after = session.scalar(select(func.max(t.c.id))) or 0
+    source = audit_json({"source": "import", "file": file_name, "kind": KIND})
+    insert_entries(
+        session, t, before + 1, after, rl.user_of(session), dt.datetime.now().replace(microsecond=0), source
     )
 
 
