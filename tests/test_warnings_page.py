@@ -373,3 +373,81 @@ def test_export_summary(ops, qtbot, tmp_path):
     wb = load_workbook(opened[0])
     values = [c.value for row in wb["汇总"].iter_rows() for c in row]
     assert "医保" in values and 4 in values
+
+
+def test_import_through_the_file_and_mapping_dialogs(ops, qtbot, tmp_path, monkeypatch):
+    """导入预警清单… with the dialogs: the file chosen, the department changed in the mapping
+    dialog (its saved mapping read again), a column left out; the mapping is saved for 民政."""
+    from PySide6.QtWidgets import QFileDialog
+
+    people = _people(ops)
+    path = _warning_file(tmp_path / "民政预警.xlsx", people)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    seen: list[MappingDialog] = []
+
+    def run(dialog: MappingDialog) -> int:
+        seen.append(dialog)
+        top = dialog.findChildren(type(page.department))
+        department = next(c for c in top if c.findData("民政") >= 0)
+        department.set_value("民政")
+        dialog.combos["amount"].setCurrentIndex(0)  # the amount is not wanted for 民政
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(MappingDialog, "exec", run)
+    page = _page(ops, qtbot)
+    page.import_warnings()
+    assert seen and page.last_import is not None
+    assert (page.last_import.department, page.last_import.new) == ("民政", 4)
+    mine = [r for r in ops.read(ws.list_warnings, department="民政") if r.file_name == path.name]
+    assert len(mine) == 4 and all(r.amount is None for r in mine)
+    saved = ops.read(ws.preview, str(path), "民政")
+    assert "amount" not in saved.columns and "id_number" in saved.columns
+    assert page.department.value() == "民政"  # the list shows what was imported
+
+
+def test_include_offers_the_case_editor(ops, qtbot, tmp_path):
+    people = _people(ops)
+    page = _page(ops, qtbot)
+    page.import_warnings(_warning_file(tmp_path / "w.xlsx", people), "医保", ask=False)
+    opened: list[int] = []
+    page.open_case = opened.append  # type: ignore[method-assign]
+    page.confirm = lambda title, text: True  # type: ignore[method-assign]
+    _select_name(page, people["c"][1])
+    page.include()
+    case_id = ops.read(detail.household_open_case, people["c"][3])
+    assert opened == [case_id]
+    # the editor itself opens on that case
+    from fanpin_desktop.ui.dialogs.case_editor import CaseEditor
+
+    editor = CaseEditor(ops, case_id, page, today=TODAY)
+    qtbot.addWidget(editor)
+    assert editor.case_id == case_id
+    # 已是监测对象 for a household with no case is refused with the household named
+    _select_name(page, people["a"][1])
+    errors: list[str] = []
+    import fanpin_desktop.ui.operations as ops_module
+
+    original = ops_module.show_error
+    ops_module.show_error = lambda exc, parent=None: errors.append(str(exc))
+    try:
+        page.already_monitored()
+    finally:
+        ops_module.show_error = original
+    assert errors and "不是监测对象" in errors[0]
+    assert page.current_warning().outcome is None
+
+
+def test_month_filter_follows_the_department(ops, qtbot, tmp_path):
+    people = _people(ops)
+    page = _page(ops, qtbot)
+    page.import_warnings(_warning_file(tmp_path / "w.xlsx", people), "医保", ask=False)
+    this_month = f"{TODAY:%Y-%m}"
+    page.month.set_value(this_month)
+    assert all(f"{r.received_on:%Y-%m}" == this_month for r in page.model.rows())
+    assert len(_mine(page, "w.xlsx")) == 4
+    # a department with no warnings this month: the month filter goes back to 全部月份
+    page.department.set_value("教委")
+    assert page.month.value() is None
+    assert all("不在" not in page.month.itemText(i) for i in range(page.month.count()))
+    assert {r.department for r in page.model.rows()} <= {"教委"}

@@ -269,6 +269,7 @@ class WarningsPage(Page):
         self.jobs = FileJobs(self, exports_dir, ops)
         self.last_import: Any = None  # the last import's result (tests read it)
         self.last_case_id: int | None = None  # the case the last 纳入监测 opened
+        self._months: list[str] = []  # the months with warnings (newest first), for the filter
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_warnings_tab(), icon("fa5s.bell"), "部门预警")
@@ -441,9 +442,12 @@ class WarningsPage(Page):
         months = sorted({f"{r.received_on:%Y-%m}" for r in all_rows}, reverse=True)
         self._loading = True
         try:
+            if self.month.value() not in months:
+                self.month.set_value(None)  # a month this department has no warnings in
             self.month.set_values(months)
         finally:
             self._loading = False
+        self._months = months
         rows = [r for r in all_rows if self._matches_filters(r)]
         self.model.set_rows(rows)
         pending = [r for r in all_rows if r.pending]
@@ -765,7 +769,7 @@ class WarningsPage(Page):
         self, path: Path | None = None, month: str | None = None, department: str | None = None
     ) -> Task | None:
         """导出月报…: the month's counts and every warning's outcome, for one department (or all)."""
-        month = month or self.month.value() or f"{self.today():%Y-%m}"
+        month = month or self.month.value() or (self._months[0] if self._months else f"{self.today():%Y-%m}")
         department = department if department is not None else self.department.value()
         who = department or "各部门"
         path = path or self.jobs.save_path("导出预警核实月报", f"{month}_{who}预警核实情况.xlsx", XLSX_FILTER)
