@@ -338,6 +338,14 @@ def test_county_list_import_and_marking(ops, qtbot, tmp_path):
     assert page.last_import.new == 0 and page.county_model.rowCount() == 3
     assert ops.read(county.counts)["已整改"] == 1
 
+    from openpyxl import load_workbook
+
+    opened: list[Path] = []
+    page.jobs.offer_open = lambda title, text, p: opened.append(p)  # type: ignore[method-assign]
+    page.export_county(tmp_path / "整改情况.xlsx")
+    cells = [c.value for row in load_workbook(opened[0]).active.iter_rows() for c in row]
+    assert "经核实信息正确" in cells and "已更正家庭人口数" in cells
+
 
 def test_models_pass_the_tester(ops, qtbot, tmp_path):
     people = _people(ops)

@@ -185,3 +185,15 @@ def reopen_county(ops: Operations, item_id: int, **handlers: Unpack[Handlers]) -
 def county_not_local(ops: Operations, item_id: int, reason: str, **handlers: Unpack[Handlers]) -> Task:
     """An unmatched county item about someone outside the township, closed with the reason."""
     return ops.write(lambda s: county.mark_not_local(s, item_id, reason), CASES, **handlers)
+
+
+def export_county_list(
+    ops: Operations, path: Path, status: str | None = None, **handlers: Unpack[Handlers]
+) -> Task:
+    """The county's items with their 整改 state as xlsx (to report back); ``success(path)``."""
+    return ops.background(
+        lambda s, _c: county.export_problems_xlsx(s, path, status=status),
+        label="正在导出问题清单…",
+        cancellable=False,
+        **handlers,
+    )

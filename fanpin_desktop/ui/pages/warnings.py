@@ -369,6 +369,7 @@ class WarningsPage(Page):
         tab = QWidget()
         self.county_status = ValueCombo((*county.STATUSES, UNMATCHED), blank_text="全部")
         self.county_import_button = QPushButton(icon("fa5s.file-import"), "导入问题清单…")
+        self.county_export_button = QPushButton(icon("fa5s.file-excel"), "导出整改情况…")
         self.rectified_button = QPushButton(icon("fa5s.check"), "已整改…")
         self.no_need_button = QPushButton(icon("fa5s.ban"), "无需整改…")
         self.county_assign_button = QPushButton(icon("fa5s.search"), "指定农户…")
@@ -387,6 +388,7 @@ class WarningsPage(Page):
             bar.addWidget(b)
         bar.addStretch(1)
         bar.addWidget(self.county_import_button)
+        bar.addWidget(self.county_export_button)
         self.county_counts = QLabel()
         self.county_counts.setTextFormat(Qt.TextFormat.RichText)
         self.county_model = ProblemItemTableModel(parent=self)
@@ -400,6 +402,7 @@ class WarningsPage(Page):
         layout.addWidget(self.county_view, 1)
         self.county_status.valueChanged.connect(lambda _v: self.reload_county())
         self.county_import_button.clicked.connect(lambda: self.import_county())
+        self.county_export_button.clicked.connect(lambda: self.export_county())
         self.rectified_button.clicked.connect(lambda: self.mark_rectified())
         self.no_need_button.clicked.connect(lambda: self.mark_no_need())
         self.county_assign_button.clicked.connect(lambda: self.assign_county_household())
@@ -900,3 +903,19 @@ class WarningsPage(Page):
                 return None
         why = reason
         return self._county_step(lambda iid, **kw: warning_ops.county_not_local(self.ops, iid, why, **kw))
+
+    def export_county(self, path: Path | None = None) -> Task | None:
+        """导出整改情况…: every county item with its state (the 状态 filter's status only, if chosen)."""
+        wanted = self.county_status.value()
+        status = wanted if wanted in county.STATUSES else None
+        name = f"县级反馈问题整改情况_{self.today():%Y%m%d}.xlsx"
+        path = path or self.jobs.save_path("导出县级问题整改情况", name, XLSX_FILTER)
+        if path is None:
+            return None
+        return warning_ops.export_county_list(
+            self.ops,
+            path,
+            status,
+            parent=self,
+            success=lambda p: self.jobs.offer_open("导出完成", f"已导出县级问题整改情况到：\n{p}", Path(p)),
+        )
