@@ -13,7 +13,15 @@ from sqlalchemy import func, select
 from fanpin_desktop import cli
 from fanpin_desktop.domain.ids import make_id
 from fanpin_desktop.errors import UserError, ValidationError
-from fanpin_desktop.models import DepartmentWarning, Household, Member, MonitoringCase, Village, VillageGroup
+from fanpin_desktop.models import (
+    AuditEntry,
+    DepartmentWarning,
+    Household,
+    Member,
+    MonitoringCase,
+    Village,
+    VillageGroup,
+)
 from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.services import warnings as w
 
@@ -137,11 +145,30 @@ def test_every_row_accounted_for_and_reimport_adds_nothing(db, town, tmp_path):
     assert rows[10].match_status == "未匹配" and "不在本乡镇的花名册中" in rows[10].match_note
     assert rows[4].raw["就诊医院"] == "县医院" and rows[4].raw["序号"] == "1"  # nothing received is lost
     assert rows[4].amount == Decimal("12000.00") and rows[4].warning_date == D(2026, 11, 3)
+    with db.reading() as s:  # the audit trail names the file each warning came from
+        entries = s.execute(
+            select(AuditEntry.new_value, AuditEntry.user, AuditEntry.household_id).where(
+                AuditEntry.table_name == "department_warnings"
+            )
+        ).all()
+    assert len(entries) == n - 1 and all("医保11月.xlsx" in e.new_value and e.user == "测试" for e in entries)
+    assert {e.household_id for e in entries} >= {town["hh:张三"], town["hh:王五"]}
     before = count(db)
     with db.unit() as s:
         again = w.import_warnings(s, path, "医保", received_on=D(2026, 11, 26))
     assert (again.new, again.already, again.duplicates_in_file) == (0, n - 1, 1)
     assert count(db) == before
+    # re-sent with the rows renumbered (序号) and in another order: still nothing new
+    wb = load_workbook(path)
+    data = [[c.value for c in r] for r in wb.active.iter_rows(min_row=4)]
+    resent = Workbook()
+    resent.active.append(HEADER)
+    for i, r in enumerate(reversed(data), 1):
+        resent.active.append([i, *r[1:]])
+    resent.save(tmp_path / "重发.xlsx")
+    with db.unit() as s:
+        third = w.import_warnings(s, tmp_path / "重发.xlsx", "医保")
+    assert (third.new, third.already) == (0, n - 1) and count(db) == before
     # the same rows from another department are new for that department
     with db.unit() as s:
         other = w.import_warnings(s, path, "卫健", received_on=D(2026, 11, 26))

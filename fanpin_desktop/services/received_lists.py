@@ -31,6 +31,7 @@ from fanpin_desktop.services.importer.headers import header_signature, norm_labe
 from fanpin_desktop.services.importer.reading import Source, column_letter, open_source
 
 HEADER_SCAN_ROWS = 30
+SERIAL_LABELS = {"序号", "编号", "行号", "NO", "NO.", "顺序号"}
 SAMPLE_ROWS = 10
 
 MATCHED = "已匹配"
@@ -324,6 +325,8 @@ def read_rows(
     try:
         display = _display_labels(labels)
         width = len(labels)
+        # A running number (序号) is renumbered when a list is re-sent: not part of the row's content.
+        counters = {i for i, x in enumerate(labels) if norm_label(x).upper() in SERIAL_LABELS}
         for row_numbers, rows in src.iter_chunks(header_row + 1):
             for n, cells in zip(row_numbers, rows, strict=True):
                 texts = [cell_text(v) for v in cells]
@@ -340,7 +343,8 @@ def read_rows(
                         if key == "id_number" and ids.looks_rounded_by_excel(cells[i]):
                             values["_id_rounded"] = "1"
                     raw[display[i] if i < width else f"{column_letter(i)}列"] = t
-                yield ListRow(n + 1, values, raw, _normalised_content(texts))
+                content = [t for i, t in enumerate(texts) if i not in counters]
+                yield ListRow(n + 1, values, raw, _normalised_content(content))
     finally:
         src.close()
 
