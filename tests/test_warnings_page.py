@@ -322,6 +322,7 @@ def test_county_list_import_and_marking(ops, qtbot, tmp_path):
     select(rows[a[1]].id)
     page.mark_rectified("已更正家庭人口数")
     assert page.current_item().status == "已整改"
+    assert "标记已整改" in page.county_detail.text()
     select(rows[c[1]].id)
     page.ask_reason = lambda *args, **kw: None  # type: ignore[method-assign]
     assert page.mark_no_need() is None and page.current_item().status == "待整改"
@@ -425,6 +426,7 @@ def test_include_offers_the_case_editor(ops, qtbot, tmp_path):
     page.include()
     case_id = ops.read(detail.household_open_case, people["c"][3])
     assert opened == [case_id]
+    assert page.open_current_case() and opened == [case_id, case_id]  # a double click opens it again
     # the editor itself opens on that case
     from fanpin_desktop.ui.dialogs.case_editor import CaseEditor
 
@@ -459,3 +461,26 @@ def test_month_filter_follows_the_department(ops, qtbot, tmp_path):
     assert page.month.value() is None
     assert all("不在" not in page.month.itemText(i) for i in range(page.month.count()))
     assert {r.department for r in page.model.rows()} <= {"教委"}
+
+
+def test_assign_household_through_the_picker(ops, qtbot, tmp_path, monkeypatch):
+    from fanpin_desktop.ui.dialogs.household_picker import HouseholdPickerDialog
+
+    people = _people(ops)
+    page = _page(ops, qtbot)
+    page.import_warnings(_warning_file(tmp_path / "w.xlsx", people), "医保", ask=False)
+    b = people["b"]
+    searched: list[str] = []
+
+    def run(dialog: HouseholdPickerDialog) -> int:
+        searched.append(dialog.search.text())
+        assert dialog.list.count() >= 1  # already searching for the name in the row
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(HouseholdPickerDialog, "exec", run)
+    _select_name(page, b[1])  # 待确认: found by name and village; the clerk picks the household
+    page.assign_household()
+    assert searched == [b[1]]
+    assert page.current_warning().household_id == b[3]
+    assert page.current_warning().match_status == "已匹配"

@@ -363,6 +363,7 @@ class WarningsPage(Page):
         self.not_local_button.clicked.connect(lambda: self.not_local())
         self.clear_button.clicked.connect(lambda: self.clear_outcome())
         self.view.selectionModel().currentRowChanged.connect(lambda _a, _b: self._update_warning_buttons())
+        self.view.doubleClicked.connect(lambda _i: self.open_current_case())
         return tab
 
     def _build_county_tab(self) -> QWidget:
@@ -400,6 +401,10 @@ class WarningsPage(Page):
         layout.addLayout(bar)
         layout.addWidget(self.county_counts)
         layout.addWidget(self.county_view, 1)
+        self.county_detail = QLabel()
+        self.county_detail.setWordWrap(True)
+        self.county_detail.setStyleSheet("color:#3c4043")
+        layout.addWidget(self.county_detail)
         self.county_status.valueChanged.connect(lambda _v: self.reload_county())
         self.county_import_button.clicked.connect(lambda: self.import_county())
         self.county_export_button.clicked.connect(lambda: self.export_county())
@@ -571,7 +576,18 @@ class WarningsPage(Page):
         self.no_need_button.setEnabled(open_)
         self.county_assign_button.setEnabled(open_ and row.match_status == UNMATCHED)
         self.county_not_local_button.setEnabled(open_ and row.match_status == UNMATCHED)
+        self.county_detail.setText(self._county_detail_text(row) if row is not None else "")
         self.county_reopen_button.setEnabled(row is not None and row.status != county.PENDING)
+
+    def _county_detail_text(self, row: county.ProblemRow) -> str:
+        parts = [f"第{row.row_number or '?'}行（{row.file_name or ''}，{row.received_on:%Y-%m-%d}收到）"]
+        if row.household_code:
+            parts.append(f"户编号 {row.household_code}")
+        if row.match_note:
+            parts.append(row.match_note)
+        if row.resolved_on:
+            parts.append(f"{row.resolved_by or ''} {row.resolved_on:%Y-%m-%d} 标记{row.status}")
+        return "；".join(parts)
 
     # ------------------------------------------------------------------ asking (tests replace these)
 
@@ -584,10 +600,14 @@ class WarningsPage(Page):
         dialog.deleteLater()
         return value
 
-    def pick_household(self, title: str) -> int | None:
+    def pick_household(self, title: str, search: str = "") -> int | None:
+        """The household picker, already searching for the name in the received row."""
         from fanpin_desktop.ui.dialogs.household_picker import HouseholdPickerDialog
 
         dialog = HouseholdPickerDialog(self.ops, self, title=title)
+        if search:
+            dialog.search.setText(search)
+            dialog.run_search()
         chosen = dialog.household_id if dialog.exec() == QDialog.DialogCode.Accepted else None
         dialog.deleteLater()
         return chosen
@@ -598,6 +618,14 @@ class WarningsPage(Page):
         editor = CaseEditor(self.ops, case_id, self, today=self.today())
         editor.exec()
         editor.deleteLater()
+
+    def open_current_case(self) -> bool:
+        """A double click on a warning closed with a case opens that case in the case editor."""
+        row = self.current_warning()
+        if row is None or row.case_id is None:
+            return False
+        self.open_case(row.case_id)
+        return True
 
     # ------------------------------------------------------------------ import
 
@@ -710,7 +738,9 @@ class WarningsPage(Page):
         if row is None:
             return None
         if household_id is None:
-            household_id = self.pick_household(f"指定“{row.person_name or row.id_number or ''}”所属农户")
+            household_id = self.pick_household(
+                f"指定“{row.person_name or row.id_number or ''}”所属农户", row.person_name or ""
+            )
             if household_id is None:
                 return None
         hid = household_id
@@ -880,7 +910,9 @@ class WarningsPage(Page):
         if row is None:
             return None
         if household_id is None:
-            household_id = self.pick_household(f"指定“{row.person_name or row.id_number or ''}”所属农户")
+            household_id = self.pick_household(
+                f"指定“{row.person_name or row.id_number or ''}”所属农户", row.person_name or ""
+            )
             if household_id is None:
                 return None
         hid = household_id
