@@ -58,7 +58,14 @@ def test_title_and_status_bar_show_the_township(window, ctx):
 
 def test_sidebar_has_only_working_pages_and_switches(window):
     titles = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
-    assert titles == ["户籍台账", "监测对象", "集中排查", "整改台账", "系统设置"]
+    assert [t.split(" (")[0] for t in titles] == [
+        "户籍台账",
+        "监测对象",
+        "部门预警",
+        "集中排查",
+        "整改台账",
+        "系统设置",
+    ]
     window.sidebar.setCurrentRow(titles.index("系统设置"))
     assert isinstance(window.stack.currentWidget(), SettingsPage)
     assert window.current_page_key() == "settings"
@@ -74,7 +81,7 @@ def test_pages_are_built_when_first_shown(window):
     window.show_page("ledger")
     assert set(window._built) == {"registry", "ledger"}
     assert window.stack.currentWidget() is window._built["ledger"]
-    assert window.stack.count() == 5
+    assert window.stack.count() == 6
     window.show_page("registry")
     assert window.stack.currentWidget() is window._built["registry"]
 

@@ -71,6 +71,18 @@ def _cases_count(ops: Operations) -> int:
     return sidebar_count(ops)
 
 
+def _warnings_page(ctx: AppContext, ops: Operations) -> QWidget:
+    from fanpin_desktop.ui.pages.warnings import WarningsPage
+
+    return WarningsPage(ops, exports_dir=ctx.paths.exports)
+
+
+def _warnings_count(ops: Operations) -> int:
+    from fanpin_desktop.ui.pages.warnings import sidebar_count
+
+    return sidebar_count(ops)
+
+
 def _screening_page(ctx: AppContext, ops: Operations) -> QWidget:
     from fanpin_desktop.ui.pages.screening import ScreeningPage
 
@@ -99,6 +111,14 @@ PAGES: list[PageSpec] = [
         _cases_page,
         count=_cases_count,
         count_shows=("cases", "households", "settings"),
+    ),
+    PageSpec(
+        "warnings",
+        "部门预警",
+        "fa5s.bell",
+        _warnings_page,
+        count=_warnings_count,
+        count_shows=("cases", "households"),
     ),
     PageSpec("screening", "集中排查", "fa5s.clipboard-check", _screening_page),
     PageSpec("ledger", "整改台账", "fa5s.tasks", _ledger_page),
