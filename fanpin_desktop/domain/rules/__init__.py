@@ -6,7 +6,7 @@ group). ``services.quality`` builds :class:`HouseholdData` from the database and
 
 from __future__ import annotations
 
-from fanpin_desktop.domain.rules import identity  # noqa: F401  (registers the rules)
+from fanpin_desktop.domain.rules import guarantees, identity, income, members  # noqa: F401  (registers the rules)
 from fanpin_desktop.domain.rules.base import (
     ERROR,
     GROUPS,
