@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from fanpin_desktop.domain.cases import MONITORED_CASE_STATUSES, PENDING_CASE_STATUSES
 from fanpin_desktop.domain.income import totals
 from fanpin_desktop.domain.rules import (
     ERROR,
@@ -864,6 +865,40 @@ def open_error_summary(report: QualityReport) -> str | None:
     return f"数据核查有 {len(errors)} 条错误未处理（{parts}），涉及 {households} 户"
 
 
+#: how many households the national export's warning names one by one
+WARNING_HOUSEHOLDS = 8
+
+
+def export_warnings(session: Session, today: dt.date | None = None) -> list[str]:
+    """The national export's data-quality warning: the open 错误 findings of the households with a
+    monitoring case (the ones the batches list), summed up, then the first households named."""
+    hids = list(
+        session.scalars(
+            select(MonitoringCase.household_id)
+            .where(MonitoringCase.status.in_(PENDING_CASE_STATUSES + MONITORED_CASE_STATUSES))
+            .distinct()
+        )
+    )
+    if not hids:
+        return []
+    report = run_all(session, today=today, household_ids=hids)
+    summary = open_error_summary(report)
+    if summary is None:
+        return []
+    lines = [f"监测户{summary}，请在“数据核查”中改正或豁免（不影响导出）"]
+    errors: dict[int, list[FindingView]] = {}
+    for f in report.findings:
+        if not f.exempted and f.severity == ERROR:
+            errors.setdefault(f.household_id, []).append(f)
+    for hid, items in list(errors.items())[:WARNING_HOUSEHOLDS]:
+        first = items[0]
+        more = f"（另有 {len(items) - 1} 条）" if len(items) > 1 else ""
+        lines.append(f"{first.village}{first.message}{more}")
+    if len(errors) > WARNING_HOUSEHOLDS:
+        lines.append(f"……另有 {len(errors) - WARNING_HOUSEHOLDS} 户，见“数据核查”")
+    return lines
+
+
 def export_findings_xlsx(
     session: Session,
     path: str | Path,
@@ -921,6 +956,7 @@ __all__ = [
     "exempt",
     "exemptions",
     "export_findings_xlsx",
+    "export_warnings",
     "household_findings",
     "open_error_summary",
     "rule_context",
