@@ -18,12 +18,13 @@ warning).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
@@ -249,43 +250,10 @@ class _Loaded:
     duplicates: dict[str, tuple[int, ...]]
 
 
-_MEMBER_FIELDS = (
-    "id",
-    "name",
-    "relation",
-    "sex",
-    "birth_date",
-    "id_type",
-    "id_number",
-    "education",
-    "schooling",
-    "health",
-    "disability_category",
-    "disability_grade",
-    "labour_skill",
-    "work_status",
-    "work_months",
-    "public_post_type",
-    "phone",
-    "ins_resident_medical",
-    "ins_employee_medical",
-    "dibao",
-    "tekun",
-)
-_INCOME_FIELDS = (
-    "year",
-    "wage",
-    "business",
-    "property_income",
-    "transfer",
-    "business_cost",
-    "claims_income",
-    "rigid_spending",
-    "people_count",
-    "period_start",
-    "period_end",
-)
-_ZERO = Decimal(0)
+#: MemberData / IncomeData are filled positionally from the model columns of the same names (a
+#: field the rules add to them must exist on the model, or this import fails)
+_MEMBER_FIELDS = tuple(f.name for f in dataclasses.fields(MemberData))
+_INCOME_FIELDS = tuple(f.name for f in dataclasses.fields(IncomeData))
 
 
 def _run(session: Session, statements: Iterable[Select[Any]]) -> Iterator[Any]:
@@ -296,7 +264,9 @@ def _run(session: Session, statements: Iterable[Select[Any]]) -> Iterator[Any]:
 
 def _load(session: Session, scope: _Scope, control: Control | None = None) -> _Loaded:
     """HouseholdData of the scope's households, in village / group / 户编号 order."""
-    villages_all = session.execute(select(Village.id, Village.name).order_by(Village.sort_order, Village.id)).all()
+    villages_all = session.execute(
+        select(Village.id, Village.name).order_by(Village.sort_order, Village.id)
+    ).all()
     village_names = {vid: name for vid, name in villages_all}
     village_rank = {vid: i for i, (vid, _) in enumerate(villages_all)}
     groups = {
@@ -341,54 +311,7 @@ def _load(session: Session, scope: _Scope, control: Control | None = None) -> _L
         lst = members.get(hid)
         if lst is None:
             lst = members[hid] = []
-        (
-            mid,
-            name,
-            relation,
-            sex,
-            birth,
-            id_type,
-            number,
-            edu,
-            school,
-            health,
-            dcat,
-            dgrade,
-            skill,
-            wstatus,
-            wmonths,
-            post,
-            phone,
-            ins_r,
-            ins_e,
-            dibao,
-            tekun,
-        ) = row[1:]
-        lst.append(
-            MemberData(
-                mid,
-                name,
-                relation,
-                sex,
-                birth,
-                id_type,
-                number,
-                edu,
-                school,
-                health,
-                dcat,
-                dgrade,
-                skill,
-                wstatus,
-                wmonths,
-                post,
-                phone,
-                bool(ins_r),
-                bool(ins_e),
-                bool(dibao),
-                bool(tekun),
-            )
-        )
+        lst.append(MemberData(*row[1:]))  # the columns are in MemberData's field order
 
     incomes: dict[int, IncomeData] = {}
     icols = [getattr(IncomeRecord, f) for f in _INCOME_FIELDS]
@@ -401,20 +324,7 @@ def _load(session: Session, scope: _Scope, control: Control | None = None) -> _L
             IncomeRecord.household_id,
         ),
     ):  # ordered by period: the last one wins
-        year, wage, business, prop, transfer, cost, claims, rigid, people, start, end = row[1:]
-        incomes[row[0]] = IncomeData(
-            year,
-            wage if wage is not None else _ZERO,
-            business if business is not None else _ZERO,
-            prop if prop is not None else _ZERO,
-            transfer if transfer is not None else _ZERO,
-            cost if cost is not None else _ZERO,
-            claims if claims is not None else _ZERO,
-            rigid if rigid is not None else _ZERO,
-            people,
-            start,
-            end,
-        )
+        incomes[row[0]] = IncomeData(*row[1:])
 
     cases = _load_cases(session, scope, control)
     duplicates = _duplicates(session, scope, members)
@@ -548,7 +458,9 @@ def _load_cases(session: Session, scope: _Scope, control: Control | None) -> dic
     for cid, name, phone, role in _run(
         session,
         scope.cases(
-            select(Contact.case_id, Contact.name, Contact.phone, Contact.role).order_by(Contact.case_id, Contact.id),
+            select(Contact.case_id, Contact.name, Contact.phone, Contact.role).order_by(
+                Contact.case_id, Contact.id
+            ),
             Contact.case_id,
             case_ids,
         ),
@@ -641,7 +553,9 @@ def _duplicates(
     return {k: tuple(sorted(v)) for k, v in seen.items() if len(v) > 1}
 
 
-def rule_context(session: Session, today: dt.date | None = None, duplicates: dict | None = None) -> RuleContext:
+def rule_context(
+    session: Session, today: dt.date | None = None, duplicates: dict | None = None
+) -> RuleContext:
     """The rules' settings: today and the township's time limits (settings)."""
     limits = settings_service.deadline_rules(session)
     return RuleContext(
@@ -657,7 +571,9 @@ def rule_context(session: Session, today: dt.date | None = None, duplicates: dic
 # ---------------------------------------------------------------------- running
 
 
-def _exemptions(session: Session, household_ids: Sequence[int] | None) -> dict[tuple[Any, ...], ExemptionInfo]:
+def _exemptions(
+    session: Session, household_ids: Sequence[int] | None
+) -> dict[tuple[Any, ...], ExemptionInfo]:
     cols = (
         QualityExemption.rule_code,
         QualityExemption.household_id,
@@ -676,7 +592,9 @@ def _exemptions(session: Session, household_ids: Sequence[int] | None) -> dict[t
         for chunk in _chunks(list(household_ids)):
             rows.extend(
                 session.execute(
-                    select(*cols).where(QualityExemption.household_id.in_(chunk)).order_by(QualityExemption.id)
+                    select(*cols)
+                    .where(QualityExemption.household_id.in_(chunk))
+                    .order_by(QualityExemption.id)
                 ).all()
             )
     return {tuple(r[:5]): ExemptionInfo(r[5], r[6], r[7], r[8]) for r in rows}  # the latest wins
@@ -734,10 +652,17 @@ def run_all(
 ) -> QualityReport:
     """Every rule over every household (or one village's, or the given ones)."""
     started = time.perf_counter()
-    scope = _Scope(village_id=village_id, household_ids=list(dict.fromkeys(household_ids)) if household_ids is not None else None)
+    scope = _Scope(
+        village_id=village_id,
+        household_ids=list(dict.fromkeys(household_ids)) if household_ids is not None else None,
+    )
     loaded = _load(session, scope, control)
     ctx = rule_context(session, today, loaded.duplicates)
-    ids = None if scope.household_ids is None and scope.village_id is None else [h.id for h in loaded.households]
+    ids = (
+        None
+        if scope.household_ids is None and scope.village_id is None
+        else [h.id for h in loaded.households]
+    )
     findings = _views(loaded, ctx, _exemptions(session, ids), control)
     return QualityReport(
         today=ctx.today,
@@ -748,7 +673,9 @@ def run_all(
     )
 
 
-def household_findings(session: Session, household_id: int, today: dt.date | None = None) -> list[FindingView]:
+def household_findings(
+    session: Session, household_id: int, today: dt.date | None = None
+) -> list[FindingView]:
     """One household's findings (the household editor after a save), exempted ones flagged."""
     return run_all(session, today=today, household_ids=[household_id]).findings
 
@@ -855,7 +782,7 @@ def exemptions(session: Session, household_id: int | None = None) -> list[Exempt
 
 
 def open_error_summary(report: QualityReport) -> str | None:
-    """"数据核查有 12 条错误未处理（身份信息 3 条、…）" for the open 错误 findings, else None."""
+    """ "数据核查有 12 条错误未处理（身份信息 3 条、…）" for the open 错误 findings, else None."""
     errors = [f for f in report.findings if not f.exempted and f.severity == ERROR]
     if not errors:
         return None
@@ -890,7 +817,7 @@ def export_warnings(session: Session, today: dt.date | None = None) -> list[str]
     for f in report.findings:
         if not f.exempted and f.severity == ERROR:
             errors.setdefault(f.household_id, []).append(f)
-    for hid, items in list(errors.items())[:WARNING_HOUSEHOLDS]:
+    for items in list(errors.values())[:WARNING_HOUSEHOLDS]:
         first = items[0]
         more = f"（另有 {len(items) - 1} 条）" if len(items) > 1 else ""
         lines.append(f"{first.village}{first.message}{more}")
@@ -924,7 +851,8 @@ def export_findings_xlsx(
     for f in findings:
         by_village.setdefault(f.village_id, []).append(f)
     sheets = [
-        findings_xlsx.VillageFindings(name, [_row(f) for f in by_village.get(vid, ())]) for vid, name in villages
+        findings_xlsx.VillageFindings(name, [_row(f) for f in by_village.get(vid, ())])
+        for vid, name in villages
     ]
     return findings_xlsx.write_findings(Path(path), sheets, today=report.today)
 
