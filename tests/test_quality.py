@@ -309,3 +309,19 @@ def test_demo_household_findings_equal_run_all_for_every_household(demo):
             assert {(f.rule_code, f.case_id, f.member_id, f.data_hash) for f in one} == by_household.get(
                 hid, set()
             )
+
+
+def test_demo_threshold_is_the_one_of_the_year_the_rules_compare(demo):
+    from fanpin_desktop.domain.rules.income import per_capita
+    from fanpin_desktop.services.households.income import ThresholdCache
+
+    with demo.db.reading() as s:
+        loaded = quality._load(s, quality._Scope())
+        cache = ThresholdCache(s)
+        compared = 0
+        for h in loaded.households:
+            pc, year = per_capita(h)
+            expected = cache(year) if year is not None else None
+            assert h.threshold == expected, h.label
+            compared += expected is not None
+    assert compared > 100

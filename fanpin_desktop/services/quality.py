@@ -70,7 +70,7 @@ from fanpin_desktop.models import (
 )
 from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.services.households.constants import SQL_CHUNK
-from fanpin_desktop.services.households.income import SOURCE_LOCAL, LatestIncome, ThresholdCache, pick_income
+from fanpin_desktop.services.households.income import ThresholdCache
 
 #: households per progress step (and per rule-running chunk)
 PROGRESS_CHUNK = 500
@@ -379,9 +379,9 @@ def _load(session: Session, scope: _Scope, control: Control | None = None) -> _L
 def _income_year(
     income: IncomeData | None, people: int, nat_year: int | None, nat_amount: Decimal | None
 ) -> int | None:
-    """The year of the household's latest 人均纯收入 by ``services.households.income``'s rule (the
-    local record when as recent as the national figure), whose threshold the rules compare with."""
-    local = None
+    """The year of the 人均纯收入 the rules compare with the threshold — the same choice as
+    ``domain.rules.income.per_capita``: the latest local record's when it has one, else the
+    national system's figure."""
     if income is not None:
         t = totals(
             income.wage,
@@ -391,9 +391,9 @@ def _income_year(
             income.business_cost,
             income.people_count or people,
         )
-        local = LatestIncome(income.year, t.per_capita, SOURCE_LOCAL)
-    found = pick_income(local, nat_year, nat_amount)
-    return found.year if found is not None else None
+        if t.per_capita is not None:
+            return income.year
+    return nat_year if nat_amount is not None else None
 
 
 def _load_cases(session: Session, scope: _Scope, control: Control | None) -> dict[int, tuple[CaseData, ...]]:
