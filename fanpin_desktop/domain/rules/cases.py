@@ -51,15 +51,24 @@ def no_risk(h: HouseholdData, ctx: RuleContext) -> Iterator[Finding]:
 @rule(code="FP-JC-003", title="监测类型与户类型不符", group=G_CASES, severity=ERROR)
 def category_vs_household_type(h: HouseholdData, ctx: RuleContext) -> Iterator[Finding]:
     htype = text(h.household_type)
+    # a 脱贫户 that became 监测户 in the 户类型 column still has its 脱贫年度
+    poor = htype == POOR or h.poverty_exit_year is not None
     for c in monitored_cases(h):
         cat = text(c.category)
-        if cat == "脱贫不稳定户" and htype != POOR:
-            problem = f"监测类型为脱贫不稳定户，户类型却为“{htype or '空'}”（只有脱贫户可以是脱贫不稳定户）"
-        elif cat == "边缘易致贫户" and htype == POOR:
-            problem = "户类型为脱贫户，监测类型却为边缘易致贫户（脱贫户应为脱贫不稳定户）"
+        if cat == "脱贫不稳定户" and not poor:
+            problem = f"监测类型为脱贫不稳定户，户类型却为“{htype or '空'}”且没有脱贫年度（只有脱贫户可以是脱贫不稳定户）"
+        elif cat == "边缘易致贫户" and poor:
+            problem = "本户是脱贫户，监测类型却为边缘易致贫户（脱贫户应为脱贫不稳定户）"
         else:
             continue
-        yield hit(h, f"{case_label(h, c)}：{problem}，请改正监测类型或户类型", cat, htype, case=c)
+        yield hit(
+            h,
+            f"{case_label(h, c)}：{problem}，请改正监测类型或户类型",
+            cat,
+            htype,
+            h.poverty_exit_year,
+            case=c,
+        )
 
 
 @rule(code="FP-JC-004", title="风险类型超过五项", group=G_CASES, severity=ERROR)
