@@ -107,9 +107,14 @@ def no_contact(h: HouseholdData, ctx: RuleContext) -> Iterator[Finding]:
 @rule(code="FP-JC-007", title="超过一个月未走访", group=G_CASES, severity=REMINDER)
 def visit_overdue(h: HouseholdData, ctx: RuleContext) -> Iterator[Finding]:
     for c in monitored_cases(h):
-        last = max(c.visits, default=None) or c.identified_on
+        visited = max(c.visits, default=None)
+        last = max(d for d in (visited, c.identified_on) if d) if (visited or c.identified_on) else None
         if last is not None and (ctx.today - last).days > ctx.visit_days:
-            since = f"最近一次走访是{last.isoformat()}" if c.visits else f"识别后（{last.isoformat()}）未走访"
+            since = (
+                f"最近一次走访是{last.isoformat()}"
+                if last == visited
+                else f"识别后（{last.isoformat()}）未走访"
+            )
             yield hit(
                 h,
                 f"{case_label(h, c)}：{since}，已超过一个月，请走访并登记走访记录",
