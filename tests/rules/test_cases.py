@@ -109,3 +109,13 @@ def test_visit_overdue_counts_from_identification_without_visits():
     h = replace_case(H, visits=(), identified_on=D(2026, 6, 1))
     check_passes("FP-JC-007", h, {})
     check_breaks("FP-JC-007", replace_case(H, visits=()), {"case_id": 10})
+
+
+def test_a_poor_household_typed_monitored_is_known_by_its_exit_year():
+    h = dataclasses.replace(H, household_type="监测户", poverty_exit_year=2019)
+    check_passes("FP-JC-003", replace_case(h, category="脱贫不稳定户"), {})
+    check_breaks("FP-JC-003", replace_case(h, category="边缘易致贫户"), {"case_id": 10})
+
+
+def test_a_visit_before_identification_does_not_make_the_case_overdue():
+    check_passes("FP-JC-007", replace_case(H, visits=(D(2025, 12, 1),), identified_on=D(2026, 6, 1)), {})

@@ -72,3 +72,17 @@ def test_duplicate_names_both_households_and_masks_the_number():
     check_breaks("FP-ID-005", OTHER, {"member_id": 8, "context": context})
     f = check_breaks("FP-ID-005", H, {"member_id": 2, "context": context})
     assert SPOUSE_ID not in f.message and SPOUSE_ID[:6] in f.message
+
+
+def test_duplicates_match_old_15_digit_and_lower_case_numbers():
+    from fanpin_desktop.domain.rules import duplicates_of
+
+    old = replace_member(OTHER, 8, id_number="341523820301002")  # 15-digit form of a 1982-03-01 woman
+    new = replace_member(H, 2, id_number=base_id_of("341523820301002").lower())
+    assert duplicates_of((old, new)) == {base_id_of("341523820301002"): (2, 1)}
+
+
+def base_id_of(number15: str) -> str:
+    from fanpin_desktop.domain import ids
+
+    return ids.convert_15_to_18(number15)
