@@ -325,3 +325,24 @@ def test_demo_threshold_is_the_one_of_the_year_the_rules_compare(demo):
             assert h.threshold == expected, h.label
             compared += expected is not None
     assert compared > 100
+
+
+def test_an_old_15_digit_number_duplicates_its_18_digit_form(db, town):
+    with db.unit() as s:
+        wang_id = s.scalar(select(Member.id_number).where(Member.household_id == town["wang"]))
+        zhao = Household(code="H004", village_id=town["west"], phone="13900003333")
+        zhao.members = [
+            _member("赵六", "户主", "男", dt.date(1960, 2, 2), 51),
+            _member("王五", "兄弟", "男", dt.date(1975, 8, 8), 41, id_number=wang_id[:6] + wang_id[8:17]),
+        ]
+        s.add(zhao)
+        s.flush()
+        zhao_id = zhao.id
+    with db.reading() as s:
+        report = quality.run_all(s, today=TODAY)
+        dup = {f.household_id for f in report.findings if f.rule_code == "FP-ID-005"}
+        assert {town["wang"], zhao_id} <= dup
+        for hid in (town["wang"], zhao_id):
+            one = quality.household_findings(s, hid, today=TODAY)
+            assert "FP-ID-005" in codes(one)
+            assert keyset(one) == keyset(f for f in report.findings if f.household_id == hid)

@@ -503,6 +503,26 @@ def _load_cases(session: Session, scope: _Scope, control: Control | None) -> dic
     return {hid: tuple(v) for hid, v in out.items()}
 
 
+def _numbers_like(session: Session, bases: Sequence[str]) -> list[Any]:
+    """(id_number, household id) of every member whose number is one of the 18-digit ``bases``, a
+    残疾人证号 built on one (more digits after: a range of the unique index on id_number, where a
+    prefix test would read every member) or its old 15-digit form."""
+    rows: list[Any] = []
+    for chunk in _chunks(bases, 200):  # type: ignore[arg-type]
+        old = [b[:6] + b[8:17] for b in chunk if b[6:8] == "19"]
+        rows.extend(
+            session.execute(
+                select(Member.id_number, Member.household_id).where(
+                    or_(
+                        Member.id_number.in_(old),
+                        *(and_(Member.id_number >= b, Member.id_number < b + ":") for b in chunk),
+                    )
+                )
+            ).all()
+        )
+    return rows
+
+
 def _duplicates(
     session: Session, scope: _Scope, members: dict[int, list[MemberData]]
 ) -> dict[str, tuple[int, ...]]:
@@ -510,6 +530,7 @@ def _duplicates(
     for the numbers the scope's members hold. One grouping query for the whole township; for given
     households, one query per 200 of their numbers (index ranges)."""
     base = func.upper(func.substr(Member.id_number, 1, 18))
+    pair = select(Member.id_number, Member.household_id)
     if scope.household_ids is None:
         dup_bases = (
             select(base)
@@ -517,24 +538,15 @@ def _duplicates(
             .group_by(base)
             .having(func.count(func.distinct(Member.household_id)) > 1)
         )
-        rows = session.execute(
-            select(Member.id_number, Member.household_id).where(
-                func.length(Member.id_number) >= 18, base.in_(dup_bases)
-            )
-        ).all()
+        rows = session.execute(pair.where(func.length(Member.id_number) >= 18, base.in_(dup_bases))).all()
+        # old 15-digit numbers (rare): the same person as the 18-digit number they convert to
+        old = session.execute(pair.where(func.length(Member.id_number) == 15)).all()
+        if old:
+            rows.extend(old)
+            rows.extend(_numbers_like(session, sorted({b for n, _ in old if (b := base_id(n))})))
     else:
-        # the 18-digit numbers themselves and the 残疾人证号 built on them (more digits after), as
-        # ranges of the unique index on id_number (a prefix test on it would read every member)
         wanted = sorted({b for ms in members.values() for m in ms if (b := base_id(m.id_number))})
-        rows = []
-        for chunk in _chunks(wanted, 200):  # type: ignore[arg-type]
-            rows.extend(
-                session.execute(
-                    select(Member.id_number, Member.household_id).where(
-                        or_(*(and_(Member.id_number >= b, Member.id_number < b + ":") for b in chunk))
-                    )
-                ).all()
-            )
+        rows = _numbers_like(session, wanted)
     seen: dict[str, list[int]] = {}
     for number, hid in rows:
         b = base_id(number)
