@@ -824,7 +824,7 @@ def export_warnings(session: Session, today: dt.date | None = None) -> list[str]
     for items in list(errors.values())[:WARNING_HOUSEHOLDS]:
         first = items[0]
         more = f"（另有 {len(items) - 1} 条）" if len(items) > 1 else ""
-        lines.append(f"{first.village}{first.message}{more}")
+        lines.append(f"{first.village}：{first.message}{more}")
     if len(errors) > WARNING_HOUSEHOLDS:
         lines.append(f"……另有 {len(errors) - WARNING_HOUSEHOLDS} 户，见“数据核查”")
     return lines
