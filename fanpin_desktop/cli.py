@@ -40,6 +40,7 @@ COMMAND_MODULES: list[str] = [
     "fanpin_desktop.cli_print",
     "fanpin_desktop.cli_exchange",
     "fanpin_desktop.cli_warnings",
+    "fanpin_desktop.cli_rules",
 ]
 
 Handler = Callable[[argparse.Namespace, AppContext], int | None]

@@ -5,7 +5,7 @@ threshold highlight, a unique row fingerprint (re-importing adds nothing) and th
 county_problems holds the county's flagged records, tracked to 已整改 / 无需整改.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-06 11:04:16.551658
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
