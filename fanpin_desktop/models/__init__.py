@@ -12,6 +12,7 @@ from fanpin_desktop.models.monitoring import (
     MonitoringCase,
     Visit,
 )
+from fanpin_desktop.models.quality import QualityExemption
 from fanpin_desktop.models.region import Grid, NaturalVillage, Village, VillageGroup
 from fanpin_desktop.models.screening import (
     Campaign,
@@ -48,6 +49,7 @@ __all__ = [
     "Measure",
     "MonitoringCase",
     "Visit",
+    "QualityExemption",
     "Grid",
     "NaturalVillage",
     "Village",
