@@ -39,6 +39,7 @@ COMMAND_MODULES: list[str] = [
     "fanpin_desktop.cli_cases",
     "fanpin_desktop.cli_print",
     "fanpin_desktop.cli_exchange",
+    "fanpin_desktop.cli_rules",
 ]
 
 Handler = Callable[[argparse.Namespace, AppContext], int | None]

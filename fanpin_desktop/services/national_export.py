@@ -134,12 +134,12 @@ class ExportInfo:
 
 
 def quality_warnings(session: Session) -> list[str]:
-    """Data-quality problems to show before a batch is exported (one sentence each).
+    """Data-quality problems to show before a batch is exported (one sentence each): the open
+    (not exempted) 错误 findings of the rules (services.quality) over the households with a
+    monitoring case — those the batches list. A warning, never a block."""
+    from fanpin_desktop.services import quality
 
-    The data-quality rules are issue 13, not written yet: this hook returns no warnings until
-    issue 13 fills it with the rules' findings for the exported households.
-    """
-    return []
+    return quality.export_warnings(session)
 
 
 # ---------------------------------------------------------------------- which cases

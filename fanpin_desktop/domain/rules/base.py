@@ -187,3 +187,38 @@ def add_months(day: dt.date, months: int) -> dt.date:
     y += day.year
     m += 1
     return dt.date(y, m, min(day.day, calendar.monthrange(y, m)[1]))
+
+
+# --------------------------------------------------------------------------- case and household facts
+
+MONITORED = frozenset({"已纳入", "消除中"})  # identified and not (yet) eliminated
+IN_PROCEDURE = frozenset({"线索", "识别中"})
+ELIMINATED = "已消除"
+HELPED = MONITORED | {ELIMINATED}  # identified cases that should carry measures
+NATURAL = "自然消除"
+ABLE_LABOUR = frozenset({"普通劳动力", "技能劳动力"})
+
+
+def monitored_cases(h: HouseholdData) -> list[CaseData]:
+    return [c for c in h.cases if c.status in MONITORED]
+
+
+def helped_cases(h: HouseholdData) -> list[CaseData]:
+    return [c for c in h.cases if c.status in HELPED]
+
+
+def eliminated_cases(h: HouseholdData) -> list[CaseData]:
+    return [c for c in h.cases if c.status == ELIMINATED]
+
+
+def is_monitored(h: HouseholdData) -> bool:
+    return any(c.status in MONITORED for c in h.cases)
+
+
+def labour_members(h: HouseholdData) -> list[MemberData]:
+    return [m for m in h.members if text(m.labour_skill) in ABLE_LABOUR]
+
+
+def case_label(h: HouseholdData, c: CaseData) -> str:
+    when = f"{c.identified_on.isoformat()}识别的" if c.identified_on else ""
+    return f"{h.label}{when}监测记录"
