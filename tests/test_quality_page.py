@@ -74,7 +74,11 @@ def page(qtbot, ops, data_paths):
 
 
 def count_of(page: QualityPage, code: str) -> tuple[int, int]:
-    row = page.rule_model.row_data(page.rule_model.row_of_code(code))
+    """(open, waived) findings of a rule as the table shows them; a rule left out shows none."""
+    r = page.rule_model.row_of_code(code)
+    if r is None:
+        return 0, 0
+    row = page.rule_model.row_data(r)
     return row.count, row.exempted
 
 
@@ -90,6 +94,7 @@ def planted_finding(page: QualityPage, planted: dict):
 
 def test_run_shows_counts_and_findings(page, planted):
     assert page.rule_model.rowCount() == 0
+    page.only_open.setChecked(False)
     page.run()
     assert page.report is not None
     assert page.rule_model.rowCount() == len(RULES)
@@ -111,7 +116,7 @@ def test_run_shows_counts_and_findings(page, planted):
     page.group.set_value("收入")
     assert all(page.rule_model.row_data(r).group == "收入" for r in range(page.rule_model.rowCount()))
     page.group.set_value(None)
-    page.only_open.setChecked(True)
+    page.only_open.setChecked(True)  # the default: rules without findings are left out
     assert all(page.rule_model.row_data(r).count for r in range(page.rule_model.rowCount()))
 
 
@@ -189,7 +194,7 @@ def test_change_notice_marks_the_result_stale(page, planted, ops):
     page.on_changes(HOUSEHOLDS, None)  # as the main window hands it on
     assert page.outdated and not page.stale_label.isHidden()
     assert STALE_TEXT in page.stale_label.text()
-    assert page.rule_model.rowCount() == len(RULES)  # the result stays until the next run
+    assert page.rule_model.rowCount() > 0  # the result stays until the next run
     page.run()
     assert page.stale_label.isHidden()
 

@@ -977,7 +977,7 @@ class HouseholdEditor(QDialog):
             log.exception("数据核查 of household %s failed", household_id)
             self.findings_strip.setVisible(False)
             return
-        text, details = strip_text(self.findings)
+        text, details = strip_text(self.findings, first=60)
         self.findings_strip.setText(text)
         self.findings_strip.setToolTip(details)
         self.findings_strip.setVisible(True)

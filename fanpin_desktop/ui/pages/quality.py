@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -133,6 +134,7 @@ class QualityPage(Page):
         self.group = ValueCombo(GROUPS, blank_text="全部分组")
         self.village = IdCombo(blank_text="全部村")
         self.only_open = QCheckBox("只列有问题的规则")
+        self.only_open.setChecked(True)
         self.export_button = QPushButton(icon("fa5s.file-excel"), "导出本村问题清单…")
         self.export_button.setToolTip("所选村（未选时为全部村）的未豁免问题，Excel 格式，可发给村里整改")
         bar = QHBoxLayout()
@@ -159,13 +161,19 @@ class QualityPage(Page):
         self.rule_proxy = QSortFilterProxyModel(self)
         self.rule_proxy.setSourceModel(self.rule_model)
         self.rule_proxy.setSortRole(SORT_ROLE)
-        self.rule_view = record_table(self.rule_proxy, (70, 72, 66, 560, 64, 60), sortable=True)
+        self.rule_view = record_table(self.rule_proxy, (96, 80, 66, 480, 64, 64), sortable=True)
+        header = self.rule_view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)  # the rule's title
 
         self.finding_model = FindingModel(parent=self)
         self.finding_proxy = QSortFilterProxyModel(self)
         self.finding_proxy.setSourceModel(self.finding_model)
         self.finding_proxy.setSortRole(SORT_ROLE)
-        self.finding_view = record_table(self.finding_proxy, (92, 64, 70, 70, 560, 150), sortable=True)
+        self.finding_view = record_table(self.finding_proxy, (96, 64, 70, 70, 600, 200), sortable=True)
+        header = self.finding_view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)  # the message
         self.finding_title = QLabel(
             "选择上面的一条规则，这里列出它查出的问题；双击打开该户（或监测记录）修改。"
         )
@@ -193,7 +201,7 @@ class QualityPage(Page):
 
         # ---- 规则一览
         self.rule_list_model = RuleListModel(list(RULES), parent=self)
-        self.rule_list_view = record_table(self.rule_list_model, (76, 80, 70, 600))
+        self.rule_list_view = record_table(self.rule_list_model, (96, 80, 70, 600))
         rules_page = QWidget()
         rules_layout = QVBoxLayout(rules_page)
         errors = sum(1 for r in RULES if r.severity == ERROR)
@@ -338,6 +346,7 @@ class QualityPage(Page):
         index = self.rule_proxy.mapFromSource(self.rule_model.index(r, 0))
         self.rule_view.setCurrentIndex(index)
         self.rule_view.selectRow(index.row())
+        self.rule_view.scrollTo(index)
         self.show_findings()
         return True
 

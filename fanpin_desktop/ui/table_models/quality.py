@@ -129,9 +129,14 @@ class RuleListModel(RowsModel):
         return None
 
 
-def strip_text(findings: list[Any]) -> tuple[str, str]:
-    """The editors' findings strip: a short rich text ("数据核查：2 条错误、1 条提醒") and the list of
-    every finding for the tooltip and the 详情 box (waived ones last, marked)."""
+def _esc(text: object) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def strip_text(findings: list[Any], first: int = 0) -> tuple[str, str]:
+    """The editors' findings strip: a short rich text ("数据核查：2 条错误、1 条提醒", followed by
+    the first open finding cut to ``first`` characters when ``first``) and the list of every
+    finding for the tooltip and the 详情 box (waived ones last, marked)."""
     open_ = [f for f in findings if not f.exempted]
     waived = [f for f in findings if f.exempted]
     errors = sum(1 for f in open_ if f.severity == ERROR)
@@ -145,6 +150,10 @@ def strip_text(findings: list[Any]) -> tuple[str, str]:
         if reminders:
             parts.append(f"<b style='color:#9a5b00'>{reminders} 条提醒</b>")
         text = "数据核查：" + "、".join(parts)
+        if first:
+            top = sorted(open_, key=lambda f: f.severity != ERROR)[0].message
+            cut = top if len(top) <= first else top[: first - 1] + "…"
+            text += f"<span style='color:#444'>　{_esc(cut)}</span>"
     if waived:
         text += f"<span style='color:#6b7280'>（另有 {len(waived)} 条已豁免）</span>"
     if findings:
