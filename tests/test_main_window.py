@@ -15,7 +15,7 @@ from fanpin_desktop.services import backup as backups
 from fanpin_desktop.services import regions
 from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.ui import errors as ui_errors
-from fanpin_desktop.ui.main_window import MainWindow
+from fanpin_desktop.ui.main_window import PAGES, MainWindow
 from fanpin_desktop.ui.pages.settings import SettingsPage
 from fanpin_desktop.ui.tasks import TaskCancelled, TaskControl, TaskRunner
 
@@ -58,7 +58,7 @@ def test_title_and_status_bar_show_the_township(window, ctx):
 
 def test_sidebar_has_only_working_pages_and_switches(window):
     titles = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
-    assert titles == ["户籍台账", "监测对象", "集中排查", "整改台账", "系统设置"]
+    assert titles == ["户籍台账", "监测对象", "集中排查", "整改台账", "数据核查", "系统设置"]
     window.sidebar.setCurrentRow(titles.index("系统设置"))
     assert isinstance(window.stack.currentWidget(), SettingsPage)
     assert window.current_page_key() == "settings"
@@ -74,7 +74,7 @@ def test_pages_are_built_when_first_shown(window):
     window.show_page("ledger")
     assert set(window._built) == {"registry", "ledger"}
     assert window.stack.currentWidget() is window._built["ledger"]
-    assert window.stack.count() == 5
+    assert window.stack.count() == len(PAGES)
     window.show_page("registry")
     assert window.stack.currentWidget() is window._built["registry"]
 
