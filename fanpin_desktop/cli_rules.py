@@ -75,7 +75,9 @@ def _run(args: argparse.Namespace, ctx: Any) -> int:
     out("编号\t分组\t严重程度\t规则\t未处理\t已豁免")
     for rc in report.by_rule():
         if rc.total:
-            out(f"{rc.rule.code}\t{rc.rule.group}\t{rc.rule.severity}\t{rc.rule.title}\t{rc.open}\t{rc.exempted}")
+            out(
+                f"{rc.rule.code}\t{rc.rule.group}\t{rc.rule.severity}\t{rc.rule.title}\t{rc.open}\t{rc.exempted}"
+            )
     out("")
     out("村\t未处理\t已豁免")
     for name, o, e in report.by_village():

@@ -243,9 +243,15 @@ def test_a_member_added_since_the_export_is_listed(ctx, tmp_path):
     assert {c.field for c in changes} == {ne.MEMBER_FIELD, "人数"}
 
 
-def test_quality_warnings_hook_is_empty_until_issue_13(ctx):
+def test_quality_warnings_come_from_the_data_quality_rules(ctx):
+    """Issue 13 fills the hook (tests/test_quality.py tests it in detail): the open 错误 findings
+    of the households with a case, summed up in the first line."""
+    from fanpin_desktop.services import quality
+
     with ctx.db.reading() as s:
-        assert ne.quality_warnings(s) == []
+        lines = ne.quality_warnings(s)
+        assert lines == quality.export_warnings(s)
+    assert not lines or "条错误未处理" in lines[0]
 
 
 def run(capsys, *argv):

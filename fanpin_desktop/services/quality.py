@@ -18,22 +18,22 @@ warning).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from fanpin_desktop.domain.cases import MONITORED_CASE_STATUSES, PENDING_CASE_STATUSES
-from fanpin_desktop.domain.income import totals
 from fanpin_desktop.domain.rules import (
     ERROR,
     GROUPS,
@@ -69,7 +69,7 @@ from fanpin_desktop.models import (
 )
 from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.services.households.constants import SQL_CHUNK
-from fanpin_desktop.services.households.income import SOURCE_LOCAL, LatestIncome, ThresholdCache, pick_income
+from fanpin_desktop.services.households.income import ThresholdCache
 
 #: households per progress step (and per rule-running chunk)
 PROGRESS_CHUNK = 500
@@ -249,54 +249,23 @@ class _Loaded:
     duplicates: dict[str, tuple[int, ...]]
 
 
-_MEMBER_FIELDS = (
-    "id",
-    "name",
-    "relation",
-    "sex",
-    "birth_date",
-    "id_type",
-    "id_number",
-    "education",
-    "schooling",
-    "health",
-    "disability_category",
-    "disability_grade",
-    "labour_skill",
-    "work_status",
-    "work_months",
-    "public_post_type",
-    "phone",
-    "ins_resident_medical",
-    "ins_employee_medical",
-    "dibao",
-    "tekun",
-)
-_INCOME_FIELDS = (
-    "year",
-    "wage",
-    "business",
-    "property_income",
-    "transfer",
-    "business_cost",
-    "claims_income",
-    "rigid_spending",
-    "people_count",
-    "period_start",
-    "period_end",
-)
-_ZERO = Decimal(0)
+#: MemberData / IncomeData are filled positionally from the model columns of the same names (a
+#: field the rules add to them must exist on the model, or this import fails)
+_MEMBER_FIELDS = tuple(f.name for f in dataclasses.fields(MemberData))
+_INCOME_FIELDS = tuple(f.name for f in dataclasses.fields(IncomeData))
 
 
 def _run(session: Session, statements: Iterable[Select[Any]]) -> Iterator[Any]:
     conn = session.connection()
     for stmt in statements:
-        yield from conn.execute(stmt)
+        yield from conn.execute(stmt).all()  # fetchall: much faster than row by row
 
 
 def _load(session: Session, scope: _Scope, control: Control | None = None) -> _Loaded:
     """HouseholdData of the scope's households, in village / group / 户编号 order."""
-    villages_all = session.execute(select(Village.id, Village.name).order_by(Village.sort_order, Village.id)).all()
+    villages_all = session.execute(
+        select(Village.id, Village.name).order_by(Village.sort_order, Village.id)
+    ).all()
     village_names = {vid: name for vid, name in villages_all}
     village_rank = {vid: i for i, (vid, _) in enumerate(villages_all)}
     groups = {
@@ -341,54 +310,7 @@ def _load(session: Session, scope: _Scope, control: Control | None = None) -> _L
         lst = members.get(hid)
         if lst is None:
             lst = members[hid] = []
-        (
-            mid,
-            name,
-            relation,
-            sex,
-            birth,
-            id_type,
-            number,
-            edu,
-            school,
-            health,
-            dcat,
-            dgrade,
-            skill,
-            wstatus,
-            wmonths,
-            post,
-            phone,
-            ins_r,
-            ins_e,
-            dibao,
-            tekun,
-        ) = row[1:]
-        lst.append(
-            MemberData(
-                mid,
-                name,
-                relation,
-                sex,
-                birth,
-                id_type,
-                number,
-                edu,
-                school,
-                health,
-                dcat,
-                dgrade,
-                skill,
-                wstatus,
-                wmonths,
-                post,
-                phone,
-                bool(ins_r),
-                bool(ins_e),
-                bool(dibao),
-                bool(tekun),
-            )
-        )
+        lst.append(MemberData(*row[1:]))  # the columns are in MemberData's field order
 
     incomes: dict[int, IncomeData] = {}
     icols = [getattr(IncomeRecord, f) for f in _INCOME_FIELDS]
@@ -401,20 +323,7 @@ def _load(session: Session, scope: _Scope, control: Control | None = None) -> _L
             IncomeRecord.household_id,
         ),
     ):  # ordered by period: the last one wins
-        year, wage, business, prop, transfer, cost, claims, rigid, people, start, end = row[1:]
-        incomes[row[0]] = IncomeData(
-            year,
-            wage if wage is not None else _ZERO,
-            business if business is not None else _ZERO,
-            prop if prop is not None else _ZERO,
-            transfer if transfer is not None else _ZERO,
-            cost if cost is not None else _ZERO,
-            claims if claims is not None else _ZERO,
-            rigid if rigid is not None else _ZERO,
-            people,
-            start,
-            end,
-        )
+        incomes[row[0]] = IncomeData(*row[1:])
 
     cases = _load_cases(session, scope, control)
     duplicates = _duplicates(session, scope, members)
@@ -469,21 +378,12 @@ def _load(session: Session, scope: _Scope, control: Control | None = None) -> _L
 def _income_year(
     income: IncomeData | None, people: int, nat_year: int | None, nat_amount: Decimal | None
 ) -> int | None:
-    """The year of the household's latest 人均纯收入 by ``services.households.income``'s rule (the
-    local record when as recent as the national figure), whose threshold the rules compare with."""
-    local = None
-    if income is not None:
-        t = totals(
-            income.wage,
-            income.business,
-            income.property_income,
-            income.transfer,
-            income.business_cost,
-            income.people_count or people,
-        )
-        local = LatestIncome(income.year, t.per_capita, SOURCE_LOCAL)
-    found = pick_income(local, nat_year, nat_amount)
-    return found.year if found is not None else None
+    """The year of the 人均纯收入 the rules compare with the threshold — the same choice as
+    ``domain.rules.income.per_capita``: the latest local record's when it has one, else the
+    national system's figure."""
+    if income is not None and (income.people_count or people) > 0:  # its per-capita figure exists
+        return income.year
+    return nat_year if nat_amount is not None else None
 
 
 def _load_cases(session: Session, scope: _Scope, control: Control | None) -> dict[int, tuple[CaseData, ...]]:
@@ -548,7 +448,9 @@ def _load_cases(session: Session, scope: _Scope, control: Control | None) -> dic
     for cid, name, phone, role in _run(
         session,
         scope.cases(
-            select(Contact.case_id, Contact.name, Contact.phone, Contact.role).order_by(Contact.case_id, Contact.id),
+            select(Contact.case_id, Contact.name, Contact.phone, Contact.role).order_by(
+                Contact.case_id, Contact.id
+            ),
             Contact.case_id,
             case_ids,
         ),
@@ -601,13 +503,34 @@ def _load_cases(session: Session, scope: _Scope, control: Control | None) -> dic
     return {hid: tuple(v) for hid, v in out.items()}
 
 
+def _numbers_like(session: Session, bases: Sequence[str]) -> list[Any]:
+    """(id_number, household id) of every member whose number is one of the 18-digit ``bases``, a
+    残疾人证号 built on one (more digits after: a range of the unique index on id_number, where a
+    prefix test would read every member) or its old 15-digit form."""
+    rows: list[Any] = []
+    for chunk in _chunks(bases, 200):  # type: ignore[arg-type]
+        old = [b[:6] + b[8:17] for b in chunk if b[6:8] == "19"]
+        rows.extend(
+            session.execute(
+                select(Member.id_number, Member.household_id).where(
+                    or_(
+                        Member.id_number.in_(old),
+                        *(and_(Member.id_number >= b, Member.id_number < b + ":") for b in chunk),
+                    )
+                )
+            ).all()
+        )
+    return rows
+
+
 def _duplicates(
     session: Session, scope: _Scope, members: dict[int, list[MemberData]]
 ) -> dict[str, tuple[int, ...]]:
     """Identity numbers (their 18-digit base) held in two or more households → those households,
     for the numbers the scope's members hold. One grouping query for the whole township; for given
-    households, one query per 500 of their numbers."""
+    households, one query per 200 of their numbers (index ranges)."""
     base = func.upper(func.substr(Member.id_number, 1, 18))
+    pair = select(Member.id_number, Member.household_id)
     if scope.household_ids is None:
         dup_bases = (
             select(base)
@@ -615,22 +538,15 @@ def _duplicates(
             .group_by(base)
             .having(func.count(func.distinct(Member.household_id)) > 1)
         )
-        rows = session.execute(
-            select(Member.id_number, Member.household_id).where(
-                func.length(Member.id_number) >= 18, base.in_(dup_bases)
-            )
-        ).all()
+        rows = session.execute(pair.where(func.length(Member.id_number) >= 18, base.in_(dup_bases))).all()
+        # old 15-digit numbers (rare): the same person as the 18-digit number they convert to
+        old = session.execute(pair.where(func.length(Member.id_number) == 15)).all()
+        if old:
+            rows.extend(old)
+            rows.extend(_numbers_like(session, sorted({b for n, _ in old if (b := base_id(n))})))
     else:
         wanted = sorted({b for ms in members.values() for m in ms if (b := base_id(m.id_number))})
-        rows = []
-        for chunk in _chunks(wanted):  # type: ignore[arg-type]
-            rows.extend(
-                session.execute(
-                    select(Member.id_number, Member.household_id).where(
-                        func.length(Member.id_number) >= 18, base.in_(chunk)
-                    )
-                ).all()
-            )
+        rows = _numbers_like(session, wanted)
     seen: dict[str, list[int]] = {}
     for number, hid in rows:
         b = base_id(number)
@@ -641,7 +557,9 @@ def _duplicates(
     return {k: tuple(sorted(v)) for k, v in seen.items() if len(v) > 1}
 
 
-def rule_context(session: Session, today: dt.date | None = None, duplicates: dict | None = None) -> RuleContext:
+def rule_context(
+    session: Session, today: dt.date | None = None, duplicates: dict | None = None
+) -> RuleContext:
     """The rules' settings: today and the township's time limits (settings)."""
     limits = settings_service.deadline_rules(session)
     return RuleContext(
@@ -657,7 +575,9 @@ def rule_context(session: Session, today: dt.date | None = None, duplicates: dic
 # ---------------------------------------------------------------------- running
 
 
-def _exemptions(session: Session, household_ids: Sequence[int] | None) -> dict[tuple[Any, ...], ExemptionInfo]:
+def _exemptions(
+    session: Session, household_ids: Sequence[int] | None
+) -> dict[tuple[Any, ...], ExemptionInfo]:
     cols = (
         QualityExemption.rule_code,
         QualityExemption.household_id,
@@ -676,7 +596,9 @@ def _exemptions(session: Session, household_ids: Sequence[int] | None) -> dict[t
         for chunk in _chunks(list(household_ids)):
             rows.extend(
                 session.execute(
-                    select(*cols).where(QualityExemption.household_id.in_(chunk)).order_by(QualityExemption.id)
+                    select(*cols)
+                    .where(QualityExemption.household_id.in_(chunk))
+                    .order_by(QualityExemption.id)
                 ).all()
             )
     return {tuple(r[:5]): ExemptionInfo(r[5], r[6], r[7], r[8]) for r in rows}  # the latest wins
@@ -734,10 +656,17 @@ def run_all(
 ) -> QualityReport:
     """Every rule over every household (or one village's, or the given ones)."""
     started = time.perf_counter()
-    scope = _Scope(village_id=village_id, household_ids=list(dict.fromkeys(household_ids)) if household_ids is not None else None)
+    scope = _Scope(
+        village_id=village_id,
+        household_ids=list(dict.fromkeys(household_ids)) if household_ids is not None else None,
+    )
     loaded = _load(session, scope, control)
     ctx = rule_context(session, today, loaded.duplicates)
-    ids = None if scope.household_ids is None and scope.village_id is None else [h.id for h in loaded.households]
+    ids = (
+        None
+        if scope.household_ids is None and scope.village_id is None
+        else [h.id for h in loaded.households]
+    )
     findings = _views(loaded, ctx, _exemptions(session, ids), control)
     return QualityReport(
         today=ctx.today,
@@ -748,7 +677,9 @@ def run_all(
     )
 
 
-def household_findings(session: Session, household_id: int, today: dt.date | None = None) -> list[FindingView]:
+def household_findings(
+    session: Session, household_id: int, today: dt.date | None = None
+) -> list[FindingView]:
     """One household's findings (the household editor after a save), exempted ones flagged."""
     return run_all(session, today=today, household_ids=[household_id]).findings
 
@@ -855,7 +786,7 @@ def exemptions(session: Session, household_id: int | None = None) -> list[Exempt
 
 
 def open_error_summary(report: QualityReport) -> str | None:
-    """"数据核查有 12 条错误未处理（身份信息 3 条、…）" for the open 错误 findings, else None."""
+    """ "数据核查有 12 条错误未处理（身份信息 3 条、…）" for the open 错误 findings, else None."""
     errors = [f for f in report.findings if not f.exempted and f.severity == ERROR]
     if not errors:
         return None
@@ -890,10 +821,10 @@ def export_warnings(session: Session, today: dt.date | None = None) -> list[str]
     for f in report.findings:
         if not f.exempted and f.severity == ERROR:
             errors.setdefault(f.household_id, []).append(f)
-    for hid, items in list(errors.items())[:WARNING_HOUSEHOLDS]:
+    for items in list(errors.values())[:WARNING_HOUSEHOLDS]:
         first = items[0]
         more = f"（另有 {len(items) - 1} 条）" if len(items) > 1 else ""
-        lines.append(f"{first.village}{first.message}{more}")
+        lines.append(f"{first.village}：{first.message}{more}")
     if len(errors) > WARNING_HOUSEHOLDS:
         lines.append(f"……另有 {len(errors) - WARNING_HOUSEHOLDS} 户，见“数据核查”")
     return lines
@@ -924,7 +855,8 @@ def export_findings_xlsx(
     for f in findings:
         by_village.setdefault(f.village_id, []).append(f)
     sheets = [
-        findings_xlsx.VillageFindings(name, [_row(f) for f in by_village.get(vid, ())]) for vid, name in villages
+        findings_xlsx.VillageFindings(name, [_row(f) for f in by_village.get(vid, ())])
+        for vid, name in villages
     ]
     return findings_xlsx.write_findings(Path(path), sheets, today=report.today)
 

@@ -14,9 +14,12 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from fanpin_desktop.domain import ids
 from fanpin_desktop.domain.rules.data import CaseData, HouseholdData, MemberData
+
+_LAST = frozenset("0123456789X")
 
 ERROR = "错误"
 REMINDER = "提醒"
@@ -109,10 +112,12 @@ def run_rules(
     households: Iterable[HouseholdData], ctx: RuleContext, codes: Iterable[str] | None = None
 ) -> Iterator[Finding]:
     """Every finding of the chosen rules (all by default) over the households, household by household."""
-    chosen = RULES if codes is None else [RULES_BY_CODE[c] for c in codes]
+    chosen = [(r.code, r.check) for r in (RULES if codes is None else [RULES_BY_CODE[c] for c in codes])]
+    replace = dataclasses.replace
     for h in households:
-        for r in chosen:
-            yield from r.run(h, ctx)
+        for code, check in chosen:
+            for f in check(h, ctx):
+                yield f if f.rule_code == code else replace(f, rule_code=code)
 
 
 # --------------------------------------------------------------------------- helpers for rules
@@ -153,8 +158,19 @@ def text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
+@lru_cache(maxsize=8192)
+def parse_id(number: str, today: dt.date) -> tuple[ids.IdInfo | None, str]:
+    """``ids.parse`` once per number (several rules look at the same number): (info, error)."""
+    try:
+        return ids.parse(number, today), ""
+    except ids.IdNumberError as err:
+        return None, str(err)
+
+
 def base_id(number: object) -> str:
     """The normalised 18-digit identity number inside an ID / 残疾人证号 (converting 15 digits), or ""."""
+    if isinstance(number, str) and len(number) == 18 and number[:17].isdigit() and number[17] in _LAST:
+        return number  # already normalised (how the database stores it)
     n = ids.normalize(number)
     if len(n) == 15 and n.isdigit():
         try:

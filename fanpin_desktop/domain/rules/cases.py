@@ -51,15 +51,24 @@ def no_risk(h: HouseholdData, ctx: RuleContext) -> Iterator[Finding]:
 @rule(code="FP-JC-003", title="监测类型与户类型不符", group=G_CASES, severity=ERROR)
 def category_vs_household_type(h: HouseholdData, ctx: RuleContext) -> Iterator[Finding]:
     htype = text(h.household_type)
+    # a 脱贫户 that became 监测户 in the 户类型 column still has its 脱贫年度
+    poor = htype == POOR or h.poverty_exit_year is not None
     for c in monitored_cases(h):
         cat = text(c.category)
-        if cat == "脱贫不稳定户" and htype != POOR:
-            problem = f"监测类型为脱贫不稳定户，户类型却为“{htype or '空'}”（只有脱贫户可以是脱贫不稳定户）"
-        elif cat == "边缘易致贫户" and htype == POOR:
-            problem = "户类型为脱贫户，监测类型却为边缘易致贫户（脱贫户应为脱贫不稳定户）"
+        if cat == "脱贫不稳定户" and not poor:
+            problem = f"监测类型为脱贫不稳定户，户类型却为“{htype or '空'}”且没有脱贫年度（只有脱贫户可以是脱贫不稳定户）"
+        elif cat == "边缘易致贫户" and poor:
+            problem = "本户是脱贫户，监测类型却为边缘易致贫户（脱贫户应为脱贫不稳定户）"
         else:
             continue
-        yield hit(h, f"{case_label(h, c)}：{problem}，请改正监测类型或户类型", cat, htype, case=c)
+        yield hit(
+            h,
+            f"{case_label(h, c)}：{problem}，请改正监测类型或户类型",
+            cat,
+            htype,
+            h.poverty_exit_year,
+            case=c,
+        )
 
 
 @rule(code="FP-JC-004", title="风险类型超过五项", group=G_CASES, severity=ERROR)
@@ -98,9 +107,14 @@ def no_contact(h: HouseholdData, ctx: RuleContext) -> Iterator[Finding]:
 @rule(code="FP-JC-007", title="超过一个月未走访", group=G_CASES, severity=REMINDER)
 def visit_overdue(h: HouseholdData, ctx: RuleContext) -> Iterator[Finding]:
     for c in monitored_cases(h):
-        last = max(c.visits, default=None) or c.identified_on
+        visited = max(c.visits, default=None)
+        last = max(d for d in (visited, c.identified_on) if d) if (visited or c.identified_on) else None
         if last is not None and (ctx.today - last).days > ctx.visit_days:
-            since = f"最近一次走访是{last.isoformat()}" if c.visits else f"识别后（{last.isoformat()}）未走访"
+            since = (
+                f"最近一次走访是{last.isoformat()}"
+                if last == visited
+                else f"识别后（{last.isoformat()}）未走访"
+            )
             yield hit(
                 h,
                 f"{case_label(h, c)}：{since}，已超过一个月，请走访并登记走访记录",

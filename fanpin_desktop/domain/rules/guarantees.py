@@ -40,7 +40,11 @@ def compulsory_age(m: MemberData, today: dt.date) -> bool:
 
 
 def _has_risk(c: CaseData, *needles: str) -> bool:
-    return any(any(n in r for n in needles) for r in c.risk_types)
+    for r in c.risks:
+        for n in needles:
+            if n in r.risk_type:
+                return True
+    return False
 
 
 def _risk_without_measure(

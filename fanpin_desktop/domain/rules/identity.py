@@ -13,6 +13,7 @@ from fanpin_desktop.domain.rules.base import (
     RuleContext,
     base_id,
     hit,
+    parse_id,
     rule,
     text,
 )
@@ -26,10 +27,7 @@ def _checked(m: MemberData) -> bool:
 
 
 def _parsed(m: MemberData, ctx: RuleContext) -> ids.IdInfo | None:
-    try:
-        return ids.parse(m.id_number, ctx.today)
-    except ids.IdNumberError:
-        return None
+    return parse_id(m.id_number, ctx.today)[0] if m.id_number else None
 
 
 def _who(h: HouseholdData, m: MemberData) -> str:
@@ -41,9 +39,8 @@ def id_invalid(h: HouseholdData, ctx: RuleContext) -> Iterator[Finding]:
     for m in h.members:
         number = text(m.id_number)
         if number and _checked(m):
-            try:
-                ids.parse(number, ctx.today)
-            except ids.IdNumberError as err:
+            err = parse_id(number, ctx.today)[1]
+            if err:
                 yield hit(h, f"{_who(h, m)}：{err}，请核对后改正证件号码", m.id_type, number, member=m)
 
 

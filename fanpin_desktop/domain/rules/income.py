@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import lru_cache
 
 from fanpin_desktop.domain import income as income_math
 from fanpin_desktop.domain.rules.base import (
@@ -37,8 +38,13 @@ def people_of(h: HouseholdData, inc: IncomeData) -> int:
 
 
 def totals(h: HouseholdData, inc: IncomeData) -> income_math.IncomeTotals:
+    return _totals(inc, people_of(h, inc))
+
+
+@lru_cache(maxsize=1024)
+def _totals(inc: IncomeData, people: int) -> income_math.IncomeTotals:
     return income_math.totals(
-        inc.wage, inc.business, inc.property_income, inc.transfer, inc.business_cost, people_of(h, inc)
+        inc.wage, inc.business, inc.property_income, inc.transfer, inc.business_cost, people
     )
 
 
