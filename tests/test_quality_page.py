@@ -202,9 +202,35 @@ def test_change_notice_marks_the_result_stale(page, planted, ops):
 class FakeEditor:
     def __init__(self, opened: list, kind: str, record_id: int) -> None:
         opened.append((kind, record_id))
+        self.saved_id = None
 
     def exec(self) -> int:
         return 0
+
+
+def test_a_fix_in_the_editor_leaves_the_list_at_once(page, planted, db):
+    page.run()
+    before, _ = count_of(page, PHONE_RULE)
+    planted_finding(page, planted)
+
+    class FixingEditor:
+        """Stands for the household editor: the clerk corrects the phone and saves."""
+
+        def __init__(self, _ops, household_id, _parent) -> None:
+            self.household_id = household_id
+            self.saved_id = None
+
+        def exec(self) -> int:
+            set_phone(db, planted["member_id"], "13812345678")
+            page.on_changes(HOUSEHOLDS, None)  # the save's notice, as the window hands it on
+            self.saved_id = self.household_id
+            return 1
+
+    page.household_editor_factory = FixingEditor
+    page.open_current()
+    assert count_of(page, PHONE_RULE) == (before - 1, 0)
+    assert all(f.member_id != planted["member_id"] for f in page.findings if f.rule_code == PHONE_RULE)
+    assert not page.outdated and page.stale_label.isHidden()
 
 
 def test_double_click_opens_the_editor(page, planted, qtbot):

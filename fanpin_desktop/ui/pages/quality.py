@@ -391,11 +391,20 @@ class QualityPage(Page):
         f = self.current_finding()
         if f is None:
             return None
+        was_outdated = self.outdated
         if f.case_id is not None:
             editor = self.case_editor_factory(self.ops, f.case_id, self)
         else:
             editor = self.household_editor_factory(self.ops, f.household_id, self)
         editor.exec()
+        if getattr(editor, "saved_id", None) is not None:
+            # the household's findings again at once: a fixed one leaves the list. When this edit
+            # was the only change since the run, the result counts as current again (a duplicate
+            # number across households is the one rule this may leave behind until the next run).
+            self._reread(f.household_id, f.finding.key)
+            if not was_outdated:
+                self.outdated = False
+                self.stale_label.setVisible(False)
         deleter = getattr(editor, "deleteLater", None)
         if deleter is not None:
             deleter()
