@@ -316,3 +316,19 @@ def test_sidebar_lists_the_page():
     keys = [p.key for p in PAGES]
     assert keys.index("quality") == keys.index("ledger") + 1
     assert next(p for p in PAGES if p.key == "quality").title == "数据核查"
+
+
+def test_reason_dialog_requires_a_reason(qtbot):
+    from PySide6.QtWidgets import QDialog
+
+    from fanpin_desktop.ui.pages.quality import ReasonDialog
+
+    dialog = ReasonDialog("曾军户成员曾军：联系电话“123”不是11位手机号码或固定电话，请改正")
+    qtbot.addWidget(dialog)
+    dialog.accept()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert "请填写豁免原因" in dialog.message.text()
+    dialog.text.setPlainText("  已核实，为村委会座机短号  ")
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.reason() == "已核实，为村委会座机短号"
