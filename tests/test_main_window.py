@@ -15,7 +15,7 @@ from fanpin_desktop.services import backup as backups
 from fanpin_desktop.services import regions
 from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.ui import errors as ui_errors
-from fanpin_desktop.ui.main_window import MainWindow
+from fanpin_desktop.ui.main_window import PAGES, MainWindow
 from fanpin_desktop.ui.pages.settings import SettingsPage
 from fanpin_desktop.ui.tasks import TaskCancelled, TaskControl, TaskRunner
 
@@ -64,6 +64,7 @@ def test_sidebar_has_only_working_pages_and_switches(window):
         "部门预警",
         "集中排查",
         "整改台账",
+        "数据核查",
         "系统设置",
     ]
     window.sidebar.setCurrentRow(titles.index("系统设置"))
@@ -81,7 +82,7 @@ def test_pages_are_built_when_first_shown(window):
     window.show_page("ledger")
     assert set(window._built) == {"registry", "ledger"}
     assert window.stack.currentWidget() is window._built["ledger"]
-    assert window.stack.count() == 6
+    assert window.stack.count() == len(PAGES)
     window.show_page("registry")
     assert window.stack.currentWidget() is window._built["registry"]
 

@@ -95,6 +95,12 @@ def _ledger_page(ctx: AppContext, ops: Operations) -> QWidget:
     return LedgerPage(ops, ctx.paths.exports)
 
 
+def _quality_page(ctx: AppContext, ops: Operations) -> QWidget:
+    from fanpin_desktop.ui.pages.quality import QualityPage
+
+    return QualityPage(ops, ctx.paths.exports)
+
+
 def _settings_page(ctx: AppContext, ops: Operations) -> QWidget:
     from fanpin_desktop.ui.pages.settings import SettingsPage
 
@@ -122,6 +128,7 @@ PAGES: list[PageSpec] = [
     ),
     PageSpec("screening", "集中排查", "fa5s.clipboard-check", _screening_page),
     PageSpec("ledger", "整改台账", "fa5s.tasks", _ledger_page),
+    PageSpec("quality", "数据核查", "fa5s.check-double", _quality_page),
     PageSpec("settings", "系统设置", "fa5s.cog", _settings_page),
 ]
 

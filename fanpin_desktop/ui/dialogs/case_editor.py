@@ -14,6 +14,7 @@ Also here: :class:`NewClueDialog` (a new 线索 for a household already chosen) 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -74,7 +75,11 @@ from fanpin_desktop.ui.common import ask_discard, ask_yes_no, list_keys, ok_canc
 from fanpin_desktop.ui.errors import show_user_error
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.operations import cases as case_ops
+from fanpin_desktop.ui.operations import quality as quality_ops
+from fanpin_desktop.ui.table_models.quality import strip_text
 from fanpin_desktop.ui.widgets import MoneySpinBox, OptionalDateEdit, ValueCombo, icon
+
+log = logging.getLogger(__name__)
 
 TAB_FACTS, TAB_IDENTIFICATION, TAB_ELIMINATION, TAB_MEASURES, TAB_CONTACTS, TAB_VISITS = range(6)
 
@@ -993,9 +998,15 @@ class CaseEditor(QDialog):
         self.close_button.clicked.connect(self.reject)
         self.review_note = QLabel()
         self.review_note.setStyleSheet("color:#555;")
+        # the case's data-quality findings (数据核查), read again after every write
+        self.findings_strip = QLabel()
+        self.findings_strip.setTextFormat(Qt.TextFormat.RichText)
+        self.findings_strip.linkActivated.connect(lambda _href: self.show_findings())
+        self.findings: list[Any] = []
         bottom = QHBoxLayout()
         bottom.addWidget(self.review_button)
         bottom.addWidget(self.review_note, 1)
+        bottom.addWidget(self.findings_strip)
         bottom.addWidget(self.print_button)
         bottom.addWidget(self.close_button)
 
@@ -1685,6 +1696,7 @@ class CaseEditor(QDialog):
 
     def show_case(self) -> None:
         c = self.case
+        self.refresh_findings()
         head = next((m.name for m in c.members if m.relation == "户主"), "")
         self.setWindowTitle(
             f"监测对象：{c.household_label or head}（{STATUS_LABELS.get(c.status, c.status)}）"
@@ -1780,6 +1792,23 @@ class CaseEditor(QDialog):
     def reload(self) -> None:
         self.case = self.ops.read(detail.load_case, self.case_id, self.today)
         self.show_case()
+
+    def refresh_findings(self) -> None:
+        """The strip of this case's 数据核查 findings."""
+        try:
+            self.findings = quality_ops.case_findings(self.ops, self.case_id)
+        except Exception:  # noqa: BLE001 - the strip is a help; working on the case must still work
+            log.exception("数据核查 of case %s failed", self.case_id)
+            self.findings_strip.setVisible(False)
+            return
+        text, details = strip_text(self.findings)
+        self.findings_strip.setText(text)
+        self.findings_strip.setToolTip(details)
+        self.findings_strip.setVisible(True)
+
+    def show_findings(self) -> None:
+        _text, details = strip_text(self.findings)
+        QMessageBox.information(self, "数据核查", details or "未发现问题。")
 
     def written(self, select: tuple[QTableWidget, int | None] | None = None) -> None:
         """After a successful write: read the case again and refresh everything."""

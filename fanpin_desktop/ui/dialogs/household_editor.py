@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import logging
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
@@ -46,7 +47,9 @@ from fanpin_desktop.ui.common import ask_discard, ask_yes_no, history_table, lis
 from fanpin_desktop.ui.dialogs.member_dialog import MemberDialog, MoveMemberDialog
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.operations import households as household_ops
+from fanpin_desktop.ui.operations import quality as quality_ops
 from fanpin_desktop.ui.table_models.households import HistoryTableModel, MemberTableModel
+from fanpin_desktop.ui.table_models.quality import strip_text
 from fanpin_desktop.ui.widgets import (
     IdCombo,
     MoneySpinBox,
@@ -55,6 +58,8 @@ from fanpin_desktop.ui.widgets import (
     ValueCombo,
     icon,
 )
+
+log = logging.getLogger(__name__)
 
 TAB_BASIC, TAB_MEMBERS, TAB_INCOME, TAB_FACTS, TAB_HISTORY = range(5)
 
@@ -176,10 +181,18 @@ class HouseholdEditor(QDialog):
         bottom.addWidget(self.save_button)
         bottom.addWidget(self.cancel_button)
 
+        # the household's data-quality findings (数据核查), read on opening and after each save
+        self.findings_strip = QLabel()
+        self.findings_strip.setTextFormat(Qt.TextFormat.RichText)
+        self.findings_strip.linkActivated.connect(lambda _href: self.show_findings())
+        self.findings: list[Any] = []
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.findings_strip)
         layout.addLayout(bottom)
 
+        self.refresh_findings(draft.id)
         self._load_basic()
         self._load_income_list()
         self._loading = False
@@ -905,6 +918,7 @@ class HouseholdEditor(QDialog):
             self._saving = False
             self.saved_id = new_id
             self._original = saved_draft
+            self.refresh_findings(new_id)
             self.saved.emit(new_id)
             self.accept()
 
@@ -950,6 +964,27 @@ class HouseholdEditor(QDialog):
                 self.save_button.setEnabled(True)
 
         runner.task_finished.connect(finished)
+
+    def refresh_findings(self, household_id: int | None) -> None:
+        """The strip of the household's 数据核查 findings (hidden for a household not saved yet)."""
+        if household_id is None:
+            self.findings = []
+            self.findings_strip.setVisible(False)
+            return
+        try:
+            self.findings = quality_ops.household_findings(self.ops, household_id)
+        except Exception:  # noqa: BLE001 - the strip is a help; editing the household must still work
+            log.exception("数据核查 of household %s failed", household_id)
+            self.findings_strip.setVisible(False)
+            return
+        text, details = strip_text(self.findings, first=60)
+        self.findings_strip.setText(text)
+        self.findings_strip.setToolTip(details)
+        self.findings_strip.setVisible(True)
+
+    def show_findings(self) -> None:
+        _text, details = strip_text(self.findings)
+        QMessageBox.information(self, "数据核查", details or "未发现问题。")
 
     def _confirm_discard(self) -> bool:
         if not self.is_dirty():
