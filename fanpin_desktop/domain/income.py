@@ -33,3 +33,23 @@ def totals(
     net = (gross - _d(business_cost)).quantize(CENT, ROUND_HALF_UP)
     per_capita = (net / people).quantize(CENT, ROUND_HALF_UP) if people > 0 else None
     return IncomeTotals(gross.quantize(CENT, ROUND_HALF_UP), net, per_capita)
+
+
+#: where a household's 人均纯收入 comes from
+SOURCE_LOCAL = "收入记录"
+SOURCE_NATIONAL = "全国系统"
+
+
+def use_local_income(
+    local_year: int | None,
+    local_per_capita: Decimal | None,
+    national_year: int | None,
+    national: Decimal | None,
+) -> bool:
+    """Which 人均纯收入 counts (the case list, the elimination checks, the rules): the latest local
+    income record when it has an amount and its year is not older than the national system's
+    figure; else the national figure when there is one; else the local record (even without an
+    amount)."""
+    if national is None or national_year is None:
+        return True
+    return local_per_capita is not None and local_year is not None and local_year >= national_year

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from fanpin_desktop.domain.cases import MONITORED_CASE_STATUSES, PENDING_CASE_STATUSES
+from fanpin_desktop.domain.income import use_local_income
 from fanpin_desktop.domain.rules import (
     ERROR,
     GROUPS,
@@ -379,11 +380,13 @@ def _income_year(
     income: IncomeData | None, people: int, nat_year: int | None, nat_amount: Decimal | None
 ) -> int | None:
     """The year of the 人均纯收入 the rules compare with the threshold — the same choice as
-    ``domain.rules.income.per_capita``: the latest local record's when it has one, else the
-    national system's figure."""
-    if income is not None and (income.people_count or people) > 0:  # its per-capita figure exists
-        return income.year
-    return nat_year if nat_amount is not None else None
+    ``domain.rules.income.per_capita`` (``domain.income.use_local_income``)."""
+    local_year = income.year if income is not None else None
+    has_amount = income is not None and (income.people_count or people) > 0
+    local_pc = Decimal(0) if has_amount else None  # only whether it exists matters here
+    if use_local_income(local_year, local_pc, nat_year, nat_amount):
+        return local_year if has_amount else None
+    return nat_year
 
 
 def _load_cases(session: Session, scope: _Scope, control: Control | None) -> dict[int, tuple[CaseData, ...]]:

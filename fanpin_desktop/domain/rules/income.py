@@ -49,14 +49,14 @@ def _totals(inc: IncomeData, people: int) -> income_math.IncomeTotals:
 
 
 def per_capita(h: HouseholdData) -> tuple[Decimal | None, int | None]:
-    """人均纯收入 and its year: the local income record's, else the national system's."""
-    if h.income is not None:
-        pc = totals(h, h.income).per_capita
-        if pc is not None:
-            return pc, h.income.year
-    if h.national_per_capita_income is not None:
-        return h.national_per_capita_income, h.national_income_year
-    return None, None
+    """人均纯收入 and its year, chosen as everywhere else (``domain.income.use_local_income``)."""
+    local_pc = totals(h, h.income).per_capita if h.income is not None else None
+    local_year = h.income.year if h.income is not None else None
+    if income_math.use_local_income(
+        local_year, local_pc, h.national_income_year, h.national_per_capita_income
+    ):
+        return (local_pc, local_year) if local_pc is not None else (None, None)
+    return h.national_per_capita_income, h.national_income_year
 
 
 def _amounts(inc: IncomeData) -> tuple:

@@ -28,14 +28,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fanpin_desktop.domain.income import totals
+from fanpin_desktop.domain.income import SOURCE_LOCAL, SOURCE_NATIONAL, totals, use_local_income
 from fanpin_desktop.models import Household, IncomeRecord, Member
 from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.services import thresholds as threshold_service
 from fanpin_desktop.services.households.constants import SQL_CHUNK
-
-SOURCE_LOCAL = "收入记录"
-SOURCE_NATIONAL = "全国系统"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +50,9 @@ def pick_income(
 ) -> LatestIncome | None:
     """The rule: the local record when its year >= the national year (and it has an amount),
     else the national figure, else whatever local record there is."""
-    if national is None or national_year is None:
-        return local
-    if local is not None and local.per_capita is not None and local.year >= national_year:
+    if use_local_income(
+        local.year if local else None, local.per_capita if local else None, national_year, national
+    ):
         return local
     return LatestIncome(national_year, Decimal(national), SOURCE_NATIONAL)
 
