@@ -221,6 +221,21 @@ def test_selecting_a_row_shows_derived_facts(qtbot, page, town):
     assert "整户无劳动能力" in text and "赵六" in text
 
 
+def test_details_show_the_households_data_quality_findings(qtbot, page, town, db):
+    """After a save the household stays selected, so the pane shows what the rules still find."""
+    with db.unit() as s:
+        s.get(Household, town["chen"]).phone = "123"
+    page.select_household(town["chen"])
+    qtbot.waitUntil(lambda: "数据核查" in page.details.toPlainText(), timeout=3000)
+    text = page.details.toPlainText()
+    assert "数据核查（" in text and "联系电话“123”不是11位手机号码或固定电话" in text
+    with db.unit() as s:
+        s.get(Household, town["chen"]).phone = "13612345678"
+    page._show_details()
+    text = page.details.toPlainText()
+    assert "数据核查" in text and "联系电话“123”" not in text
+
+
 def test_enter_opens_the_editor_for_the_current_household(qtbot, page, town, monkeypatch):
     opened = []
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from fanpin_desktop.domain import enums
 from fanpin_desktop.services import households as svc
+from fanpin_desktop.services import quality
 from fanpin_desktop.services.households import HouseholdQuery, HouseholdRow, RegistryIndex, VillageOption
 from fanpin_desktop.ui.common import ask_yes_no, close_button, history_table, list_keys
 from fanpin_desktop.ui.dialogs.household_editor import HouseholdEditor
@@ -401,7 +402,29 @@ class RegistryPage(Page):
         except svc.RegistryError:
             self.details.setHtml("<p>该户已不存在。</p>")
             return
-        self.details.setHtml(self.summary_html(summary))
+        self.details.setHtml(self.summary_html(summary) + self.findings_html(hid))
+
+    def findings_html(self, household_id: int) -> str:
+        """The household's open 数据核查 findings, so a save shows at once what is still wrong. A
+        failing rule must not hide the household: it is logged and the section left out."""
+        try:
+            views = self.ops.read(quality.household_findings, household_id)
+        except Exception:
+            log.exception("data-quality rules failed for household %s", household_id)
+            return ""
+        open_views = [v for v in views if v.exemption is None]
+        if not open_views:
+            return "<h4 style='margin-bottom:2px'>数据核查</h4><p style='color:#2e7d32'>未发现问题。</p>"
+        rows = "".join(
+            f"<tr><td style='color:{'#c5221f' if v.rule.severity == '错误' else '#a15c00'};"
+            f"padding-right:6px' valign='top'>{_esc(v.rule.severity)}</td>"
+            f"<td>{_esc(v.finding.message)}</td></tr>"
+            for v in open_views
+        )
+        return (
+            f"<h4 style='margin-bottom:2px'>数据核查（{len(open_views)}）</h4>"
+            f"<table cellspacing='0' cellpadding='2'>{rows}</table>"
+        )
 
     @staticmethod
     def summary_html(summary: svc.HouseholdSummary) -> str:
