@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -126,3 +127,20 @@ def list_keys(
     for key, slot in keys:
         if slot is not None:
             QShortcut(QKeySequence(key), view, activated=slot, context=Qt.ShortcutContext.WidgetShortcut)
+
+
+def current_proxied_row(view: Any, proxy: Any, model: Any) -> Any:
+    """The source model's row data behind a sorted/filtered view's current index (or None)."""
+    index = view.currentIndex()
+    return model.row_data(proxy.mapToSource(index).row()) if index.isValid() else None
+
+
+def select_proxied_row(view: Any, proxy: Any, model: Any, record_id: Any) -> bool:
+    """Make the record's row current in a sorted/filtered view; False when it is not listed."""
+    r = model.row_of(record_id)
+    if r is None:
+        return False
+    index = proxy.mapFromSource(model.index(r, 0))
+    view.setCurrentIndex(index)
+    view.selectRow(index.row())
+    return True

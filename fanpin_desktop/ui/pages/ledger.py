@@ -38,7 +38,14 @@ from fanpin_desktop.services import appendix_export, ledger
 from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import households as household_service
 from fanpin_desktop.services.ledger import ProblemRow
-from fanpin_desktop.ui.common import ask_yes_no, list_keys, ok_cancel_buttons, record_table
+from fanpin_desktop.ui.common import (
+    ask_yes_no,
+    current_proxied_row,
+    list_keys,
+    ok_cancel_buttons,
+    record_table,
+    select_proxied_row,
+)
 from fanpin_desktop.ui.dialogs.problem_dialog import ProblemDialog
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import ledger as ledger_ops
@@ -278,23 +285,14 @@ class LedgerPage(Page):
     # ------------------------------------------------------------------ selection
 
     def current_row(self) -> ProblemRow | None:
-        index = self.view.currentIndex()
-        if not index.isValid():
-            return None
-        return self.model.row_data(self.proxy.mapToSource(index).row())
+        return current_proxied_row(self.view, self.proxy, self.model)
 
     def current_problem_id(self) -> int | None:
         row = self.current_row()
         return row.id if row else None
 
     def select_problem(self, problem_id: int) -> bool:
-        r = self.model.row_of(problem_id)
-        if r is None:
-            return False
-        index = self.proxy.mapFromSource(self.model.index(r, 0))
-        self.view.setCurrentIndex(index)
-        self.view.selectRow(index.row())
-        return True
+        return select_proxied_row(self.view, self.proxy, self.model, problem_id)
 
     def _update_buttons(self) -> None:
         row = self.current_row()

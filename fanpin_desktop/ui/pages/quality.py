@@ -35,7 +35,13 @@ from PySide6.QtWidgets import (
 
 from fanpin_desktop.domain.rules import GROUPS, RULES
 from fanpin_desktop.services import households as household_service
-from fanpin_desktop.ui.common import list_keys, ok_cancel_buttons, record_table
+from fanpin_desktop.ui.common import (
+    current_proxied_row,
+    list_keys,
+    ok_cancel_buttons,
+    record_table,
+    select_proxied_row,
+)
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import quality as quality_ops
 from fanpin_desktop.ui.pages.base import Page
@@ -364,19 +370,10 @@ class QualityPage(Page):
         self._update_buttons()
 
     def current_finding(self) -> Any:
-        index = self.finding_view.currentIndex()
-        if not index.isValid():
-            return None
-        return self.finding_model.row_data(self.finding_proxy.mapToSource(index).row())
+        return current_proxied_row(self.finding_view, self.finding_proxy, self.finding_model)
 
     def select_finding(self, key: Any) -> bool:
-        r = self.finding_model.row_of(key)
-        if r is None:
-            return False
-        index = self.finding_proxy.mapFromSource(self.finding_model.index(r, 0))
-        self.finding_view.setCurrentIndex(index)
-        self.finding_view.selectRow(index.row())
-        return True
+        return select_proxied_row(self.finding_view, self.finding_proxy, self.finding_model, key)
 
     def _update_buttons(self) -> None:
         f = self.current_finding()

@@ -50,7 +50,13 @@ from fanpin_desktop.services.received_lists import (
     ListField,
     ListPreview,
 )
-from fanpin_desktop.ui.common import ask_yes_no, ok_cancel_buttons, record_table
+from fanpin_desktop.ui.common import (
+    ask_yes_no,
+    current_proxied_row,
+    ok_cancel_buttons,
+    record_table,
+    select_proxied_row,
+)
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import warnings as warning_ops
 from fanpin_desktop.ui.pages.base import Page
@@ -504,42 +510,24 @@ class WarningsPage(Page):
     # ------------------------------------------------------------------ selection
 
     def current_warning(self) -> ws.WarningRow | None:
-        index = self.view.currentIndex()
-        if not index.isValid():
-            return None
-        return self.model.row_data(self.proxy.mapToSource(index).row())
+        return current_proxied_row(self.view, self.proxy, self.model)
 
     def current_warning_id(self) -> int | None:
         row = self.current_warning()
         return row.id if row else None
 
     def select_warning(self, warning_id: int) -> bool:
-        r = self.model.row_of(warning_id)
-        if r is None:
-            return False
-        index = self.proxy.mapFromSource(self.model.index(r, 0))
-        self.view.setCurrentIndex(index)
-        self.view.selectRow(index.row())
-        return True
+        return select_proxied_row(self.view, self.proxy, self.model, warning_id)
 
     def current_item(self) -> Any:
-        index = self.county_view.currentIndex()
-        if not index.isValid():
-            return None
-        return self.county_model.row_data(self.county_proxy.mapToSource(index).row())
+        return current_proxied_row(self.county_view, self.county_proxy, self.county_model)
 
     def current_item_id(self) -> int | None:
         row = self.current_item()
         return row.id if row else None
 
     def select_item(self, item_id: int) -> bool:
-        r = self.county_model.row_of(item_id)
-        if r is None:
-            return False
-        index = self.county_proxy.mapFromSource(self.county_model.index(r, 0))
-        self.county_view.setCurrentIndex(index)
-        self.county_view.selectRow(index.row())
-        return True
+        return select_proxied_row(self.county_view, self.county_proxy, self.county_model, item_id)
 
     def _update_warning_buttons(self) -> None:
         row = self.current_warning()
