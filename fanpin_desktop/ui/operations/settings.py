@@ -9,11 +9,12 @@ ORM objects, so the page can select what it just made after the unit closed.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from fanpin_desktop.services import calendar, regions, thresholds
+from fanpin_desktop.services import calendar, regions, thresholds, warnings
 from fanpin_desktop.services import settings as settings_service
-from fanpin_desktop.ui.operations import SETTINGS, Handlers, Operations
+from fanpin_desktop.ui.operations import CASES, SETTINGS, Handlers, Operations
 from fanpin_desktop.ui.tasks import Task
 
 #: the kinds of place the villages panel edits
@@ -166,5 +167,23 @@ def set_holiday_year_complete(
     return ops.write(
         lambda s: calendar.set_year_complete(s, year, complete),
         SETTINGS,
+        **handlers,
+    )
+
+
+def save_warning_thresholds(
+    ops: Operations,
+    year: int,
+    single: Decimal,
+    yearly: Decimal,
+    doc: str,
+    **handlers: Unpack[Handlers],
+) -> Task:
+    """Store a year's 医保 limits for department warnings (single and yearly self-paid, with the
+    文号) and re-flag the medical warnings; announces ``SETTINGS`` and ``CASES`` (the 部门预警 page
+    shows its warnings under cases). A refused value is a ``ValidationError`` naming the field."""
+    return ops.write(
+        lambda s: warnings.set_thresholds(s, year, single, yearly, doc),
+        SETTINGS | CASES,
         **handlers,
     )

@@ -1,5 +1,6 @@
 """系统设置: township data and time limits, villages with their groups and natural villages,
-monitoring thresholds, the 节假日 of years the program does not know (``holidays_panel``).
+monitoring thresholds, the 节假日 of years the program does not know (``holidays_panel``), the
+医保 limits of department warnings by year (部门预警限额).
 
 Every change is one operation (``ui/operations/settings``: one unit of work on the task runner that
 announces ``SETTINGS``); the page keeps no session and no ORM objects, only plain values it reads
@@ -12,6 +13,8 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import qtawesome as qta
@@ -46,6 +49,7 @@ from fanpin_desktop.errors import UserError, ValidationError
 from fanpin_desktop.services import regions
 from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.services import thresholds as threshold_service
+from fanpin_desktop.services import warnings as warning_service
 from fanpin_desktop.services.thresholds import ThresholdRow
 from fanpin_desktop.ui.common import ask_yes_no, ok_cancel_buttons, show_refusal
 from fanpin_desktop.ui.operations import Changes, Operations
@@ -727,6 +731,233 @@ class ThresholdsPanel(QWidget):
         )
 
 
+# =========================================================================== department warning limits
+
+
+@dataclass(frozen=True)
+class WarningLimitRow:
+    """One year's stored 医保 limits (``id`` is the year, for the table's selection)."""
+
+    id: int
+    single: Decimal
+    yearly: Decimal
+    doc: str
+
+
+def _yuan(v: Decimal) -> str:
+    return f"{v:,.2f}".rstrip("0").rstrip(".") if v != v.to_integral() else f"{int(v):,}"
+
+
+def _stored_limits(session: Any) -> list[WarningLimitRow]:
+    table = settings_service.load(session).warning_thresholds or {}
+    rows = []
+    for year, entry in table.items():
+        entry = entry or {}
+        rows.append(
+            WarningLimitRow(
+                int(year),
+                Decimal(str(entry.get("single") or warning_service.DEFAULT_SINGLE_LIMIT)),
+                Decimal(str(entry.get("yearly") or warning_service.DEFAULT_YEARLY_LIMIT)),
+                str(entry.get("doc") or ""),
+            )
+        )
+    return sorted(rows, key=lambda r: r.id)
+
+
+class WarningLimitModel(RowsModel):
+    """The years with stored limits, read-only (edited in the form beside)."""
+
+    YEAR, SINGLE, YEARLY, DOC = range(4)
+    NUMBERED_ROWS = False
+    COLUMNS = (
+        Column("年度", lambda r: str(r.id), sort=lambda r: r.id, align=RIGHT),
+        Column("单次自付限额（元）", lambda r: _yuan(r.single), sort=lambda r: r.single, align=RIGHT),
+        Column("年度累计自付限额（元）", lambda r: _yuan(r.yearly), sort=lambda r: r.yearly, align=RIGHT),
+        Column("文号", lambda r: r.doc),
+    )
+
+
+def _money_value(text: str, field: str, label: str) -> Decimal:
+    cleaned = text.strip().replace(",", "").replace("，", "").removesuffix("元").strip()
+    if not cleaned:
+        raise ValidationError(field, f"请填写{label}（元），如 10000。")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValidationError(field, f"{label}“{text.strip()}”不是金额，请只填数字，如 10000。") from None
+    if not value.is_finite():
+        raise ValidationError(field, f"{label}“{text.strip()}”不是金额，请只填数字，如 10000。")
+    return value
+
+
+class WarningLimitsPanel(QWidget):
+    """部门预警限额: the 医保 single and yearly self-paid limits of each year with their 文号; 保存 is
+    one operation (``setting_ops.save_warning_thresholds``) that re-flags the medical warnings."""
+
+    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.model = WarningLimitModel(parent=self)
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        self.view.setAlternatingRowColors(True)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.view.setMinimumWidth(520)
+        self.view.selectionModel().selectionChanged.connect(self._row_selected)
+
+        self.year = QSpinBox()
+        self.year.setRange(2020, dt.date.today().year + 10)
+        self.year.setValue(dt.date.today().year)
+        self.year.setSuffix(" 年")
+        self.year.setGroupSeparatorShown(False)
+        self.year.setMinimumWidth(100)
+        self.year.setMaximumWidth(120)
+        self.single = QLineEdit()
+        self.single.setPlaceholderText("如：10000")
+        self.yearly = QLineEdit()
+        self.yearly.setPlaceholderText("如：30000")
+        self.doc = QLineEdit()
+        self.doc.setPlaceholderText("如：金医保〔2026〕5号")
+        for edit in (self.single, self.yearly):
+            edit.setMaximumWidth(160)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.error = _error_label()
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #188038;")
+        self.save_button = QPushButton(qta.icon("fa5s.save"), "保存")
+        self.save_button.clicked.connect(self.save)
+
+        hint = QLabel(
+            "医保部门推送的预警：单次自付超过“单次自付限额”、或当年累计自付超过“年度累计自付限额”的，"
+            "列为需核实的预警。限额按年度设置并注明文号；某年未设置时沿用之前最近一年的限额，"
+            f"都未设置时按默认 {_yuan(warning_service.DEFAULT_SINGLE_LIMIT)} / "
+            f"{_yuan(warning_service.DEFAULT_YEARLY_LIMIT)} 元。保存后重新判断全部医保预警。"
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #5f6368;")
+
+        box = QGroupBox("设置某一年度的限额")
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("年度：", self.year)
+        form.addRow("", self.status)
+        form.addRow("单次自付限额（元）：", self.single)
+        form.addRow("年度累计自付限额（元）：", self.yearly)
+        form.addRow("文号：", self.doc)
+        form.addRow(self.error)
+        bar = QHBoxLayout()
+        bar.addWidget(self.message, 1)
+        bar.addWidget(self.save_button)
+        form.addRow(bar)
+        box.setMinimumWidth(420)
+        box.setMaximumWidth(560)
+
+        side = QVBoxLayout()
+        side.addWidget(box)
+        side.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.view, 1)
+        row.addLayout(side)
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint)
+        layout.addLayout(row, 1)
+
+        self._rows: list[WarningLimitRow] = []
+        self.year.valueChanged.connect(lambda _year: self._show_year())
+
+    def refresh(self) -> None:
+        self._rows = self.ops.read(_stored_limits)
+        self.model.set_rows(self._rows)
+        self._show_year()
+
+    def _row_selected(self, *_: Any) -> None:
+        indexes = self.view.selectionModel().selectedRows()
+        if indexes:
+            row = self.model.row_data(indexes[0].row())
+            if row is not None and row.id != self.year.value():
+                self.year.setValue(row.id)
+
+    def _show_year(self) -> None:
+        """The chosen year's limits in the form: its own, or the ones it falls back to."""
+        year = self.year.value()
+        self.error.hide()
+        self.message.clear()
+        stored = next((r for r in self._rows if r.id == year), None)
+        if stored is not None:
+            single, yearly, doc = stored.single, stored.yearly, stored.doc
+            self.status.setText(f"{year} 年已设置" + (f"（{doc}）" if doc else "（未填文号）") + "。")
+            self.status.setStyleSheet("color: #188038;")
+        else:
+            effective = self.ops.read(lambda s: warning_service.thresholds_for(s, year))
+            single, yearly, doc = effective.single, effective.yearly, ""
+            earlier = [r for r in self._rows if r.id < year]
+            if earlier:
+                self.status.setText(
+                    f"{year} 年未设置，沿用 {earlier[-1].id} 年的 {_yuan(single)} / {_yuan(yearly)} 元。"
+                )
+            else:
+                self.status.setText(f"{year} 年未设置，按默认 {_yuan(single)} / {_yuan(yearly)} 元。")
+            self.status.setStyleSheet("color: #b06000;")
+        self.single.setText(_money_plain(single))
+        self.yearly.setText(_money_plain(yearly))
+        self.doc.setText(doc)
+        index = self.model.row_of(year)
+        if index is None:
+            self.view.clearSelection()
+        elif not self.view.selectionModel().isRowSelected(index):
+            self.view.selectRow(index)
+
+    def values(self) -> tuple[int, Decimal, Decimal, str]:
+        """The form; raises ValidationError naming the field."""
+        single = _money_value(self.single.text(), "single", "单次自付限额")
+        yearly = _money_value(self.yearly.text(), "yearly", "年度累计自付限额")
+        doc = self.doc.text().strip()
+        if len(doc) > 60:
+            raise ValidationError("doc", "文号不能超过 60 个字。")
+        return self.year.value(), single, yearly, doc
+
+    def save(self) -> None:
+        self.error.hide()
+        self.message.clear()
+        try:
+            year, single, yearly, doc = self.values()
+        except ValidationError as exc:
+            self.show_refusal(exc)
+            return
+
+        def saved(_result: object) -> None:
+            self.refresh()
+            self.message.setText(
+                f"已保存 {year} 年的限额，医保预警已按新限额重新判断（{dt.datetime.now():%H:%M:%S}）。"
+            )
+
+        setting_ops.save_warning_thresholds(
+            self.ops,
+            year,
+            single,
+            yearly,
+            doc,
+            parent=self,
+            success=saved,
+            user_error=self.show_refusal,
+            origin=self,
+        )
+
+    def show_refusal(self, exc: UserError) -> None:
+        show_refusal(self, self.error, {"single": self.single, "yearly": self.yearly, "doc": self.doc}, exc)
+
+
+def _money_plain(v: Decimal) -> str:
+    return f"{v:.2f}".rstrip("0").rstrip(".") if v != v.to_integral() else str(int(v))
+
+
 # =========================================================================== the page
 
 
@@ -745,6 +976,7 @@ class SettingsPage(Page):
         self.villages = VillagesPanel(ops)
         self.thresholds = ThresholdsPanel(ops)
         self.holidays = HolidaysPanel(ops)
+        self.warning_limits = WarningLimitsPanel(ops)
         self._counts_stale = False
 
         self.save_button = QPushButton(qta.icon("fa5s.save", color="white"), "保存")
@@ -777,6 +1009,7 @@ class SettingsPage(Page):
         self.tabs.addTab(self.villages, qta.icon("fa5s.sitemap"), "行政村与村民小组")
         self.tabs.addTab(self.thresholds, qta.icon("fa5s.coins"), "监测范围标准")
         self.tabs.addTab(self.holidays, qta.icon("fa5s.calendar-alt"), "节假日")
+        self.tabs.addTab(self.warning_limits, qta.icon("fa5s.bell"), "部门预警限额")
 
         title = QLabel("系统设置")
         title.setStyleSheet("font-size: 16pt; font-weight: bold;")
@@ -789,7 +1022,9 @@ class SettingsPage(Page):
         if origin is self.thresholds:
             self._reload_regions()
             return
-        if origin in (self, self.villages, self.holidays) or not changes.touches(*self.SHOWS):
+        if origin in (self, self.villages, self.holidays, self.warning_limits) or not changes.touches(
+            *self.SHOWS
+        ):
             return
         if changes.settings:
             super().on_changes(changes, origin)
@@ -812,6 +1047,7 @@ class SettingsPage(Page):
         self.villages.refresh()
         self.thresholds.refresh()
         self.holidays.refresh()
+        self.warning_limits.refresh()
 
     def _reload_regions(self) -> None:
         known = self.ops.read(threshold_service.regions)
