@@ -275,10 +275,7 @@ def test_save_with_invalid_id_is_refused_with_exact_message(db, town):
     draft.members[2].id_number = good[:17] + wrong_check
     with db.unit() as s, pytest.raises(svc.ValidationFailed) as caught:
         svc.save_household(s, draft, TODAY)
-    expected = (
-        f"第3名成员“张小明”：证件号码“{good[:17] + wrong_check}”校验位错误："
-        f"最后一位应为{good[-1]}，实为{wrong_check}"
-    )
+    expected = f"第3名成员“张小明”：证件号码“{good[:17] + wrong_check}”校验位错误：号码中至少有一位录入有误，请对照身份证或户口簿逐位核对，不要只改最后一位"
     assert [i.message for i in caught.value.errors] == [expected]
     assert caught.value.errors[0].field == "id_number"
     assert caught.value.errors[0].member is draft.members[2]

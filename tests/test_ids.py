@@ -53,7 +53,11 @@ def test_invalid_checksum_has_exact_message():
     wrong = VALID[:-1] + "1"
     with pytest.raises(ids.IdNumberError) as err:
         ids.parse(wrong)
-    assert str(err.value) == f"证件号码“{wrong}”校验位错误：最后一位应为8，实为1"
+    assert (
+        str(err.value)
+        == f"证件号码“{wrong}”校验位错误：号码中至少有一位录入有误，请对照身份证或户口簿逐位核对，不要只改最后一位"
+    )
+    assert "应为8" not in str(err.value)  # never suggest a last digit
     assert not ids.is_valid(wrong)
 
 

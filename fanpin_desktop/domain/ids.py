@@ -101,7 +101,9 @@ def parse(raw: object, today: dt.date | None = None) -> IdInfo:
         raise IdNumberError(f"证件号码中的出生日期{birth.isoformat()}不合理")
     expected = check_digit(base[:17])
     if expected != base[17]:
-        raise IdNumberError(f"证件号码“{number}”校验位错误：最后一位应为{expected}，实为{base[17]}")
+        raise IdNumberError(
+            f"证件号码“{number}”校验位错误：号码中至少有一位录入有误，请对照身份证或户口簿逐位核对，不要只改最后一位"
+        )  # naming the "right" last digit would invite hiding a typo elsewhere
     sex = "男" if int(base[16]) % 2 else "女"
     return IdInfo(number, base, birth, sex, bool(extra), converted)
 

@@ -152,7 +152,7 @@ def test_checksum_failure_message(villages, tmp_path):
     rows[2][5] = bad
     result = import_file(villages, write_xlsx(tmp_path / "r.xlsx", rows))
     assert messages(result) == [
-        f"错误：第4行“证件号码”列（F列），值“{bad}”：证件号码“{bad}”校验位错误：最后一位应为{good[-1]}，实为{wrong_digit}"
+        f"错误：第4行“证件号码”列（F列），值“{bad}”：证件号码“{bad}”校验位错误：号码中至少有一位录入有误，请对照身份证或户口簿逐位核对，不要只改最后一位"
     ]
     assert result.plan.counts["m_new"] == 4  # the rest of the household is imported
 
