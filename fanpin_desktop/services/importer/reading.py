@@ -60,9 +60,14 @@ def decode_text(data: bytes, name: str = "CSV文件") -> tuple[str, str]:
         body, candidates = data[2:], [("utf-16-be", "UTF-16")]
     else:
         sample = data[:4096]
-        if len(sample) >= 4 and sample.count(0) * 3 >= len(sample):  # UTF-16 text without a BOM
-            odd_zeros = sample[1::2].count(0)
-            even_zeros = sample[0::2].count(0)
+        odd_zeros = sample[1::2].count(0)
+        even_zeros = sample[0::2].count(0)
+        # UTF-16 text without a BOM: the zero high bytes of ASCII characters, all on one side
+        if (
+            len(sample) >= 4
+            and (odd_zeros + even_zeros) * 8 >= len(sample)
+            and 9 * min(odd_zeros, even_zeros) <= max(odd_zeros, even_zeros)
+        ):
             candidates.append(("utf-16-le", "UTF-16") if odd_zeros >= even_zeros else ("utf-16-be", "UTF-16"))
     candidates.extend(_CSV_ENCODINGS)
     for codec, shown in candidates:
@@ -254,7 +259,7 @@ def _check_workbook_file(path: Path) -> None:
                 )
         return
     if suffix in {".xlsx", ".xlsm"}:
-        if head != _ZIP_MAGIC:
+        if head[:4] != _ZIP_MAGIC:
             raise UserError(
                 f"“{path.name}”不是Excel工作簿（文件内容与扩展名不符），请在Excel或WPS中打开后"
                 "另存为“Excel工作簿（.xlsx）”再导入"
