@@ -263,3 +263,76 @@ def test_report_written_and_rows_committed_together(capsys, data_dir, tmp_path):
     assert code == 0, err
     assert report.exists() and "已写入" in out
     assert stored_names(data_dir) == ["张大山", "张小明", "李秀英", "王建国"]
+
+
+# ---------------------------------------------------------------------- backups
+
+
+def _leftovers(backups_dir: Path) -> list[Path]:
+    partial = backups_dir / "fanpin-20260101-000000-manual.sqlite3.partial"
+    partial.write_bytes(b"SQLite format 3\x00" + "341523198001010011 张大山".encode() * 50)
+    journal = partial.with_name(partial.name + "-journal")
+    journal.write_bytes(b"\xd9\xd5\x05\xf9" + b"341523198001010011" * 20)
+    orphan = backups_dir / "fanpin-20260102-000000-manual.sqlite3.partial-journal"
+    orphan.write_bytes(b"341523198001010011")
+    return [partial, journal, orphan]
+
+
+def test_partial_backups_are_removed_on_the_next_command(capsys, data_dir):
+    from fanpin_desktop.services import backup as backups
+
+    paths = DataPaths(data_dir)
+    paths.backups.mkdir(parents=True, exist_ok=True)
+    files = _leftovers(paths.backups)
+    assert cli.main(["--data-dir", str(data_dir), "info"]) == 0
+    capsys.readouterr()
+    assert not any(f.exists() for f in files)
+    files = _leftovers(paths.backups)
+    made = backups.backup(paths, backups.MANUAL)
+    assert not any(f.exists() for f in files)
+    assert sorted(p.name for p in paths.backups.iterdir()) == [made.name]
+
+
+def test_a_partial_backup_being_written_now_is_left_alone(data_dir):
+    from fanpin_desktop.services import backup as backups
+
+    paths = DataPaths(data_dir)
+    paths.backups.mkdir(parents=True, exist_ok=True)
+    busy = paths.backups / "fanpin-20260103-000000-manual.sqlite3.partial"
+    conn = sqlite3.connect(busy)
+    try:
+        conn.execute("CREATE TABLE t (x)")
+        conn.commit()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO t VALUES (1)")
+        assert backups.remove_leftovers(paths) == []
+        assert busy.exists()
+    finally:
+        conn.rollback()
+        conn.close()
+    assert busy in backups.remove_leftovers(paths)
+    assert not busy.exists()
+
+
+def test_a_refused_restore_leaves_no_file_behind(capsys, data_dir, tmp_path):
+    from fanpin_desktop.errors import UserError
+    from fanpin_desktop.services import backup as backups
+
+    paths = DataPaths(data_dir)
+    assert run_import(capsys, data_dir, write_csv(tmp_path / "ok.csv", family()))[0] == 0
+    made = backups.backup(paths, backups.MANUAL)
+    before = sorted(p.name for p in paths.backups.iterdir())
+    root_before = sorted(p.name for p in paths.root.iterdir())
+    writer = sqlite3.connect(paths.database, timeout=0.1)  # another program is writing
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE members SET name = name")
+        with pytest.raises(UserError):
+            backups.restore(paths, made)
+    finally:
+        writer.rollback()
+        writer.close()
+    assert sorted(p.name for p in paths.backups.iterdir()) == before  # no replaced-* copy
+    assert not [b for b in backups.list_backups(paths) if b.reason == "replaced"]
+    assert sorted(p.name for p in paths.root.iterdir()) == root_before  # no .restore-* staging
+    assert stored_names(data_dir) == sorted(FIVE)
