@@ -116,6 +116,7 @@ def open_app(
     """
     paths = demo_data_paths(data_dir_override) if demo else resolve_data_paths(data_dir_override)
     _ensure(paths)
+    backups.remove_leftovers(paths)  # copies left by killed backups and restores (personal data)
     log_file = None
     if configure_logging:
         from fanpin_desktop.logging_setup import setup_logging

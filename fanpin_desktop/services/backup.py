@@ -119,7 +119,61 @@ def _environment(action: str, target: object = "") -> Iterator[None]:
 
 
 def _sidecars(path: Path) -> list[Path]:
-    return [path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+    return [
+        path.with_name(path.name + "-wal"),
+        path.with_name(path.name + "-shm"),
+        path.with_name(path.name + "-journal"),
+    ]
+
+
+PARTIAL_SUFFIX = ".partial"
+
+
+def _in_use(path: Path) -> bool:
+    """Whether another process is writing ``path`` now (a backup in progress holds its write lock)."""
+    try:
+        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=rw", uri=True, timeout=0)
+    except sqlite3.Error:
+        return False
+    try:
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.rollback()
+        return False
+    except sqlite3.OperationalError as exc:
+        return "locked" in str(exc) or "busy" in str(exc)
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def remove_leftovers(paths: DataPaths) -> list[Path]:
+    """Remove what killed backups left behind: ``*.sqlite3.partial`` copies in ``backups/`` with
+    their ``-journal``, ``-wal`` and ``-shm``. They hold the same personal data as the database. Called when a
+    backup starts and when the program or a command opens the data folder; a copy another process
+    is writing right now is left alone."""
+    removed: list[Path] = []
+    candidates: list[Path] = []
+    with contextlib.suppress(OSError):
+        if paths.backups.is_dir():
+            candidates += [p for p in paths.backups.iterdir() if PARTIAL_SUFFIX in p.name]
+    mains = {p for p in candidates if p.name.endswith(PARTIAL_SUFFIX)}
+    for main in sorted(mains):
+        if main.exists() and _in_use(main):
+            continue
+        for p in (main, *_sidecars(main)):
+            if p.exists():
+                with contextlib.suppress(OSError):
+                    p.unlink()
+                    removed.append(p)
+    for p in candidates:  # sidecars whose main file is already gone
+        if p not in mains and p.exists() and not any(p.name.startswith(m.name) for m in mains if m.exists()):
+            with contextlib.suppress(OSError):
+                p.unlink()
+                removed.append(p)
+    if removed:
+        log.info("removed %d leftover file(s) of interrupted backups or restores", len(removed))
+    return removed
 
 
 def _remove_quietly(path: Path) -> None:
@@ -159,6 +213,7 @@ def backup(paths: DataPaths, reason: str = MANUAL, now: dt.datetime | None = Non
     now = now or dt.datetime.now()
     with _environment("备份数据库", paths.backups):
         paths.backups.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(paths)
         target = _free_name(paths.backups, f"{PREFIX}{now:{_STAMP}}{_reason_part(reason)}")
         _copy_online(paths.database, target)
     log.info("database backed up to %s", target.name)
@@ -343,18 +398,25 @@ def restore(
             revision = schema_revision(staged_db.engine)
         finally:
             staged_db.dispose()
-        with _environment("恢复数据库", paths.root):
-            _settle(staging)
-            replaced = None
-            if paths.database.exists():
-                paths.backups.mkdir(parents=True, exist_ok=True)
-                replaced = _free_name(paths.backups, f"{REPLACED_PREFIX}{now:{_STAMP}}")
-                _copy_online(paths.database, replaced)
-            if db is not None:
-                db.dispose()
-            if paths.database.exists():
-                _settle(paths.database)
-            os.replace(staging, paths.database)
+        replaced = None
+        swapped = False
+        try:
+            with _environment("恢复数据库", paths.root):
+                _settle(staging)
+                if paths.database.exists():
+                    paths.backups.mkdir(parents=True, exist_ok=True)
+                    replaced = _free_name(paths.backups, f"{REPLACED_PREFIX}{now:{_STAMP}}")
+                    _copy_online(paths.database, replaced)
+                if db is not None:
+                    db.dispose()
+                if paths.database.exists():
+                    _settle(paths.database)
+                os.replace(staging, paths.database)
+                swapped = True
+        finally:
+            if not swapped and replaced is not None:
+                # refused or failed: the database was not replaced, so no "replaced" copy is kept
+                _remove_quietly(replaced)
     finally:
         _remove_quietly(staging)
     log.info(

@@ -46,12 +46,12 @@ def villages(db):
 
 def test_insert_entries_of_imported_records_name_the_file(villages, tmp_path):
     header = HEADER + ["备注", "务工时间（月）", "务工状况", "出生日期"]
-    odd = 'a"b\\c\n\t\x01 😀 \u2028 end'
+    odd = 'a"b\\c\n\t 😀 \u2028 end'  # control characters other than tab and line breaks are refused (test_bad_files)
     rows = [r + ["", "", "", ""] for r in family()]
     rows[0][-4:] = [odd, 6, "省外务工", "1980-01-01"]
     import_file(
         villages, write_csv(tmp_path / "村民 名册.csv", rows, header=header)
-    )  # CSV: control characters allowed
+    )  # CSV: quotes, line breaks, tabs, emoji kept
     with villages.reading() as s:
         members = s.scalars(select(Member)).all()
         households = s.scalars(select(Household)).all()

@@ -175,13 +175,16 @@ def execute(
     *,
     plan: ImportPlan | None = None,
     snapshot: DatabaseSnapshot | None = None,
+    before_commit: Callable[[ImportPlan], None] | None = None,
 ) -> ImportResult:
     """Write the valid rows in one transaction; ``expect`` is the previewed plan's fingerprint.
 
     The transaction (``Database.bulk_unit``) starts by taking the database's write lock, then
     checks that the database is as it was when ``plan`` (the preview) was made: if so the plan is
     written as it is, else it is made again and must give the previewed counts. ``snapshot`` (read
-    before) spares reading the database again when it has not changed either.
+    before) spares reading the database again when it has not changed either. ``before_commit``
+    (the error report) runs inside the transaction after the rows are written: if it fails, nothing
+    is committed.
     """
     started = time.perf_counter()
     with db.bulk_unit() as session:
@@ -198,6 +201,8 @@ def execute(
             if expect is not None and plan.fingerprint != expect:
                 raise UserError("预览之后数据库已有改动，导入结果会与预览不同；请重新预览后再导入")
         counts = write_plan(session, plan, progress=progress, cancelled=cancelled) if plan.has_changes else {}
+        if before_commit is not None:
+            before_commit(plan)
     return ImportResult(plan, True, counts or {"hh_new": 0}, time.perf_counter() - started)
 
 
@@ -248,15 +253,34 @@ def import_file(
         else:
             if report is None:
                 src.close()  # the sheet's memory is not needed for writing
-            result = execute(db, parsed, options, progress=progress, cancelled=cancelled)
-        if report is not None:
-            write_error_report(report, result.plan, src)
+            # the report is saved before the commit: if it cannot be saved, nothing is imported
+            result = execute(
+                db,
+                parsed,
+                options,
+                progress=progress,
+                cancelled=cancelled,
+                before_commit=None if report is None else lambda plan: _save_report(report, plan, src, True),
+            )
+        if report is not None and dry_run:
+            _save_report(report, result.plan, src, False)
     finally:
         src.close()
     result.seconds = time.perf_counter() - started
     timings["plan_write"] = result.seconds - timings["open"] - timings.get("parse", 0.0)
     result.timings = timings
     return result
+
+
+def _save_report(report: str | Path, plan: ImportPlan, src: Source, importing: bool) -> None:
+    try:
+        write_error_report(report, plan, src)
+    except Exception as exc:
+        reason = exc if isinstance(exc, UserError) else f"{type(exc).__name__}：{exc}"
+        raise UserError(
+            f"无法保存问题清单“{report}”（{reason}）"
+            + ("；导入没有写入，数据库没有任何改动。请换一个保存位置后重新导入" if importing else "")
+        ) from exc
 
 
 __all__ = [

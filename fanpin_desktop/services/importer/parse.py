@@ -7,6 +7,7 @@ value, so 60,000 rows are converted with per-column caches and compared as tuple
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -238,6 +239,8 @@ def parse_source(
             raw_id = cols[id_col]
         base = len(parsed.rownums)
         parsed.rownums.extend(n + 1 for n in nums)
+        _control_characters(fc, cols, base, issues)
+        raw_id = cols[id_col]
         for key, conv in converters.items():
             col = cols[fc[key]]
             vals = conv.convert(col)
@@ -261,7 +264,8 @@ def parse_source(
                 if v.note:
                     issues.add(base + k, "id_number", raw, v.note, WARNING)
             elif v is None:
-                missing_id.append(base + k)
+                if not issues.has(base + k, "id_number"):
+                    missing_id.append(base + k)
             else:
                 issues.add(base + k, "id_number", raw, v.message)
         parsed.id_numbers.extend(numbers)
@@ -280,6 +284,7 @@ def parse_source(
             reported = done
             progress(min(done, total), total, "正在读取和检查")
     _recover_formula_ids(src, parsed, missing_id, id_col, issues)
+    _uncached_required(src, parsed, fc, issues)
     _row_checks(parsed, issues)
     _duplicates(parsed, issues)
     _group(parsed, issues, head_ids)
@@ -290,13 +295,26 @@ def parse_source(
     return parsed
 
 
+def _formula_message(label: str) -> str:
+    return (
+        f"“{label}”列是公式且没有计算结果，请在Excel中打开并保存后再导入，或把公式改为数值"
+        "（复制该列，再“选择性粘贴→数值”）"
+    )
+
+
 def _recover_formula_ids(
     src: Source, parsed: ParsedFile, missing: list[int], id_col: int, issues: _Issues
 ) -> None:
+    """ID cells that are formulas without a stored result: ``="…"`` gives its text, any other
+    formula is an error saying what to do (calamine reads such cells as empty)."""
     if missing:
         found = src.uncached_formulas({(parsed.rownums[i] - 1, id_col) for i in missing})
+        label = _col_info(parsed, "id_number")[0]
         for i in missing:
             text = found.get((parsed.rownums[i] - 1, id_col))
+            if text and not _LITERAL_FORMULA.fullmatch(text):
+                issues.add(i, "id_number", text, _formula_message(label))
+                continue
             v = to_id(text) if text else None
             if v.__class__ is IdValue:
                 parsed.id_numbers[i] = v.number
@@ -307,6 +325,66 @@ def _recover_formula_ids(
                 issues.add(i, "id_number", text, v.message)
             else:
                 issues.add(i, "id_number", "", "证件号码为空（必填）")
+
+
+_LITERAL_FORMULA = re.compile(r'="[^"]*"')
+
+
+def _uncached_required(src: Source, parsed: ParsedFile, fc: dict[str, int], issues: _Issues) -> None:
+    """Empty required text cells (姓名, 与户主关系) that hold a formula without a stored result."""
+    asked: dict[tuple[int, int], tuple[int, str]] = {}
+    for key in ("name", "relation"):
+        col = parsed.values.get(key)
+        if col is None or None not in col or key not in fc:
+            continue
+        for i in _where(map(is_, col, repeat(None))):
+            if not issues.has(i, key):
+                asked[(parsed.rownums[i] - 1, fc[key])] = (i, key)
+    if not asked:
+        return
+    found = src.uncached_formulas(set(asked))
+    for cell, text in found.items():
+        i, key = asked[cell]
+        m = _LITERAL_FORMULA.fullmatch(text)
+        if m and text[2:-1].strip() and key == "name":
+            parsed.values[key][i] = text[2:-1].strip()
+            continue
+        issues.add(i, key, text, _formula_message(_col_info(parsed, key)[0]))
+
+
+#: C0 control characters other than tab, line feed and carriage return (never typed by a clerk;
+#: they come from other systems and break Excel files and searches)
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters shown as "�" (for messages and the error report)."""
+    return CONTROL_CHARACTERS.sub("\ufffd", text)
+
+
+def _control_characters(fc: dict[str, int], cols: dict[int, list[Any]], base: int, issues: _Issues) -> None:
+    """Text cells with control characters are errors (their rows are not imported); the cells are
+    emptied so no converter stores them."""
+    for key, c in fc.items():
+        col = cols[c]
+        try:
+            joined = "".join(col)
+        except TypeError:
+            joined = "".join(v for v in col if isinstance(v, str))
+        if not CONTROL_CHARACTERS.search(joined):
+            continue
+        col = list(col)
+        for k, v in enumerate(col):
+            if isinstance(v, str) and CONTROL_CHARACTERS.search(v):
+                issues.add(
+                    base + k,
+                    key,
+                    visible(v.strip()),
+                    "含有不可见的控制字符（显示为�，常见于从其他系统复制的内容），该行没有导入；"
+                    "请删除这些字符（可重新输入该单元格）后再导入",
+                )
+                col[k] = ""
+        cols[c] = col
 
 
 def _where(flags: Iterator[Any]) -> list[int]:

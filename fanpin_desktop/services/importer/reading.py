@@ -39,22 +39,51 @@ def column_letter(index: int) -> str:
     return s
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes; returns (text, encoding name shown to the clerk)."""
+_CSV_ENCODINGS = (("utf-8", "UTF-8"), ("gb18030", "GBK/GB18030"))
+
+
+def decode_text(data: bytes, name: str = "CSV文件") -> tuple[str, str]:
+    """Decode CSV bytes; returns (text, encoding name shown to the clerk).
+
+    A byte-order mark is only a hint: files saved by one program and edited in another can carry a
+    UTF-8 BOM before GBK text. The BOM's encoding is tried first, then UTF-8 and GBK/GB18030, and
+    UTF-16 without a BOM is recognised by its zero bytes; anything else is refused in Chinese.
+    """
+    body, shown = data, None
+    candidates: list[tuple[str, str]] = []
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8"), "UTF-8（带BOM）"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "UTF-16"
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "GBK/GB18030"
-    except UnicodeDecodeError as exc:
-        raise UserError(
-            "无法识别CSV文件的文字编码（应为UTF-8或GBK），请在Excel中另存为“CSV UTF-8”后重试"
-        ) from exc
+        body = data[3:]
+        candidates.append(("utf-8", "UTF-8（带BOM）"))
+    elif data.startswith(codecs.BOM_UTF16_LE):
+        body, candidates = data[2:], [("utf-16-le", "UTF-16")]
+    elif data.startswith(codecs.BOM_UTF16_BE):
+        body, candidates = data[2:], [("utf-16-be", "UTF-16")]
+    else:
+        sample = data[:4096]
+        odd_zeros = sample[1::2].count(0)
+        even_zeros = sample[0::2].count(0)
+        # UTF-16 text without a BOM: the zero high bytes of ASCII characters, all on one side
+        if (
+            len(sample) >= 4
+            and (odd_zeros + even_zeros) * 8 >= len(sample)
+            and 9 * min(odd_zeros, even_zeros) <= max(odd_zeros, even_zeros)
+        ):
+            candidates.append(("utf-16-le", "UTF-16") if odd_zeros >= even_zeros else ("utf-16-be", "UTF-16"))
+    candidates.extend(_CSV_ENCODINGS)
+    for codec, shown in candidates:
+        try:
+            text = body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if codec.startswith("utf-16") and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            if "\x00" in text:  # not really UTF-16
+                continue
+        if data.startswith(codecs.BOM_UTF8) and codec == "gb18030":
+            shown = "GBK/GB18030（文件开头带有UTF-8标记）"
+        return text, shown
+    raise UserError(
+        f"无法识别“{name}”的文字编码（应为UTF-8或GBK），请在Excel中打开后另存为“CSV UTF-8（逗号分隔）”再导入"
+    )
 
 
 @dataclass
@@ -158,6 +187,7 @@ def open_source(path: str | Path, sheet: str | int | None = None) -> Source:
         return _open_csv(path)
     if suffix not in EXCEL_SUFFIXES:
         raise UserError(f"不支持“{path.suffix or '无扩展名'}”格式的文件，请选择{SUPPORTED}")
+    _check_workbook_file(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except PermissionError as exc:
@@ -165,7 +195,7 @@ def open_source(path: str | Path, sheet: str | int | None = None) -> Source:
             f"无法打开“{path.name}”：文件正被其他程序（如 Excel 或 WPS）使用，请关闭后重试"
         ) from exc
     except (CalamineError, OSError, ValueError) as exc:
-        raise UserError(f"无法读取“{path.name}”：文件已损坏或不是{SUPPORTED}（{exc}）") from exc
+        raise _unreadable(path, exc) from exc
     names = list(book.sheet_names)
     if not names:
         raise UserError(f"“{path.name}”中没有工作表")
@@ -183,6 +213,83 @@ def open_source(path: str | Path, sheet: str | int | None = None) -> Source:
     src = Source(path, "excel", names, chosen, _book=book)
     _load_sheet(src, loaded)
     return src
+
+
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+_ZIP_MAGIC = b"PK\x03\x04"
+_ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+PASSWORD_MESSAGE = (
+    "该文件设置了打开密码（“{name}”），无法读取：请在Excel中打开（输入密码），"
+    "在“文件→信息→保护工作簿”中取消密码后另存为，再导入"
+)
+_OTHER_OFFICE = (
+    ("word/", "Word文档"),
+    ("ppt/", "PowerPoint演示文稿"),
+    ("visio/", "Visio绘图"),
+)
+
+
+def _check_workbook_file(path: Path) -> None:
+    """Refuse, with a sentence saying what to do, files calamine would only call "damaged":
+    empty files, password-protected workbooks, other Office documents renamed .xlsx, truncated files."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+            size = path.stat().st_size
+    except PermissionError as exc:
+        raise UserError(
+            f"无法打开“{path.name}”：文件正被其他程序（如 Excel 或 WPS）使用，请关闭后重试"
+        ) from exc
+    except OSError:
+        return  # calamine reports it
+    if size == 0:
+        raise UserError(
+            f"“{path.name}”是空文件（0字节），可能没有保存完整或复制失败，请重新复制或重新导出后再导入"
+        )
+    suffix = path.suffix.lower()
+    if head == _OLE_MAGIC:
+        data = path.read_bytes() if size <= 64 * 1024 * 1024 else b""
+        if any(stream in data for stream in _ENCRYPTED_STREAMS):
+            raise UserError(PASSWORD_MESSAGE.format(name=path.name))
+        if suffix in {".xlsx", ".xlsm", ".xlsb"}:
+            if "WordDocument".encode("utf-16-le") in data:
+                raise UserError(
+                    f"“{path.name}”不是Excel工作簿（看起来是改了扩展名的Word文档），请选择Excel导出的花名册，"
+                    "或在Excel中打开后另存为“Excel工作簿（.xlsx）”再导入"
+                )
+        return
+    if suffix in {".xlsx", ".xlsm"}:
+        if head[:4] != _ZIP_MAGIC:
+            raise UserError(
+                f"“{path.name}”不是Excel工作簿（文件内容与扩展名不符），请在Excel或WPS中打开后"
+                "另存为“Excel工作簿（.xlsx）”再导入"
+            )
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = zf.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise UserError(
+                f"“{path.name}”不完整或已损坏（可能没有复制完或下载中断），请重新复制或重新导出后再导入"
+            ) from exc
+        if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
+            kind = next(
+                (label for prefix, label in _OTHER_OFFICE if any(n.startswith(prefix) for n in names)), None
+            )
+            what = f"看起来是{kind}" if kind else "其中没有工作表"
+            raise UserError(
+                f"该文件不是Excel工作簿（{what}）：“{path.name}”。请选择Excel导出的花名册，"
+                "或在Excel或WPS中打开后另存为“Excel工作簿（.xlsx）”再导入"
+            )
+
+
+def _unreadable(path: Path, exc: BaseException) -> UserError:
+    text = str(exc)
+    if "password" in text.lower() or "encrypt" in text.lower():
+        return UserError(PASSWORD_MESSAGE.format(name=path.name))
+    return UserError(
+        f"无法读取“{path.name}”：文件已损坏或不是{SUPPORTED}。请在Excel或WPS中打开后另存为"
+        f"“Excel工作簿（.xlsx）”再导入（{text}）"
+    )
 
 
 def _default_sheet(book: Any) -> tuple[str, Any]:
@@ -227,10 +334,11 @@ def sheet_names(path: str | Path) -> list[str]:
         return [path.stem]
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         raise UserError(f"不支持“{path.suffix or '无扩展名'}”格式的文件，请选择{SUPPORTED}")
+    _check_workbook_file(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:
-        raise UserError(f"无法读取“{path.name}”：文件已损坏、正被其他程序使用或不是{SUPPORTED}") from exc
+        raise _unreadable(path, exc) from exc
     try:
         return list(book.sheet_names)
     finally:
@@ -242,14 +350,21 @@ def _open_csv(path: Path) -> Source:
         data = path.read_bytes()
     except PermissionError as exc:
         raise UserError(f"无法打开“{path.name}”：文件正被其他程序使用，请关闭后重试") from exc
-    text, encoding = decode_text(data)
+    if not data.strip():
+        raise UserError(f"“{path.name}”是空文件（没有任何内容），请确认选择了正确的文件")
+    text, encoding = decode_text(data, path.name)
     sample = text[:8192]
     delimiter = ","
     if sample.count("\t") > sample.count(",") and sample.count("\t") > sample.count(";"):
         delimiter = "\t"
     elif sample.count(";") > sample.count(","):
         delimiter = ";"
-    rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise UserError(
+            f"无法读取“{path.name}”：文件格式不正确（{exc}），请在Excel中打开后另存为“CSV UTF-8（逗号分隔）”再导入"
+        ) from exc
     return Source(path, "csv", [path.stem], path.stem, encoding=encoding, _rows=rows)
 
 

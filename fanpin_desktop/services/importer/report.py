@@ -3,6 +3,7 @@ reason, followed by the original row exactly as it was in the file."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,14 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from fanpin_desktop.documents.xlsx_util import PERSONAL_DATA_WARNING, save_workbook, set_text
 from fanpin_desktop.services.importer.normalise import cell_text
 from fanpin_desktop.services.importer.validate import ERROR
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(value: Any) -> Any:
+    """Text an .xlsx file can hold: control characters (which openpyxl refuses) shown as "�"."""
+    return _CONTROL.sub("\ufffd", value) if isinstance(value, str) else value
+
 
 if TYPE_CHECKING:
     from fanpin_desktop.services.importer.plan import ImportPlan
@@ -51,13 +60,13 @@ def write_error_report(target: str | Path, plan: ImportPlan, src: Source | None 
     ws.title = "问题清单"
     ws.append(
         [
-            f"{parsed.path.name}（工作表“{parsed.sheet}”）导入检查结果：错误 {sum(1 for x in issues if x.is_error)} 条，"
+            f"{_clean(parsed.path.name)}（工作表“{_clean(parsed.sheet)}”）导入检查结果：错误 {sum(1 for x in issues if x.is_error)} 条，"
             f"警告 {sum(1 for x in issues if not x.is_error)} 条。有错误的行没有导入，请改正后重新提交。"
             f"{PERSONAL_DATA_WARNING}。"
         ]
     )
     ws["A1"].font = Font(bold=True, size=12)
-    header = FIXED + [f"原表：{x}" if x else f"原表：第{i + 1}列" for i, x in enumerate(labels)]
+    header = FIXED + [_clean(f"原表：{x}") if x else f"原表：第{i + 1}列" for i, x in enumerate(labels)]
     ws.append(header)
     for cell in ws[2]:
         cell.font = Font(bold=True)
@@ -66,10 +75,10 @@ def write_error_report(target: str | Path, plan: ImportPlan, src: Source | None 
     for issue in issues:
         r += 1
         ws.cell(r, 1, issue.row)
-        ws.cell(r, 2, issue.column)
+        ws.cell(r, 2, _clean(issue.column))
         ws.cell(r, 3, issue.letter)
-        set_text(ws.cell(r, 4), issue.value)
-        ws.cell(r, 5, issue.message)
+        set_text(ws.cell(r, 4), _clean(issue.value))
+        ws.cell(r, 5, _clean(issue.message))
         ws.cell(r, 6, issue.severity)
         if issue.is_error:
             for c in range(1, 7):
@@ -79,7 +88,7 @@ def write_error_report(target: str | Path, plan: ImportPlan, src: Source | None 
             for j, value in enumerate(original[: max(len(labels), 1) + 5]):
                 if value is None or value == "":
                     continue
-                set_text(ws.cell(r, len(FIXED) + 1 + j), cell_text(value))
+                set_text(ws.cell(r, len(FIXED) + 1 + j), _clean(cell_text(value)))
     for col, width in zip("ABCDEF", (8, 16, 6, 22, 60, 6), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A3"
@@ -92,14 +101,14 @@ def write_error_report(target: str | Path, plan: ImportPlan, src: Source | None 
         for cell in diff[2]:
             cell.font = Font(bold=True)
         for d in kept:
-            diff.append([d["row"], d["household"], d["field"]])
+            diff.append([d["row"], _clean(d["household"]), _clean(d["field"])])
             r = diff.max_row
-            set_text(diff.cell(r, 4), d["old"])
-            set_text(diff.cell(r, 5), d["new"])
+            set_text(diff.cell(r, 4), _clean(d["old"]))
+            set_text(diff.cell(r, 5), _clean(d["new"]))
         for col, width in zip("ABCDE", (8, 30, 14, 24, 24), strict=True):
             diff.column_dimensions[col].width = width
     info = wb.create_sheet("导入摘要")
     for line in plan.summary_lines():
-        info.append([line])
+        info.append([_clean(line)])
     info.column_dimensions["A"].width = 100
     return save_workbook(wb, target)
