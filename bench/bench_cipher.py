@@ -1,6 +1,8 @@
 """Benchmark of encryption at rest (SQLCipher, fanpin_desktop/security) against the plain database.
 
     python bench/bench_cipher.py [--households 20000] [--rows 20000] [--rounds 3] [--dir DIR]
+                                 [--cache-kb KB] [--same-cache] [--plain-driver sqlcipher3]
+                                 [--skip-search] [--skip-import]
 
 1. The 20,000-household demo (bench/demo_db.py, built once into ``--dir`` and reused) is copied,
    and the copy converted with ``encrypt_plain_database``; the registry search
@@ -9,12 +11,17 @@
 2. A roster of ``--rows`` people (bench_import.py's generator) is imported into an empty plain
    and an empty encrypted database, alternately, ``--rounds`` times each.
 
-Prints each median and the encrypted / plain ratio (target ≤ 1.25).
+Prints each median and the encrypted / plain ratio (target ≤ 1.25). Encrypted connections keep
+a larger page cache (``cipher_db.CACHE_KB``); ``--cache-kb 2000`` measures them with SQLite's
+default, ``--same-cache`` gives the plain database the same cache, ``--plain-driver sqlcipher3``
+opens the plain one with SQLCipher's (newer) SQLite too: with both, the ratio is the cipher's own
+cost.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sqlite3
 import statistics
@@ -27,12 +34,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's fanpin_desktop
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import sqlcipher3  # noqa: E402
 from bench_import import generate  # noqa: E402
 from bench_registry import keystroke_queries  # noqa: E402
 from demo_db import demo_database  # noqa: E402
+from sqlalchemy import create_engine, event  # noqa: E402
 from sqlalchemy.orm import configure_mappers  # noqa: E402
 
-from fanpin_desktop.db import Database, migrate  # noqa: E402
+from fanpin_desktop.db import Database, _set_pragmas, migrate  # noqa: E402
 from fanpin_desktop.security import cipher_db  # noqa: E402
 from fanpin_desktop.security.cipher_db import encrypt_plain_database, encrypted_engine, is_encrypted  # noqa: E402
 from fanpin_desktop.services import households as svc  # noqa: E402
@@ -54,10 +63,22 @@ def _copy(source: Path, target: Path) -> None:
         src.close()
 
 
+PLAIN_DRIVER = "sqlite3"  # --plain-driver sqlcipher3: the plain database through sqlcipher3's SQLite
+SAME_CACHE = False  # --same-cache: the plain database gets the encrypted one's page cache too
+
+
 def _open(path: Path, encrypted: bool) -> Database:
     if encrypted:
         return Database(path, user="基准测试", engine=encrypted_engine(path, KEY))
-    return Database(path, user="基准测试")
+    if PLAIN_DRIVER == "sqlcipher3":  # SQLCipher's newer SQLite, without a key: the cipher's own cost
+        engine = create_engine(f"sqlite:///{path}", module=sqlcipher3)
+        event.listen(engine, "connect", _set_pragmas)
+        db = Database(path, user="基准测试", engine=engine)
+    else:
+        db = Database(path, user="基准测试")
+    if SAME_CACHE:
+        event.listen(db.engine, "connect", cipher_db._set_cache)
+    return db
 
 
 def _search_round(db: Database, queries: list[str]) -> float:
@@ -74,7 +95,12 @@ def bench_search(folder: Path, households: int, rounds: int) -> tuple[float, flo
     demo.dispose()
     plain_path = folder / "search-plain.sqlite3"
     enc_path = folder / "search-encrypted.sqlite3"
-    _copy(demo.path, plain_path)
+    # The encrypted copy is written afresh by sqlcipher_export (compact, like VACUUM), so the plain
+    # copy is written afresh too (VACUUM INTO), or the comparison would measure the compaction.
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(plain_path) + suffix).unlink(missing_ok=True)
+    with contextlib.closing(sqlite3.connect(str(demo.path))) as conn:
+        conn.execute("VACUUM INTO ?", (str(plain_path),))
     _copy(demo.path, enc_path)
     started = time.perf_counter()
     encrypt_plain_database(enc_path, KEY)
@@ -152,13 +178,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--cache-kb", type=int, help="the encrypted connections' page cache (default: cipher_db's)"
     )
+    ap.add_argument("--same-cache", action="store_true", help="give the plain database that page cache too")
+    ap.add_argument(
+        "--plain-driver",
+        choices=("sqlite3", "sqlcipher3"),
+        default="sqlite3",
+        help="open the plain database with the standard library's SQLite (the program's) or sqlcipher3's",
+    )
     ap.add_argument("--skip-import", action="store_true")
     ap.add_argument("--skip-search", action="store_true")
     args = ap.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
     if args.cache_kb is not None:
         cipher_db.CACHE_KB = args.cache_kb
-    print(f"encrypted connections' page cache: {cipher_db.CACHE_KB} KB")
+    global SAME_CACHE, PLAIN_DRIVER
+    SAME_CACHE = args.same_cache
+    PLAIN_DRIVER = args.plain_driver
+    print(
+        f"plain database through {PLAIN_DRIVER} (SQLite "
+        f"{(sqlite3 if PLAIN_DRIVER == 'sqlite3' else sqlcipher3).sqlite_version}); "
+        f"encrypted through sqlcipher3 (SQLite {sqlcipher3.sqlite_version})"
+    )
+    print(
+        f"encrypted connections' page cache: {cipher_db.CACHE_KB} KB (plain: {'the same' if SAME_CACHE else 'default'})"
+    )
     ratios = []
     if not args.skip_search:
         p, e = bench_search(args.dir, args.households, max(args.rounds, 5))
