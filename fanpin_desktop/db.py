@@ -64,9 +64,11 @@ def current_user() -> str:
 class Database:
     """One SQLite file. Hands out short-lived sessions: one unit of work per user action."""
 
-    def __init__(self, path: Path, user: str | None = None) -> None:
+    def __init__(self, path: Path, user: str | None = None, engine: Engine | None = None) -> None:
+        """``engine``: an engine on ``path`` made elsewhere (an encrypted database); else a plain one."""
         self.path = Path(path)
-        self.engine = make_engine(self.path)
+        self._own_engine = engine is None
+        self.engine = engine if engine is not None else make_engine(self.path)
         self.user = user or current_user()
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
         self._checkpointer: threading.Thread | None = None
@@ -133,7 +135,10 @@ class Database:
         """Copy the write-ahead log into the database file on a background thread (own connection)."""
         self.wait_for_checkpoint()
         thread = threading.Thread(
-            target=_checkpoint, args=(self.path,), name="fanpin-wal-checkpoint", daemon=True
+            target=_checkpoint,
+            args=(self.path, None if self._own_engine else self.engine),
+            name="fanpin-wal-checkpoint",
+            daemon=True,
         )
         thread.start()
         self._checkpointer = thread
@@ -149,7 +154,14 @@ class Database:
         self.engine.dispose()
 
 
-def _checkpoint(path: Path) -> None:
+def _checkpoint(path: Path, engine: Engine | None = None) -> None:
+    if engine is not None:  # an injected engine (encrypted): only it can open the file
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        except Exception:  # noqa: BLE001 - a later commit checkpoints again
+            log.warning("background checkpoint of the write-ahead log failed", exc_info=True)
+        return
     try:
         conn = sqlite3.connect(path, timeout=30)
         try:
