@@ -113,7 +113,7 @@ def open_app(
     configure_logging: bool = False,
     now: dt.datetime | None = None,
     progress: Callable[..., Any] | None = None,
-    lock: str | None = WINDOW_PROGRAM,
+    lock: str | None = None,
     read_only: bool = False,
 ) -> AppContext:
     """Open (creating if needed) the data directory and its database, ready for use.
@@ -123,8 +123,9 @@ def open_app(
     stop the program (it is reported in ``warnings``).
 
     ``lock`` names this program in the data folder's lock (``folder_lock``), taken before the
-    database is opened; a folder held by another window or command raises ``FolderBusy``. ``None``
-    (a command that only reads) takes no lock. ``read_only``: no lock, no migration, no backup, no
+    database is opened; a folder held by another window or command raises ``FolderBusy``. The
+    window passes ``WINDOW_PROGRAM``, a writing command its name; ``None`` (a command that only
+    reads, a test) takes no lock. ``read_only``: no lock, no migration, no backup, no
     demo building; the window's operations then refuse every write.
     """
     paths = demo_data_paths(data_dir_override) if demo else resolve_data_paths(data_dir_override)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from fanpin_desktop.context import open_app
+from fanpin_desktop.context import WINDOW_PROGRAM, open_app
 from fanpin_desktop.folder_lock import FolderBusy, FolderLock, holder, holder_file, lock_file
 from fanpin_desktop.paths import DataPaths
 from fanpin_desktop.services import backup as backups
@@ -27,7 +27,7 @@ ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
 HOLDER = textwrap.dedent(
     """
     import sys
-    from fanpin_desktop.context import open_app
+    from fanpin_desktop.context import WINDOW_PROGRAM, open_app
     ctx = open_app(sys.argv[1], auto_backup=False, lock="命令 fanpin import")
     print("ready", flush=True)
     sys.stdin.read()  # hold the folder until the test closes our stdin (or kills us)
@@ -143,10 +143,10 @@ def test_a_killed_holder_leaves_a_stale_note_that_the_next_writer_overwrites(fol
 
 def test_a_second_window_on_the_folder_is_refused_and_may_open_read_only(tmp_path):
     data = tmp_path / "data"
-    first = open_app(data, auto_backup=False)
+    first = open_app(data, auto_backup=False, lock=WINDOW_PROGRAM)
     try:
         with pytest.raises(FolderBusy) as busy:
-            open_app(data, auto_backup=False)
+            open_app(data, auto_backup=False, lock=WINDOW_PROGRAM)
         assert busy.value.holder is not None and busy.value.holder["pid"] == os.getpid()
         assert "数据目录正被" in str(busy.value) and "窗口" in str(busy.value)
 
@@ -157,7 +157,7 @@ def test_a_second_window_on_the_folder_is_refused_and_may_open_read_only(tmp_pat
     finally:
         first.close()
     assert holder(first.paths) is None
-    again = open_app(data, auto_backup=False)  # free again after the first window closed
+    again = open_app(data, auto_backup=False, lock=WINDOW_PROGRAM)  # free again after the first window closed
     assert again.lock is not None and again.lock.held
     again.close()
 
@@ -166,7 +166,7 @@ def test_a_failed_start_releases_the_lock(tmp_path, monkeypatch):
     data = tmp_path / "data"
     monkeypatch.setattr("fanpin_desktop.context.migrate", lambda *a, **k: 1 / 0)
     with pytest.raises(ZeroDivisionError):
-        open_app(data, auto_backup=False)
+        open_app(data, auto_backup=False, lock=WINDOW_PROGRAM)
     assert holder(DataPaths(data)) is None
 
 
@@ -188,7 +188,7 @@ def test_read_only_operations_refuse_writes_and_write_nothing(tmp_path, qapp):
     from fanpin_desktop.ui.tasks import TaskRunner
 
     data = tmp_path / "data"
-    writer = open_app(data, auto_backup=False)
+    writer = open_app(data, auto_backup=False, lock=WINDOW_PROGRAM)
     ctx = open_app(data, read_only=True)
     ops = window_operations(ctx, TaskRunner(synchronous=True))
     try:
@@ -221,7 +221,7 @@ def test_the_data_folder_is_for_this_user_only(tmp_path):
     old = tmp_path / "old"
     old.mkdir(mode=0o755)
     old.chmod(0o755)
-    ctx = open_app(old, auto_backup=False)
+    ctx = open_app(old, auto_backup=False, lock=WINDOW_PROGRAM)
     ctx.close()
     assert old.stat().st_mode & 0o777 == 0o700
     assert lock_file(ctx.paths).stat().st_mode & 0o077 == 0

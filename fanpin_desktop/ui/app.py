@@ -158,7 +158,7 @@ def ask_read_only(busy: BaseException, parent=None) -> bool:  # type: ignore[no-
 
 
 def run_window(args: argparse.Namespace) -> int:
-    from fanpin_desktop.context import DEFAULT_DEMO_HOUSEHOLDS, AppContext, open_app
+    from fanpin_desktop.context import DEFAULT_DEMO_HOUSEHOLDS, WINDOW_PROGRAM, AppContext, open_app
     from fanpin_desktop.folder_lock import FolderBusy
     from fanpin_desktop.logging_setup import install_qt_message_handler, shutdown_logging
     from fanpin_desktop.ui import errors
@@ -180,6 +180,7 @@ def run_window(args: argparse.Namespace) -> int:
                 demo_households=args.households or DEFAULT_DEMO_HOUSEHOLDS,
                 configure_logging=True,
                 progress=control,
+                lock=WINDOW_PROGRAM,
                 read_only=read_only,
             )
         except FolderBusy as busy:  # another window or command holds the folder: ask (GUI thread)
@@ -264,7 +265,7 @@ def smoke_test(args: argparse.Namespace) -> int:
     try:
         from PySide6.QtCore import QSettings, Qt, QTimer
 
-        from fanpin_desktop.context import open_app
+        from fanpin_desktop.context import WINDOW_PROGRAM, open_app
         from fanpin_desktop.services.households import HouseholdQuery, search_household_ids
         from fanpin_desktop.ui import errors
         from fanpin_desktop.ui.main_window import MainWindow
@@ -279,7 +280,12 @@ def smoke_test(args: argparse.Namespace) -> int:
         households = args.households or SMOKE_HOUSEHOLDS
         with errors.collecting() as seen:
             ctx = open_app(
-                tmp / "data", demo=True, demo_households=households, configure_logging=True, auto_backup=False
+                tmp / "data",
+                demo=True,
+                demo_households=households,
+                configure_logging=True,
+                auto_backup=False,
+                lock=WINDOW_PROGRAM,
             )
             opened.append(ctx)
             qsettings = QSettings(str(tmp / "qsettings.ini"), QSettings.Format.IniFormat)
