@@ -21,6 +21,10 @@ from fanpin_desktop.paths import DataPaths
 from fanpin_desktop.services import backup as backups
 from fanpin_desktop.services import settings as settings_service
 
+READ_ONLY = "本窗口以只读方式打开（数据目录正被另一个窗口或命令使用），不能保存修改。" + (
+    "请关闭另一个窗口（或等命令结束）后重新打开本程序再修改。"
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
 
@@ -225,3 +229,30 @@ def test_the_data_folder_is_for_this_user_only(tmp_path):
     ctx.close()
     assert old.stat().st_mode & 0o777 == 0o700
     assert lock_file(ctx.paths).stat().st_mode & 0o077 == 0
+
+
+def test_a_read_only_window_says_so_and_its_saves_are_refused(tmp_path, qtbot):
+    from PySide6.QtCore import QSettings
+
+    from fanpin_desktop.ui import errors as ui_errors
+    from fanpin_desktop.ui.main_window import MainWindow
+    from fanpin_desktop.ui.operations import SETTINGS
+    from fanpin_desktop.ui.tasks import TaskRunner
+
+    data = tmp_path / "data"
+    writer = open_app(data, auto_backup=False, lock=WINDOW_PROGRAM)
+    ctx = open_app(data, read_only=True)
+    try:
+        qsettings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(ctx, TaskRunner(synchronous=True), qsettings=qsettings)
+        qtbot.addWidget(window)
+        window.refresh_status()
+        assert "（只读）" in window.windowTitle()
+        with ui_errors.collecting() as seen:
+            window.ops.write(lambda s: settings_service.update(s, township="改过的"), SETTINGS)
+        assert [str(e) for e in seen] == [READ_ONLY]
+        assert ctx.settings().township != "改过的"
+        window.close()
+    finally:
+        ctx.close()
+        writer.close()
