@@ -150,8 +150,10 @@ def _backups(args: argparse.Namespace, ctx: AppContext) -> int:
 @command("restore", "用备份文件替换当前数据库（当前数据库另存到备份文件夹）", migrate=False)
 @argument("file", metavar="FILE", help="备份文件（.sqlite3）")
 def _restore(args: argparse.Namespace, ctx: AppContext) -> int:
+    from fanpin_desktop.folder_lock import refuse_readers
     from fanpin_desktop.services import backup as backups
 
+    refuse_readers(ctx.paths, "恢复备份")  # the lock keeps writers out; a read-only window too
     result = backups.restore(ctx.paths, args.file, db=ctx.db)
     out(f"已从 {result.restored_from} 恢复数据库：{ctx.paths.database}")
     if result.replaced_copy is not None:
@@ -185,8 +187,10 @@ def _info(args: argparse.Namespace, ctx: AppContext) -> int:
 @command("migrate", "把数据库升级到最新的数据结构（升级前自动备份）", migrate=False)
 def _migrate(args: argparse.Namespace, ctx: AppContext) -> int:
     from fanpin_desktop.db import migrate, schema_revision
+    from fanpin_desktop.folder_lock import refuse_readers
     from fanpin_desktop.services import backup as backups
 
+    refuse_readers(ctx.paths, "升级数据库")
     before = schema_revision(ctx.db.engine)
     if migrate(ctx.db, backup_before=backups.backup_before_migration(ctx.paths)):
         out(f"数据库已从版本 {before or '无'} 升级到 {schema_revision(ctx.db.engine)}。")

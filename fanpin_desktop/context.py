@@ -16,7 +16,7 @@ from typing import Any
 
 from fanpin_desktop.db import Database, migrate
 from fanpin_desktop.errors import UserError, explain_os_error
-from fanpin_desktop.folder_lock import FolderLock
+from fanpin_desktop.folder_lock import FolderLock, ReaderMark
 from fanpin_desktop.paths import DataPaths, resolve_data_paths
 from fanpin_desktop.services import backup as backups
 from fanpin_desktop.services import settings as settings_service
@@ -41,7 +41,7 @@ class AppContext:
     demo_summary: Any = None
     log_file: Path | None = None
     warnings: list[str] = field(default_factory=list)  # Chinese notes for the clerk (e.g. backup failed)
-    lock: FolderLock | None = None  # held while this program may write (None: a read or read-only)
+    lock: FolderLock | ReaderMark | None = None  # the folder's lock (a writer) or a read-only mark
     read_only: bool = False  # opened while another window or command holds the folder: no writes
 
     def settings(self) -> settings_service.TownshipSettings:
@@ -125,8 +125,9 @@ def open_app(
     ``lock`` names this program in the data folder's lock (``folder_lock``), taken before the
     database is opened; a folder held by another window or command raises ``FolderBusy``. The
     window passes ``WINDOW_PROGRAM``, a writing command its name; ``None`` (a command that only
-    reads, a test) takes no lock. ``read_only``: no lock, no migration, no backup, no
-    demo building; the window's operations then refuse every write.
+    reads, a test) takes no lock. ``read_only``: a reader mark instead of the lock (``restore``
+    and ``migrate`` refuse while it is held), no migration, no backup, no demo building; the
+    window's operations then refuse every write.
     """
     paths = demo_data_paths(data_dir_override) if demo else resolve_data_paths(data_dir_override)
     _ensure(paths)
@@ -135,11 +136,14 @@ def open_app(
         from fanpin_desktop.logging_setup import setup_logging
 
         log_file = setup_logging(paths)
+    folder_lock: FolderLock | ReaderMark | None = None
     if read_only:
-        lock, run_migrations, auto_backup = None, False, False
-    folder_lock = FolderLock(paths) if lock is not None else None
-    if folder_lock is not None:
-        folder_lock.acquire(lock)  # type: ignore[arg-type]
+        run_migrations = auto_backup = False
+        folder_lock = ReaderMark(paths)  # restore and migrate refuse while a reader is open
+        folder_lock.acquire(lock or WINDOW_PROGRAM)
+    elif lock is not None:
+        folder_lock = FolderLock(paths)
+        folder_lock.acquire(lock)
     existed = paths.database.exists()
     log.info("opening %s (demo=%s, existed=%s)", paths.database, demo, existed)
     db = Database(paths.database)

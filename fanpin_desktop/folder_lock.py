@@ -7,13 +7,17 @@ process id, since when) so a refused second window or command can tell the clerk
 sidecar left behind by a crashed holder is stale: the lock itself is then free, and the next holder
 overwrites it (``holder`` reports ``None`` for it).
 
-Reads do not take the lock; they may run alongside the writer (SQLite keeps them consistent).
+Reads do not take the lock; they may run alongside the writer (SQLite keeps them consistent). A
+window opened read-only leaves a reader mark (``fanpin.reader-<pid>-<n>.lock`` held the same way,
+with its note), so that ``restore`` and ``migrate`` — which replace or rebuild the file under every
+reader — refuse while one is open (``refuse_readers``); marks of readers that died are removed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import getpass
+import itertools
 import json
 import logging
 import os
@@ -30,6 +34,7 @@ log = logging.getLogger(__name__)
 
 LOCK_FILENAME = "fanpin.lock"
 HOLDER_FILENAME = "fanpin.lock.json"
+READER_PREFIX = "fanpin.reader-"
 
 
 def lock_file(paths: DataPaths) -> Path:
@@ -43,10 +48,10 @@ def holder_file(paths: DataPaths) -> Path:
 class FolderBusy(UserError):
     """Another window or command holds the data folder; ``holder`` says who (or is None)."""
 
-    def __init__(self, paths: DataPaths, holder: dict[str, Any] | None) -> None:
+    def __init__(self, paths: DataPaths, holder: dict[str, Any] | None, message: str | None = None) -> None:
         self.paths = paths
         self.holder = holder
-        super().__init__(busy_message(paths, holder))
+        super().__init__(message or busy_message(paths, holder))
 
 
 def describe_holder(holder: dict[str, Any] | None) -> str:
@@ -107,15 +112,9 @@ class FolderLock:
         stale = _read_holder(self.paths)
         if stale:
             log.warning("stale lock note from a process that ended, overwritten: %s", stale)
-        self.info = {
-            "program": program,
-            "user": _user(),
-            "host": socket.gethostname(),
-            "pid": os.getpid(),
-            "since": dt.datetime.now().replace(microsecond=0).isoformat(),
-        }
+        self.info = _who(program)
         try:
-            _write_holder(self.paths, self.info)
+            _write_json(holder_file(self.paths), self.info)
         except OSError:  # the lock itself holds; only the note for others is missing
             log.warning("could not write %s", holder_file(self.paths), exc_info=True)
         log.info("data folder locked by %s", self.info)
@@ -138,6 +137,71 @@ class FolderLock:
         self.release()
 
 
+_reader_numbers = itertools.count(1)
+
+
+class ReaderMark:
+    """Held by a window opened read-only: says a reader is open (``readers``) until released."""
+
+    def __init__(self, paths: DataPaths) -> None:
+        self.paths = paths
+        self.path = paths.root / f"{READER_PREFIX}{os.getpid()}-{next(_reader_numbers)}.lock"
+        self._lock = FileLock(str(self.path), timeout=0, mode=0o600, thread_local=False)
+
+    @property
+    def held(self) -> bool:
+        return self._lock.is_locked
+
+    def acquire(self, program: str) -> None:
+        try:
+            self._lock.acquire(timeout=0)
+            info = {**_who(program), "read_only": True}
+            _write_json(self.path.with_suffix(".json"), info)
+        except (OSError, Timeout):  # a mark that cannot be made only weakens the restore check
+            log.warning("could not leave a reader mark in %s", self.paths.root, exc_info=True)
+
+    def release(self) -> None:
+        if not self.held:
+            return
+        self._lock.release(force=True)
+        for path in (self.path.with_suffix(".json"), self.path):
+            path.unlink(missing_ok=True)
+
+
+def readers(paths: DataPaths) -> list[dict[str, Any]]:
+    """The read-only windows open on the folder now; marks left by readers that died are removed."""
+    found = []
+    for mark in sorted(paths.root.glob(f"{READER_PREFIX}*.lock")):
+        probe = FileLock(str(mark), timeout=0, mode=0o600, thread_local=False)
+        try:
+            probe.acquire(timeout=0)
+        except Timeout:
+            found.append(_read_json(mark.with_suffix(".json")) or {})
+            continue
+        except OSError:
+            continue
+        try:
+            for path in (mark.with_suffix(".json"), mark):
+                path.unlink(missing_ok=True)
+        except OSError:  # Windows cannot remove the file it holds open: the next probe will
+            pass
+        finally:
+            probe.release(force=True)
+    return found
+
+
+def refuse_readers(paths: DataPaths, action: str) -> None:
+    """``action`` (恢复备份, 升级数据库) replaces the file under every reader: not while one is open."""
+    open_readers = readers(paths)
+    if open_readers:
+        who = describe_holder(open_readers[0]).replace("使用", "以只读方式打开", 1)
+        raise FolderBusy(
+            paths,
+            open_readers[0],
+            f"{who}：{paths.root}。{action}会替换它正在读的数据库，请先关闭那个窗口再{action}。",
+        )
+
+
 def holder(paths: DataPaths) -> dict[str, Any] | None:
     """Who holds the folder now, or None when it is free (a stale note after a crash is None)."""
     if not lock_file(paths).exists():
@@ -153,16 +217,29 @@ def holder(paths: DataPaths) -> dict[str, Any] | None:
     return None
 
 
+def _who(program: str) -> dict[str, Any]:
+    return {
+        "program": program,
+        "user": _user(),
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "since": dt.datetime.now().replace(microsecond=0).isoformat(),
+    }
+
+
 def _read_holder(paths: DataPaths) -> dict[str, Any] | None:
+    return _read_json(holder_file(paths))
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
     try:
-        data = json.loads(holder_file(paths).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
 
 
-def _write_holder(paths: DataPaths, info: dict[str, Any]) -> None:
-    target = holder_file(paths)
+def _write_json(target: Path, info: dict[str, Any]) -> None:
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, target)

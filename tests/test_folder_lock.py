@@ -16,7 +16,16 @@ from pathlib import Path
 import pytest
 
 from fanpin_desktop.context import WINDOW_PROGRAM, open_app
-from fanpin_desktop.folder_lock import FolderBusy, FolderLock, holder, holder_file, lock_file
+from fanpin_desktop.folder_lock import (
+    READER_PREFIX,
+    FolderBusy,
+    FolderLock,
+    ReaderMark,
+    holder,
+    holder_file,
+    lock_file,
+    readers,
+)
 from fanpin_desktop.paths import DataPaths
 from fanpin_desktop.services import backup as backups
 from fanpin_desktop.services import settings as settings_service
@@ -155,8 +164,10 @@ def test_a_second_window_on_the_folder_is_refused_and_may_open_read_only(tmp_pat
         assert "数据目录正被" in str(busy.value) and "窗口" in str(busy.value)
 
         second = open_app(data, read_only=True)
-        assert second.read_only and second.lock is None
+        assert second.read_only and isinstance(second.lock, ReaderMark) and second.lock.held
+        assert [r["pid"] for r in readers(second.paths)] == [os.getpid()]
         second.close()
+        assert readers(second.paths) == []
         assert holder(first.paths)["program"] == "窗口"  # type: ignore[index]
     finally:
         first.close()
@@ -255,4 +266,74 @@ def test_a_read_only_window_says_so_and_its_saves_are_refused(tmp_path, qtbot):
         window.close()
     finally:
         ctx.close()
+        writer.close()
+
+
+READER = textwrap.dedent(
+    """
+    import sys
+    from fanpin_desktop.context import open_app
+    ctx = open_app(sys.argv[1], read_only=True)
+    print("ready", flush=True)
+    sys.stdin.read()
+    ctx.close()
+    """
+)
+
+
+def test_restore_and_migrate_refuse_while_a_read_only_window_is_open(folder):
+    paths = DataPaths(folder)
+    backup = next(b.path for b in backups.list_backups(paths))
+    before = sorted(p.name for p in paths.backups.iterdir())
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(folder)],
+        cwd=ROOT,
+        env=ENV,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    try:
+        assert reader.stdout is not None and reader.stdout.readline().strip() == "ready"
+        assert holder(paths) is None  # a reader does not hold the folder: writers may start
+        for argv in (("restore", str(backup)), ("migrate",)):
+            result = fanpin(folder, *argv)
+            assert result.returncode == 1, result
+            assert "以只读方式打开" in result.stderr and f"进程 {reader.pid}" in result.stderr
+        assert sorted(p.name for p in paths.backups.iterdir()) == before
+        assert fanpin(folder, "info").returncode == 0
+        if hasattr(signal, "SIGKILL"):  # a reader that died leaves a mark that no longer counts
+            reader.send_signal(signal.SIGKILL)
+            reader.wait(timeout=60)
+            assert list(folder.glob(f"{READER_PREFIX}*.lock"))
+            assert readers(paths) == []
+            assert not list(folder.glob(f"{READER_PREFIX}*"))
+            assert fanpin(folder, "migrate").returncode == 0
+    finally:
+        if reader.poll() is None:
+            reader.stdin.close()  # type: ignore[union-attr]
+            reader.wait(timeout=60)
+
+
+def test_the_windows_restore_is_refused_while_a_read_only_window_is_open(folder, qapp):
+    from fanpin_desktop.ui.operations import data as data_ops
+    from fanpin_desktop.ui.tasks import TaskRunner
+
+    writer = open_app(folder, auto_backup=False, lock=WINDOW_PROGRAM)
+    reader = open_app(folder, read_only=True)
+    ops = data_ops.window_operations(writer, TaskRunner(synchronous=True))
+    before = sorted(p.name for p in writer.paths.backups.iterdir())
+    refused, done = [], []
+    try:
+        backup = next(b.path for b in backups.list_backups(writer.paths))
+        data_ops.restore(ops, writer.paths, backup, user_error=refused.append, success=done.append)
+        assert done == [] and len(refused) == 1 and "以只读方式打开" in str(refused[0])
+        assert sorted(p.name for p in writer.paths.backups.iterdir()) == before
+        reader.close()
+        data_ops.restore(ops, writer.paths, backup, user_error=refused.append, success=done.append)
+        assert len(done) == 1 and len(refused) == 1
+    finally:
+        ops.runner.shutdown()
+        reader.close()
         writer.close()
