@@ -53,6 +53,13 @@ class Command:
     handler: Handler
     migrate: bool = True  # open the database migrated to the newest schema first
     arguments: list[tuple[tuple[Any, ...], dict[str, Any]]] = field(default_factory=list)
+    #: takes the data folder's lock (one writer per folder, ``folder_lock``); a function of the
+    #: parsed arguments for a command whose actions differ (``cases`` only reads, ``warnings import``
+    #: writes). Commands that only read run alongside a window or a writing command.
+    writes: bool | Callable[[argparse.Namespace], bool] = True
+
+    def writes_with(self, args: argparse.Namespace) -> bool:
+        return bool(self.writes(args)) if callable(self.writes) else self.writes
 
 
 COMMANDS: dict[str, Command] = {}
@@ -69,11 +76,18 @@ def argument(*args: Any, **kwargs: Any) -> Callable[[Handler], Handler]:
     return deco
 
 
-def command(name: str, help: str, *, migrate: bool = True) -> Callable[[Handler], Handler]:
-    """Register ``fn(args, ctx)`` as ``fanpin <name>``; it returns an exit code or None for 0."""
+def command(
+    name: str,
+    help: str,
+    *,
+    migrate: bool = True,
+    writes: bool | Callable[[argparse.Namespace], bool] = True,
+) -> Callable[[Handler], Handler]:
+    """Register ``fn(args, ctx)`` as ``fanpin <name>``; it returns an exit code or None for 0.
+    ``writes=False`` (or a function of the arguments): it only reads and takes no folder lock."""
 
     def deco(fn: Handler) -> Handler:
-        COMMANDS[name] = Command(name, help, fn, migrate, list(fn.__dict__.get("_cli_arguments", [])))
+        COMMANDS[name] = Command(name, help, fn, migrate, list(fn.__dict__.get("_cli_arguments", [])), writes)
         return fn
 
     return deco
@@ -110,7 +124,7 @@ def _demo(args: argparse.Namespace, ctx: AppContext) -> int:
     return EXIT_OK
 
 
-@command("backup", "立即备份数据库", migrate=False)
+@command("backup", "立即备份数据库", migrate=False, writes=False)
 def _backup(args: argparse.Namespace, ctx: AppContext) -> int:
     from fanpin_desktop.services import backup as backups
 
@@ -119,7 +133,7 @@ def _backup(args: argparse.Namespace, ctx: AppContext) -> int:
     return EXIT_OK
 
 
-@command("backups", "列出备份文件", migrate=False)
+@command("backups", "列出备份文件", migrate=False, writes=False)
 def _backups(args: argparse.Namespace, ctx: AppContext) -> int:
     from fanpin_desktop.services import backup as backups
 
@@ -136,8 +150,10 @@ def _backups(args: argparse.Namespace, ctx: AppContext) -> int:
 @command("restore", "用备份文件替换当前数据库（当前数据库另存到备份文件夹）", migrate=False)
 @argument("file", metavar="FILE", help="备份文件（.sqlite3）")
 def _restore(args: argparse.Namespace, ctx: AppContext) -> int:
+    from fanpin_desktop.folder_lock import refuse_readers
     from fanpin_desktop.services import backup as backups
 
+    refuse_readers(ctx.paths, "恢复备份")  # the lock keeps writers out; a read-only window too
     result = backups.restore(ctx.paths, args.file, db=ctx.db)
     out(f"已从 {result.restored_from} 恢复数据库：{ctx.paths.database}")
     if result.replaced_copy is not None:
@@ -147,7 +163,7 @@ def _restore(args: argparse.Namespace, ctx: AppContext) -> int:
     return EXIT_OK
 
 
-@command("info", "显示数据目录、数据库版本和数据量", migrate=False)
+@command("info", "显示数据目录、数据库版本和数据量", migrate=False, writes=False)
 def _info(args: argparse.Namespace, ctx: AppContext) -> int:
     from fanpin_desktop.services import backup as backups
 
@@ -171,8 +187,10 @@ def _info(args: argparse.Namespace, ctx: AppContext) -> int:
 @command("migrate", "把数据库升级到最新的数据结构（升级前自动备份）", migrate=False)
 def _migrate(args: argparse.Namespace, ctx: AppContext) -> int:
     from fanpin_desktop.db import migrate, schema_revision
+    from fanpin_desktop.folder_lock import refuse_readers
     from fanpin_desktop.services import backup as backups
 
+    refuse_readers(ctx.paths, "升级数据库")
     before = schema_revision(ctx.db.engine)
     if migrate(ctx.db, backup_before=backups.backup_before_migration(ctx.paths)):
         out(f"数据库已从版本 {before or '无'} 升级到 {schema_revision(ctx.db.engine)}。")
@@ -231,7 +249,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     cmd = COMMANDS[args.command]
     ctx: AppContext | None = None
     try:
-        ctx = open_app(args.data_dir, run_migrations=cmd.migrate, auto_backup=False, configure_logging=True)
+        ctx = open_app(
+            args.data_dir,
+            run_migrations=cmd.migrate,
+            auto_backup=False,
+            configure_logging=True,
+            lock=f"命令 fanpin {cmd.name}" if cmd.writes_with(args) else None,
+        )
         log.info("cli: %s", cmd.name)
         code = cmd.handler(args, ctx)
         return EXIT_OK if code is None else code

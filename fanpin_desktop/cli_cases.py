@@ -257,7 +257,7 @@ def _register_with_cli() -> None:
     handler = run
     for a, kw in reversed(ARGUMENTS):
         handler = cli.argument(*a, **kw)(handler)
-    cli.command("cases", HELP)(handler)
+    cli.command("cases", HELP, writes=False)(handler)
 
 
 _register_with_cli()

@@ -91,7 +91,7 @@ def _register_with_cli() -> None:
     handler = run
     for a, kw in reversed(ARGUMENTS):
         handler = cli.argument(*a, **kw)(handler)
-    cli.command("exports", HELP)(handler)
+    cli.command("exports", HELP, writes=lambda a: a.entered is not None)(handler)
 
 
 _register_with_cli()

@@ -207,7 +207,8 @@ def _register_with_cli() -> None:
             continue
         for a, kw in reversed(arguments):
             handler = cli.argument(*a, **kw)(handler)
-        cli.command(name, help_text)(handler)
+        writes = (lambda a: a.what == "national") if name == "export" else True  # roster only reads
+        cli.command(name, help_text, writes=writes)(handler)
 
 
 _register_with_cli()

@@ -120,7 +120,7 @@ def _register_with_cli() -> None:
     handler = run
     for a, kw in reversed(ARGUMENTS):
         handler = cli.argument(*a, **kw)(handler)
-    cli.command("print", HELP)(handler)
+    cli.command("print", HELP, writes=False)(handler)
 
 
 _register_with_cli()

@@ -98,7 +98,7 @@ def _register_with_cli() -> None:
     handler = run
     for a, kw in reversed(ARGUMENTS):
         handler = cli.argument(*a, **kw)(handler)
-    cli.command("rules", HELP)(handler)
+    cli.command("rules", HELP, writes=False)(handler)
 
 
 _register_with_cli()

@@ -245,7 +245,7 @@ def _register_with_cli() -> None:
     handler = run
     for a, kw in reversed(ARGUMENTS):
         handler = cli.argument(*a, **kw)(handler)
-    cli.command("screening", HELP)(handler)
+    cli.command("screening", HELP, writes=lambda a: a.action == "import" or a.snapshot)(handler)
 
 
 _register_with_cli()

@@ -185,7 +185,7 @@ def _register_with_cli() -> None:
         handler = fn
         for a, kw in reversed(arguments):
             handler = cli.argument(*a, **kw)(handler)
-        cli.command(name, help_text)(handler)
+        cli.command(name, help_text, writes=lambda a: a.action == "import")(handler)
 
 
 _register_with_cli()

@@ -16,6 +16,7 @@ from typing import Any
 
 from fanpin_desktop.db import Database, migrate
 from fanpin_desktop.errors import UserError, explain_os_error
+from fanpin_desktop.folder_lock import FolderLock, ReaderMark
 from fanpin_desktop.paths import DataPaths, resolve_data_paths
 from fanpin_desktop.services import backup as backups
 from fanpin_desktop.services import settings as settings_service
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 DEMO_FOLDER = "demo"
 DEFAULT_DEMO_HOUSEHOLDS = 2500
 DEFAULT_DEMO_SEED = 2022
+WINDOW_PROGRAM = "窗口"  # who holds the data folder's lock, as the clerk reads it (folder_lock)
 
 
 @dataclass
@@ -39,6 +41,8 @@ class AppContext:
     demo_summary: Any = None
     log_file: Path | None = None
     warnings: list[str] = field(default_factory=list)  # Chinese notes for the clerk (e.g. backup failed)
+    lock: FolderLock | ReaderMark | None = None  # the folder's lock (a writer) or a read-only mark
+    read_only: bool = False  # opened while another window or command holds the folder: no writes
 
     def settings(self) -> settings_service.TownshipSettings:
         with self.db.reading() as s:
@@ -46,6 +50,8 @@ class AppContext:
 
     def close(self) -> None:
         self.db.dispose()
+        if self.lock is not None:
+            self.lock.release()
 
 
 def demo_data_paths(data_dir_override: str | os.PathLike[str] | None = None) -> DataPaths:
@@ -107,12 +113,21 @@ def open_app(
     configure_logging: bool = False,
     now: dt.datetime | None = None,
     progress: Callable[..., Any] | None = None,
+    lock: str | None = None,
+    read_only: bool = False,
 ) -> AppContext:
     """Open (creating if needed) the data directory and its database, ready for use.
 
     Order matters: the database is copied aside before any migration; the daily automatic backup
     is made only of a database that existed before this start; a failed automatic backup does not
     stop the program (it is reported in ``warnings``).
+
+    ``lock`` names this program in the data folder's lock (``folder_lock``), taken before the
+    database is opened; a folder held by another window or command raises ``FolderBusy``. The
+    window passes ``WINDOW_PROGRAM``, a writing command its name; ``None`` (a command that only
+    reads, a test) takes no lock. ``read_only``: a reader mark instead of the lock (``restore``
+    and ``migrate`` refuse while it is held), no migration, no backup, no demo building; the
+    window's operations then refuse every write.
     """
     paths = demo_data_paths(data_dir_override) if demo else resolve_data_paths(data_dir_override)
     _ensure(paths)
@@ -122,10 +137,18 @@ def open_app(
         from fanpin_desktop.logging_setup import setup_logging
 
         log_file = setup_logging(paths)
+    folder_lock: FolderLock | ReaderMark | None = None
+    if read_only:
+        run_migrations = auto_backup = False
+        folder_lock = ReaderMark(paths)  # restore and migrate refuse while a reader is open
+        folder_lock.acquire(lock or WINDOW_PROGRAM)
+    elif lock is not None:
+        folder_lock = FolderLock(paths)
+        folder_lock.acquire(lock)
     existed = paths.database.exists()
     log.info("opening %s (demo=%s, existed=%s)", paths.database, demo, existed)
     db = Database(paths.database)
-    ctx = AppContext(paths=paths, db=db, demo=demo, log_file=log_file)
+    ctx = AppContext(paths=paths, db=db, demo=demo, log_file=log_file, lock=folder_lock, read_only=read_only)
     try:
         if run_migrations:
             try:
@@ -137,7 +160,7 @@ def open_app(
                 if user is None:
                     raise
                 raise user from exc
-        if demo:
+        if demo and not read_only:
             with db.reading() as s:
                 empty = backups.is_empty(s)
             if empty:
@@ -145,7 +168,7 @@ def open_app(
         if auto_backup and existed and run_migrations:
             _daily_backup(ctx, now)
     except BaseException:
-        db.dispose()
+        ctx.close()
         raise
     return ctx
 

@@ -74,8 +74,17 @@ class DataPaths:
         return self.root / "exports"
 
     def ensure(self) -> DataPaths:
+        """Create the folders, for this user only where the OS allows (0700 on POSIX: the database
+        holds ID numbers; an existing data folder is tightened too; Windows keeps its ACLs, the
+        per-user data directory is already private there)."""
         for folder in (self.root, self.backups, self.logs, self.exports):
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if os.name == "posix":
+            try:
+                if self.root.stat().st_mode & 0o077:
+                    self.root.chmod(0o700)
+            except OSError:  # a FAT-formatted USB stick has no modes; not ours to change
+                pass
         return self
 
 

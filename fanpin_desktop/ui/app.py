@@ -140,8 +140,26 @@ def make_application(argv: Sequence[str] | None = None):  # type: ignore[no-unty
 # --------------------------------------------------------------------------- normal start
 
 
+def ask_read_only(busy: BaseException, parent=None) -> bool:  # type: ignore[no-untyped-def]
+    """The data folder is held by another window or command: open read-only (True) or quit."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(APP_TITLE)
+    box.setText(f"{str(busy).split('。')[0]}。")
+    box.setInformativeText(
+        "以只读方式打开：可以查看、查询和打印，但不能保存任何修改。\n退出：等另一个窗口关闭后再打开。"
+    )
+    read_only = box.addButton("以只读方式打开", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is read_only
+
+
 def run_window(args: argparse.Namespace) -> int:
-    from fanpin_desktop.context import DEFAULT_DEMO_HOUSEHOLDS, AppContext, open_app
+    from fanpin_desktop.context import DEFAULT_DEMO_HOUSEHOLDS, WINDOW_PROGRAM, AppContext, open_app
+    from fanpin_desktop.folder_lock import FolderBusy
     from fanpin_desktop.logging_setup import install_qt_message_handler, shutdown_logging
     from fanpin_desktop.ui import errors
     from fanpin_desktop.ui.main_window import MainWindow
@@ -154,16 +172,33 @@ def run_window(args: argparse.Namespace) -> int:
     runner = TaskRunner()
     holder: dict[str, object] = {}
 
-    def start(control) -> AppContext:  # type: ignore[no-untyped-def]
-        return open_app(
-            args.data_dir,
-            demo=args.demo,
-            demo_households=args.households or DEFAULT_DEMO_HOUSEHOLDS,
-            configure_logging=True,
-            progress=control,
-        )
+    def start(control, read_only: bool = False) -> AppContext | FolderBusy:  # type: ignore[no-untyped-def]
+        try:
+            return open_app(
+                args.data_dir,
+                demo=args.demo,
+                demo_households=args.households or DEFAULT_DEMO_HOUSEHOLDS,
+                configure_logging=True,
+                progress=control,
+                lock=WINDOW_PROGRAM,
+                read_only=read_only,
+            )
+        except FolderBusy as busy:  # another window or command holds the folder: ask (GUI thread)
+            return busy
 
-    def started(ctx: AppContext) -> None:
+    def started(ctx: AppContext | FolderBusy) -> None:
+        if isinstance(ctx, FolderBusy):
+            if ask_read_only(ctx):
+                runner.run(
+                    lambda control: start(control, read_only=True),
+                    on_done=started,
+                    on_error=failed,
+                    label="正在以只读方式打开…",
+                    cancellable=False,
+                )
+            else:
+                app.exit(0)
+            return
         log.info("%s %s started, data in %s", APP_TITLE, __version__, ctx.paths.root)
         window = MainWindow(ctx, runner)
         holder["ctx"], holder["window"] = ctx, window
@@ -230,7 +265,7 @@ def smoke_test(args: argparse.Namespace) -> int:
     try:
         from PySide6.QtCore import QSettings, Qt, QTimer
 
-        from fanpin_desktop.context import open_app
+        from fanpin_desktop.context import WINDOW_PROGRAM, open_app
         from fanpin_desktop.services.households import HouseholdQuery, search_household_ids
         from fanpin_desktop.ui import errors
         from fanpin_desktop.ui.main_window import MainWindow
@@ -245,7 +280,12 @@ def smoke_test(args: argparse.Namespace) -> int:
         households = args.households or SMOKE_HOUSEHOLDS
         with errors.collecting() as seen:
             ctx = open_app(
-                tmp / "data", demo=True, demo_households=households, configure_logging=True, auto_backup=False
+                tmp / "data",
+                demo=True,
+                demo_households=households,
+                configure_logging=True,
+                auto_backup=False,
+                lock=WINDOW_PROGRAM,
             )
             opened.append(ctx)
             qsettings = QSettings(str(tmp / "qsettings.ini"), QSettings.Format.IniFormat)

@@ -327,7 +327,7 @@ class MainWindow(QMainWindow):
             return
         township = settings.township or "未设置乡镇"
         demo = "（演示数据）" if self.ctx.demo else ""
-        self.setWindowTitle(f"{APP_TITLE} — {township}{demo}")
+        self.setWindowTitle(f"{APP_TITLE} — {township}{demo}{'（只读）' if self.ctx.read_only else ''}")
         place = (
             f"{settings.county}{settings.township}"
             if settings.township

@@ -63,6 +63,11 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+READ_ONLY_MESSAGE = (
+    "本窗口以只读方式打开（数据目录正被另一个窗口或命令使用），不能保存修改。"
+    "请关闭另一个窗口（或等命令结束）后重新打开本程序再修改。"
+)
 ChangesFor = Changes | Callable[[Any], Changes]
 
 
@@ -90,9 +95,12 @@ class Operations(QObject):
         parent: QObject | None = None,
         *,
         exports_dir: Path | None = None,
+        read_only: bool = False,
     ) -> None:
         super().__init__(parent)
         self.db = db
+        #: opened while another program holds the data folder: every write is refused
+        self.read_only = read_only
         self.runner = runner if runner is not None else TaskRunner(self)
         #: where exports and printed PDFs go by default (the data folder's exports/)
         self.exports_dir = exports_dir
@@ -146,6 +154,7 @@ class Operations(QObject):
         db = self.db
 
         def work(control: TaskControl) -> T:
+            self._refuse_if_read_only()
             with db.unit() as session:
                 return fn(session, control) if progress else fn(session)
 
@@ -163,11 +172,21 @@ class Operations(QObject):
         user_error: Callable[[UserError], None] | None = None,
         origin: object | None = None,
     ) -> Task:
-        """``fn(db, control)`` on the task runner, for a service that opens its own units of work."""
+        """``fn(db, control)`` on the task runner, for a service that opens its own units of work.
+        One that announces changes writes, and is refused when read-only (an import's preview, a
+        backup announce nothing)."""
         db = self.db
-        return self._run(
-            lambda control: fn(db, control), changes, success, parent, label, cancellable, user_error, origin
-        )
+
+        def work(control: TaskControl) -> T:
+            if changes:
+                self._refuse_if_read_only()
+            return fn(db, control)
+
+        return self._run(work, changes, success, parent, label, cancellable, user_error, origin)
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise UserError(READ_ONLY_MESSAGE)
 
     def announce(self, changes: Changes, origin: object | None = None) -> None:
         """Tell every page that ``changes`` happened (a write made outside ``write``, e.g. the

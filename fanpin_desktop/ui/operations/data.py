@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 
 from fanpin_desktop.context import AppContext
+from fanpin_desktop.folder_lock import refuse_readers
 from fanpin_desktop.paths import DataPaths
 from fanpin_desktop.services import backup as backups
 from fanpin_desktop.services import importer, regions
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 def window_operations(ctx: AppContext, runner: TaskRunner, parent: QObject | None = None) -> Operations:
     """The operations of the main window on the opened application's database."""
-    return Operations(ctx.db, runner, parent, exports_dir=ctx.paths.exports)
+    return Operations(ctx.db, runner, parent, exports_dir=ctx.paths.exports, read_only=ctx.read_only)
 
 
 # --------------------------------------------------------------------------- import (the wizard's steps)
@@ -169,6 +170,11 @@ def backup(
     )
 
 
+def _restore(paths: DataPaths, file: Path, db: Any) -> backups.RestoreResult:
+    refuse_readers(paths, "恢复备份")  # not under a window opened read-only on the same folder
+    return backups.restore(paths, file, db=db)
+
+
 def restore(
     ops: Operations,
     paths: DataPaths,
@@ -178,7 +184,7 @@ def restore(
     """Replace the database with the backup ``file`` (the current one is kept aside first); every
     page reloads (the notice comes before ``success``)."""
     return ops.with_database(
-        lambda db, _control: backups.restore(paths, file, db=db),
+        lambda db, _control: _restore(paths, file, db),
         Changes.everything(),
         label="正在恢复数据库…",
         cancellable=False,
