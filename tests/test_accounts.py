@@ -197,3 +197,72 @@ def test_audit_entries_name_the_logged_in_account(capsys, data_dir, monkeypatch)
     finally:
         ctx.close()
     assert users == {"录入"}
+
+
+# ----------------------------------------------------------------------------- window
+
+
+def test_viewer_window_operations_refuse_writes(tmp_path, qapp):
+    from fanpin_desktop.services import settings as settings_service
+    from fanpin_desktop.ui.operations import HOUSEHOLDS
+    from fanpin_desktop.ui.operations.data import window_operations
+    from fanpin_desktop.ui.tasks import TaskRunner
+
+    ctx = open_app(tmp_path / "data", auto_backup=False)
+    ops = None
+    try:
+        for role, refused_expected in ((accounts.VIEWER, True), (accounts.CLERK, False)):
+            ctx.role = role
+            ops = window_operations(ctx, TaskRunner(synchronous=True))
+            called, refused = [], []
+            ops.write(
+                lambda s, called=called: called.append(settings_service.update(s, township="改过的")),
+                HOUSEHOLDS,
+                user_error=refused.append,
+            )
+            ops.runner.shutdown()
+            if refused_expected:
+                assert called == [] and [str(e) for e in refused] == [accounts.VIEWER_READ_ONLY]
+                assert "当前账户（查看）只能查看和打印，不能保存修改" in accounts.VIEWER_READ_ONLY
+            else:
+                assert refused == [] and len(called) == 1
+    finally:
+        ctx.close()
+
+
+def test_login_dialog_and_window_login(tmp_path, qapp, monkeypatch):
+    from fanpin_desktop.ui import app as ui_app
+    from fanpin_desktop.ui.dialogs.login_dialog import IdleLock, LoginDialog
+
+    ctx = open_app(tmp_path / "data", auto_backup=False)
+    try:
+        assert ui_app.log_in(ctx) is True and ctx.role is None  # no accounts: no dialog, no role
+        assert ui_app.start_idle_lock(ctx, None) is None
+        with ctx.db.unit() as s:
+            accounts.add_account(s, "只看", accounts.VIEWER, "viewer-pass")
+        dialog = LoginDialog(ui_app._account_check(ctx))
+        dialog.name_edit.setText("只看")
+        dialog.password_edit.setText("wrong-pass")
+        dialog.login_button.click()
+        assert dialog.account is None and "用户名或密码不正确" in dialog.message.text()
+        assert dialog.password_edit.text() == ""
+        dialog.password_edit.setText("viewer-pass")
+        dialog.login_button.click()
+        assert dialog.account is not None and dialog.account.role == accounts.VIEWER
+
+        def fake_exec(self):
+            self.name_edit.setText("只看")
+            self.password_edit.setText("viewer-pass")
+            self._login()
+            return int(self.result())
+
+        monkeypatch.setattr(LoginDialog, "exec", fake_exec)
+        assert ui_app.log_in(ctx) is True
+        assert ctx.role == accounts.VIEWER and ctx.db.user == "只看"
+        fired = []
+        idle = IdleLock(15, lambda: fired.append(1))
+        idle.timer.timeout.emit()
+        assert fired == [1] and idle.timer.isActive()
+        idle.timer.stop()
+    finally:
+        ctx.close()

@@ -15,13 +15,14 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from fanpin_desktop.errors import UserError, ValidationError
-from fanpin_desktop.models import Account
+from fanpin_desktop.models import Account, Setting
 
 ADMIN, CLERK, VIEWER = "管理员", "录入员", "查看"
 ROLES = (ADMIN, CLERK, VIEWER)
 MIN_PASSWORD = 8
 WRONG_CREDENTIALS = "用户名或密码不正确。"
 DISABLED = "该账户已停用，请联系管理员。"
+IDLE_LOCK_SETTING, DEFAULT_IDLE_LOCK_MINUTES = "idle_lock_minutes", 15
 VIEWER_READ_ONLY = "当前账户（查看）只能查看和打印，不能保存修改。"
 
 #: what each role may do; "read" is implied for every role
@@ -143,3 +144,12 @@ def disable(session: Session, name: str) -> None:
 
 def list_accounts(session: Session) -> list[AccountInfo]:
     return [_info(a) for a in session.scalars(select(Account).order_by(Account.id))]
+
+
+def idle_lock_minutes(session: Session) -> int:
+    """Minutes without keyboard or mouse before the window asks for the password again (0: never)."""
+    row = session.get(Setting, IDLE_LOCK_SETTING)
+    try:
+        return max(int(row.value), 0) if row is not None else DEFAULT_IDLE_LOCK_MINUTES
+    except (TypeError, ValueError):
+        return DEFAULT_IDLE_LOCK_MINUTES
