@@ -233,6 +233,7 @@ def test_viewer_window_operations_refuse_writes(tmp_path, qapp):
 def test_login_dialog_and_window_login(tmp_path, qapp, monkeypatch):
     from fanpin_desktop.ui import app as ui_app
     from fanpin_desktop.ui.dialogs.login_dialog import IdleLock, LoginDialog
+    from fanpin_desktop.ui.operations.accounts import account_check
 
     ctx = open_app(tmp_path / "data", auto_backup=False)
     try:
@@ -240,7 +241,7 @@ def test_login_dialog_and_window_login(tmp_path, qapp, monkeypatch):
         assert ui_app.start_idle_lock(ctx, None) is None
         with ctx.db.unit() as s:
             accounts.add_account(s, "只看", accounts.VIEWER, "viewer-pass")
-        dialog = LoginDialog(ui_app._account_check(ctx))
+        dialog = LoginDialog(account_check(ctx))
         dialog.name_edit.setText("只看")
         dialog.password_edit.setText("wrong-pass")
         dialog.login_button.click()

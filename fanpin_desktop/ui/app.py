@@ -157,29 +157,18 @@ def ask_read_only(busy: BaseException, parent=None) -> bool:  # type: ignore[no-
     return box.clickedButton() is read_only
 
 
-def _account_check(ctx):  # type: ignore[no-untyped-def]
-    from fanpin_desktop.services import accounts
-
-    def check(name: str, password: str) -> accounts.AccountInfo:
-        with ctx.db.unit(commit=not ctx.read_only) as s:  # a read-only window records no login
-            return accounts.authenticate(s, name, password)
-
-    return check
-
-
 def log_in(ctx, parent=None) -> bool:  # type: ignore[no-untyped-def]
     """The login dialog when the database has accounts; the account's name goes into the audit
     trail and its role onto the window's operations. False: the clerk chose 退出."""
-    from fanpin_desktop.services import accounts
     from fanpin_desktop.ui.dialogs.login_dialog import LoginDialog
+    from fanpin_desktop.ui.operations import accounts as account_ops
 
-    with ctx.db.reading() as s:
-        if not accounts.has_accounts(s):
-            return True
-    dialog = LoginDialog(_account_check(ctx), parent)
+    if not account_ops.accounts_in_use(ctx):
+        return True
+    dialog = LoginDialog(account_ops.account_check(ctx), parent)
     if not dialog.exec() or dialog.account is None:
         return False
-    ctx.db.user, ctx.role = dialog.account.name, dialog.account.role
+    account_ops.logged_in(ctx, dialog.account)
     log.info("logged in as %s (%s)", dialog.account.name, dialog.account.role)
     return True
 
@@ -187,24 +176,25 @@ def log_in(ctx, parent=None) -> bool:  # type: ignore[no-untyped-def]
 def start_idle_lock(ctx, window):  # type: ignore[no-untyped-def]
     """After ``idle_lock_minutes`` without key or mouse, ask the logged-in account's password again
     (modal over the window; open dialogs and their input stay underneath). None without accounts."""
-    from fanpin_desktop.services import accounts
+    from PySide6.QtWidgets import QApplication
+
     from fanpin_desktop.ui.dialogs.login_dialog import IdleLock, LoginDialog
+    from fanpin_desktop.ui.operations import accounts as account_ops
 
     if ctx.role is None:
         return None
-    with ctx.db.reading() as s:
-        minutes = accounts.idle_lock_minutes(s)
+    minutes = account_ops.idle_minutes(ctx)
     if minutes <= 0:
         return None
 
     def lock() -> None:
-        dialog = LoginDialog(_account_check(ctx), window, fixed_name=ctx.db.user)
+        dialog = LoginDialog(
+            account_ops.account_check(ctx), window, fixed_name=account_ops.logged_in_name(ctx)
+        )
         if not dialog.exec():
             window.close()
 
     idle = IdleLock(minutes, lock, window)
-    from PySide6.QtWidgets import QApplication
-
     QApplication.instance().installEventFilter(idle)
     return idle
 
