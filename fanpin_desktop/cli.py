@@ -41,6 +41,7 @@ COMMAND_MODULES: list[str] = [
     "fanpin_desktop.cli_exchange",
     "fanpin_desktop.cli_warnings",
     "fanpin_desktop.cli_rules",
+    "fanpin_desktop.cli_users",
 ]
 
 Handler = Callable[[argparse.Namespace, AppContext], int | None]
@@ -229,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-h", "--help", action="help", help="显示帮助信息并退出")
     parser.add_argument("--data-dir", metavar="DIR", help="数据目录（默认为本机用户数据目录或便携目录）")
     parser.add_argument(
+        "--user", metavar="NAME", help="账户名（数据库已启用账户时；也可用环境变量 FANPIN_USER）"
+    )
+    parser.add_argument(
         "--version", action="version", version=f"fanpin {__version__}", help="显示版本号并退出"
     )
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
@@ -257,6 +261,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             lock=f"命令 fanpin {cmd.name}" if cmd.writes_with(args) else None,
         )
         log.info("cli: %s", cmd.name)
+        from fanpin_desktop.cli_users import login  # fails closed: no import, no command
+
+        login(args, cmd, ctx)  # accounts (issue 14): only when the database has any
         code = cmd.handler(args, ctx)
         return EXIT_OK if code is None else code
     except UserError as exc:

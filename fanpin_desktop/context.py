@@ -43,6 +43,7 @@ class AppContext:
     warnings: list[str] = field(default_factory=list)  # Chinese notes for the clerk (e.g. backup failed)
     lock: FolderLock | ReaderMark | None = None  # the folder's lock (a writer) or a read-only mark
     read_only: bool = False  # opened while another window or command holds the folder: no writes
+    role: str | None = None  # the logged-in account's role (issue 14); None: no accounts, no login
 
     def settings(self) -> settings_service.TownshipSettings:
         with self.db.reading() as s:

@@ -1,5 +1,6 @@
 """SQLAlchemy mapped classes: every entity of DOMAIN.md §2."""
 
+from fanpin_desktop.models.accounts import Account
 from fanpin_desktop.models.base import Audited, Base
 from fanpin_desktop.models.exchange import NationalExport, NationalExportRecord
 from fanpin_desktop.models.household import Household, IncomeRecord, Member
@@ -36,6 +37,7 @@ from fanpin_desktop.models.system import (
 from fanpin_desktop.models.warnings import CountyProblem, ListImport
 
 __all__ = [
+    "Account",
     "Audited",
     "Base",
     "NationalExport",

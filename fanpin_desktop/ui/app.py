@@ -157,6 +157,48 @@ def ask_read_only(busy: BaseException, parent=None) -> bool:  # type: ignore[no-
     return box.clickedButton() is read_only
 
 
+def log_in(ctx, parent=None) -> bool:  # type: ignore[no-untyped-def]
+    """The login dialog when the database has accounts; the account's name goes into the audit
+    trail and its role onto the window's operations. False: the clerk chose 退出."""
+    from fanpin_desktop.ui.dialogs.login_dialog import LoginDialog
+    from fanpin_desktop.ui.operations import accounts as account_ops
+
+    if not account_ops.accounts_in_use(ctx):
+        return True
+    dialog = LoginDialog(account_ops.account_check(ctx), parent)
+    if not dialog.exec() or dialog.account is None:
+        return False
+    account_ops.logged_in(ctx, dialog.account)
+    log.info("logged in as %s (%s)", dialog.account.name, dialog.account.role)
+    return True
+
+
+def start_idle_lock(ctx, window):  # type: ignore[no-untyped-def]
+    """After ``idle_lock_minutes`` without key or mouse, ask the logged-in account's password again
+    (modal over the window; open dialogs and their input stay underneath). None without accounts."""
+    from PySide6.QtWidgets import QApplication
+
+    from fanpin_desktop.ui.dialogs.login_dialog import IdleLock, LoginDialog
+    from fanpin_desktop.ui.operations import accounts as account_ops
+
+    if ctx.role is None:
+        return None
+    minutes = account_ops.idle_minutes(ctx)
+    if minutes <= 0:
+        return None
+
+    def lock() -> None:
+        dialog = LoginDialog(
+            account_ops.account_check(ctx), window, fixed_name=account_ops.logged_in_name(ctx)
+        )
+        if not dialog.exec():
+            window.close()
+
+    idle = IdleLock(minutes, lock, window)
+    QApplication.instance().installEventFilter(idle)
+    return idle
+
+
 def run_window(args: argparse.Namespace) -> int:
     from fanpin_desktop.context import DEFAULT_DEMO_HOUSEHOLDS, WINDOW_PROGRAM, AppContext, open_app
     from fanpin_desktop.folder_lock import FolderBusy
@@ -200,8 +242,13 @@ def run_window(args: argparse.Namespace) -> int:
                 app.exit(0)
             return
         log.info("%s %s started, data in %s", APP_TITLE, __version__, ctx.paths.root)
+        if not log_in(ctx):  # accounts (issue 14): only a database that has any asks
+            ctx.close()
+            app.exit(0)
+            return
         window = MainWindow(ctx, runner)
         holder["ctx"], holder["window"] = ctx, window
+        holder["idle_lock"] = start_idle_lock(ctx, window)
         window.show()
         app.setQuitOnLastWindowClosed(True)
 

@@ -327,7 +327,9 @@ class MainWindow(QMainWindow):
             return
         township = settings.township or "未设置乡镇"
         demo = "（演示数据）" if self.ctx.demo else ""
-        self.setWindowTitle(f"{APP_TITLE} — {township}{demo}{'（只读）' if self.ctx.read_only else ''}")
+        self.setWindowTitle(
+            f"{APP_TITLE} — {township}{demo}{'（只读）' if self.ctx.read_only or self.ctx.role == '查看' else ''}"
+        )
         place = (
             f"{settings.county}{settings.township}"
             if settings.township
@@ -462,6 +464,12 @@ class MainWindow(QMainWindow):
         self.restore_file(chosen)
 
     def restore_file(self, file: Path) -> None:
+        from fanpin_desktop.services.accounts import can
+
+        if not can(self.ctx.role, "restore"):  # accounts (issue 14): only a 管理员 restores
+            self.inform("不能恢复", f"当前账户（{self.ctx.role}）无权恢复备份，请用管理员账户登录。")
+            return
+
         def done(result: backups.RestoreResult) -> None:
             log.info("restored from %s", result.restored_from.name)
             kept = f"\n\n原数据库已另存为：\n{result.replaced_copy}" if result.replaced_copy else ""

@@ -96,11 +96,14 @@ class Operations(QObject):
         *,
         exports_dir: Path | None = None,
         read_only: bool = False,
+        role: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
         #: opened while another program holds the data folder: every write is refused
         self.read_only = read_only
+        #: the logged-in account's role (issue 14); a 查看 account may not write
+        self.role = role
         self.runner = runner if runner is not None else TaskRunner(self)
         #: where exports and printed PDFs go by default (the data folder's exports/)
         self.exports_dir = exports_dir
@@ -185,6 +188,10 @@ class Operations(QObject):
         return self._run(work, changes, success, parent, label, cancellable, user_error, origin)
 
     def _refuse_if_read_only(self) -> None:
+        from fanpin_desktop.services.accounts import VIEWER_READ_ONLY, can
+
+        if not can(self.role, "write"):
+            raise UserError(VIEWER_READ_ONLY)
         if self.read_only:
             raise UserError(READ_ONLY_MESSAGE)
 
