@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 
 def window_operations(ctx: AppContext, runner: TaskRunner, parent: QObject | None = None) -> Operations:
     """The operations of the main window on the opened application's database."""
-    return Operations(ctx.db, runner, parent, exports_dir=ctx.paths.exports, read_only=ctx.read_only, role=ctx.role)
+    return Operations(
+        ctx.db, runner, parent, exports_dir=ctx.paths.exports, read_only=ctx.read_only, role=ctx.role
+    )
 
 
 # --------------------------------------------------------------------------- import (the wizard's steps)
