@@ -133,27 +133,8 @@ def import_problems(
     received_on = received_on or dt.date.today()
     if control is not None:
         control.report(0, 2, "正在读取文件…")
-    rows = list(rl.read_rows(path, pv.sheet, pv.header_rows[-1], pv.labels, cols))
-    fps = [rl.fingerprint(KIND, None, r.fingerprint_text) for r in rows]
-    existing: set[str] = set()
-    for i in range(0, len(fps), 900):
-        existing.update(
-            session.scalars(
-                select(CountyProblem.fingerprint).where(CountyProblem.fingerprint.in_(fps[i : i + 900]))
-            )
-        )
-    parsed = []
-    seen: set[str] = set()
-    already = dup = 0
-    for r, fp in zip(rows, fps, strict=True):
-        if fp in seen:
-            dup += 1
-        elif fp in existing:
-            seen.add(fp)
-            already += 1
-        else:
-            seen.add(fp)
-            parsed.append((r, fp, *rl.clean_id(r.values)))
+    found = rl.new_rows(session, path, pv, cols, KIND, None, CountyProblem.fingerprint)
+    parsed, already, dup = found.parsed, found.already, found.dup
     if control is not None:
         control.report(1, 2, "正在匹配农户…")
     matcher = rl.Matcher.load(session, {p[2] for p in parsed if p[3] and p[2]}, set())
@@ -165,20 +146,17 @@ def import_problems(
                 select(Household.code, Household.id).where(Household.code.in_(codes[i : i + 900]))
             ).all()
         )
-    batch = ListImport(
+    batch = rl.record_import(
+        session,
         kind=KIND,
-        batch_label=batch_label,
-        file_name=Path(path).name[:260],
-        sheet=pv.sheet[:60],
+        department=None,
+        path=path,
+        pv=pv,
+        columns=columns,
+        found=found,
         received_on=received_on,
-        mapping_name=pv.mapping_name if columns is None else None,
-        total_rows=len(rows),
-        new_rows=len(parsed),
-        already_rows=already + dup,
-        imported_by=rl.user_of(session),
+        batch_label=batch_label,
     )
-    session.add(batch)
-    session.flush()
     matched = unmatched = 0
     new_rows = []
     for r, fp, number, valid, problem_text in parsed:
@@ -225,7 +203,7 @@ def import_problems(
     return ProblemImportResult(
         batch.id,
         batch.file_name,
-        len(rows),
+        len(found.rows),
         len(parsed),
         already,
         dup,

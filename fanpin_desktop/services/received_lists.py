@@ -27,6 +27,7 @@ from fanpin_desktop.errors import UserError, ValidationError
 from fanpin_desktop.models import ImportMapping, Member
 from fanpin_desktop.models.household import Household
 from fanpin_desktop.models.region import Village
+from fanpin_desktop.models.warnings import ListImport
 from fanpin_desktop.services.importer.headers import header_signature, norm_label
 from fanpin_desktop.services.importer.reading import Source, column_letter, open_source
 
@@ -347,6 +348,82 @@ def read_rows(
                 yield ListRow(n + 1, values, raw, _normalised_content(content))
     finally:
         src.close()
+
+
+@dataclass
+class NewRows:
+    """A received file's rows split into those never received before (``parsed``: row,
+    fingerprint, cleaned ID number, whether it is valid, the ID problem), rows received in an
+    earlier import (``already``) and repeats within the file (``dup``)."""
+
+    rows: list[ListRow]
+    parsed: list[tuple[ListRow, str, str | None, bool, str | None]]
+    already: int
+    dup: int
+
+
+def new_rows(
+    session: Session,
+    path: str | Path,
+    pv: ListPreview,
+    columns: list[str | None],
+    kind: str,
+    department: str | None,
+    fingerprint_column: Any,
+) -> NewRows:
+    """Read the file and keep the rows not received before (``fingerprint_column``: the stored
+    fingerprints of this kind of list), so re-importing the same file adds nothing."""
+    rows = list(read_rows(path, pv.sheet, pv.header_rows[-1], pv.labels, columns))
+    fps = [fingerprint(kind, department, r.fingerprint_text) for r in rows]
+    existing: set[str] = set()
+    for i in range(0, len(fps), 900):
+        existing.update(
+            session.scalars(select(fingerprint_column).where(fingerprint_column.in_(fps[i : i + 900])))
+        )
+    parsed = []
+    seen: set[str] = set()
+    already = dup = 0
+    for r, fp in zip(rows, fps, strict=True):
+        if fp in seen:
+            dup += 1
+            continue
+        seen.add(fp)
+        if fp in existing:
+            already += 1
+            continue
+        parsed.append((r, fp, *clean_id(r.values)))
+    return NewRows(rows, parsed, already, dup)
+
+
+def record_import(
+    session: Session,
+    *,
+    kind: str,
+    department: str | None,
+    path: str | Path,
+    pv: ListPreview,
+    columns: Sequence[str | None] | None,
+    found: NewRows,
+    received_on: dt.date,
+    batch_label: str | None,
+) -> ListImport:
+    """The import's own record (file, sheet, mapping, counts, who), flushed so rows can refer to it."""
+    batch = ListImport(
+        kind=kind,
+        department=department,
+        batch_label=batch_label,
+        file_name=Path(path).name[:260],
+        sheet=pv.sheet[:60],
+        received_on=received_on,
+        mapping_name=pv.mapping_name if columns is None else None,
+        total_rows=len(found.rows),
+        new_rows=len(found.parsed),
+        already_rows=found.already + found.dup,
+        imported_by=user_of(session),
+    )
+    session.add(batch)
+    session.flush()
+    return batch
 
 
 def _normalised_content(texts: list[str]) -> str:

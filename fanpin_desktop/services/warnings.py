@@ -338,30 +338,8 @@ def import_warnings(
     received_on = received_on or dt.date.today()
     if control is not None:
         control.report(0, 3, "正在读取文件…")
-    rows = list(rl.read_rows(path, pv.sheet, pv.header_rows[-1], pv.labels, cols))
-    fps = [rl.fingerprint(KIND, department, r.fingerprint_text) for r in rows]
-    existing: set[str] = set()
-    for i in range(0, len(fps), 900):
-        existing.update(
-            session.scalars(
-                select(DepartmentWarning.fingerprint).where(
-                    DepartmentWarning.fingerprint.in_(fps[i : i + 900])
-                )
-            )
-        )
-    parsed = []
-    seen: set[str] = set()
-    already = dup = 0
-    for r, fp in zip(rows, fps, strict=True):
-        if fp in seen:
-            dup += 1
-            continue
-        seen.add(fp)
-        if fp in existing:
-            already += 1
-            continue
-        number, valid, problem = rl.clean_id(r.values)
-        parsed.append((r, fp, number, valid, problem))
+    found = rl.new_rows(session, path, pv, cols, KIND, department, DepartmentWarning.fingerprint)
+    parsed, already, dup = found.parsed, found.already, found.dup
     if control is not None:
         control.report(1, 3, "正在匹配农户…")
     matcher = rl.Matcher.load(
@@ -369,21 +347,17 @@ def import_warnings(
         {p[2] for p in parsed if p[3] and p[2]},
         {rl._norm_name(p[0].values["name"]) for p in parsed if p[0].values.get("name")},
     )
-    batch = ListImport(
+    batch = rl.record_import(
+        session,
         kind=KIND,
         department=department,
-        batch_label=batch_label,
-        file_name=Path(path).name[:260],
-        sheet=pv.sheet[:60],
+        path=path,
+        pv=pv,
+        columns=columns,
+        found=found,
         received_on=received_on,
-        mapping_name=pv.mapping_name if columns is None else None,
-        total_rows=len(rows),
-        new_rows=len(parsed),
-        already_rows=already + dup,
-        imported_by=rl.user_of(session),
+        batch_label=batch_label,
     )
-    session.add(batch)
-    session.flush()
     counts = {MATCHED: 0, TO_CONFIRM: 0, UNMATCHED: 0}
     new_rows: list[dict[str, Any]] = []
     for r, fp, number, valid, problem in parsed:
@@ -427,7 +401,7 @@ def import_warnings(
         batch.id,
         department,
         batch.file_name,
-        len(rows),
+        len(found.rows),
         len(parsed),
         already,
         dup,
