@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -143,4 +143,23 @@ def select_proxied_row(view: Any, proxy: Any, model: Any, record_id: Any) -> boo
     index = proxy.mapFromSource(model.index(r, 0))
     view.setCurrentIndex(index)
     view.selectRow(index.row())
+    return True
+
+
+def current_record_id(view: Any, model: Any) -> Any:
+    """The record id of an id-based list's current row (``LazyIdTableModel``), or None."""
+    index = view.currentIndex()
+    return model.record_id(index.row()) if index.isValid() else None
+
+
+def select_record_row(view: Any, model: Any, record_id: Any) -> bool:
+    """Make the record's row current and selected in an id-based list and scroll to it."""
+    row = model.row_of(record_id)
+    if row is None:
+        return False
+    first = model.index(row, 0)
+    view.selectionModel().setCurrentIndex(
+        first, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    )
+    view.scrollTo(first)
     return True

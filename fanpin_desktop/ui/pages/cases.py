@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,7 +42,7 @@ from fanpin_desktop.services import households as household_service
 from fanpin_desktop.services.cases import detail, listing, todo
 from fanpin_desktop.services.cases.types import DUE_KINDS, STATUS_LABELS, CaseQuery, CaseRow, DueItem
 from fanpin_desktop.services.households import VillageOption
-from fanpin_desktop.ui.common import ask_yes_no, list_keys, record_table
+from fanpin_desktop.ui.common import ask_yes_no, current_record_id, list_keys, record_table, select_record_row
 from fanpin_desktop.ui.dialogs.batch_print_dialog import BatchPrintDialog
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.pages.base import Page
@@ -394,19 +394,10 @@ class CasesPage(Page):
     # ------------------------------------------------------------------ selection and opening
 
     def current_case_id(self) -> int | None:
-        index = self.view.currentIndex()
-        return self.model.case_id(index.row()) if index.isValid() else None
+        return current_record_id(self.view, self.model)
 
     def select_case(self, case_id: int) -> bool:
-        row = self.model.row_of(case_id)
-        if row is None:
-            return False
-        self.view.selectionModel().setCurrentIndex(
-            self.model.index(row, 0),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        self.view.scrollTo(self.model.index(row, 0))
-        return True
+        return select_record_row(self.view, self.model, case_id)
 
     def selected_case_ids(self) -> list[int]:
         rows = sorted(index.row() for index in self.view.selectionModel().selectedRows())

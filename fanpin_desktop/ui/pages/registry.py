@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 
 import shiboken6
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,7 +35,14 @@ from fanpin_desktop.domain import enums
 from fanpin_desktop.services import households as svc
 from fanpin_desktop.services import quality
 from fanpin_desktop.services.households import HouseholdQuery, HouseholdRow, RegistryIndex, VillageOption
-from fanpin_desktop.ui.common import ask_yes_no, close_button, history_table, list_keys
+from fanpin_desktop.ui.common import (
+    ask_yes_no,
+    close_button,
+    current_record_id,
+    history_table,
+    list_keys,
+    select_record_row,
+)
 from fanpin_desktop.ui.dialogs.household_editor import HouseholdEditor
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import households as household_ops
@@ -360,19 +367,10 @@ class RegistryPage(Page):
     # ------------------------------------------------------------------ selection and details
 
     def current_household_id(self) -> int | None:
-        index = self.view.currentIndex()
-        return self.model.household_id(index.row()) if index.isValid() else None
+        return current_record_id(self.view, self.model)
 
     def select_household(self, household_id: int) -> bool:
-        row = self.model.row_of(household_id)
-        if row is None:
-            return False
-        self.view.selectionModel().setCurrentIndex(
-            self.model.index(row, 0),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        self.view.scrollTo(self.model.index(row, 0))
-        return True
+        return select_record_row(self.view, self.model, household_id)
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         has = current.isValid()
