@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
@@ -425,6 +426,23 @@ def story_publicity(data: PublicityNotice, styles: DocStyles, setup: PageSetup) 
     return story
 
 
+def _render(
+    path: str | os.PathLike[str],
+    items: Sequence[Any],
+    story_of: Callable[[Any, DocStyles, PageSetup], list[Flowable]],
+    setup: PageSetup,
+    styles: DocStyles,
+    default_title: str,
+    subject: str,
+) -> Path:
+    """One story per item in one PDF; its title is the item's when there is only one."""
+    story: list[Flowable] = []
+    for item in items:
+        story += story_of(item, styles, setup)
+    title = items[0].title if len(items) == 1 else default_title
+    return build_pdf(path, story, setup, styles=styles, title=title, subject=subject)
+
+
 def render_publicity(
     path: str | os.PathLike[str],
     notices: Sequence[PublicityNotice],
@@ -432,13 +450,9 @@ def render_publicity(
     paper: str = "A4",
     fonts: FontLibrary | None = None,
 ) -> Path:
-    setup = page_setup(paper)
-    styles = doc_styles(paper, fonts)
-    story: list[Flowable] = []
-    for notice in notices:
-        story += story_publicity(notice, styles, setup)
-    title = notices[0].title if len(notices) == 1 else "村级公示"
-    return build_pdf(path, story, setup, styles=styles, title=title, subject="村级公示")
+    return _render(
+        path, notices, story_publicity, page_setup(paper), doc_styles(paper, fonts), "村级公示", "村级公示"
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -549,13 +563,15 @@ def render_review_list(
     paper: str = "A4",
     fonts: FontLibrary | None = None,
 ) -> Path:
-    setup = review_setup(paper)
-    styles = doc_styles(paper, fonts, dense=True)
-    story: list[Flowable] = []
-    for item in lists:
-        story += story_review_list(item, styles, setup)
-    title = lists[0].title if len(lists) == 1 else "审核审定名单"
-    return build_pdf(path, story, setup, styles=styles, title=title, subject="审核审定名单（内部）")
+    return _render(
+        path,
+        lists,
+        story_review_list,
+        review_setup(paper),
+        doc_styles(paper, fonts, dense=True),
+        "审核审定名单",
+        "审核审定名单（内部）",
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -630,10 +646,6 @@ def render_announcement(
     paper: str = "A4",
     fonts: FontLibrary | None = None,
 ) -> Path:
-    setup = page_setup(paper)
-    styles = doc_styles(paper, fonts)
-    story: list[Flowable] = []
-    for item in items:
-        story += story_announcement(item, styles, setup)
-    title = items[0].title if len(items) == 1 else "公告"
-    return build_pdf(path, story, setup, styles=styles, title=title, subject="公告")
+    return _render(
+        path, items, story_announcement, page_setup(paper), doc_styles(paper, fonts), "公告", "公告"
+    )
