@@ -486,3 +486,19 @@ def test_a_chosen_contact_that_is_gone_goes_back_to_all(qtbot, page, db, town):
     assert page.contact.value() is None
     assert "李干部" not in [page.contact.itemText(i) for i in range(page.contact.count())]
     assert len(heads(page)) == 4
+
+
+def test_open_is_disabled_on_an_empty_list(qtbot, tmp_path):
+    from fanpin_desktop.context import open_app
+    from fanpin_desktop.ui.operations import Operations
+    from fanpin_desktop.ui.pages.cases import CasesPage
+    from fanpin_desktop.ui.tasks import TaskRunner
+
+    ctx = open_app(tmp_path / "empty", auto_backup=False)
+    try:
+        page = CasesPage(Operations(ctx.db, TaskRunner(synchronous=True)))
+        qtbot.addWidget(page)
+        assert page.model.rowCount() == 0
+        assert not page.open_button.isEnabled()
+    finally:
+        ctx.close()

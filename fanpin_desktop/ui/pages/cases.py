@@ -282,6 +282,7 @@ class CasesPage(Page):
         self.view.doubleClicked.connect(lambda _i: self.open_current())
         self.view.selectionModel().currentRowChanged.connect(lambda *_a: self._update_buttons())
         self.model.modelReset.connect(self._update_buttons)
+        self._update_buttons()  # an empty first result resets nothing
         list_keys(self.view, opens=self.open_current)
         return panel
 
