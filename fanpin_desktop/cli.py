@@ -129,7 +129,7 @@ def _demo(args: argparse.Namespace, ctx: AppContext) -> int:
 def _backup(args: argparse.Namespace, ctx: AppContext) -> int:
     from fanpin_desktop.services import backup as backups
 
-    made = backups.backup(ctx.paths, backups.MANUAL)
+    made = backups.backup(ctx.paths, backups.MANUAL, key=ctx.db.key)
     out(f"已备份到：{made}")
     return EXIT_OK
 
@@ -171,6 +171,7 @@ def _info(args: argparse.Namespace, ctx: AppContext) -> int:
     out(f"{APP_TITLE} {__version__}")
     out(f"数据目录：{ctx.paths.root}")
     out(f"数据库：{ctx.paths.database}{'' if ctx.paths.database.exists() else '（尚未创建）'}")
+    out("加密：" + ("已加密（需要账户密码或恢复码才能打开）" if ctx.db.key else "未加密"))
     if not ctx.paths.database.exists():
         return EXIT_OK
     info = backups.database_info(ctx.db)
@@ -193,7 +194,7 @@ def _migrate(args: argparse.Namespace, ctx: AppContext) -> int:
 
     refuse_readers(ctx.paths, "升级数据库")
     before = schema_revision(ctx.db.engine)
-    if migrate(ctx.db, backup_before=backups.backup_before_migration(ctx.paths)):
+    if migrate(ctx.db, backup_before=backups.backup_before_migration(ctx.paths, ctx.db.key)):
         out(f"数据库已从版本 {before or '无'} 升级到 {schema_revision(ctx.db.engine)}。")
     else:
         out(f"数据库已是最新版本（{before}），无需升级。")
@@ -233,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--user", metavar="NAME", help="账户名（数据库已启用账户时；也可用环境变量 FANPIN_USER）"
     )
     parser.add_argument(
+        "--recovery",
+        action="store_true",
+        help="用恢复码打开加密的数据库（忘记全部密码时；也可用环境变量 FANPIN_RECOVERY_CODE）",
+    )
+    parser.add_argument(
         "--version", action="version", version=f"fanpin {__version__}", help="显示版本号并退出"
     )
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
@@ -253,17 +259,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     cmd = COMMANDS[args.command]
     ctx: AppContext | None = None
     try:
+        from fanpin_desktop.cli_users import login, unlock  # fails closed: no import, no command
+
+        credentials, data_key = unlock(args)  # an encrypted folder: the password before anything
         ctx = open_app(
             args.data_dir,
             run_migrations=cmd.migrate,
             auto_backup=False,
             configure_logging=True,
             lock=f"命令 fanpin {cmd.name}" if cmd.writes_with(args) else None,
+            data_key=data_key,
         )
         log.info("cli: %s", cmd.name)
-        from fanpin_desktop.cli_users import login  # fails closed: no import, no command
-
-        login(args, cmd, ctx)  # accounts (issue 14): only when the database has any
+        login(args, cmd, ctx, credentials)  # accounts (issue 14): only when the database has any
         code = cmd.handler(args, ctx)
         return EXIT_OK if code is None else code
     except UserError as exc:

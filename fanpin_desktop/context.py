@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3
+
 from fanpin_desktop.db import Database, migrate
 from fanpin_desktop.errors import UserError, explain_os_error
 from fanpin_desktop.folder_lock import FolderLock, ReaderMark
 from fanpin_desktop.paths import DataPaths, resolve_data_paths
+from fanpin_desktop.security import cipher_db, protection
 from fanpin_desktop.services import backup as backups
 from fanpin_desktop.services import settings as settings_service
 
@@ -66,12 +69,18 @@ def explain_database_error(exc: BaseException, database: Path) -> UserError | No
     """A Chinese explanation for a database that cannot be opened (locked, disk full, corrupt)."""
     orig = getattr(exc, "orig", None) or exc
     user = explain_os_error(orig, "打开数据库", database)
-    if user is None and isinstance(orig, sqlite3.DatabaseError):
+    if user is None and isinstance(orig, (sqlite3.DatabaseError, sqlcipher3.DatabaseError)):
         text = str(orig).lower()
         if "not a database" in text or "malformed" in text or "corrupt" in text:
             user = UserError(
                 f"数据库文件 {database} 已损坏或不是本程序的数据库，无法打开。"
                 "请从备份恢复（菜单“数据—从备份恢复”或命令“fanpin restore 备份文件”），或联系技术人员。"
+                + (
+                    f"如果这是加密的数据库，请把它的密钥文件 {protection.keys.KEYRING_NAME} 复制回数据目录。"
+                    if cipher_db.is_encrypted(database)
+                    and not protection.is_protected(DataPaths(database.parent))
+                    else ""
+                )
             )
     return user
 
@@ -116,6 +125,7 @@ def open_app(
     progress: Callable[..., Any] | None = None,
     lock: str | None = None,
     read_only: bool = False,
+    data_key: bytes | None = None,
 ) -> AppContext:
     """Open (creating if needed) the data directory and its database, ready for use.
 
@@ -128,7 +138,9 @@ def open_app(
     window passes ``WINDOW_PROGRAM``, a writing command its name; ``None`` (a command that only
     reads, a test) takes no lock. ``read_only``: a reader mark instead of the lock (``restore``
     and ``migrate`` refuse while it is held), no migration, no backup, no demo building; the
-    window's operations then refuse every write.
+    window's operations then refuse every write. ``data_key``: the key that opens a protected
+    (encrypted) folder's database (``security.protection.unlock``); such a folder refuses to open
+    without it (``NeedsLogin``).
     """
     paths = demo_data_paths(data_dir_override) if demo else resolve_data_paths(data_dir_override)
     _ensure(paths)
@@ -147,13 +159,20 @@ def open_app(
         folder_lock = FolderLock(paths)
         folder_lock.acquire(lock)
     existed = paths.database.exists()
-    log.info("opening %s (demo=%s, existed=%s)", paths.database, demo, existed)
-    db = Database(paths.database)
+    log.info(
+        "opening %s (demo=%s, existed=%s, encrypted=%s)", paths.database, demo, existed, data_key is not None
+    )
+    try:
+        db = _database(paths, data_key)
+    except BaseException:
+        if folder_lock is not None:
+            folder_lock.release()
+        raise
     ctx = AppContext(paths=paths, db=db, demo=demo, log_file=log_file, lock=folder_lock, read_only=read_only)
     try:
         if run_migrations:
             try:
-                ctx.migrated = migrate(db, backup_before=backups.backup_before_migration(paths))
+                ctx.migrated = migrate(db, backup_before=backups.backup_before_migration(paths, db.key))
             except UserError:
                 raise
             except Exception as exc:
@@ -166,7 +185,7 @@ def open_app(
                 empty = backups.is_empty(s)
             if empty:
                 ctx.demo_summary = build_demo(db, demo_households, demo_seed, progress)
-        if auto_backup and existed and run_migrations:
+        if auto_backup and existed and run_migrations and not read_only:
             _daily_backup(ctx, now)
     except BaseException:
         ctx.close()
@@ -174,11 +193,25 @@ def open_app(
     return ctx
 
 
+class NeedsLogin(UserError):
+    """The folder is protected and no data key was given: log in (or use the recovery code) first."""
+
+
+def _database(paths: DataPaths, data_key: bytes | None) -> Database:
+    if data_key is None:
+        if protection.is_protected(paths):
+            raise NeedsLogin("数据库已加密：请用账户和密码登录（忘记密码时用恢复码）后再打开。")
+        return Database(paths.database)
+    if paths.database.exists() and not cipher_db.is_encrypted(paths.database):
+        raise UserError(f"数据库 {paths.database.name} 没有加密，不需要密码。")
+    return Database(paths.database, engine=cipher_db.encrypted_engine(paths.database, data_key), key=data_key)
+
+
 def _daily_backup(ctx: AppContext, now: dt.datetime | None) -> None:
     now = now or dt.datetime.now()
     settings = ctx.settings()
     try:
-        made = backups.auto_backup_if_due(ctx.paths, settings.backup_keep, now=now)
+        made = backups.auto_backup_if_due(ctx.paths, settings.backup_keep, now=now, key=ctx.db.key)
     except UserError as exc:
         log.warning("automatic backup failed: %s", exc)
         ctx.warnings.append(f"自动备份未能完成：{exc}")

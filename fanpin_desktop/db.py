@@ -64,14 +64,24 @@ def current_user() -> str:
 class Database:
     """One SQLite file. Hands out short-lived sessions: one unit of work per user action."""
 
-    def __init__(self, path: Path, user: str | None = None, engine: Engine | None = None) -> None:
-        """``engine``: an engine on ``path`` made elsewhere (an encrypted database); else a plain one."""
+    def __init__(
+        self, path: Path, user: str | None = None, engine: Engine | None = None, key: bytes | None = None
+    ) -> None:
+        """``engine``: an engine on ``path`` made elsewhere (an encrypted database, whose data key is
+        ``key``); else a plain one."""
         self.path = Path(path)
+        self.user = user or current_user()
+        self._checkpointer: threading.Thread | None = None
+        self.use_engine(engine, key=key)
+
+    def use_engine(self, engine: Engine | None, key: bytes | None = None) -> None:
+        """Point this object at a new engine (after the file was encrypted); ``None``: a plain one.
+        Everyone holding the ``Database`` keeps working; sessions opened before must be closed."""
         self._own_engine = engine is None
         self.engine = engine if engine is not None else make_engine(self.path)
-        self.user = user or current_user()
+        #: the data key of an encrypted database (backups are encrypted with it), None when plain
+        self.key = key
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
-        self._checkpointer: threading.Thread | None = None
 
     def session(self) -> Session:
         s = self._factory()

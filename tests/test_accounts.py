@@ -87,6 +87,7 @@ def test_roles():
 def data_dir(tmp_path, monkeypatch):
     monkeypatch.delenv("FANPIN_USER", raising=False)
     monkeypatch.delenv("FANPIN_PASSWORD", raising=False)
+    monkeypatch.delenv("FANPIN_RECOVERY_CODE", raising=False)
     return tmp_path / "data"
 
 
@@ -100,7 +101,7 @@ def _with_accounts(capsys, data_dir, monkeypatch):
     monkeypatch.setenv("FANPIN_PASSWORD", "admin-pass-1")
     code, out, err = run(capsys, "--data-dir", str(data_dir), "users", "add", "管理", "--role", "管理员")
     assert code == 0, err
-    assert "已新建账户" in out
+    assert "已新建管理员账户" in out and "恢复码" in out
     for name, role in (("录入", "录入员"), ("只看", "查看")):
         monkeypatch.setenv("FANPIN_PASSWORD", "admin-pass-1")
         code, _out, err = run(
@@ -182,14 +183,15 @@ def test_clerk_can_import(capsys, data_dir, monkeypatch, tmp_path):
 
 
 def test_audit_entries_name_the_logged_in_account(capsys, data_dir, monkeypatch):
-    from fanpin_desktop.cli_users import login
+    from fanpin_desktop.cli_users import login, unlock
 
     _with_accounts(capsys, data_dir, monkeypatch)
     monkeypatch.setenv("FANPIN_PASSWORD", "admin-pass-1")
-    ctx = open_app(data_dir, auto_backup=False)
+    args = argparse.Namespace(user="录入", data_dir=str(data_dir), recovery=False)
+    credentials, key = unlock(args)
+    ctx = open_app(data_dir, auto_backup=False, data_key=key)
     try:
-        args = argparse.Namespace(user="录入")
-        assert login(args, cli.COMMANDS["migrate"], ctx) == accounts.CLERK
+        assert login(args, cli.COMMANDS["migrate"], ctx, credentials) == accounts.CLERK
         with ctx.db.unit() as s:
             s.add(Village(name="新村", sort_order=9))
         with ctx.db.reading() as s:

@@ -230,9 +230,9 @@ def test_password_change_keeps_the_data_readable(tmp_path):
     assert db_path.read_bytes() == db_bytes  # only the slot was re-wrapped
     new_key = keys.unlock(ring, "clerk", "new-password")
     assert new_key == data_key
-    with pytest.raises(UserError, match="^密码不正确$"):
+    with pytest.raises(UserError, match="^用户名或密码不正确。$"):
         keys.unlock(ring, "clerk", "old-password")
-    with pytest.raises(UserError, match="^密码不正确$"):
+    with pytest.raises(UserError, match="^用户名或密码不正确。$"):
         keys.change_secret(ring, "clerk", "old-password", "x")
     db = _open_encrypted(db_path, new_key)
     try:
@@ -286,7 +286,7 @@ def test_slots_cannot_be_swapped_or_added_with_another_key(tmp_path):
     data = json.loads(ring.read_text(encoding="utf-8"))
     data["slots"]["a"] = data["slots"]["b"]
     ring.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(UserError, match="^密码不正确$"):
+    with pytest.raises(UserError, match="^用户名或密码不正确。$"):
         keys.unlock(ring, "a", "pw-b")
     assert keys.unlock(ring, "b", "pw-b") == data_key
 

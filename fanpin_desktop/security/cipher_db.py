@@ -151,6 +151,12 @@ def _overwrite_and_remove(path: Path) -> None:
     path.unlink()
 
 
+def wipe(path: Path) -> None:
+    """Overwrite and remove a database file with its write-ahead log and journal."""
+    for suffix in ("-wal", "-shm", "-journal", ""):
+        _overwrite_and_remove(Path(str(path) + suffix))
+
+
 def _remove_partial(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(str(path) + suffix).unlink(missing_ok=True)

@@ -101,6 +101,11 @@ def _kek(secret: bytes, salt: bytes, params: dict[str, int]) -> bytes:
     )
 
 
+def derive_dummy() -> None:
+    """One key derivation at the usual cost, for a refusal that must take as long as a wrong secret."""
+    _kek(b"-", bytes(16), DEFAULT_PARAMS)
+
+
 def _aad(name: str, key_id: str) -> bytes:
     return f"fanpin-keyslot/{FORMAT}/{key_id}/{name}".encode()
 
@@ -128,7 +133,7 @@ def _unwrap(name: str, slot: dict[str, Any], secret: str, key_id: str) -> bytes:
     try:
         data_key = AESGCM(kek).decrypt(_unb64(slot["nonce"]), _unb64(slot["wrapped"]), _aad(name, key_id))
     except InvalidTag:
-        raise UserError("恢复码不正确" if name == RECOVERY else "密码不正确") from None
+        raise UserError("恢复码不正确" if name == RECOVERY else "用户名或密码不正确。") from None
     if len(data_key) != KEY_BYTES or not hmac.compare_digest(_key_id(data_key), key_id):
         raise UserError("密钥文件已损坏，请用备份的密钥文件或恢复码")
     return data_key

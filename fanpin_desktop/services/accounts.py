@@ -15,7 +15,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from fanpin_desktop.errors import UserError, ValidationError
-from fanpin_desktop.models import Account, Setting
+from fanpin_desktop.models import Account, AuditEntry, Setting
 
 ADMIN, CLERK, VIEWER = "管理员", "录入员", "查看"
 ROLES = (ADMIN, CLERK, VIEWER)
@@ -68,9 +68,28 @@ def has_accounts(session: Session) -> bool:
     return session.scalar(select(Account.id).limit(1)) is not None
 
 
-def _check_password(password: str) -> None:
+def check_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
         raise ValidationError("password", f"密码至少需要 {MIN_PASSWORD} 个字符。")
+
+
+def _audit(
+    session: Session, account: Account, action: str, field: str | None = None, new: str | None = None
+) -> None:
+    """An audit entry for an account change (the table is not ``Audited``: its hash must never
+    reach the trail), naming who made it."""
+    session.add(
+        AuditEntry(
+            at=dt.datetime.now().replace(microsecond=0),
+            user=session.info.get("user", "系统"),
+            action=action,
+            table_name=Account.__tablename__,
+            record_id=account.id,
+            field=field,
+            new_value=new,
+            summary=account.name,
+        )
+    )
 
 
 def _get(session: Session, name: str) -> Account:
@@ -80,15 +99,27 @@ def _get(session: Session, name: str) -> Account:
     return account
 
 
-def add_account(session: Session, name: str, role: str, password: str) -> AccountInfo:
+def check_new_account(name: str, role: str, password: str) -> None:
+    """What can be checked of a new account without the database (name, role, password)."""
     name = (name or "").strip()
     if not name:
         raise ValidationError("name", "请填写用户名。")
     if len(name) > 40:
         raise ValidationError("name", "用户名不能超过 40 个字符。")
+    if name == "recovery":
+        raise ValidationError("name", "“recovery”是保留名称，请换一个用户名。")
     if role not in ROLES:
         raise ValidationError("role", f"角色只能是：{'、'.join(ROLES)}。")
-    _check_password(password)
+    check_password(password)
+
+
+def get_info(session: Session, name: str) -> AccountInfo:
+    return _info(_get(session, name))
+
+
+def add_account(session: Session, name: str, role: str, password: str) -> AccountInfo:
+    check_new_account(name, role, password)
+    name = name.strip()
     if session.scalar(select(Account.id).where(Account.name == name)) is not None:
         raise ValidationError("name", f"用户名“{name}”已存在。")
     account = Account(
@@ -100,6 +131,7 @@ def add_account(session: Session, name: str, role: str, password: str) -> Accoun
     )
     session.add(account)
     session.flush()
+    _audit(session, account, "insert", "role", role)
     return _info(account)
 
 
@@ -123,8 +155,10 @@ def authenticate(session: Session, name: str, password: str) -> AccountInfo:
 
 
 def change_password(session: Session, name: str, password: str) -> None:
-    _check_password(password)
-    _get(session, name).password_hash = _hasher.hash(password)
+    check_password(password)
+    account = _get(session, name)
+    account.password_hash = _hasher.hash(password)
+    _audit(session, account, "update", "password", "（已修改）")
     session.flush()
 
 
@@ -139,6 +173,7 @@ def disable(session: Session, name: str) -> None:
         if others is None:
             raise UserError("不能停用最后一个可用的管理员账户。")
     account.disabled = True
+    _audit(session, account, "update", "disabled", "是")
     session.flush()
 
 

@@ -1,7 +1,10 @@
 """Backups and restore of the SQLite file.
 
 Backups use SQLite's online backup API, so a consistent copy is taken even while the program has
-the database open (WAL mode). Files are named ``fanpin-YYYYMMDD-HHMMSS[-reason].sqlite3`` in the
+the database open (WAL mode). In a protected (encrypted) data folder every function takes the data
+key (``key``): backups are then made with ``sqlcipher_export`` into files encrypted with the same
+key, a restore accepts encrypted backups made here and plain ones (which it encrypts before they go
+live), and the copy of the replaced database is encrypted too. Files are named ``fanpin-YYYYMMDD-HHMMSS[-reason].sqlite3`` in the
 ``backups`` folder; only automatic backups (reason ``auto``) are rotated. A restore checks the
 chosen file before touching anything, keeps the database it replaces as
 ``backups/replaced-YYYYMMDD-HHMMSS.sqlite3`` and swaps the files with an atomic rename.
@@ -20,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlcipher3
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -27,6 +31,7 @@ from fanpin_desktop.db import Database, alembic_config, head_revision, migrate, 
 from fanpin_desktop.errors import UserError, explain_os_error
 from fanpin_desktop.models import Household, Member, MonitoringCase, Village, VillageGroup
 from fanpin_desktop.paths import DataPaths
+from fanpin_desktop.security import cipher_db
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +116,7 @@ def _environment(action: str, target: object = "") -> Iterator[None]:
         yield
     except UserError:
         raise
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, sqlite3.Error, sqlcipher3.Error) as exc:
         user = explain_os_error(exc, action, target)
         if user is None:
             raise
@@ -182,8 +187,12 @@ def _remove_quietly(path: Path) -> None:
             p.unlink()
 
 
-def _copy_online(source: Path, target: Path) -> None:
-    """Consistent copy via the backup API; the copy is a single self-contained file."""
+def _copy_online(source: Path, target: Path, key: bytes | None = None) -> None:
+    """Consistent copy via the backup API; the copy is a single self-contained file.
+    With ``key``: an encrypted copy of the encrypted ``source`` (``sqlcipher_export``)."""
+    if key is not None:
+        cipher_db.backup_encrypted(source, key, target)
+        return
     partial = target.with_name(target.name + ".partial")
     _remove_quietly(partial)
     src = sqlite3.connect(str(source))
@@ -206,8 +215,10 @@ def _copy_online(source: Path, target: Path) -> None:
 # --------------------------------------------------------------------------- backups
 
 
-def backup(paths: DataPaths, reason: str = MANUAL, now: dt.datetime | None = None) -> Path:
-    """Copy the database into ``backups/`` and return the new file."""
+def backup(
+    paths: DataPaths, reason: str = MANUAL, now: dt.datetime | None = None, key: bytes | None = None
+) -> Path:
+    """Copy the database into ``backups/`` and return the new file (encrypted with ``key``, if any)."""
     if not paths.database.exists():
         raise UserError(f"没有可备份的数据库：{paths.database} 不存在。")
     now = now or dt.datetime.now()
@@ -215,7 +226,7 @@ def backup(paths: DataPaths, reason: str = MANUAL, now: dt.datetime | None = Non
         paths.backups.mkdir(parents=True, exist_ok=True)
         remove_leftovers(paths)
         target = _free_name(paths.backups, f"{PREFIX}{now:{_STAMP}}{_reason_part(reason)}")
-        _copy_online(paths.database, target)
+        _copy_online(paths.database, target, key)
     log.info("database backed up to %s", target.name)
     return target
 
@@ -274,13 +285,14 @@ def auto_backup_if_due(
     keep: int,
     now: dt.datetime | None = None,
     max_age: dt.timedelta = dt.timedelta(days=1),
+    key: bytes | None = None,
 ) -> Path | None:
     """The start-up backup: made when the newest automatic backup is older than ``max_age``."""
     now = now or dt.datetime.now()
     last = last_automatic(paths)
     if last is not None and now - last < max_age:
         return None
-    made = backup(paths, AUTO, now=now)
+    made = backup(paths, AUTO, now=now, key=key)
     rotate(paths, keep)
     return made
 
@@ -300,21 +312,39 @@ def _known_revisions() -> set[str]:
         engine.dispose()
 
 
-def check_database_file(path: Path, display_name: str | None = None) -> str:
+def _open_copy(path: Path, name: str, key: bytes | None) -> sqlite3.Connection | sqlcipher3.Connection:
+    """A connection to a backup file: plain, or encrypted with this folder's ``key``."""
+    with path.open("rb") as fh:
+        header = fh.read(16)
+    if header == cipher_db.SQLITE_HEADER:
+        return sqlite3.connect(str(path))
+    if key is None or len(header) < 16:
+        if len(header) == 16 and cipher_db.is_encrypted(path) and key is None:
+            raise UserError(
+                f"“{name}”是加密的备份（或不是数据库文件）。加密的备份只能恢复到设置了账户的数据目录中，"
+                "并且需要原数据目录的密钥文件 fanpin.keys.json。"
+            )
+        raise UserError(f"“{name}”不是数据库文件（可能已损坏或不是本程序的备份），不能用于恢复。")
+    try:
+        return cipher_db.connect(path, key)
+    except UserError:
+        raise UserError(
+            f"“{name}”无法用本数据目录的密钥打开：它可能来自另一台电脑或另一套账户，也可能不是本程序的备份。"
+        ) from None
+
+
+def check_database_file(path: Path, display_name: str | None = None, key: bytes | None = None) -> str:
     """Refuse a file that is not a healthy Fanpin database; returns its schema revision.
 
     Opens the file itself, so callers pass a private copy (opening may create -wal/-shm files)
-    and the original's name as ``display_name`` for the messages.
+    and the original's name as ``display_name`` for the messages. ``key``: the folder's data key,
+    with which an encrypted backup must open.
     """
     name = display_name or path.name
     if not path.is_file():
         raise UserError(f"找不到文件：{path}")
-    with path.open("rb") as fh:
-        header = fh.read(16)
-    if header != b"SQLite format 3\x00":
-        raise UserError(f"“{name}”不是数据库文件（可能已损坏或不是本程序的备份），不能用于恢复。")
     try:
-        conn = sqlite3.connect(str(path))
+        conn = _open_copy(path, name, key)
         try:
             rows = conn.execute("PRAGMA integrity_check").fetchall()
             problems = [r[0] for r in rows if r[0] != "ok"]
@@ -330,8 +360,8 @@ def check_database_file(path: Path, display_name: str | None = None) -> str:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
-        if isinstance(exc, sqlite3.OperationalError):
+    except (sqlite3.DatabaseError, sqlcipher3.DatabaseError) as exc:
+        if type(exc).__name__ == "OperationalError":
             user = explain_os_error(exc, "检查备份文件", name)
             if user is not None and "locked" in str(exc).lower():
                 raise user from exc
@@ -355,9 +385,11 @@ def _stage_copy(source: Path, staging: Path) -> None:
         shutil.copyfile(wal, staging.with_name(staging.name + "-wal"))
 
 
-def _settle(path: Path) -> None:
+def _settle(path: Path, key: bytes | None = None) -> None:
     """Fold the WAL into the main file and switch to rollback journal: one self-contained file."""
-    conn = sqlite3.connect(str(path))
+    conn = (
+        cipher_db.connect(path, key) if cipher_db.is_encrypted(path) and key else sqlite3.connect(str(path))
+    )
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("PRAGMA journal_mode=DELETE")
@@ -373,13 +405,18 @@ def restore(
     file: str | os.PathLike[str],
     db: Database | None = None,
     now: dt.datetime | None = None,
+    key: bytes | None = None,
 ) -> RestoreResult:
     """Replace the database with a backup.
 
     The chosen file is checked first (integrity, Fanpin tables, known schema revision); nothing is
     touched when it is refused. ``db`` is the program's open database, whose connections are
     closed before the swap (the same object keeps working afterwards on the restored file).
+    ``key`` (default: ``db.key``): the protected folder's data key; a plain backup restored into a
+    protected folder is encrypted before it goes live.
     """
+    if key is None and db is not None:
+        key = db.key
     source = Path(file).expanduser().resolve()
     now = now or dt.datetime.now()
     if not source.is_file():
@@ -390,9 +427,15 @@ def restore(
     try:
         with _environment("读取备份文件", source.name):
             _stage_copy(source, staging)
-        check_database_file(staging, source.name)
+        check_database_file(staging, source.name, key)
+        staged_key = key if cipher_db.is_encrypted(staging) else None
         # Bring an older backup up to the current schema before it goes live.
-        staged_db = Database(staging, user=db.user if db else None)
+        staged_db = Database(
+            staging,
+            user=db.user if db else None,
+            engine=cipher_db.encrypted_engine(staging, staged_key) if staged_key else None,
+            key=staged_key,
+        )
         try:
             migrated = migrate(staged_db)
             revision = schema_revision(staged_db.engine)
@@ -402,15 +445,17 @@ def restore(
         swapped = False
         try:
             with _environment("恢复数据库", paths.root):
-                _settle(staging)
+                _settle(staging, key)
+                if key is not None and staged_key is None:
+                    cipher_db.encrypt_plain_database(staging, key)  # a plain backup goes live encrypted
                 if paths.database.exists():
                     paths.backups.mkdir(parents=True, exist_ok=True)
                     replaced = _free_name(paths.backups, f"{REPLACED_PREFIX}{now:{_STAMP}}")
-                    _copy_online(paths.database, replaced)
+                    _copy_online(paths.database, replaced, key)
                 if db is not None:
                     db.dispose()
                 if paths.database.exists():
-                    _settle(paths.database)
+                    _settle(paths.database, key)
                 os.replace(staging, paths.database)
                 swapped = True
         finally:
@@ -473,6 +518,6 @@ def is_empty(session: Session) -> bool:
 BackupFn = Callable[[str], Path]
 
 
-def backup_before_migration(paths: DataPaths) -> BackupFn:
+def backup_before_migration(paths: DataPaths, key: bytes | None = None) -> BackupFn:
     """The ``backup_before`` callable for ``db.migrate``: copies the database aside first."""
-    return lambda reason: backup(paths, reason)
+    return lambda reason: backup(paths, reason, key=key)

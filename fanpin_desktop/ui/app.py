@@ -157,12 +157,37 @@ def ask_read_only(busy: BaseException, parent=None) -> bool:  # type: ignore[no-
     return box.clickedButton() is read_only
 
 
-def log_in(ctx, parent=None) -> bool:  # type: ignore[no-untyped-def]
-    """The login dialog when the database has accounts; the account's name goes into the audit
-    trail and its role onto the window's operations. False: the clerk chose 退出."""
+def unlock_folder(paths, parent=None):  # type: ignore[no-untyped-def]
+    """An encrypted data folder: the login dialog before the database is opened (the password, or
+    the recovery code, unlocks the data key). ``None`` for a plain folder; False: 退出."""
+    from fanpin_desktop.security import protection
     from fanpin_desktop.ui.dialogs.login_dialog import LoginDialog
     from fanpin_desktop.ui.operations import accounts as account_ops
 
+    if not protection.is_protected(paths):
+        return None
+    dialog = LoginDialog(
+        account_ops.unlock_check(paths),
+        parent,
+        recover=account_ops.recovery_check(paths),
+        note=f"数据库已加密。请登录（数据目录：{paths.root}）。",
+    )
+    if not dialog.exec() or dialog.account is None:
+        return False
+    return dialog.account
+
+
+def log_in(ctx, parent=None, unlocked=None) -> bool:  # type: ignore[no-untyped-def]
+    """The login when the database has accounts; the account's name goes into the audit trail
+    and its role onto the window's operations. ``unlocked``: what ``unlock_folder`` gave (the
+    password is not asked twice). False: the clerk chose 退出."""
+    from fanpin_desktop.ui.dialogs.login_dialog import LoginDialog
+    from fanpin_desktop.ui.operations import accounts as account_ops
+
+    if unlocked is not None:
+        account_ops.log_in_unlocked(ctx, unlocked)  # UserError (disabled account) ends the start
+        log.info("logged in as %s (%s)", ctx.db.user, ctx.role)
+        return True
     if not account_ops.accounts_in_use(ctx):
         return True
     dialog = LoginDialog(account_ops.account_check(ctx), parent)
@@ -170,7 +195,19 @@ def log_in(ctx, parent=None) -> bool:  # type: ignore[no-untyped-def]
         return False
     account_ops.logged_in(ctx, dialog.account)
     log.info("logged in as %s (%s)", dialog.account.name, dialog.account.role)
+    if ctx.db.key is None and ctx.role == "管理员" and not ctx.read_only and not ctx.demo:
+        _upgrade_to_encrypted(ctx, dialog.account.name, dialog.password_edit.text())
     return True
+
+
+def _upgrade_to_encrypted(ctx, name: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    """Accounts made before encryption existed: the administrator's login converts the folder
+    (the upgrade), and the recovery code is shown this once."""
+    from fanpin_desktop.ui.dialogs.first_admin import RecoveryCodeDialog
+    from fanpin_desktop.ui.operations import accounts as account_ops
+
+    code = account_ops.enable_protection(ctx, name, password)
+    RecoveryCodeDialog(code).exec()
 
 
 def start_idle_lock(ctx, window):  # type: ignore[no-untyped-def]
@@ -214,6 +251,14 @@ def run_window(args: argparse.Namespace) -> int:
     runner = TaskRunner()
     holder: dict[str, object] = {}
 
+    from fanpin_desktop.context import demo_data_paths
+    from fanpin_desktop.paths import resolve_data_paths
+
+    paths = demo_data_paths(args.data_dir) if args.demo else resolve_data_paths(args.data_dir)
+    unlocked = None if args.demo else unlock_folder(paths)
+    if unlocked is False:
+        return 0
+
     def start(control, read_only: bool = False) -> AppContext | FolderBusy:  # type: ignore[no-untyped-def]
         try:
             return open_app(
@@ -224,6 +269,7 @@ def run_window(args: argparse.Namespace) -> int:
                 progress=control,
                 lock=WINDOW_PROGRAM,
                 read_only=read_only,
+                data_key=unlocked.key if unlocked else None,
             )
         except FolderBusy as busy:  # another window or command holds the folder: ask (GUI thread)
             return busy
@@ -242,15 +288,23 @@ def run_window(args: argparse.Namespace) -> int:
                 app.exit(0)
             return
         log.info("%s %s started, data in %s", APP_TITLE, __version__, ctx.paths.root)
-        if not log_in(ctx):  # accounts (issue 14): only a database that has any asks
+        try:
+            entered = log_in(ctx, unlocked=unlocked)  # accounts (issue 14): only with accounts
+        except Exception as exc:  # noqa: BLE001 - e.g. a disabled account: told, then the program ends
+            ctx.close()
+            failed(exc)
+            return
+        if not entered:
             ctx.close()
             app.exit(0)
             return
         window = MainWindow(ctx, runner)
         holder["ctx"], holder["window"] = ctx, window
-        holder["idle_lock"] = start_idle_lock(ctx, window)
+        window.idle_lock = start_idle_lock(ctx, window)
         window.show()
         app.setQuitOnLastWindowClosed(True)
+        if unlocked is not None and unlocked.credentials.recovery:
+            window.after_recovery_login()
 
     def failed(exc: BaseException) -> None:
         errors.show_error(exc)
@@ -347,6 +401,7 @@ def smoke_test(args: argparse.Namespace) -> int:
             page_rows = _search_page(window.pages["registry"], text)
             app.processEvents()
             window.close()
+            encryption = _encryption_round_trip(tmp / "cipher")
         watchdog.stop()
         if hung:
             raise RuntimeError(f"a dialog blocked the smoke test: {hung}")
@@ -360,7 +415,7 @@ def smoke_test(args: argparse.Namespace) -> int:
             raise RuntimeError(f"registry page shows {page_rows} rows, the service found {len(found)}")
         _emit(
             f"smoke test ok: {households} households, search '{text}' -> {len(found)} households "
-            f"(page shows {page_rows}), window {image.width()}x{image.height()}, "
+            f"(page shows {page_rows}), window {image.width()}x{image.height()}, {encryption}, "
             f"{time.monotonic() - started:.1f}s"
         )
         return 0
@@ -375,6 +430,37 @@ def smoke_test(args: argparse.Namespace) -> int:
 
         shutdown_logging()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _encryption_round_trip(folder: Path) -> str:
+    """The frozen build carries SQLCipher, argon2 and AES-GCM: a keyring, a plain database
+    encrypted in place, read back through the SQLAlchemy dialect."""
+    from sqlalchemy import text
+
+    from fanpin_desktop.security import cipher_db, keys
+
+    folder.mkdir(parents=True)
+    code = keys.new_recovery_code()
+    ring = keys.keyring_path(folder)
+    key = keys.create_keyring(ring, code, {"time_cost": 1, "memory_cost": 8 * 1024, "parallelism": 1})
+    database = folder / "cipher.sqlite3"
+    import sqlite3
+
+    conn = sqlite3.connect(database)
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("INSERT INTO t VALUES ('加密')")
+    conn.commit()
+    conn.close()
+    cipher_db.encrypt_plain_database(database, keys.unlock(ring, keys.RECOVERY, code))
+    engine = cipher_db.encrypted_engine(database, key)
+    try:
+        with engine.connect() as c:
+            value = c.execute(text("SELECT x FROM t")).scalar_one()
+    finally:
+        engine.dispose()
+    if value != "加密" or not cipher_db.is_encrypted(database):
+        raise RuntimeError("the encrypted database did not round-trip")
+    return "encryption ok"
 
 
 def _ensure_std_streams() -> None:

@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
 
 from fanpin_desktop import APP_NAME, APP_TITLE, __version__
 from fanpin_desktop.context import AppContext
+from fanpin_desktop.security import protection
 from fanpin_desktop.services import backup as backups
 from fanpin_desktop.services import settings as settings_service
+from fanpin_desktop.services.accounts import can
 from fanpin_desktop.ui.common import ask_yes_no
 from fanpin_desktop.ui.errors import open_path, show_error
 from fanpin_desktop.ui.operations import Changes, Operations
@@ -102,9 +104,12 @@ def _quality_page(ctx: AppContext, ops: Operations) -> QWidget:
 
 
 def _settings_page(ctx: AppContext, ops: Operations) -> QWidget:
+    from fanpin_desktop.ui.pages.accounts_panel import AccountsPanel
     from fanpin_desktop.ui.pages.settings import SettingsPage
 
-    return SettingsPage(ops)
+    page = SettingsPage(ops)
+    page.tabs.addTab(AccountsPanel(ctx), qta.icon("fa5s.user-shield"), "账户与加密")
+    return page
 
 
 # Only pages that work are listed; later features add theirs here.
@@ -337,8 +342,12 @@ class MainWindow(QMainWindow):
         )
         self.township_label.setText(f"乡镇：{place}{demo}")
         self.households_label.setText(f"户数：{households:,}")
-        self.database_label.setText(f"数据库：{self.ctx.paths.database}")
-        self.database_label.setToolTip(str(self.ctx.paths.database))
+        encrypted = "已加密" if self.ctx.db.key is not None else "未加密"
+        self.database_label.setText(f"数据库（{encrypted}）：{self.ctx.paths.database}")
+        note = protection.status_note(self.ctx)
+        self.database_label.setToolTip(
+            f"{self.ctx.paths.database}\n{note}" if note else str(self.ctx.paths.database)
+        )
 
     def current_page_key(self) -> str:
         item = self.sidebar.currentItem()
@@ -407,10 +416,40 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ actions
 
+    def allowed(self, action: str, what: str) -> bool:
+        """Whether the logged-in account may ``action`` (accounts, issue 14); tells the clerk if not."""
+        if can(self.ctx.role, action):
+            return True
+        self.inform("无权操作", f"当前账户（{self.ctx.role}）无权{what}，请用有权限的账户登录。")
+        return False
+
+    def on_accounts_changed(self) -> None:
+        """The first administrator was made (the database is now encrypted) or the login changed."""
+        self.ops.role = self.ctx.role
+        self.refresh_status()
+        if self.ctx.role is not None and getattr(self, "idle_lock", None) is None:
+            from fanpin_desktop.ui.app import start_idle_lock
+
+            self.idle_lock = start_idle_lock(self.ctx, self)
+
+    def after_recovery_login(self) -> None:
+        """Opened with the recovery code: straight to the accounts, to set a forgotten password."""
+        self.show_page("settings")
+        page = self.page("settings")
+        tabs = getattr(page, "tabs", None)
+        if tabs is not None:
+            tabs.setCurrentIndex(tabs.count() - 1)
+        self.inform(
+            "已用恢复码打开",
+            "已用恢复码打开数据库（具有管理员权限）。请在“账户与加密”中选中忘记密码的账户，点“修改密码…”设置新密码。",
+        )
+
     def import_roster(self) -> None:
         """The import wizard (its write announces the changed households to every page)."""
         from fanpin_desktop.ui.dialogs.import_wizard import ImportWizard
 
+        if not self.allowed("import", "导入数据"):
+            return
         wizard = ImportWizard(self.ops, self)
         wizard.exec()
 
@@ -424,6 +463,8 @@ class MainWindow(QMainWindow):
         return Path(name).with_suffix(".xlsx")
 
     def export_roster(self, target: Path | None = None) -> None:
+        if not self.allowed("export", "导出数据"):
+            return
         target = target or self.choose_roster_target()
         if target is None:
             return
@@ -438,6 +479,8 @@ class MainWindow(QMainWindow):
         """全国系统数据交换: the batch lists for the national system and their history."""
         from fanpin_desktop.ui.dialogs.national_dialog import NationalDialog
 
+        if not self.allowed("export", "导出国家系统文件"):
+            return
         dialog = NationalDialog(self.ops, self.ctx.paths.exports, self)
         dialog.exec()
         dialog.deleteLater()
@@ -464,8 +507,6 @@ class MainWindow(QMainWindow):
         self.restore_file(chosen)
 
     def restore_file(self, file: Path) -> None:
-        from fanpin_desktop.services.accounts import can
-
         if not can(self.ctx.role, "restore"):  # accounts (issue 14): only a 管理员 restores
             self.inform("不能恢复", f"当前账户（{self.ctx.role}）无权恢复备份，请用管理员账户登录。")
             return

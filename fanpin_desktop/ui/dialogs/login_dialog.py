@@ -4,12 +4,14 @@ the window after it sat idle (the idle lock). Opt-in: a database without account
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -20,18 +22,28 @@ from PySide6.QtWidgets import (
 from fanpin_desktop.errors import UserError
 from fanpin_desktop.services.accounts import AccountInfo
 
-Check = Callable[[str, str], AccountInfo]
+Check = Callable[[str, str], Any]  # an AccountInfo, or what unlocking an encrypted folder gives
 
 
 class LoginDialog(QDialog):
     """用户名 + 密码; 登录 calls ``check(name, password)`` and closes with its account, 退出 rejects.
-    ``fixed_name``: the idle lock asks for the same account's password only."""
+    ``fixed_name``: the idle lock asks for the same account's password only. ``recover(code)``
+    (an encrypted folder): "忘记密码…" asks for the recovery code and closes with its result."""
 
-    def __init__(self, check: Check, parent: QWidget | None = None, *, fixed_name: str | None = None) -> None:
+    def __init__(
+        self,
+        check: Check,
+        parent: QWidget | None = None,
+        *,
+        fixed_name: str | None = None,
+        recover: Callable[[str], Any] | None = None,
+        note: str = "",
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("登录" if fixed_name is None else "已锁定，请重新登录")
         self._check = check
-        self.account: AccountInfo | None = None
+        self._recover = recover
+        self.account: AccountInfo | Any | None = None
         self.name_edit = QLineEdit(fixed_name or "")
         self.name_edit.setReadOnly(fixed_name is not None)
         self.password_edit = QLineEdit()
@@ -48,10 +60,20 @@ class LoginDialog(QDialog):
         self.login_button.clicked.connect(self._login)
         self.quit_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
+        self.recover_button = QPushButton("忘记密码…")
+        self.recover_button.setFlat(True)
+        self.recover_button.setToolTip("用设置管理员账户时打印的恢复码打开数据库，然后重设密码")
+        self.recover_button.clicked.connect(self._ask_recovery_code)
+        self.recover_button.setVisible(recover is not None)
+        buttons.addWidget(self.recover_button)
         buttons.addStretch(1)
         buttons.addWidget(self.login_button)
         buttons.addWidget(self.quit_button)
         layout = QVBoxLayout(self)
+        if note:
+            intro = QLabel(note)
+            intro.setWordWrap(True)
+            layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
@@ -66,6 +88,27 @@ class LoginDialog(QDialog):
             self.password_edit.setFocus()
             return
         self.accept()
+
+    def _ask_recovery_code(self) -> None:
+        code, ok = QInputDialog.getText(
+            self,
+            "用恢复码打开",
+            "请输入恢复码（24 个字母或数字，短横线可输可不输）：\n"
+            "恢复码是设置管理员账户时显示并打印的那一串字符，通常封存在站里的保险柜中。",
+        )
+        if ok and code.strip():
+            self.use_recovery_code(code)
+
+    def use_recovery_code(self, code: str) -> bool:
+        """Open with the recovery code (the "忘记密码…" button; tests call it directly)."""
+        assert self._recover is not None
+        try:
+            self.account = self._recover(code)
+        except UserError as exc:
+            self.message.setText(str(exc))
+            return False
+        self.accept()
+        return True
 
 
 class IdleLock(QObject):

@@ -164,7 +164,7 @@ def backup(
 ) -> Task:
     """A manual backup copy of the database; ``success(path of the copy)``."""
     return ops.with_database(
-        lambda _db, _control: backups.backup(paths, backups.MANUAL),
+        lambda db, _control: backups.backup(paths, backups.MANUAL, key=db.key),
         NOTHING,
         label="正在备份数据库…",
         cancellable=False,
