@@ -24,6 +24,7 @@ from fanpin_desktop.context import (
     DEFAULT_DEMO_SEED,
     AppContext,
     explain_database_error,
+    migrate_app,
     open_app,
 )
 from fanpin_desktop.errors import UserError
@@ -264,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         credentials, data_key = unlock(args)  # an encrypted folder: the password before anything
         ctx = open_app(
             args.data_dir,
-            run_migrations=cmd.migrate,
+            run_migrations=False,  # after the login: a refused login leaves the file untouched
             auto_backup=False,
             configure_logging=True,
             lock=f"命令 fanpin {cmd.name}" if cmd.writes_with(args) else None,
@@ -272,6 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         log.info("cli: %s", cmd.name)
         login(args, cmd, ctx, credentials)  # accounts (issue 14): only when the database has any
+        if cmd.migrate:
+            migrate_app(ctx)
         code = cmd.handler(args, ctx)
         return EXIT_OK if code is None else code
     except UserError as exc:

@@ -171,15 +171,7 @@ def open_app(
     ctx = AppContext(paths=paths, db=db, demo=demo, log_file=log_file, lock=folder_lock, read_only=read_only)
     try:
         if run_migrations:
-            try:
-                ctx.migrated = migrate(db, backup_before=backups.backup_before_migration(paths, db.key))
-            except UserError:
-                raise
-            except Exception as exc:
-                user = explain_database_error(exc, paths.database)
-                if user is None:
-                    raise
-                raise user from exc
+            migrate_app(ctx)
         if demo and not read_only:
             with db.reading() as s:
                 empty = backups.is_empty(s)
@@ -191,6 +183,20 @@ def open_app(
         ctx.close()
         raise
     return ctx
+
+
+def migrate_app(ctx: AppContext) -> bool:
+    """Bring the open database to the newest schema (a copy aside first); damage explained."""
+    try:
+        ctx.migrated = migrate(ctx.db, backup_before=backups.backup_before_migration(ctx.paths, ctx.db.key))
+    except UserError:
+        raise
+    except Exception as exc:
+        user = explain_database_error(exc, ctx.paths.database)
+        if user is None:
+            raise
+        raise user from exc
+    return ctx.migrated
 
 
 class NeedsLogin(UserError):

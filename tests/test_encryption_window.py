@@ -39,6 +39,7 @@ def _accounts_panel(window):
 
 def test_first_admin_from_the_settings_page_encrypts(tmp_path, qapp):
     from fanpin_desktop.ui.dialogs.first_admin import FirstAdminDialog
+    from fanpin_desktop.ui.operations import accounts as account_ops
 
     ctx = open_app(tmp_path / "data", auto_backup=False)
     window = _window(ctx, tmp_path)
@@ -59,7 +60,14 @@ def test_first_admin_from_the_settings_page_encrypts(tmp_path, qapp):
         assert "已加密" in window.database_label.text()
         panel.refresh()
         assert not panel.first_button.isVisibleTo(panel) and panel.table.rowCount() == 1
-        assert window.idle_lock is not None
+        assert window.idle_lock is not None and window.idle_lock.timer.isActive()
+        panel.idle_spin.setValue(0)
+        panel.save_idle_minutes()
+        assert not window.idle_lock.timer.isActive()
+        assert account_ops.idle_minutes(ctx) == 0
+        panel.idle_spin.setValue(20)
+        panel.save_idle_minutes()
+        assert window.idle_lock.timer.interval() == 20 * 60_000 and account_ops.idle_minutes(ctx) == 20
         window.idle_lock.timer.stop()
         # the same window goes on working on the encrypted file
         with ctx.db.reading() as s:

@@ -188,3 +188,14 @@ def idle_lock_minutes(session: Session) -> int:
         return max(int(row.value), 0) if row is not None else DEFAULT_IDLE_LOCK_MINUTES
     except (TypeError, ValueError):
         return DEFAULT_IDLE_LOCK_MINUTES
+
+
+def set_idle_lock_minutes(session: Session, minutes: int) -> None:
+    if not 0 <= int(minutes) <= 240:
+        raise ValidationError("idle_lock_minutes", "自动锁定时间应在 0（不锁定）到 240 分钟之间。")
+    row = session.get(Setting, IDLE_LOCK_SETTING)
+    if row is None:
+        session.add(Setting(key=IDLE_LOCK_SETTING, value=str(int(minutes))))
+    else:
+        row.value = str(int(minutes))
+    session.flush()

@@ -120,6 +120,7 @@ class IdleLock(QObject):
         super().__init__(parent)
         self._lock = lock
         self._locked = False
+        self.minutes = minutes
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(max(minutes, 1) * 60_000)
@@ -128,9 +129,18 @@ class IdleLock(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel):
-            if not self._locked:
+            if not self._locked and self.minutes > 0:
                 self.timer.start()
         return False
+
+    def set_minutes(self, minutes: int) -> None:
+        """A new setting (0: never lock), in force from now."""
+        self.minutes = minutes
+        self.timer.setInterval(max(minutes, 1) * 60_000)
+        if minutes > 0:
+            self.timer.start()
+        else:
+            self.timer.stop()
 
     def _fire(self) -> None:
         self._locked = True
@@ -138,4 +148,5 @@ class IdleLock(QObject):
             self._lock()
         finally:
             self._locked = False
-            self.timer.start()
+            if self.minutes > 0:
+                self.timer.start()

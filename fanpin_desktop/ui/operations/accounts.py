@@ -123,3 +123,9 @@ def disable_account(ctx: Any, name: str) -> None:
 def new_recovery_code(ctx: Any) -> str:
     _refuse_unless_admin(ctx)
     return protection.new_recovery_code(ctx)
+
+
+def set_idle_minutes(ctx: Any, minutes: int) -> None:
+    _refuse_unless_admin(ctx)
+    with ctx.db.unit() as s:
+        accounts.set_idle_lock_minutes(s, minutes)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -56,10 +57,25 @@ class AccountsPanel(QWidget):
             bar.addWidget(b)
         bar.addStretch(1)
         bar.addWidget(self.recovery_button)
+        self.idle_spin = QSpinBox()
+        self.idle_spin.setRange(0, 240)
+        self.idle_spin.setSuffix(" 分钟")
+        self.idle_spin.setSpecialValueText("不锁定")
+        self.idle_spin.setToolTip(
+            "这么长时间没有键盘和鼠标操作，窗口就锁定，需要重新输入密码（已输入的内容不会丢失）"
+        )
+        self.idle_save = QPushButton("保存")
+        self.idle_save.clicked.connect(self.save_idle_minutes)
+        idle = QHBoxLayout()
+        idle.addWidget(QLabel("无操作自动锁定："))
+        idle.addWidget(self.idle_spin)
+        idle.addWidget(self.idle_save)
+        idle.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.state)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
+        layout.addLayout(idle)
         self.refresh()
 
     def refresh(self) -> None:
@@ -81,6 +97,7 @@ class AccountsPanel(QWidget):
             "" if ctx.db.key is not None or ctx.demo else "color: #b00020; font-weight: bold;"
         )
         found = account_ops.list_accounts(ctx)
+        self.idle_spin.setValue(account_ops.idle_minutes(ctx))
         self.table.setRowCount(len(found))
         for row, a in enumerate(found):
             last = f"{a.last_login_at:%Y-%m-%d %H:%M}" if a.last_login_at else "从未登录"
@@ -105,6 +122,8 @@ class AccountsPanel(QWidget):
         self.password_button.setEnabled(chosen is not None and (admin or chosen == ctx.db.user))
         self.disable_button.setEnabled(admin and chosen is not None and chosen != ctx.db.user)
         self.recovery_button.setEnabled(admin and ctx.db.key is not None)
+        self.idle_spin.setEnabled(admin and has_accounts)
+        self.idle_save.setEnabled(admin and has_accounts)
 
     # ------------------------------------------------------------------ actions
 
@@ -149,6 +168,13 @@ class AccountsPanel(QWidget):
             show_error(exc, self)
             return
         RecoveryCodeDialog(code, self).exec()
+
+    def save_idle_minutes(self) -> None:
+        minutes = self.idle_spin.value()
+        self._run(lambda: account_ops.set_idle_minutes(self.ctx, minutes))
+        lock = getattr(self.window(), "idle_lock", None)
+        if lock is not None:
+            lock.set_minutes(minutes)
 
     def _run(self, action: Any) -> None:
         try:
