@@ -84,6 +84,8 @@ def login(
         return ctx.role
     if not ctx.paths.database.exists():
         return None
+    if credentials is not None and ctx.lock is not None:
+        protection.finish_first_admin(ctx, credentials)
     with ctx.db.reading() as s:
         if not accounts.has_accounts(s):
             return None

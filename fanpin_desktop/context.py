@@ -163,7 +163,7 @@ def open_app(
         "opening %s (demo=%s, existed=%s, encrypted=%s)", paths.database, demo, existed, data_key is not None
     )
     try:
-        db = _database(paths, data_key)
+        db = _database(paths, data_key, may_convert=not read_only)
     except BaseException:
         if folder_lock is not None:
             folder_lock.release()
@@ -203,13 +203,19 @@ class NeedsLogin(UserError):
     """The folder is protected and no data key was given: log in (or use the recovery code) first."""
 
 
-def _database(paths: DataPaths, data_key: bytes | None) -> Database:
+def _database(paths: DataPaths, data_key: bytes | None, may_convert: bool) -> Database:
     if data_key is None:
         if protection.is_protected(paths):
             raise NeedsLogin("数据库已加密：请用账户和密码登录（忘记密码时用恢复码）后再打开。")
         return Database(paths.database)
+    if may_convert:
+        cipher_db.finish_interrupted(paths.database)
     if paths.database.exists() and not cipher_db.is_encrypted(paths.database):
-        raise UserError(f"数据库 {paths.database.name} 没有加密，不需要密码。")
+        # A keyring beside a plain database: the set-up was interrupted before the conversion.
+        if not may_convert:
+            raise UserError("数据库的加密设置尚未完成，请先以正常方式（非只读）打开一次。")
+        log.warning("finishing an interrupted encryption of the database")
+        cipher_db.encrypt_plain_database(paths.database, data_key)
     return Database(paths.database, engine=cipher_db.encrypted_engine(paths.database, data_key), key=data_key)
 
 

@@ -274,3 +274,21 @@ def test_enable_refuses_a_bad_password_and_changes_nothing(data_dir):
     assert DataPaths(data_dir).database.read_bytes()[:16] == HEADER
     assert cipher_db.is_encrypted(DataPaths(data_dir).database) is False
     assert len(before) > 0
+
+
+def test_set_up_killed_half_way_is_finished_at_the_next_login(capsys, data_dir, monkeypatch):
+    """Killed after the keyring was written but before the conversion and the administrator's row:
+    the next login with that password converts the file and writes the row; nothing plain stays."""
+    _village(data_dir)
+    paths = DataPaths(data_dir)
+    ring = protection.keyring(paths)
+    key = keys.create_keyring(ring, keys.new_recovery_code())
+    keys.add_slot(ring, "站长", "admin-pass-1", key)
+    aside = paths.database.with_name(paths.database.name + ".plain-wipe")
+    aside.write_bytes(paths.database.read_bytes())  # as if killed between the two renames
+    monkeypatch.setenv("FANPIN_PASSWORD", "admin-pass-1")
+    rc, out, err = run(capsys, "--data-dir", str(data_dir), "--user", "站长", "migrate")
+    assert rc == 0, err
+    assert not aside.exists() and not _plain_readable(paths.database)
+    rc, out, err = run(capsys, "--data-dir", str(data_dir), "--user", "站长", "users", "list")
+    assert rc == 0 and "站长  管理员" in out, err

@@ -1,4 +1,3 @@
-"""Encryption at rest: the data key, its password-wrapped key slots, and the SQLCipher database.
-
-Not wired into start-up yet: ``keys`` and ``cipher_db`` are a tested foundation.
+"""Encryption at rest: the data key and its password-wrapped key slots (``keys``), the SQLCipher
+database (``cipher_db``), and how they are wired into start-up, accounts and backups (``protection``).
 """

@@ -162,6 +162,19 @@ def _remove_partial(path: Path) -> None:
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
+def finish_interrupted(path: Path) -> None:
+    """After a conversion was killed half-way: put a plain file moved aside back if the database
+    is missing (it is converted again), else overwrite and remove it; drop a half-written export."""
+    path = Path(path)
+    aside = path.with_name(path.name + ".plain-wipe")
+    if aside.exists():
+        if not path.exists():
+            os.replace(aside, path)
+        else:
+            wipe(aside)
+    _remove_partial(path.with_name(path.name + ".encrypting"))
+
+
 def encrypt_plain_database(plain_path: Path, data_key: bytes) -> Path:
     """Turn the plain database at ``plain_path`` into an encrypted one at the same path.
 

@@ -141,6 +141,19 @@ def enable(ctx: Any, name: str, password: str, progress: Any = None) -> str:
     return code
 
 
+def finish_first_admin(ctx: Any, credentials: Credentials) -> None:
+    """A set-up killed after the conversion but before the administrator's row was written: the
+    slot that just unlocked the file is the administrator's, so the row is made now."""
+    if credentials.recovery or ctx.read_only:
+        return
+    with ctx.db.reading() as s:
+        if accounts.has_accounts(s):
+            return
+    with ctx.db.unit() as s:
+        accounts.add_account(s, credentials.name, accounts.ADMIN, credentials.secret)
+    log.warning("finished an interrupted set-up: the first administrator's account row was written")
+
+
 def _encrypt_in_place(ctx: Any, data_key: bytes, progress: Any) -> None:
     """Convert the live database and every plain backup; the open ``Database`` is re-pointed."""
     paths = ctx.paths

@@ -78,6 +78,7 @@ def log_in_unlocked(ctx: Any, unlocked: Unlocked) -> accounts.AccountInfo | None
     if unlocked.credentials.recovery:
         ctx.db.user, ctx.role = protection.RECOVERY_USER, accounts.ADMIN
         return None
+    protection.finish_first_admin(ctx, unlocked.credentials)
     info = account_check(ctx)(unlocked.credentials.name, unlocked.credentials.secret)
     logged_in(ctx, info)
     return info
