@@ -21,6 +21,7 @@ import pytest
 
 from fanpin_desktop import cli
 from fanpin_desktop.paths import DataPaths
+from fanpin_desktop.security import cipher_db, protection
 from tests.importer.helpers import person, write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,8 +54,20 @@ def _big_csv(path: Path) -> Path:
     return write_csv(path, rows)
 
 
+ADMIN, PASSWORD = "站长", "crash-trial-pass"
+
+
+def _connect(root: Path):
+    """The database, plain, or encrypted (unlocked with the trial administrator's password)."""
+    paths = DataPaths(root)
+    if protection.is_protected(paths):
+        key = protection.unlock(paths, protection.Credentials(ADMIN, PASSWORD))
+        return cipher_db.connect(paths.database, key)
+    return sqlite3.connect(paths.database)
+
+
 def _state(root: Path) -> tuple[str, int, int]:
-    conn = sqlite3.connect(DataPaths(root).database)
+    conn = _connect(root)
     try:
         check = conn.execute("PRAGMA integrity_check").fetchone()[0]
         members = conn.execute("SELECT count(*) FROM members").fetchone()[0]
@@ -69,7 +82,15 @@ def _process(root: Path, csv_file: Path, scratch: Path) -> subprocess.Popen:
     work = scratch / "cwd"
     tmp.mkdir(parents=True)
     work.mkdir()
-    env = dict(os.environ, TMPDIR=str(tmp), TEMP=str(tmp), TMP=str(tmp), PYTHONPATH=str(ROOT))
+    env = dict(
+        os.environ,
+        TMPDIR=str(tmp),
+        TEMP=str(tmp),
+        TMP=str(tmp),
+        PYTHONPATH=str(ROOT),
+        FANPIN_USER=ADMIN,
+        FANPIN_PASSWORD=PASSWORD,
+    )
     return subprocess.Popen(
         [sys.executable, "-c", RUN, "--data-dir", str(root), "import", str(csv_file), "--create-places"],
         cwd=work,
@@ -79,10 +100,18 @@ def _process(root: Path, csv_file: Path, scratch: Path) -> subprocess.Popen:
     )
 
 
-def test_killed_imports_leave_the_database_before_or_after_and_no_files_outside(tmp_path, capsys):
+@pytest.mark.parametrize(("encrypted", "trials"), [(False, TRIALS), (True, 2)], ids=["plain", "encrypted"])
+def test_killed_imports_leave_the_database_before_or_after_and_no_files_outside(
+    tmp_path, capsys, monkeypatch, encrypted, trials
+):
     csv_file = _big_csv(tmp_path / "big.csv")
     template = tmp_path / "template"
     assert cli.main(["--data-dir", str(template), "migrate"]) == 0
+    if encrypted:  # the first administrator encrypts the folder; the commands log in from the env
+        monkeypatch.setenv("FANPIN_USER", ADMIN)
+        monkeypatch.setenv("FANPIN_PASSWORD", PASSWORD)
+        assert cli.main(["--data-dir", str(template), "users", "add", ADMIN, "--role", "管理员"]) == 0
+        assert cipher_db.is_encrypted(DataPaths(template).database)
     capsys.readouterr()
     before = _state(template)
     assert before == ("ok", 0, 0)
@@ -99,7 +128,7 @@ def test_killed_imports_leave_the_database_before_or_after_and_no_files_outside(
 
     rng = random.Random(SEED)
     outcomes = []
-    for trial in range(TRIALS):
+    for trial in range(trials):
         root = tmp_path / f"trial{trial}"
         shutil.copytree(template, root)
         scratch = tmp_path / f"scratch{trial}"

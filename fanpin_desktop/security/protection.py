@@ -244,3 +244,32 @@ def status_note(ctx: Any) -> str | None:
     if ctx.db.key is None:
         return NOT_ENCRYPTED_NOTE
     return None
+
+
+def self_test(folder: Path) -> str:
+    """The installed program carries SQLCipher, argon2 and AES-GCM (the frozen build's smoke test):
+    a keyring, a plain database encrypted in place, read back through the SQLAlchemy dialect."""
+    import sqlite3
+
+    from sqlalchemy import text
+
+    folder.mkdir(parents=True)
+    code = keys.new_recovery_code()
+    ring = keys.keyring_path(folder)
+    key = keys.create_keyring(ring, code, {"time_cost": 1, "memory_cost": 8 * 1024, "parallelism": 1})
+    database = folder / "cipher.sqlite3"
+    conn = sqlite3.connect(database)
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("INSERT INTO t VALUES ('加密')")
+    conn.commit()
+    conn.close()
+    cipher_db.encrypt_plain_database(database, keys.unlock(ring, keys.RECOVERY, code))
+    engine = cipher_db.encrypted_engine(database, key)
+    try:
+        with engine.connect() as c:
+            value = c.execute(text("SELECT x FROM t")).scalar_one()
+    finally:
+        engine.dispose()
+    if value != "加密" or not cipher_db.is_encrypted(database):
+        raise RuntimeError("the encrypted database did not round-trip")
+    return "encryption ok"

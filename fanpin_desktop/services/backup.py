@@ -322,7 +322,7 @@ def _open_copy(path: Path, name: str, key: bytes | None) -> sqlite3.Connection |
         if len(header) == 16 and cipher_db.is_encrypted(path) and key is None:
             raise UserError(
                 f"“{name}”是加密的备份（或不是数据库文件）。加密的备份只能恢复到设置了账户的数据目录中，"
-                "并且需要原数据目录的密钥文件 fanpin.keys.json。"
+                "并且需要原数据目录的密钥文件 fanpin.keys.json；不能用于恢复。"
             )
         raise UserError(f"“{name}”不是数据库文件（可能已损坏或不是本程序的备份），不能用于恢复。")
     try:

@@ -186,7 +186,7 @@ def log_in(ctx, parent=None, unlocked=None) -> bool:  # type: ignore[no-untyped-
 
     if unlocked is not None:
         account_ops.log_in_unlocked(ctx, unlocked)  # UserError (disabled account) ends the start
-        log.info("logged in as %s (%s)", ctx.db.user, ctx.role)
+        log.info("logged in as %s (%s)", account_ops.logged_in_name(ctx), ctx.role)
         return True
     if not account_ops.accounts_in_use(ctx):
         return True
@@ -195,7 +195,7 @@ def log_in(ctx, parent=None, unlocked=None) -> bool:  # type: ignore[no-untyped-
         return False
     account_ops.logged_in(ctx, dialog.account)
     log.info("logged in as %s (%s)", dialog.account.name, dialog.account.role)
-    if ctx.db.key is None and ctx.role == "管理员" and not ctx.read_only and not ctx.demo:
+    if not account_ops.encrypted(ctx) and ctx.role == "管理员" and not ctx.read_only and not ctx.demo:
         _upgrade_to_encrypted(ctx, dialog.account.name, dialog.password_edit.text())
     return True
 
@@ -401,7 +401,9 @@ def smoke_test(args: argparse.Namespace) -> int:
             page_rows = _search_page(window.pages["registry"], text)
             app.processEvents()
             window.close()
-            encryption = _encryption_round_trip(tmp / "cipher")
+            from fanpin_desktop.security.protection import self_test
+
+            encryption = self_test(tmp / "cipher")
         watchdog.stop()
         if hung:
             raise RuntimeError(f"a dialog blocked the smoke test: {hung}")
@@ -430,37 +432,6 @@ def smoke_test(args: argparse.Namespace) -> int:
 
         shutdown_logging()
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _encryption_round_trip(folder: Path) -> str:
-    """The frozen build carries SQLCipher, argon2 and AES-GCM: a keyring, a plain database
-    encrypted in place, read back through the SQLAlchemy dialect."""
-    from sqlalchemy import text
-
-    from fanpin_desktop.security import cipher_db, keys
-
-    folder.mkdir(parents=True)
-    code = keys.new_recovery_code()
-    ring = keys.keyring_path(folder)
-    key = keys.create_keyring(ring, code, {"time_cost": 1, "memory_cost": 8 * 1024, "parallelism": 1})
-    database = folder / "cipher.sqlite3"
-    import sqlite3
-
-    conn = sqlite3.connect(database)
-    conn.execute("CREATE TABLE t (x)")
-    conn.execute("INSERT INTO t VALUES ('加密')")
-    conn.commit()
-    conn.close()
-    cipher_db.encrypt_plain_database(database, keys.unlock(ring, keys.RECOVERY, code))
-    engine = cipher_db.encrypted_engine(database, key)
-    try:
-        with engine.connect() as c:
-            value = c.execute(text("SELECT x FROM t")).scalar_one()
-    finally:
-        engine.dispose()
-    if value != "加密" or not cipher_db.is_encrypted(database):
-        raise RuntimeError("the encrypted database did not round-trip")
-    return "encryption ok"
 
 
 def _ensure_std_streams() -> None:

@@ -342,7 +342,9 @@ class MainWindow(QMainWindow):
         )
         self.township_label.setText(f"乡镇：{place}{demo}")
         self.households_label.setText(f"户数：{households:,}")
-        encrypted = "已加密" if self.ctx.db.key is not None else "未加密"
+        from fanpin_desktop.ui.operations.accounts import encrypted as is_encrypted
+
+        encrypted = "已加密" if is_encrypted(self.ctx) else "未加密"
         self.database_label.setText(f"数据库（{encrypted}）：{self.ctx.paths.database}")
         note = protection.status_note(self.ctx)
         self.database_label.setToolTip(

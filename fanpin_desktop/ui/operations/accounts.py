@@ -38,6 +38,11 @@ def logged_in_name(ctx: Any) -> str:
     return ctx.db.user
 
 
+def encrypted(ctx: Any) -> bool:
+    """Whether the open database is encrypted (a 管理员 account exists)."""
+    return ctx.db.key is not None
+
+
 def idle_minutes(ctx: Any) -> int:
     with ctx.db.reading() as s:
         return accounts.idle_lock_minutes(s)

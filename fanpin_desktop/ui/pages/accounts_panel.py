@@ -82,7 +82,7 @@ class AccountsPanel(QWidget):
         ctx = self.ctx
         if ctx.demo:
             text = protection.DEMO_REFUSED
-        elif ctx.db.key is not None:
+        elif account_ops.encrypted(ctx):
             text = (
                 "数据库已加密（AES-256）：打开程序需要登录，备份文件同样加密。"
                 "忘记全部密码时，用恢复码在登录窗口点“忘记密码…”。"
@@ -94,7 +94,7 @@ class AccountsPanel(QWidget):
             )
         self.state.setText(text)
         self.state.setStyleSheet(
-            "" if ctx.db.key is not None or ctx.demo else "color: #b00020; font-weight: bold;"
+            "" if account_ops.encrypted(ctx) or ctx.demo else "color: #b00020; font-weight: bold;"
         )
         found = account_ops.list_accounts(ctx)
         self.idle_spin.setValue(account_ops.idle_minutes(ctx))
@@ -114,14 +114,18 @@ class AccountsPanel(QWidget):
         has_accounts = self.table.rowCount() > 0
         admin = accounts.can(ctx.role, "accounts") and not ctx.read_only
         chosen = self._selected_name()
-        self.first_button.setVisible(not ctx.demo and ctx.db.key is None and not has_accounts)
+        self.first_button.setVisible(not ctx.demo and not account_ops.encrypted(ctx) and not has_accounts)
         self.first_button.setEnabled(not ctx.read_only)
         for b in (self.add_button, self.password_button, self.disable_button, self.recovery_button):
             b.setVisible(has_accounts)
         self.add_button.setEnabled(admin)
-        self.password_button.setEnabled(chosen is not None and (admin or chosen == ctx.db.user))
-        self.disable_button.setEnabled(admin and chosen is not None and chosen != ctx.db.user)
-        self.recovery_button.setEnabled(admin and ctx.db.key is not None)
+        self.password_button.setEnabled(
+            chosen is not None and (admin or chosen == account_ops.logged_in_name(ctx))
+        )
+        self.disable_button.setEnabled(
+            admin and chosen is not None and chosen != account_ops.logged_in_name(ctx)
+        )
+        self.recovery_button.setEnabled(admin and account_ops.encrypted(ctx))
         self.idle_spin.setEnabled(admin and has_accounts)
         self.idle_save.setEnabled(admin and has_accounts)
 
