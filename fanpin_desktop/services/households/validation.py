@@ -17,7 +17,7 @@ from fanpin_desktop.models import Household, Member, NaturalVillage, Village, Vi
 from fanpin_desktop.services.households.constants import HEAD, ID_TYPES_CHECKED, MONEY_FIELDS
 from fanpin_desktop.services.households.drafts import HouseholdDraft, MemberDraft
 from fanpin_desktop.services.households.labels import INCOME_FIELD_LABELS
-from fanpin_desktop.services.households.rows import household_label
+from fanpin_desktop.services.households.rows import fetch_rows, household_label
 from fanpin_desktop.services.households.search import _like_escape
 
 # --------------------------------------------------------------------------- validation
@@ -84,9 +84,20 @@ def id_number_owner(session: Session, number: str, exclude_member_ids: Sequence[
     if row is None:
         return None
     return (
-        f"证件号码{ids.mask(base)}已登记在{household_label(session, row.household_id)}（成员“{row.name}”），"
+        f"该身份证号已登记在{holder_label(session, row.household_id)}（成员“{row.name}”），"
         "同一人只能在一户中；如该成员已迁入本户，请先在原户中把他迁出"
     )
+
+
+def holder_label(session: Session, household_id: int) -> str:
+    """“某村 某组 户主张三的家庭（户编号…）” — the household named by the duplicate-ID check
+    (an internal screen, so it may name the household and its code)."""
+    row = fetch_rows(session, [household_id]).get(household_id)
+    if row is None:
+        return household_label(session, household_id)
+    place = " ".join(p for p in (row.village, row.group) if p)
+    code = f"（户编号{row.code}）" if row.code else ""
+    return f"{place} 户主{row.head_name or '（未登记）'}的家庭{code}"
 
 
 def validate_draft(session: Session, draft: HouseholdDraft, today: dt.date | None = None) -> list[Issue]:
