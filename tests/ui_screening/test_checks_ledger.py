@@ -1,0 +1,40 @@
+"""附件4 from the ledger page: with 全部批次 selected, printing and exporting refuse alike (an
+official 附件4 belongs to one campaign year), and the buttons say so up front."""
+
+from __future__ import annotations
+
+import pytest
+
+from fanpin_desktop.ui.pages.ledger import ALL_CAMPAIGNS, APPENDIX4_NEEDS_CAMPAIGN, LedgerPage
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+@pytest.fixture
+def page(qtbot, ops, data_paths):
+    p = LedgerPage(ops, data_paths.exports)
+    qtbot.addWidget(p)
+    return p
+
+
+@pytest.mark.parametrize("action", ["export_appendix4", "print_appendix4"])
+def test_all_batches_refuses_print_and_export_with_the_same_message(page, files, data_paths, action):
+    assert page.campaign_id() is not None
+    page.campaign.set_value(ALL_CAMPAIGNS)
+    assert page.campaign_id() is None
+    for button in (page.export_button, page.print_button):
+        assert button.toolTip() == APPENDIX4_NEEDS_CAMPAIGN
+    files["save"] = data_paths.exports / "附件4.out"
+    getattr(page, action)()
+    assert page.jobs.messages == [("请选择批次", APPENDIX4_NEEDS_CAMPAIGN)]
+    assert files["asked"] == [] and not files["save"].exists(), "no file dialog, no file"
+
+
+def test_one_batch_prints_and_exports(page, files, data_paths):
+    assert "附件4" in page.print_button.toolTip() and page.print_button.toolTip() != APPENDIX4_NEEDS_CAMPAIGN
+    files["save"] = data_paths.exports / "a4.pdf"
+    page.print_appendix4()
+    assert files["save"].read_bytes()[:4] == b"%PDF"
+    files["save"] = data_paths.exports / "a4.xlsx"
+    page.export_appendix4()
+    assert files["save"].exists()
