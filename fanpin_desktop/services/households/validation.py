@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from fanpin_desktop.domain import enums as enum_data
-from fanpin_desktop.domain import facts, ids
+from fanpin_desktop.domain import facts, ids, income
 from fanpin_desktop.domain.facts import ERROR, WARNING, Issue
 from fanpin_desktop.models import Household, Member, NaturalVillage, Village, VillageGroup
 from fanpin_desktop.services.households.constants import HEAD, ID_TYPES_CHECKED, MONEY_FIELDS
@@ -262,6 +262,7 @@ def validate_draft(session: Session, draft: HouseholdDraft, today: dt.date | Non
             )
         else:
             seen_periods.add(r.period_start)
+        amounts_ok, item_warned = True, False
         for name in MONEY_FIELDS:
             value = getattr(r, name)
             try:
@@ -270,9 +271,26 @@ def validate_draft(session: Session, draft: HouseholdDraft, today: dt.date | Non
                 issues.append(
                     _issue("I_AMOUNT", name, f"{label}的{INCOME_FIELD_LABELS[name]}：“{value}”不是金额")
                 )
+                amounts_ok = False
                 continue
-            if amount < 0:
-                issues.append(_issue("I_AMOUNT", name, f"{label}的{INCOME_FIELD_LABELS[name]}：不能为负数"))
+            field_label = f"{label}的{INCOME_FIELD_LABELS[name]}"
+            refused = income.negative_amount(field_label, amount)
+            if refused:
+                issues.append(_issue("I_AMOUNT", name, refused))
+                amounts_ok = False
+            elif warned := income.implausible_amount(field_label, amount):
+                issues.append(_issue("I_IMPLAUSIBLE", name, warned, WARNING))
+                item_warned = True
         if r.people_count is not None and r.people_count <= 0:
             issues.append(_issue("I_PEOPLE", "people_count", f"{label}的家庭人口数：应大于0"))
+        elif amounts_ok:
+            people = r.people_count or len(draft.staying_members)
+            t = income.totals(r.wage, r.business, r.property_income, r.transfer, r.business_cost, people)
+            for warned in (
+                income.negative_net(label, t.net),
+                None if item_warned else income.implausible_amount(f"{label}的四项收入合计", t.gross),
+                income.implausible_per_capita(f"{label}的人均纯收入", t.per_capita or 0),
+            ):
+                if warned:
+                    issues.append(_issue("I_IMPLAUSIBLE", "wage", warned, WARNING))
     return issues
