@@ -38,3 +38,31 @@ def test_one_batch_prints_and_exports(page, files, data_paths):
     files["save"] = data_paths.exports / "a4.xlsx"
     page.export_appendix4()
     assert files["save"].exists()
+
+
+def test_masked_print_and_export_from_the_ledger(page, files, data_paths, ops):
+    import re
+
+    import pypdf
+    from openpyxl import load_workbook
+
+    from fanpin_desktop.ui.mask_ids import mask_setting
+
+    full_id = re.compile(r"(?<![0-9*])\d{17}[\dX](?![0-9])")
+    files["save"] = data_paths.exports / "full.pdf"
+    page.print_appendix4()
+    text = "".join(p.extract_text() or "" for p in pypdf.PdfReader(str(files["save"])).pages)
+    assert full_id.search(text), "the demo ledger has household problems with IDs"
+
+    page.mask_ids.setChecked(True)
+    assert mask_setting(ops) is True, "remembered for the next time"
+    files["save"] = data_paths.exports / "masked.pdf"
+    page.print_appendix4()
+    text = "".join(p.extract_text() or "" for p in pypdf.PdfReader(str(files["save"])).pages)
+    assert full_id.search(text) is None and re.search(r"\d{6}\*{8}[\dX]{4}", text)
+    files["save"] = data_paths.exports / "masked.xlsx"
+    page.export_appendix4()
+    cells = [
+        str(c) for row in load_workbook(files["save"]).active.iter_rows(values_only=True) for c in row if c
+    ]
+    assert not any(full_id.search(c) for c in cells)

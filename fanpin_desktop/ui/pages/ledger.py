@@ -47,6 +47,7 @@ from fanpin_desktop.ui.common import (
     select_proxied_row,
 )
 from fanpin_desktop.ui.dialogs.problem_dialog import ProblemDialog
+from fanpin_desktop.ui.mask_ids import MaskIdsCheckBox
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import ledger as ledger_ops
 from fanpin_desktop.ui.operations import screening as screening_ops
@@ -172,6 +173,8 @@ class LedgerPage(Page):
         ):
             actions.addWidget(b)
         actions.addStretch(1)
+        self.mask_ids = MaskIdsCheckBox(self.ops)  # the copy of 附件4 that leaves the office
+        actions.addWidget(self.mask_ids)
         actions.addWidget(self.export_button)
         actions.addWidget(self.print_button)
 
@@ -469,6 +472,7 @@ class LedgerPage(Page):
             path,
             campaign_id=cid,
             village_id=village,
+            mask_ids=self.mask_ids.isChecked(),
             parent=self,
             success=lambda r: self.jobs.offer_open(
                 "导出完成", f"已导出附件4（{r.rows}条）到：\n{r.path}", r.path
@@ -491,6 +495,7 @@ class LedgerPage(Page):
             campaign_id=cid,
             village_id=village,
             paper=paper,
+            mask_ids=self.mask_ids.isChecked(),
             parent=self,
             success=self.jobs.open,
         )
