@@ -66,3 +66,27 @@ def test_masked_print_and_export_from_the_ledger(page, files, data_paths, ops):
         str(c) for row in load_workbook(files["save"]).active.iter_rows(values_only=True) for c in row if c
     ]
     assert not any(full_id.search(c) for c in cells)
+
+
+def test_screening_page_menus_offer_the_remembered_choice_for_appendix4(qtbot, ops, data_paths, files):
+    import re
+
+    import pypdf
+    from PySide6.QtWidgets import QMenu
+
+    from fanpin_desktop.ui.mask_ids import MASK_LABEL, mask_setting
+    from fanpin_desktop.ui.pages.screening.page import ScreeningPage
+
+    page = ScreeningPage(ops, data_paths.exports)
+    qtbot.addWidget(page)
+    for fill in (page._fill_print_menu, page._fill_export_menu):
+        menu = QMenu()
+        fill(menu)
+        [action] = [a for a in menu.actions() if a.text() == f"附件4{MASK_LABEL}"]
+        assert action.isCheckable() and action.isChecked() == mask_setting(ops)
+    action.setChecked(True)
+    assert mask_setting(ops) is True
+    files["save"] = data_paths.exports / "a4.pdf"
+    page.print_appendix4()
+    text = "".join(p.extract_text() or "" for p in pypdf.PdfReader(str(files["save"])).pages)
+    assert re.search(r"(?<![0-9*])\d{17}[\dX](?![0-9])", text) is None
