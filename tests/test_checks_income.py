@@ -96,3 +96,29 @@ def test_screening_answer_negative_refused_and_implausible_warned():
     )
     assert key == "per_capita_income" and message.startswith("人均纯收入：912000元")
     assert screening.answer_warnings({"per_capita_income": Decimal("9120")}, {}) == []
+
+
+def test_household_editor_asks_before_saving_an_income_typed_in_fen(qtbot, db, ops, town, monkeypatch):
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QMessageBox
+
+    from fanpin_desktop.ui.dialogs.household_editor import TAB_INCOME, HouseholdEditor
+
+    asked: list[str] = []
+
+    def question(_parent, _title, text, *args, **kwargs):
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    editor = HouseholdEditor(ops, town["zhang"], today=TODAY)
+    qtbot.addWidget(editor)
+    editor.tabs.setCurrentIndex(TAB_INCOME)
+    editor.add_income()
+    editor.money["wage"].setValue(3_600_000)  # 36000 元 typed in 分
+    assert editor.save() is False, "the clerk said no: not saved"
+    assert len(asked) == 1 and "工资性收入：3600000元" in asked[0] and "分" in asked[0]
+    with db.reading() as s:
+        assert svc.load_household(s, town["zhang"]).incomes == []
