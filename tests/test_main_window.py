@@ -100,9 +100,10 @@ def test_menus(window):
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["数据(&D)", "帮助(&H)"]
     data_actions = [a.text() for a in window.menuBar().actions()[0].menu().actions() if a.text()]
-    assert data_actions[:6] == [
+    assert data_actions[:7] == [
         "导入户籍名册（Excel/CSV）…",
         "导出户籍名册（国家系统格式）…",
+        "导出户籍名册时隐藏身份证号中间位",
         "全国系统数据交换…",
         "备份数据库…",
         "从备份恢复…",

@@ -209,7 +209,8 @@ def render_appendix1(
             left,
             right,
             width=width,
-            top_left=layout.attachment_label or "",
+            # the xlsx keeps its first row for the privacy warning; the printed form is labelled like 2–4
+            top_left=layout.attachment_label or f"附件{layout.appendix}",
         )
         story += head
         free = _room_for_rows(setup, spec, styles, head)

@@ -24,6 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
 from fanpin_desktop.documents.fonts import FANGSONG, HEI, SONG, FontChain, FontLibrary, default_library
+from fanpin_desktop.documents.pdf_text import KeepNumbersParagraph
 from fanpin_desktop.documents.xlsx_util import atomic_path
 from fanpin_desktop.errors import UserError, explain_os_error
 
@@ -305,6 +306,12 @@ class DocStyles:
         chain = chain or (self.hei if style.fontName == self.hei.primary else self.song)
         return Paragraph(chain.markup(text), style)
 
+    def header_para(self, text: str, note: bool = False) -> Paragraph:
+        """A table header cell (or a title): never broken inside a number and its unit."""
+        return KeepNumbersParagraph(
+            text, self.header_note if note else self.header, self.song if note else self.hei
+        )
+
 
 CELL_PAD_X = 1.5
 CELL_PAD_Y = 2.0
@@ -414,8 +421,7 @@ def fit_widths(
     for cell in spec.cells:
         if cell.colspan != 1:
             continue
-        style = styles.header_note if cell.note else styles.header
-        para = styles.para(cell.text, style, styles.song if cell.note else styles.hei)
+        para = styles.header_para(cell.text, cell.note)
         leaf_paras.append((cell.col, para))
         need = paragraph_min_width(para, one_char, MAX_NOWRAP_WIDTH)
         mins[cell.col] = max(mins[cell.col], need + pad)
@@ -494,8 +500,7 @@ def grid_table(
     head: list[list[Any]] = [[""] * ncols for _ in range(depth)]
     spans: list[Span] = []
     for cell in spec.cells:
-        style = styles.header_note if cell.note else styles.header
-        head[cell.row][cell.col] = styles.para(cell.text, style, styles.song if cell.note else styles.hei)
+        head[cell.row][cell.col] = styles.header_para(cell.text, cell.note)
         if cell.rowspan > 1 or cell.colspan > 1:
             spans.append(((cell.col, cell.row), (cell.col + cell.colspan - 1, cell.row + cell.rowspan - 1)))
     aligns = [c.align if c.align in _ALIGN else "CENTER" for c in spec.columns]
@@ -548,7 +553,7 @@ def title_block(
     story: list[Flowable] = []
     if top_left:
         story.append(styles.para(top_left, styles.subtitle, styles.hei))
-    story.append(styles.para(title, styles.title, styles.hei))
+    story.append(KeepNumbersParagraph(title, styles.title, styles.hei))
     if left or right:
         right_style = ParagraphStyle("fp-sub-right", parent=styles.subtitle, alignment=TA_RIGHT)
         line = Table(

@@ -7,10 +7,13 @@ numbers are an 18-digit ID followed by category/grade digits.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from stdnum.cn import ric
 
@@ -145,3 +148,45 @@ def make_id(region: str, birth: dt.date, sequence: int, female: bool) -> str:
         seq = (seq + 1) % 1000
     body = f"{region}{birth:%Y%m%d}{seq:03d}"
     return body + check_digit(body)
+
+
+#: fields and keys that hold a whole identity number (a disability certificate starts with one)
+ID_FIELDS = frozenset({"id_number", "disability_cert_no", "base_id", "head_id"})
+
+
+def masked_copy(value: Any) -> Any:
+    """``value`` (dataclasses, mappings, lists and tuples of them, strings) with every identity
+    number masked: fields named in :data:`ID_FIELDS` by :func:`mask`, any other text by
+    :func:`redact`. For internal documents printed as copies that leave the office. Parts with
+    nothing to mask are returned as they are (not copied)."""
+    if isinstance(value, str):
+        out = redact(value)
+        return value if out == value else out
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in dataclasses.fields(value):
+            if not f.init:
+                continue
+            old = getattr(value, f.name)
+            new = _masked_field(f.name, old)
+            if new is not old:
+                changes[f.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    if isinstance(value, Mapping):
+        items = {k: _masked_field(k, v) for k, v in value.items()}
+        return items if any(items[k] is not value[k] for k in items) else value
+    if isinstance(value, (list, tuple)):
+        parts = [masked_copy(v) for v in value]
+        if all(a is b for a, b in zip(parts, value, strict=True)):
+            return value
+        if isinstance(value, list):
+            return parts
+        return type(value)(*parts) if hasattr(value, "_fields") else type(value)(parts)
+    return value
+
+
+def _masked_field(name: object, value: Any) -> Any:
+    if name in ID_FIELDS and isinstance(value, str) and value:
+        out = mask(value)
+        return value if out == value else out
+    return masked_copy(value)

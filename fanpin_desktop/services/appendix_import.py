@@ -405,6 +405,10 @@ def import_appendix1(
                 bad = True
         if bad:
             continue
+        for key, message in screening.answer_warnings(answers, labels):
+            issue(
+                row_no, key, _cell(row, sheet.columns[key]), message.removeprefix(f"{labels[key]}："), WARNING
+            )
         if answers.get("method") is None:
             issue(row_no, "method", "", "已填写排查内容，但排查方式为空（应为入户排查或电话核查）")
             continue

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from fanpin_desktop.documents.fonts import FontLibrary, default_library
 from fanpin_desktop.documents.pdf_common import DocStyles, PageSetup, build_pdf
+from fanpin_desktop.domain import ids
 from fanpin_desktop.errors import UserError
 
 
@@ -179,12 +180,14 @@ def write_batch(
     paper: str = "A4",
     control: Any = None,
     fonts: FontLibrary | None = None,
+    mask_ids: bool = False,
 ) -> BatchResult:
     """Gather and lay out every chosen kind into one PDF at ``path``.
 
     A public notice is never blank (a blank 公示 means nothing); with ``blank`` it is still
     printed from the data. A kind with nothing to print is skipped and named in the result; when
-    no kind has anything, nothing is written and the clerk is told why.
+    no kind has anything, nothing is written and the clerk is told why. ``mask_ids`` masks every
+    identity number on the internal sheets (copies that leave the office).
     """
     unknown = [k for k in kinds if k not in KINDS]
     if unknown or not kinds:
@@ -216,6 +219,8 @@ def write_batch(
         if not items:
             skipped[kind.label] = "没有可打印的内容"
             continue
+        if mask_ids:
+            items = [ids.masked_copy(item) for item in items]
         gathered.append((kind, story, items))
     if not gathered:
         reasons = "；".join(f"{label}：{why}" for label, why in skipped.items())

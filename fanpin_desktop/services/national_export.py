@@ -6,7 +6,9 @@ one row per person like the national roster export (layout ``national_batch_47``
 of the national export followed by 风险消除方式, 返贫致贫风险1–5 and 自然灾害类型), so the roster
 importer reads every list back (the monitoring columns update the household's case, see
 importer/cases.py). The first row of every file is the personal-data warning, the second the
-title, the third the header (the importer skips the title rows); identity numbers are text cells.
+title, the third the header (the importer skips the title rows); identity numbers are text cells,
+always whole: these lists are never masked (the setting ``mask_ids_outgoing`` does not apply), the
+national system needs the full numbers.
 
 **Which households.**
 

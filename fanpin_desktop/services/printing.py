@@ -21,7 +21,7 @@ from fanpin_desktop.documents import appendix_pdf, summary_docx
 from fanpin_desktop.documents.appendix_pdf import NA, PrintOptions, VillageSheet
 from fanpin_desktop.documents.fonts import FontLibrary
 from fanpin_desktop.documents.summary_docx import CATEGORIES, SummaryFigures
-from fanpin_desktop.domain import appendix1, appendix_layouts
+from fanpin_desktop.domain import appendix1, appendix_layouts, ids
 from fanpin_desktop.models import (
     Campaign,
     Household,
@@ -171,9 +171,11 @@ def write_appendix3(
 
 
 def appendix4_rows(
-    session: Session, campaign_id: int | None = None, village_id: int | None = None
+    session: Session, campaign_id: int | None = None, village_id: int | None = None, *, mask_ids: bool = False
 ) -> list[dict[str, Any]]:
-    """Ledger lines as the form prints them; 立行立改 problems are not in the ledger."""
+    """Ledger lines as the form prints them; 立行立改 problems are not in the ledger. The ID
+    column holds full numbers (an internal sheet), masked with ``mask_ids`` for copies that leave
+    the office."""
     township = _township(session)
     rows = []
     for p in ledger.list_problems(
@@ -188,7 +190,7 @@ def appendix4_rows(
                 "unit": township,
                 "village": p.village if p.level != "乡镇" else "",
                 "head_name": p.head_name if household else "",
-                "id_number": p.id_number if household else "",  # internal sheet: full number
+                "id_number": (ids.mask(p.id_number) if mask_ids else p.id_number) if household else "",
                 "problem_type": p.problem_type,
                 "description": p.description,
                 "measure": p.measure,
@@ -209,15 +211,17 @@ def write_appendix4(
     date: dt.date | None = None,
     paper: str = "A4",
     fonts: FontLibrary | None = None,
+    mask_ids: bool = False,
 ) -> Path:
-    """附件4 问题整改台账 of a campaign (all problems when ``campaign_id`` is None)."""
+    """附件4 问题整改台账 of a campaign (all problems when ``campaign_id`` is None; the ledger page
+    always names one); ``mask_ids`` for copies that leave the office."""
     year = None
     if campaign_id is not None:
         campaign = session.get(Campaign, campaign_id)
         year = campaign.year if campaign is not None else None
     return appendix_pdf.render_appendix4(
         path,
-        appendix4_rows(session, campaign_id, village_id),
+        appendix4_rows(session, campaign_id, village_id, mask_ids=mask_ids),
         township=_township(session),
         year=year,
         date=date,

@@ -17,6 +17,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from fanpin_desktop.documents.xlsx_util import PERSONAL_DATA_WARNING, TableSheet, write_table
+from fanpin_desktop.domain import ids
 from fanpin_desktop.domain.cases import CASE_ELIMINATED, MONITORED_CASE_STATUSES
 from fanpin_desktop.domain.procedure import NATURAL_DISASTER
 from fanpin_desktop.models import Household, Member, MonitoringCase, NaturalVillage, Village, VillageGroup
@@ -200,14 +201,26 @@ def roster_rows(
     return table.header, table.rows(), table.text_columns, table.count
 
 
+#: columns holding a whole identity number (a disability certificate number starts with one)
+ID_COLUMNS = frozenset({"id_number", "disability_cert_no"})
+
+
 def export_roster(
     session: Session,
     target: str | Path,
     layout_name: str = DEFAULT_LAYOUT,
     village_ids: list[int] | None = None,
+    *,
+    mask_ids: bool = False,
 ) -> int:
-    """Write the roster to ``target`` (.xlsx, atomically). Returns the number of people written."""
+    """Write the roster to ``target`` (.xlsx, atomically). Returns the number of people written.
+
+    ``mask_ids`` (a copy that leaves the office) keeps only the first 6 and last 4 characters of
+    every identity number; such a file cannot be imported back."""
     header, rows, text_columns, count = roster_rows(session, layout_name, village_ids)
+    if mask_ids:
+        masked = [j for j, (_h, key, _a) in enumerate(get_layout(layout_name).columns) if key in ID_COLUMNS]
+        rows = ([ids.mask(str(v)) if j in masked and v else v for j, v in enumerate(row)] for row in rows)
     cfg = settings_mod.load(session)
     title = f"{cfg.township or ''}家庭成员信息（{get_layout(layout_name).title}，导出日期 {dt.date.today():%Y-%m-%d}）"
     widths = {i: 22.0 if i in text_columns else 12.0 for i in range(len(header))}

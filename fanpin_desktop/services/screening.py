@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from fanpin_desktop.domain import appendix1, enums, facts, yesno
 from fanpin_desktop.domain import appendix_layouts as layouts
+from fanpin_desktop.domain import income as income_rules
 from fanpin_desktop.domain.cases import ACTIVE_CASE_STATUSES, CASE_CLUE, PENDING_CASE_STATUSES
 from fanpin_desktop.domain.income import totals
 from fanpin_desktop.errors import UserError, ValidationError
@@ -443,6 +444,8 @@ def clean_answer(q: appendix1.Question, value: Any, label: str, year: int) -> An
             raise AnswerError(q.key, label, "不是有效的金额", value) from None
         if not amount.is_finite() or abs(amount) >= MAX_INCOME:
             raise AnswerError(q.key, label, "金额超出合理范围", value)
+        if amount < 0:
+            raise AnswerError(q.key, label, income_rules.NEGATIVE_REASON, value)
         return amount.quantize(Decimal("0.01"))
     if q.kind == "choice":
         assert q.enum
@@ -455,6 +458,19 @@ def clean_answer(q: appendix1.Question, value: Any, label: str, year: int) -> An
     if len(text) > TEXT_LIMIT:
         raise AnswerError(q.key, label, f"不能超过{TEXT_LIMIT}个字（现有{len(text)}个字）")
     return text
+
+
+def answer_warnings(answers: Mapping[str, Any], labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(question, message) for cleaned answers that are allowed but look like typing slips (a
+    人均纯收入 typed in 分 or with an extra 0): the form asks the clerk to confirm them, the
+    importer lists them as 提示."""
+    out = []
+    amount = answers.get("per_capita_income")
+    if isinstance(amount, Decimal):
+        message = income_rules.implausible_per_capita(_label(labels, "per_capita_income"), amount)
+        if message:
+            out.append(("per_capita_income", message))
+    return out
 
 
 def clean_answers(answers: Mapping[str, Any], labels: Mapping[str, str], year: int) -> dict[str, Any]:

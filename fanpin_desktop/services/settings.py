@@ -27,6 +27,9 @@ class TownshipSettings:
     publicity_days: int = 5
     publicity_working_days: bool = True  # 5 working days in most places; some use calendar days
     notice_shows_risks: bool = False  # 村级公示 prints a 主要风险 column (risk types, never health)
+    # internal sheets with full ID numbers (附件4, roster, case sheets, 采集表) print/export them
+    # masked (first 6 and last 4 kept) when they leave the office; the national export never is
+    mask_ids_outgoing: bool = False
     clue_to_identification_days: int = 15
     identification_to_measures_days: int = 10
     visit_every_months: int = 1  # 帮扶联系人 visits at least monthly while the risk lasts

@@ -32,6 +32,7 @@ from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.services.accounts import can
 from fanpin_desktop.ui.common import ask_yes_no
 from fanpin_desktop.ui.errors import open_path, show_error
+from fanpin_desktop.ui.mask_ids import MASK_LABEL, add_mask_action, mask_setting
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import data as data_ops
 from fanpin_desktop.ui.pages.base import Page
@@ -293,6 +294,8 @@ class MainWindow(QMainWindow):
         self.national_action = self._action("全国系统数据交换…", "fa5s.exchange-alt", self.national_exchange)
         data.addAction(self.import_action)
         data.addAction(self.export_roster_action)
+        self.mask_roster_action = add_mask_action(data, self.ops, f"导出户籍名册时{MASK_LABEL}")
+        data.aboutToShow.connect(lambda: self.mask_roster_action.setChecked(mask_setting(self.ops)))
         data.addAction(self.national_action)
         data.addSeparator()
         data.addAction(self.backup_action)
@@ -471,11 +474,14 @@ class MainWindow(QMainWindow):
         if target is None:
             return
 
-        def done(count: int) -> None:
-            self.statusBar().showMessage(f"已导出 {count} 人到 {target}", 10000)
-            self.inform("导出完成", f"已按国家系统导出格式写出 {count} 名家庭成员：\n{target}")
+        masked = mask_setting(self.ops)
 
-        data_ops.export_roster(self.ops, target, parent=self, success=done)
+        def done(count: int) -> None:
+            note = "（身份证号已隐藏中间位，此文件不能再导入本程序）" if masked else ""
+            self.statusBar().showMessage(f"已导出 {count} 人到 {target}", 10000)
+            self.inform("导出完成", f"已按国家系统导出格式写出 {count} 名家庭成员{note}：\n{target}")
+
+        data_ops.export_roster(self.ops, target, mask_ids=masked, parent=self, success=done)
 
     def national_exchange(self) -> None:
         """全国系统数据交换: the batch lists for the national system and their history."""

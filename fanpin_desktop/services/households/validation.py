@@ -11,13 +11,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from fanpin_desktop.domain import enums as enum_data
-from fanpin_desktop.domain import facts, ids
+from fanpin_desktop.domain import facts, ids, income
 from fanpin_desktop.domain.facts import ERROR, WARNING, Issue
 from fanpin_desktop.models import Household, Member, NaturalVillage, Village, VillageGroup
 from fanpin_desktop.services.households.constants import HEAD, ID_TYPES_CHECKED, MONEY_FIELDS
 from fanpin_desktop.services.households.drafts import HouseholdDraft, MemberDraft
 from fanpin_desktop.services.households.labels import INCOME_FIELD_LABELS
-from fanpin_desktop.services.households.rows import household_label
+from fanpin_desktop.services.households.rows import fetch_rows, household_label
 from fanpin_desktop.services.households.search import _like_escape
 
 # --------------------------------------------------------------------------- validation
@@ -84,9 +84,20 @@ def id_number_owner(session: Session, number: str, exclude_member_ids: Sequence[
     if row is None:
         return None
     return (
-        f"证件号码{ids.mask(base)}已登记在{household_label(session, row.household_id)}（成员“{row.name}”），"
+        f"该身份证号已登记在{holder_label(session, row.household_id)}（成员“{row.name}”），"
         "同一人只能在一户中；如该成员已迁入本户，请先在原户中把他迁出"
     )
+
+
+def holder_label(session: Session, household_id: int) -> str:
+    """“某村 某组 户主张三的家庭（户编号…）” — the household named by the duplicate-ID check
+    (an internal screen, so it may name the household and its code)."""
+    row = fetch_rows(session, [household_id]).get(household_id)
+    if row is None:
+        return household_label(session, household_id)
+    place = " ".join(p for p in (row.village, row.group) if p)
+    code = f"（户编号{row.code}）" if row.code else ""
+    return f"{place} 户主{row.head_name or '（未登记）'}的家庭{code}"
 
 
 def validate_draft(session: Session, draft: HouseholdDraft, today: dt.date | None = None) -> list[Issue]:
@@ -251,6 +262,7 @@ def validate_draft(session: Session, draft: HouseholdDraft, today: dt.date | Non
             )
         else:
             seen_periods.add(r.period_start)
+        amounts_ok, item_warned = True, False
         for name in MONEY_FIELDS:
             value = getattr(r, name)
             try:
@@ -259,9 +271,26 @@ def validate_draft(session: Session, draft: HouseholdDraft, today: dt.date | Non
                 issues.append(
                     _issue("I_AMOUNT", name, f"{label}的{INCOME_FIELD_LABELS[name]}：“{value}”不是金额")
                 )
+                amounts_ok = False
                 continue
-            if amount < 0:
-                issues.append(_issue("I_AMOUNT", name, f"{label}的{INCOME_FIELD_LABELS[name]}：不能为负数"))
+            field_label = f"{label}的{INCOME_FIELD_LABELS[name]}"
+            refused = income.negative_amount(field_label, amount)
+            if refused:
+                issues.append(_issue("I_AMOUNT", name, refused))
+                amounts_ok = False
+            elif warned := income.implausible_amount(field_label, amount):
+                issues.append(_issue("I_IMPLAUSIBLE", name, warned, WARNING))
+                item_warned = True
         if r.people_count is not None and r.people_count <= 0:
             issues.append(_issue("I_PEOPLE", "people_count", f"{label}的家庭人口数：应大于0"))
+        elif amounts_ok:
+            people = r.people_count or len(draft.staying_members)
+            t = income.totals(r.wage, r.business, r.property_income, r.transfer, r.business_cost, people)
+            for warned in (
+                income.negative_net(label, t.net),
+                None if item_warned else income.implausible_amount(f"{label}的四项收入合计", t.gross),
+                income.implausible_per_capita(f"{label}的人均纯收入", t.per_capita or 0),
+            ):
+                if warned:
+                    issues.append(_issue("I_IMPLAUSIBLE", "wage", warned, WARNING))
     return issues

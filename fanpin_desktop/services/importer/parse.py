@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fanpin_desktop.domain import enums as enums_mod
+from fanpin_desktop.domain import income as income_rules
 from fanpin_desktop.errors import UserError
 from fanpin_desktop.services.importer.fields import BY_KEY, CASE_FIELDS, IGNORED
 from fanpin_desktop.services.importer.headers import ColumnMapping, HeaderInfo
@@ -461,6 +462,12 @@ def _row_checks(parsed: ParsedFile, issues: _Issues) -> None:
             s, d = given[i], parsed.sexes[i]
             if s is not None and d is not None and s != d:
                 issues.add(i, "sex", s, f"性别与证件号码（{d}）不一致，以证件号码为准", WARNING)
+    if "per_capita_income" in vals:  # negatives are refused by the converter; this asks about typos
+        for i, amount in enumerate(vals["per_capita_income"]):
+            if amount is not None and (message := income_rules.implausible_per_capita("人均纯收入", amount)):
+                issues.add(
+                    i, "per_capita_income", shown(amount), message.removeprefix("人均纯收入："), WARNING
+                )
 
 
 def _duplicates(parsed: ParsedFile, issues: _Issues) -> None:

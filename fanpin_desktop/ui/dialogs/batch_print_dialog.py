@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from fanpin_desktop.services.batch_print import DOCUMENTS, BatchResult
 from fanpin_desktop.services.households import VillageOption
+from fanpin_desktop.ui.mask_ids import MASK_LABEL, MaskIdsCheckBox
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.operations import cases as case_ops
 from fanpin_desktop.ui.pages.screening.actions import PDF_FILTER, FileJobs
@@ -103,6 +104,8 @@ class BatchPrintDialog(QDialog):
         form = QFormLayout()
         form.addRow("纸张：", self.paper)
         form.addRow("填写方式：", self.fill)
+        self.mask_ids = MaskIdsCheckBox(self.ops, label=f"{MASK_LABEL}（内部文书带出办公室时）")
+        form.addRow("身份证号：", self.mask_ids)
 
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -161,6 +164,7 @@ class BatchPrintDialog(QDialog):
             case_ids=case_ids,
             blank=bool(self.fill.currentData()),
             paper=str(self.paper.currentData()),
+            mask_ids=self.mask_ids.isChecked(),
             parent=self,
             success=self._done,
             user_error=lambda exc: self.message.setText(exc.message),

@@ -431,6 +431,10 @@ class MemberDialog(QDialog):
         note += "（残疾人证号）" if info.is_disability_cert else ""
         self.id_status.setText(f"号码有效：{info.sex}，{info.birth_date.isoformat()}出生，{age}岁{note}")
         self.id_status.setStyleSheet(OK_STYLE)
+        clash = self._check_id(info.number) if self._check_id is not None else None
+        if clash:  # flagged as soon as typed, not only on 确定
+            self.id_status.setText(clash)
+            self.id_status.setStyleSheet(ERROR_STYLE)
 
     def current_issues(self) -> list[Issue]:
         return svc.validate_member_draft(self._read(), self._today)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from fanpin_desktop.errors import UserError
 from fanpin_desktop.services import national_export as ne
 from fanpin_desktop.ui.common import close_button, ok_cancel_buttons, record_table
+from fanpin_desktop.ui.mask_ids import NATIONAL_NOTE
 from fanpin_desktop.ui.operations import Operations, exchange
 from fanpin_desktop.ui.pages.screening.actions import XLSX_FILTER, FileJobs
 from fanpin_desktop.ui.table_models.base import RIGHT, Column, RowsModel
@@ -159,6 +160,10 @@ class NationalDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c5221f;")
         self.message.hide()
+        # never masked: the national system needs the full numbers
+        self.full_ids_note = QLabel(NATIONAL_NOTE)
+        self.full_ids_note.setWordWrap(True)
+        self.full_ids_note.setStyleSheet("color: #5f6368;")
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_history(), icon("fa5s.history"), "导出记录")
@@ -166,6 +171,7 @@ class NationalDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(lists)
+        layout.addWidget(self.full_ids_note)
         layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(close_button(self))

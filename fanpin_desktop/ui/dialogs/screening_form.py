@@ -1079,7 +1079,23 @@ class ScreeningFormDialog(QDialog):
         if missing and not self.confirm_incomplete([display_label(self._rows[k].state) for k in missing]):
             self.focus_question(missing[0])
             return None
+        labels = {k: display_label(row.state) for k, row in self._rows.items()}
+        for key, message in screening.answer_warnings(answers, labels):
+            if not self.confirm_implausible(message):
+                self.focus_question(key)
+                return None
         return answers
+
+    def confirm_implausible(self, message: str) -> bool:
+        """An answer allowed but unlikely (an income typed in 分): save it anyway?"""
+        answer = QMessageBox.question(
+            self,
+            "请核实",
+            f"{message}。\n\n核实无误，仍要保存吗？",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def _failed(self, exc: UserError) -> None:
         """A save the service refused: a field's error in the banner with the focus on the field."""

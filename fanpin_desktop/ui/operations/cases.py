@@ -237,6 +237,7 @@ def print_batch(
     case_ids: Sequence[int] | None,
     blank: bool,
     paper: str,
+    mask_ids: bool = False,
     **handlers: Unpack[Handlers],
 ) -> Task:
     """批量打印 into one PDF on the task runner (progress, cancel); ``success(BatchResult)``."""
@@ -250,6 +251,7 @@ def print_batch(
             blank=blank,
             paper=paper,
             control=control,
+            mask_ids=mask_ids,
         ),
         label="正在生成监测对象文书…",
         **handlers,

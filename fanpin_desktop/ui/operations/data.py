@@ -146,11 +146,12 @@ def save_column_mapping(
 def export_roster(
     ops: Operations,
     target: Path,
+    mask_ids: bool = False,
     **handlers: Unpack[Handlers],
 ) -> Task:
     """The registry in the national system's layout; ``success(people written)``."""
     return ops.background(
-        lambda session, _control: write_roster(session, target),
+        lambda session, _control: write_roster(session, target, mask_ids=mask_ids),
         label="正在导出户籍名册…",
         cancellable=False,
         **handlers,

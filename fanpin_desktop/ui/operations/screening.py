@@ -272,6 +272,7 @@ def export_appendix(
     village_id: int | None,
     fill_date: dt.date | None = None,
     snapshot_id: int | None = None,
+    mask_ids: bool = False,
     **handlers: Unpack[Handlers],
 ) -> Task:
     return ops.background(
@@ -283,6 +284,7 @@ def export_appendix(
             village_id=village_id,
             fill_date=fill_date,
             snapshot_id=snapshot_id,
+            mask_ids=mask_ids,
         ),
         label=f"正在导出附件{appendix}…",
         cancellable=False,
@@ -338,11 +340,12 @@ def print_appendix4(
     campaign_id: int | None,
     village_id: int | None,
     paper: str,
+    mask_ids: bool = False,
     **handlers: Unpack[Handlers],
 ) -> Task:
     return ops.background(
         lambda s, _c: printing.write_appendix4(
-            s, path, campaign_id=campaign_id, village_id=village_id, paper=paper
+            s, path, campaign_id=campaign_id, village_id=village_id, paper=paper, mask_ids=mask_ids
         ),
         label="正在生成附件4 PDF…",
         cancellable=False,

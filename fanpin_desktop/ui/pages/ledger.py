@@ -47,6 +47,7 @@ from fanpin_desktop.ui.common import (
     select_proxied_row,
 )
 from fanpin_desktop.ui.dialogs.problem_dialog import ProblemDialog
+from fanpin_desktop.ui.mask_ids import MaskIdsCheckBox
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import ledger as ledger_ops
 from fanpin_desktop.ui.operations import screening as screening_ops
@@ -59,6 +60,9 @@ from fanpin_desktop.ui.widgets import IdCombo, ValueCombo, icon
 log = logging.getLogger(__name__)
 
 ALL_CAMPAIGNS = -1
+APPENDIX4_NEEDS_CAMPAIGN = (
+    "附件4按排查批次打印和导出（一张附件4只属于一个年度的排查批次），请先在“批次”中选择一个排查批次。"
+)
 
 
 def _qdate(day: dt.date) -> QDate:
@@ -169,6 +173,8 @@ class LedgerPage(Page):
         ):
             actions.addWidget(b)
         actions.addStretch(1)
+        self.mask_ids = MaskIdsCheckBox(self.ops)  # the copy of 附件4 that leaves the office
+        actions.addWidget(self.mask_ids)
         actions.addWidget(self.export_button)
         actions.addWidget(self.print_button)
 
@@ -254,6 +260,7 @@ class LedgerPage(Page):
         if self._loading:
             return
         keep = self.current_problem_id()
+        self._update_file_buttons()
         rows = self.ops.read(
             ledger.list_problems,
             campaign_id=self.campaign_id(),
@@ -436,10 +443,23 @@ class LedgerPage(Page):
 
     # ------------------------------------------------------------------ files
 
-    def export_appendix4(self, path: Path | None = None) -> None:
+    def _appendix4_campaign(self) -> int | None:
+        """The batch 附件4 is printed or exported for; with 全部批次 both refuse alike (an official
+        附件4 belongs to one campaign year, so problems of several batches are never mixed)."""
         cid = self.campaign_id()
         if cid is None:
-            self.jobs.inform("请选择批次", "附件4按排查批次导出，请先在“批次”中选择一个排查批次。")
+            self.jobs.inform("请选择批次", APPENDIX4_NEEDS_CAMPAIGN)
+        return cid
+
+    def _update_file_buttons(self) -> None:
+        """Say up front that 附件4 needs one batch (the buttons still explain when clicked)."""
+        chosen = self.campaign_id() is not None
+        for button, verb in ((self.export_button, "导出"), (self.print_button, "打印")):
+            button.setToolTip(f"{verb}所选批次的附件4 问题整改台账" if chosen else APPENDIX4_NEEDS_CAMPAIGN)
+
+    def export_appendix4(self, path: Path | None = None) -> None:
+        cid = self._appendix4_campaign()
+        if cid is None:
             return
         village = self.village.value()
         name = self.ops.read(appendix_export.default_filename_for, cid, 4, village)
@@ -452,6 +472,7 @@ class LedgerPage(Page):
             path,
             campaign_id=cid,
             village_id=village,
+            mask_ids=self.mask_ids.isChecked(),
             parent=self,
             success=lambda r: self.jobs.offer_open(
                 "导出完成", f"已导出附件4（{r.rows}条）到：\n{r.path}", r.path
@@ -459,7 +480,9 @@ class LedgerPage(Page):
         )
 
     def print_appendix4(self, path: Path | None = None, paper: str = "A4") -> None:
-        cid = self.campaign_id()
+        cid = self._appendix4_campaign()
+        if cid is None:
+            return
         village = self.village.value()
         path = path or self.jobs.save_path(
             "打印附件4 问题整改台账", f"附件4_问题整改台账_{self.today():%Y%m%d}.pdf", PDF_FILTER
@@ -472,6 +495,7 @@ class LedgerPage(Page):
             campaign_id=cid,
             village_id=village,
             paper=paper,
+            mask_ids=self.mask_ids.isChecked(),
             parent=self,
             success=self.jobs.open,
         )

@@ -52,6 +52,7 @@ from fanpin_desktop.services import thresholds as threshold_service
 from fanpin_desktop.services import warnings as warning_service
 from fanpin_desktop.services.thresholds import ThresholdRow
 from fanpin_desktop.ui.common import ask_yes_no, ok_cancel_buttons, show_refusal
+from fanpin_desktop.ui.mask_ids import MASK_TIP
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import settings as setting_ops
 from fanpin_desktop.ui.pages.base import Page
@@ -93,6 +94,10 @@ class TownshipForm(QWidget):
         self.publicity_kind = QComboBox()
         self.publicity_kind.addItems([WORKING_DAYS, CALENDAR_DAYS])
         self.notice_shows_risks = QCheckBox("村级公示列出“主要风险”（仅风险类型，不含健康状况）")
+        self.mask_ids_outgoing = QCheckBox(
+            "打印、导出内部表格（附件4、户籍名册、监测对象文书）时隐藏身份证号中间位"
+        )
+        self.mask_ids_outgoing.setToolTip(MASK_TIP)
         self.clue_days = QSpinBox()
         self.clue_days.setRange(1, 90)
         self.clue_days.setSuffix(" 天")
@@ -157,6 +162,7 @@ class TownshipForm(QWidget):
         days.addStretch(1)
         f.addRow("公示天数：", days)
         f.addRow("", self.notice_shows_risks)
+        f.addRow("", self.mask_ids_outgoing)
         f.addRow("收到线索后完成识别：", self.clue_days)
         f.addRow("识别后制定帮扶措施：", self.measure_days)
         f.addRow("帮扶联系人走访：", self.visit_months)
@@ -203,6 +209,7 @@ class TownshipForm(QWidget):
         self.publicity_days.setValue(int(s.publicity_days))
         self.publicity_kind.setCurrentText(WORKING_DAYS if s.publicity_working_days else CALENDAR_DAYS)
         self.notice_shows_risks.setChecked(bool(s.notice_shows_risks))
+        self.mask_ids_outgoing.setChecked(bool(s.mask_ids_outgoing))
         self.clue_days.setValue(int(s.clue_to_identification_days))
         self.measure_days.setValue(int(s.identification_to_measures_days))
         self.visit_months.setValue(int(s.visit_every_months))
@@ -246,6 +253,7 @@ class TownshipForm(QWidget):
             "publicity_days": self.publicity_days.value(),
             "publicity_working_days": self.publicity_kind.currentText() == WORKING_DAYS,
             "notice_shows_risks": self.notice_shows_risks.isChecked(),
+            "mask_ids_outgoing": self.mask_ids_outgoing.isChecked(),
             "clue_to_identification_days": self.clue_days.value(),
             "identification_to_measures_days": self.measure_days.value(),
             "visit_every_months": self.visit_months.value(),

@@ -41,6 +41,7 @@ from fanpin_desktop.services import households as household_service
 from fanpin_desktop.services.appendix_import import ImportReport
 from fanpin_desktop.services.printing import PrintOptions
 from fanpin_desktop.ui.dialogs.screening_form import ScreeningFormDialog
+from fanpin_desktop.ui.mask_ids import MASK_LABEL, add_mask_action, mask_setting
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import screening as screening_ops
 from fanpin_desktop.ui.pages.base import Page
@@ -360,6 +361,8 @@ class ScreeningPage(Page):
                     f"附件{n} {APPENDIX_NAMES[n]}（全乡镇）…",
                     lambda n=n: self.export_appendix(n, township=True),
                 )
+        menu.addSeparator()
+        add_mask_action(menu, self.ops, f"附件4{MASK_LABEL}")  # only 附件4 holds ID numbers
 
     def _fill_import_menu(self, menu: QMenu) -> None:
         menu.clear()
@@ -371,6 +374,8 @@ class ScreeningPage(Page):
         menu.addAction("附件1 到户排查表（空白或预填，A4/A3）…", lambda: self.print_appendix1())
         menu.addAction("附件3 排查情况统计表…", lambda: self.print_appendix3())
         menu.addAction("附件4 问题整改台账…", lambda: self.print_appendix4())
+        menu.addSeparator()
+        add_mask_action(menu, self.ops, f"附件4{MASK_LABEL}")
 
     def export_appendix(self, appendix: int, path: Path | None = None, township: bool = False) -> None:
         cid = self.campaign_id()
@@ -400,6 +405,7 @@ class ScreeningPage(Page):
             village_id=vid,
             fill_date=self.today(),
             snapshot_id=snapshot,
+            mask_ids=appendix == 4 and mask_setting(self.ops),
             parent=self,
             success=done,
         )
@@ -510,7 +516,14 @@ class ScreeningPage(Page):
         if path is None:
             return
         screening_ops.print_appendix4(
-            self.ops, path, campaign_id=cid, village_id=vid, paper=paper, parent=self, success=self.jobs.open
+            self.ops,
+            path,
+            campaign_id=cid,
+            village_id=vid,
+            paper=paper,
+            mask_ids=mask_setting(self.ops),
+            parent=self,
+            success=self.jobs.open,
         )
 
     def write_summary(self, path: Path | None = None) -> None:
