@@ -45,6 +45,10 @@ def _households(s, village: Village, sizes: list[int], start: int) -> list[House
 
 @pytest.fixture
 def town(db):
+    return build_town(db)
+
+
+def build_town(db):
     """甲村 H1–H5 (3, 2, 1, 4, 0 people), 乙村 H6–H7 (2, 1 people), 丙村 without households.
 
     Cases: H1 已纳入 脱贫不稳定户 (identified 2026-03-10); H2 消除中 边缘易致贫户 (2025-09-01);
