@@ -226,3 +226,10 @@ def dashboard(session: Session, today: dt.date | None = None, campaign_id: int |
         by_month=by_month,
         screening=screening,
     )
+
+
+def summary_dashboard(session: Session, campaign_id: int | None = None) -> Dashboard:
+    """The figures for a campaign's work summary: as on the day the summary counts to (today, or
+    the campaign's last day once it is over), the screening of that campaign."""
+    campaign = campaign_service.resolve(session, campaign_id)
+    return dashboard(session, min(dt.date.today(), campaign.end_date), campaign.id)

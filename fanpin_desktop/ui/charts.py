@@ -16,7 +16,6 @@ widget's resolution so the printed figure stays sharp.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import pyqtgraph as pg
 import shiboken6
@@ -24,6 +23,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
+from fanpin_desktop.documents.summary_docx import ChartImage
 from fanpin_desktop.services.dashboard import Dashboard
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#3c4043")
@@ -40,12 +40,6 @@ DONE_COLOUR = "#1a73e8"
 LEFT_COLOUR = "#dadce0"
 TEXT_COLOUR = "#3c4043"
 BAR = 0.6  # a bar's thickness, in category units
-
-
-@dataclass(frozen=True)
-class ChartImage:
-    title: str
-    png: bytes
 
 
 def _font(points: float, bold: bool = False) -> QFont:
