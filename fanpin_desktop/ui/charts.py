@@ -15,6 +15,8 @@ widget's resolution so the printed figure stays sharp.
 
 from __future__ import annotations
 
+import atexit
+import weakref
 from collections.abc import Sequence
 
 import pyqtgraph as pg
@@ -27,6 +29,19 @@ from fanpin_desktop.documents.summary_docx import ChartImage
 from fanpin_desktop.services.dashboard import Dashboard
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#3c4043")
+
+#: every chart alive, deleted at exit before the interpreter's teardown: a pyqtgraph view still
+#: alive when the QApplication is destroyed crashes the process (a script or test that ends with
+#: its window open; the program itself closes its window first)
+_LIVE: weakref.WeakSet[QWidget] = weakref.WeakSet()
+
+
+@atexit.register
+def _delete_live_charts() -> None:
+    for chart in list(_LIVE):
+        if shiboken6.isValid(chart):
+            shiboken6.delete(chart)
+
 
 CATEGORY_COLOURS = {
     "脱贫不稳定户": "#d93025",
@@ -56,6 +71,7 @@ class _Chart(pg.GraphicsLayoutWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        _LIVE.add(self)
         self.setMinimumSize(260, 200)
         self.ci.setContentsMargins(6, 4, 10, 4)
         self.ci.setSpacing(0)
@@ -82,6 +98,8 @@ class _Chart(pg.GraphicsLayoutWidget):
     def _reset(self) -> None:
         self.plot.clear()
         self.legend.clear()
+        self.plot.showAxis("left")
+        self.plot.showAxis("bottom")
         for side in ("left", "bottom"):
             axis = self.plot.getAxis(side)
             axis.setTicks(None)
@@ -95,8 +113,8 @@ class _Chart(pg.GraphicsLayoutWidget):
         self.empty_text.setPos(0.5, 0.5)
         self.plot.setXRange(0, 1, padding=0)
         self.plot.setYRange(0, 1, padding=0)
-        self.plot.getAxis("left").setTicks([[]])
-        self.plot.getAxis("bottom").setTicks([[]])
+        self.plot.hideAxis("left")
+        self.plot.hideAxis("bottom")
         self.values = text
         self.setToolTip("")
 
