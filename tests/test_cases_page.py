@@ -406,7 +406,7 @@ def test_sidebar_shows_the_todo_total_and_follows_changes(qtbot, tmp_path):
         row = [w.sidebar.item(i).data(Qt.ItemDataRole.UserRole) for i in range(w.sidebar.count())].index(
             "cases"
         )
-        assert row == 1  # right after 户籍台账
+        assert row == 2  # right after 工作台 and 户籍台账
         total = w.ops.read(todo.due_counts)["合计"]
         assert total > 0, "the demo township has something due"
         assert w.sidebar.item(row).text() == f"监测对象 ({total})"

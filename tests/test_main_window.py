@@ -59,6 +59,7 @@ def test_title_and_status_bar_show_the_township(window, ctx):
 def test_sidebar_has_only_working_pages_and_switches(window):
     titles = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
     assert [t.split(" (")[0] for t in titles] == [
+        "工作台",
         "户籍台账",
         "监测对象",
         "部门预警",
@@ -70,21 +71,22 @@ def test_sidebar_has_only_working_pages_and_switches(window):
     window.sidebar.setCurrentRow(titles.index("系统设置"))
     assert isinstance(window.stack.currentWidget(), SettingsPage)
     assert window.current_page_key() == "settings"
-    window.sidebar.setCurrentRow(0)
+    window.sidebar.setCurrentRow(1)
     assert window.stack.currentWidget() is window.pages["registry"]
     assert not isinstance(window.pages["registry"], SettingsPage)
 
 
 def test_pages_are_built_when_first_shown(window):
-    # start-up pays only for the page on screen; the others are built on first visit
-    assert set(window._built) == {"registry"}
-    assert window.stack.currentWidget() is window.pages["registry"]
+    # start-up pays only for the page on screen (the 工作台 on first start); the others are built
+    # on first visit
+    assert set(window._built) == {"home"}
+    assert window.stack.currentWidget() is window.pages["home"]
     window.show_page("ledger")
-    assert set(window._built) == {"registry", "ledger"}
+    assert set(window._built) == {"home", "ledger"}
     assert window.stack.currentWidget() is window._built["ledger"]
     assert window.stack.count() == len(PAGES)
-    window.show_page("registry")
-    assert window.stack.currentWidget() is window._built["registry"]
+    window.show_page("home")
+    assert window.stack.currentWidget() is window._built["home"]
 
 
 def test_saving_settings_updates_title_and_status(window):

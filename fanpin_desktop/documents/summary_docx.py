@@ -4,7 +4,9 @@ The figures paragraph (villages, households, people, 脱贫户, monitoring objec
 eliminated, problems found and rectified) and the list of results are written from the records,
 with the same numbers as 附件3. The figures arrive as a :class:`SummaryFigures` (gathered by the
 printing service, ``services/printing.py``); this module only words and lays them out. The narrative
-sections keep the report's headings and a highlighted 【…】 prompt for the clerk.
+sections keep the report's headings and a highlighted 【…】 prompt for the clerk. The 工作台's charts
+arrive as PNG images (:class:`ChartImage`, drawn by the window, ``ui/charts.py``) and close section
+二, each with a numbered caption.
 
 Formatting follows the usual conventions for official documents (GB/T 9704): A4, title in
 小标宋 二号, headings in 黑体 三号, body in 仿宋 三号 with a fixed 28 pt line spacing.
@@ -13,6 +15,7 @@ Formatting follows the usual conventions for official documents (GB/T 9704): A4,
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,6 +43,17 @@ CATEGORIES = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户
 PROMPT = "【{}】"
 
 Pair = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class ChartImage:
+    """A chart as a PNG image, with the title its caption repeats."""
+
+    title: str
+    png: bytes
+
+
+CHART_WIDTH = Mm(150)  # the text block is 156 mm wide
 
 
 @dataclass
@@ -286,10 +300,30 @@ SECTIONS: Sequence[tuple[str, str]] = (
 )
 
 
+def _charts(doc: Any, charts: Sequence[ChartImage]) -> None:
+    """Each chart centred at the text block's width, its caption below (图1 …)."""
+    for number, chart in enumerate(charts, start=1):
+        picture = doc.add_paragraph()
+        picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fmt = picture.paragraph_format
+        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE  # an exact 28 pt line would crop the image
+        fmt.space_before = Pt(6)
+        fmt.space_after = Pt(0)
+        fmt.keep_with_next = True
+        picture.add_run().add_picture(io.BytesIO(chart.png), width=CHART_WIDTH)
+        caption = _paragraph(doc, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+        _add_text(caption, f"图{number}　{chart.title}", HEADING_FONT, Pt(12))
+
+
 def render_summary_docx(
-    path: str | os.PathLike[str], f: SummaryFigures, *, date: dt.date | None = None
+    path: str | os.PathLike[str],
+    f: SummaryFigures,
+    *,
+    date: dt.date | None = None,
+    charts: Sequence[ChartImage] = (),
 ) -> Path:
-    """Write the draft report for ``f`` to ``path`` (atomically)."""
+    """Write the draft report for ``f`` to ``path`` (atomically), with ``charts`` at the end of
+    section 二."""
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -326,6 +360,7 @@ def render_summary_docx(
             for item in completion_items(f):
                 _paragraph(doc, item)
             _paragraph(doc, PROMPT.format("可补充：对未消除风险监测对象落实帮扶措施的情况"))
+            _charts(doc, charts)
         else:
             _paragraph(doc, PROMPT.format(prompt))
     _paragraph(doc, indent=False)

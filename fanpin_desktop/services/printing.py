@@ -365,6 +365,10 @@ def write_summary_docx(
     campaign_id: int | None = None,
     as_of: dt.date | None = None,
     date: dt.date | None = None,
+    charts: Sequence[summary_docx.ChartImage] = (),
 ) -> Path:
-    """Gather the figures of a campaign and write the draft report."""
-    return summary_docx.render_summary_docx(path, gather_figures(session, campaign_id, as_of), date=date)
+    """Gather the figures of a campaign and write the draft report (with ``charts``, the
+    工作台's charts drawn by the window, as figures)."""
+    return summary_docx.render_summary_docx(
+        path, gather_figures(session, campaign_id, as_of), date=date, charts=charts
+    )

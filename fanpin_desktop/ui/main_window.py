@@ -56,6 +56,12 @@ class PageSpec:
     count_shows: tuple[str, ...] = ()
 
 
+def _home_page(ctx: AppContext, ops: Operations) -> QWidget:
+    from fanpin_desktop.ui.pages.home import HomePage
+
+    return HomePage(ops)
+
+
 def _registry_page(ctx: AppContext, ops: Operations) -> QWidget:
     from fanpin_desktop.ui.pages.registry import RegistryPage
 
@@ -115,6 +121,7 @@ def _settings_page(ctx: AppContext, ops: Operations) -> QWidget:
 
 # Only pages that work are listed; later features add theirs here.
 PAGES: list[PageSpec] = [
+    PageSpec("home", "工作台", "fa5s.chart-pie", _home_page),
     PageSpec("registry", "户籍台账", "fa5s.address-book", _registry_page),
     PageSpec(
         "cases",

@@ -10,12 +10,14 @@ change nothing and go through ``ops.background``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtWidgets import QWidget
 
+from fanpin_desktop.errors import UserError
 from fanpin_desktop.services import appendix_export, appendix_import, printing, screening, stats
 from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services.screening import SaveResult
@@ -24,6 +26,7 @@ from fanpin_desktop.ui.operations import CASES, LEDGER, NOTHING, SCREENING, Chan
 from fanpin_desktop.ui.tasks import Task
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -353,6 +356,20 @@ def print_appendix4(
     )
 
 
+def summary_charts(ops: Operations, campaign_id: int) -> list[Any]:
+    """The work summary's charts as PNG images; none (the report in words only) if drawing fails."""
+    from fanpin_desktop.services import dashboard
+    from fanpin_desktop.ui.charts import chart_images
+
+    try:
+        return chart_images(ops.read(dashboard.summary_dashboard, campaign_id))
+    except UserError:  # no such campaign: the task says so
+        return []
+    except Exception:  # noqa: BLE001 - the charts are an illustration; the report must still be written
+        log.exception("the work summary's charts could not be drawn")
+        return []
+
+
 def write_summary(
     ops: Operations,
     path: Path,
@@ -360,9 +377,11 @@ def write_summary(
     campaign_id: int,
     **handlers: Unpack[Handlers],
 ) -> Task:
-    """Draft the self-inspection / work-summary report (.docx) with the figures filled in."""
+    """Draft the self-inspection / work-summary report (.docx) with the figures filled in and the
+    工作台's charts as images (drawn here, on the window's thread, before the task starts)."""
+    charts = summary_charts(ops, campaign_id)
     return ops.background(
-        lambda s, _c: printing.write_summary_docx(s, path, campaign_id=campaign_id),
+        lambda s, _c: printing.write_summary_docx(s, path, campaign_id=campaign_id, charts=charts),
         label="正在生成工作总结…",
         cancellable=False,
         **handlers,
