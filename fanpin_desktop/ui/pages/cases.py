@@ -44,6 +44,7 @@ from fanpin_desktop.services.cases.types import DUE_KINDS, STATUS_LABELS, CaseQu
 from fanpin_desktop.services.households import VillageOption
 from fanpin_desktop.ui.common import ask_yes_no, current_record_id, list_keys, record_table, select_record_row
 from fanpin_desktop.ui.dialogs.batch_print_dialog import BatchPrintDialog
+from fanpin_desktop.ui.empty_hint import EmptyHint
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.pages.base import Page
 from fanpin_desktop.ui.table_models.base import RIGHT, Column, RowsModel
@@ -171,6 +172,12 @@ class CasesPage(Page):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
+        self.empty_hint = EmptyHint(
+            "还没有监测对象",
+            "发现有返贫致贫风险的农户（部门预警、集中排查、农户申请）后，先为该户新建线索，再按程序识别纳入监测。",
+        )
+        self.empty_hint.add_button("新建线索…", self.new_clue, "fa5s.plus")
+        layout.insertWidget(0, self.empty_hint)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_clue)
         self.refresh()
@@ -296,6 +303,7 @@ class CasesPage(Page):
         _fit_popup(self.contact)
         self.model.invalidate(None)
         self._total = len(self.ops.read(listing.case_ids, CaseQuery(today=self.today)))
+        self.empty_hint.set_empty(self._total == 0)
         self.run_search()
         self.todo.reload()
         self._stats_stale = True

@@ -57,6 +57,7 @@ from fanpin_desktop.ui.common import (
     record_table,
     select_proxied_row,
 )
+from fanpin_desktop.ui.empty_hint import EmptyHint
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import warnings as warning_ops
 from fanpin_desktop.ui.pages.base import Page
@@ -283,6 +284,12 @@ class WarningsPage(Page):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
+        self.empty_hint = EmptyHint(
+            "还没有收到部门预警",
+            "收到医保、民政、残联等部门发来的预警名单（Excel）后，在这里导入，程序按身份证号匹配到户。",
+        )
+        self.empty_hint.add_button("导入预警清单…", lambda: self.import_warnings(), "fa5s.file-import")
+        layout.insertWidget(0, self.empty_hint)
         self.refresh()
 
     def today(self) -> dt.date:
@@ -462,6 +469,7 @@ class WarningsPage(Page):
         finally:
             self._loading = False
         self._months = months
+        self.empty_hint.set_empty(not all_rows and self.department.value() is None)
         rows = [r for r in all_rows if self._matches_filters(r)]
         self.model.set_rows(rows)
         pending = [r for r in all_rows if r.pending]
