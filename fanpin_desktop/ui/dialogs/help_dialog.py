@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QEvent, QObject, QUrl
+from PySide6.QtGui import QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from fanpin_desktop.paths import resource
+from fanpin_desktop.ui.common import close_button
 
 #: the guide's sections in reading order: (file, title)
 SECTIONS: list[tuple[str, str]] = [
@@ -45,6 +47,9 @@ PAGE_SECTIONS: dict[str, str] = {
 }
 
 
+_DECLARED_WIDTH = QTextFormat.Property.UserProperty + 1  # an image's width as the HTML gives it
+
+
 def guide_dir() -> Path:
     return resource("guide")
 
@@ -63,7 +68,8 @@ class HelpDialog(QDialog):
         self.folder = folder or guide_dir()
         self.setWindowTitle("使用说明")
         self.contents = QListWidget()
-        self.contents.setMaximumWidth(240)
+        self.contents.setMaximumWidth(260)
+        self.contents.setMinimumWidth(160)
         for file, title in SECTIONS:
             item = QListWidgetItem(title)
             item.setData(256, file)
@@ -73,14 +79,15 @@ class HelpDialog(QDialog):
         self.browser.setOpenExternalLinks(True)  # web links open in the browser
         self.browser.setSearchPaths([str(self.folder)])
         self.browser.sourceChanged.connect(self._source_changed)
+        self.browser.installEventFilter(self)
         self.contents.currentRowChanged.connect(self._contents_row)
         splitter = QSplitter()
         splitter.addWidget(self.contents)
         splitter.addWidget(self.browser)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
+        splitter.setSizes([200, 800])
+        buttons = close_button(self)
         self.back_button = buttons.addButton("返回", QDialogButtonBox.ButtonRole.ActionRole)
         self.back_button.clicked.connect(self.browser.backward)
         self.browser.backwardAvailable.connect(self.back_button.setEnabled)
@@ -125,7 +132,41 @@ class HelpDialog(QDialog):
         if Path(self.browser.source().toLocalFile()).name != file:
             self.show_section(file)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self.browser and event.type() == QEvent.Type.Resize:
+            self._fit_images()
+        return super().eventFilter(watched, event)
+
+    def _fit_images(self) -> None:
+        """Screenshots as wide as the HTML says, or narrower when the window is (never a sideways
+        scroll bar); the height follows the width."""
+        room = max(200, self.browser.viewport().width() - 40)
+        document = self.browser.document()
+        block = document.begin()
+        while block.isValid():
+            it = block.begin()
+            while not it.atEnd():
+                fragment = it.fragment()
+                fmt = fragment.charFormat()
+                if fmt.isImageFormat():
+                    image = fmt.toImageFormat()
+                    wanted = image.property(_DECLARED_WIDTH) or image.width()
+                    if wanted and image.width() != min(wanted, room):
+                        image.setProperty(_DECLARED_WIDTH, wanted)
+                        image.setWidth(min(wanted, room))
+                        cursor = QTextCursor(document)
+                        cursor.setPosition(fragment.position())
+                        cursor.setPosition(
+                            fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor
+                        )
+                        cursor.setCharFormat(image)
+                it += 1
+            block = block.next()
+
     def _source_changed(self, url: QUrl) -> None:
+        self._fit_images()
+        if url.hasFragment():  # the pictures above it may have become smaller
+            self.browser.scrollToAnchor(url.fragment())
         name = Path(url.toLocalFile()).name
         for row in range(self.contents.count()):
             if self.contents.item(row).data(256) == name:
