@@ -85,7 +85,7 @@ def _window(ctx, qsettings_file: Path):  # type: ignore[no-untyped-def]
     return window
 
 
-def first_day(shots: Shooter, folder: Path) -> None:
+def first_day(shots: Shooter, folder: Path, roster: Path | None) -> None:
     from fanpin_desktop.context import open_app
     from fanpin_desktop.ui.dialogs.import_wizard import ImportWizard
     from fanpin_desktop.ui.dialogs.setup_wizard import SetupWizard
@@ -122,13 +122,25 @@ def first_day(shots: Shooter, folder: Path) -> None:
         wizard.skip()
         shots.save("wizard-summary", wizard)
         wizard.close()
-        shots.dialog("import-wizard", lambda: ImportWizard(window.ops, window))
+        if roster is not None and (shots.wanted("import-mapping") or shots.wanted("import-preview")):
+            importer = ImportWizard(window.ops, window, path=roster)
+            importer.resize(900, 640)
+            importer.show()
+            importer.next()  # the file read: the column mapping
+            shots.save("import-mapping", importer)
+            importer.next()  # checked: the preview
+            importer.preview_page.create_places.setChecked(True)  # the roster's villages are new here
+            shots.save("import-preview", importer)
+            importer.close()
+            importer.deleteLater()
         window.close()
     finally:
         ctx.close()
 
 
-def demo(shots: Shooter, folder: Path, households: int) -> None:
+def demo(shots: Shooter, folder: Path, households: int) -> Path:
+    """The demo township's pages and dialogs; its roster as a national-system file (for the
+    import pictures of the first day)."""
     from fanpin_desktop.context import open_app
     from fanpin_desktop.services import households as household_service
     from fanpin_desktop.services.cases import listing
@@ -199,6 +211,12 @@ def demo(shots: Shooter, folder: Path, households: int) -> None:
         backups.backup(ctx.paths)
         shots.dialog("backup", lambda: BackupDialog(ctx.paths, window))
         window.close()
+        from fanpin_desktop.services import roster_export
+
+        roster = folder / "户籍名册.xlsx"
+        with ctx.db.reading() as s:
+            roster_export.export_roster(s, roster)
+        return roster
     finally:
         ctx.close()
 
@@ -215,8 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     shots = Shooter(args.out, args.width, set(args.only))
     with tempfile.TemporaryDirectory(prefix="fanpin-shots-") as tmp:
-        first_day(shots, Path(tmp))
-        demo(shots, Path(tmp), args.households)
+        roster = demo(shots, Path(tmp), args.households)
+        first_day(shots, Path(tmp), roster)
     total = sum(p.stat().st_size for p in shots.saved)
     print(f"{len(shots.saved)} pictures, {total / 1024 / 1024:.2f} MB")
     return 0
