@@ -271,3 +271,37 @@ def test_the_wizard_is_in_the_help_menu(qtbot, tmp_path):
         w.setup_wizard.reject()
     finally:
         ctx.close()
+
+
+def test_villages_from_an_imported_roster(wizard, db):
+    from fanpin_desktop.models import Household, Member
+
+    def imported():
+        with db.unit() as s:
+            village = regions.create_village(s, "马店村")
+            household = Household(village_id=village.id, household_type="一般农户")
+            household.members = [Member(name="张三", relation="户主", id_number="341523196003150113")]
+            s.add(household)
+
+    wizard.import_roster = imported
+    wizard.skip()
+    page = wizard.villages_page
+    assert page.existing_label.text() == "还没有行政村。"
+    page.roster_button.click()
+    assert "已有 1 个行政村：马店村" in page.existing_label.text()
+    assert wizard.roster_imported
+    assert wizard.done_steps == ["导入户籍名册：新增 1 户，行政村 1 个"]
+    wizard.next()  # nothing typed: nothing more to create
+    assert wizard.currentPage() is wizard.import_page
+    assert "1 个行政村、1 户" in wizard.import_page.state.text()
+
+
+def test_the_import_wizard_opens_over_the_setup_wizard(qtbot, ops, monkeypatch):
+    from fanpin_desktop.ui.dialogs import import_wizard
+
+    opened = []
+    monkeypatch.setattr(import_wizard.ImportWizard, "exec", lambda self: opened.append(self.parent()) or 0)
+    w = SetupWizard(None, ops)
+    qtbot.addWidget(w)
+    w.import_page.import_button.click()
+    assert opened == [w]

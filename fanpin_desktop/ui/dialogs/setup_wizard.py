@@ -607,8 +607,8 @@ class SummaryPage(QWizardPage):
 
 
 class SetupWizard(QWizard):
-    """The first-day wizard over the window's operations. ``window`` (the main window) imports
-    the roster; ``ctx`` is the running program (for the administrator account)."""
+    """The first-day wizard over the window's operations (``window``: the main window that opened
+    it); ``ctx`` is the running program (for the administrator account)."""
 
     def __init__(
         self,
@@ -699,14 +699,13 @@ class SetupWizard(QWizard):
         QMessageBox.information(self, title, text)
 
     def import_roster(self) -> None:
-        """The window's import wizard (its write announces the new households to every page)."""
-        importer = getattr(self.window_, "import_roster", None)
-        if importer is not None:
-            importer()
-            return
+        """The import wizard, over this one (the window's ``import_roster`` opens the same wizard
+        on the same operations: its write announces the new households to every page)."""
         from fanpin_desktop.ui.dialogs.import_wizard import ImportWizard
 
-        ImportWizard(self.ops, self).exec()
+        wizard = ImportWizard(self.ops, self)
+        wizard.exec()
+        wizard.deleteLater()
 
     def open_campaigns(self) -> None:
         from fanpin_desktop.ui.dialogs.campaign_dialog import CampaignDialog
