@@ -164,6 +164,8 @@ def demo(shots: Shooter, folder: Path, households: int) -> Path:
         registry._show_details()  # the pane waits 80 ms after a selection otherwise
         shots.save("registry", window)
         first = registry.current_household_id()
+        # its first tab: the 家庭成员 tab shows whole ID numbers (made up, but a shipped picture
+        # shows none, as the registry's list masks them)
         shots.dialog("household-editor", lambda: HouseholdEditor(ops, first, window))
 
         window.show_page("cases")
