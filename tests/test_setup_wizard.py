@@ -208,7 +208,14 @@ def test_admin_button_opens_the_first_admin_dialog_lazily(qtbot, tmp_path, monke
         qtbot.addWidget(wizard)
         wizard.admin_page.create_button.click()
         assert opened == [(ctx, wizard.admin_page)]
-        assert wizard.admin_page.create_button.isEnabled()  # no account was made
+        assert wizard.admin_page.create_button.isEnabled()  # cancelled: no account was made
+        assert wizard.done_steps == []
+
+        FakeDialog.exec = lambda self: setattr(self, "recovery_code", "7K3M-Q9XA") or 1
+        wizard.admin_page.create_button.click()
+        assert not wizard.admin_page.create_button.isEnabled()
+        assert "已创建管理员账户" in wizard.admin_page.state.text()
+        assert wizard.done_steps == ["已创建管理员账户（恢复码请打印后妥善保管）"]
     finally:
         ctx.close()
 

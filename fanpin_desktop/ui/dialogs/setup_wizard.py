@@ -260,8 +260,9 @@ class AdminPage(_StepPage):
             return
         dialog = FirstAdminDialog(self.wiz.ctx, self)
         dialog.exec()
+        made = getattr(dialog, "recovery_code", None) is not None  # set once the account exists
         dialog.deleteLater()
-        if self.wiz.ops.read(accounts.has_accounts):
+        if made or self.wiz.ops.read(accounts.has_accounts):
             self.state.setText("✔ 已创建管理员账户。")
             self.create_button.setEnabled(False)
             self.wiz.record("已创建管理员账户（恢复码请打印后妥善保管）")
