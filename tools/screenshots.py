@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 WIDTH, HEIGHT = 1366, 768
 DEFAULT_OUT = ROOT / "resources" / "guide" / "images"
+SHOWN_DATA_DIR = "%LOCALAPPDATA%\\FanpinDesktop\\"
 
 
 class Shooter:
@@ -36,6 +37,7 @@ class Shooter:
         self.width = width
         self.only = only
         self.saved: list[Path] = []
+        self.shown_database = SHOWN_DATA_DIR + "fanpin.sqlite3"  # in the pictures' status bar
 
     def wanted(self, name: str) -> bool:
         return not self.only or name in self.only
@@ -46,6 +48,9 @@ class Shooter:
         app = QApplication.instance()
         for _ in range(3):
             app.processEvents()
+        label = getattr(widget, "database_label", None)
+        if label is not None:  # the temporary folder means nothing to a reader: show where it usually is
+            label.setText(label.text().split("：")[0] + "：" + self.shown_database)
         image = widget.grab().toImage()
         if image.width() > self.width:
             image = image.scaledToWidth(self.width, Qt.TransformationMode.SmoothTransformation)
@@ -91,6 +96,7 @@ def first_day(shots: Shooter, folder: Path, roster: Path | None) -> None:
     from fanpin_desktop.ui.dialogs.setup_wizard import SetupWizard
 
     ctx = open_app(folder / "empty", auto_backup=False)
+    shots.shown_database = SHOWN_DATA_DIR + "fanpin.sqlite3"
     try:
         window = _window(ctx, folder / "empty.ini")
         window.show_page("registry")
@@ -152,6 +158,7 @@ def demo(shots: Shooter, folder: Path, households: int) -> Path:
     from fanpin_desktop.ui.dialogs.national_dialog import NationalDialog
 
     ctx = open_app(folder / "demo", demo=True, demo_households=households, auto_backup=False)
+    shots.shown_database = SHOWN_DATA_DIR + "demo\\fanpin.sqlite3"
     try:
         window = _window(ctx, folder / "demo.ini")
         ops = window.ops
