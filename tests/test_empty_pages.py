@@ -131,3 +131,21 @@ def test_window_call_without_a_window_does_nothing(qtbot):
     hint.buttons["导入"].click()  # a page on its own: no window, no error
     hint.set_empty(True)
     assert hint.shown
+
+
+def test_cases_hint_offers_the_import_until_households_exist(empty):
+    hint = empty.pages["cases"].empty_hint
+    assert hint.buttons["导入户籍名册…"].isVisibleTo(hint)
+    assert not hint.buttons["新建线索…"].isVisibleTo(hint)
+    hint.buttons["导入户籍名册…"].click()
+    assert empty.calls == ["import_roster"]
+    with empty.ctx.db.unit() as s:
+        village = regions.create_village(s, "东坡村")
+        household = Household(village_id=village.id, household_type="一般农户")
+        household.members = [Member(name="张三", relation="户主", id_number="341523196003150113")]
+        s.add(household)
+    empty.ops.announce(HOUSEHOLDS)
+    empty.show_page("cases")
+    assert hint.shown  # no case yet
+    assert hint.buttons["新建线索…"].isVisibleTo(hint)
+    assert not hint.buttons["导入户籍名册…"].isVisibleTo(hint)

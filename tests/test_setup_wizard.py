@@ -312,3 +312,17 @@ def test_the_import_wizard_opens_over_the_setup_wizard(qtbot, ops, monkeypatch):
     qtbot.addWidget(w)
     w.import_page.import_button.click()
     assert opened == [w]
+
+
+def test_a_regional_threshold_becomes_the_townships(wizard, db):
+    for _ in range(3):
+        wizard.skip()
+    page = wizard.threshold_page
+    page.region.setText("六安市")
+    page.amount.setText("9100")
+    wizard.next()
+    assert wizard.currentPage() is wizard.campaign_page
+    with db.reading() as s:
+        assert settings_service.load(s).threshold_region == "六安市"
+        assert thresholds.threshold_for(s, 2026, "六安市").amount == Decimal("9100.00")
+    assert wizard.done_steps[-1] == "本乡镇适用“六安市”的监测范围"

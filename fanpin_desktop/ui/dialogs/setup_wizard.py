@@ -518,6 +518,23 @@ class ThresholdPage(_StepPage):
 
         def saved(threshold_id: int) -> None:
             self.wiz.record(f"{values['year']} 年监测范围：{values['region']} {values['amount']} 元")
+            region = values["region"]
+            if (
+                region != thresholds.NATIONAL
+                and self.wiz.ops.read(settings_service.load).threshold_region != region
+            ):
+                # a provincial or city figure applies to this township from now on
+                settings_ops.save_township(
+                    self.wiz.ops,
+                    {"threshold_region": region},
+                    parent=self,
+                    success=lambda _s: (
+                        self.wiz.record(f"本乡镇适用“{region}”的监测范围"),
+                        done(threshold_id),
+                    ),
+                    user_error=self.refused,
+                )
+                return
             done(threshold_id)
 
         return settings_ops.save_threshold(
