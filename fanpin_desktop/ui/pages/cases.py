@@ -42,9 +42,9 @@ from fanpin_desktop.services import households as household_service
 from fanpin_desktop.services.cases import detail, listing, todo
 from fanpin_desktop.services.cases.types import DUE_KINDS, STATUS_LABELS, CaseQuery, CaseRow, DueItem
 from fanpin_desktop.services.households import VillageOption
+from fanpin_desktop.ui import empty_hint as hints
 from fanpin_desktop.ui.common import ask_yes_no, current_record_id, list_keys, record_table, select_record_row
 from fanpin_desktop.ui.dialogs.batch_print_dialog import BatchPrintDialog
-from fanpin_desktop.ui.empty_hint import EmptyHint, window_call
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.pages.base import Page
 from fanpin_desktop.ui.table_models.base import RIGHT, Column, RowsModel
@@ -172,12 +172,14 @@ class CasesPage(Page):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
-        self.empty_hint = EmptyHint(
+        self.empty_hint = hints.EmptyHint(
             "还没有监测对象",
             "发现有返贫致贫风险的农户（部门预警、集中排查、农户申请）后，先为该户新建线索，再按程序识别纳入监测。",
         )
         self.empty_hint.add_button("新建线索…", self.new_clue, "fa5s.plus")
-        self.empty_hint.add_button("导入户籍名册…", window_call(self, "import_roster"), "fa5s.file-import")
+        self.empty_hint.add_button(
+            "导入户籍名册…", hints.window_call(self, "import_roster"), "fa5s.file-import"
+        )
         layout.insertWidget(0, self.empty_hint)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_clue)

@@ -38,6 +38,7 @@ from fanpin_desktop.services import appendix_export, ledger
 from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import households as household_service
 from fanpin_desktop.services.ledger import ProblemRow
+from fanpin_desktop.ui import empty_hint as hints
 from fanpin_desktop.ui.common import (
     ask_yes_no,
     current_proxied_row,
@@ -47,7 +48,6 @@ from fanpin_desktop.ui.common import (
     select_proxied_row,
 )
 from fanpin_desktop.ui.dialogs.problem_dialog import ProblemDialog
-from fanpin_desktop.ui.empty_hint import EmptyHint
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import ledger as ledger_ops
 from fanpin_desktop.ui.operations import screening as screening_ops
@@ -198,7 +198,7 @@ class LedgerPage(Page):
         layout.addWidget(self.counts_label)
         layout.addWidget(self.view, 1)
         layout.addWidget(legend)
-        self.empty_hint = EmptyHint(
+        self.empty_hint = hints.EmptyHint(
             "台账中还没有问题",
             "集中排查中发现的问题在这里登记（到户、村级或乡镇级），整改后标记已整改，验收后销号。",
         )

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from fanpin_desktop.domain.rules import GROUPS, RULES
 from fanpin_desktop.services import households as household_service
+from fanpin_desktop.ui import empty_hint as hints
 from fanpin_desktop.ui.common import (
     current_proxied_row,
     list_keys,
@@ -42,7 +43,6 @@ from fanpin_desktop.ui.common import (
     record_table,
     select_proxied_row,
 )
-from fanpin_desktop.ui.empty_hint import EmptyHint, window_call
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import quality as quality_ops
 from fanpin_desktop.ui.pages.base import Page
@@ -229,10 +229,12 @@ class QualityPage(Page):
         layout.addWidget(self.stale_label)
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
-        self.empty_hint = EmptyHint(
+        self.empty_hint = hints.EmptyHint(
             "还没有户籍数据，暂时无需核查", "导入户籍名册后，点“开始核查”检查全乡镇的数据。"
         )
-        self.empty_hint.add_button("导入户籍名册…", window_call(self, "import_roster"), "fa5s.file-import")
+        self.empty_hint.add_button(
+            "导入户籍名册…", hints.window_call(self, "import_roster"), "fa5s.file-import"
+        )
         layout.insertWidget(0, self.empty_hint)
 
         self.run_button.clicked.connect(lambda: self.run())

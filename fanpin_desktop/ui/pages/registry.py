@@ -36,6 +36,7 @@ from fanpin_desktop.domain import enums
 from fanpin_desktop.services import households as svc
 from fanpin_desktop.services import quality
 from fanpin_desktop.services.households import HouseholdQuery, HouseholdRow, RegistryIndex, VillageOption
+from fanpin_desktop.ui import empty_hint as hints
 from fanpin_desktop.ui.common import (
     ask_yes_no,
     close_button,
@@ -45,7 +46,6 @@ from fanpin_desktop.ui.common import (
     select_record_row,
 )
 from fanpin_desktop.ui.dialogs.household_editor import HouseholdEditor
-from fanpin_desktop.ui.empty_hint import EmptyHint, window_call
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import households as household_ops
 from fanpin_desktop.ui.pages.base import Page
@@ -331,14 +331,14 @@ class RegistryPage(Page):
         self.search.setFocus()
         self.search.selectAll()
 
-    def _empty_hint(self) -> EmptyHint:
-        hint = EmptyHint(
+    def _empty_hint(self) -> hints.EmptyHint:
+        hint = hints.EmptyHint(
             "还没有户籍数据",
             "第一次使用：先用设置向导填写乡镇和行政村、村民小组，再导入户籍名册（国家系统导出的 Excel）；"
             "也可以逐户新增。",
         )
-        hint.add_button("导入户籍名册…", window_call(self, "import_roster"), "fa5s.file-import")
-        hint.add_button("打开设置向导…", window_call(self, "open_setup_wizard"), "fa5s.magic")
+        hint.add_button("导入户籍名册…", hints.window_call(self, "import_roster"), "fa5s.file-import")
+        hint.add_button("打开设置向导…", hints.window_call(self, "open_setup_wizard"), "fa5s.magic")
         self.hint_add_button = hint.add_button("新增户", self.add_household, "fa5s.plus")
         return hint
 

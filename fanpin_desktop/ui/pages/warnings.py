@@ -50,6 +50,7 @@ from fanpin_desktop.services.received_lists import (
     ListField,
     ListPreview,
 )
+from fanpin_desktop.ui import empty_hint as hints
 from fanpin_desktop.ui.common import (
     ask_yes_no,
     current_proxied_row,
@@ -57,7 +58,6 @@ from fanpin_desktop.ui.common import (
     record_table,
     select_proxied_row,
 )
-from fanpin_desktop.ui.empty_hint import EmptyHint
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import warnings as warning_ops
 from fanpin_desktop.ui.pages.base import Page
@@ -284,7 +284,7 @@ class WarningsPage(Page):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
-        self.empty_hint = EmptyHint(
+        self.empty_hint = hints.EmptyHint(
             "还没有收到部门预警",
             "收到医保、民政、残联等部门发来的预警名单（Excel）后，在这里导入，程序按身份证号匹配到户。",
         )
