@@ -112,7 +112,7 @@ def test_menus(window):
         "打开数据目录",
     ]
     help_actions = [a.text() for a in window.menuBar().actions()[1].menu().actions()]
-    assert help_actions == ["关于", "打开日志"]
+    assert help_actions == ["使用说明", "设置向导…", "", "关于", "打开日志"]
 
 
 def test_backup_action_makes_a_backup(window, ctx):

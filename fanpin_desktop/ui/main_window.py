@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import qtawesome as qta
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -182,6 +182,7 @@ class MainWindow(QMainWindow):
         self.ops = data_ops.window_operations(ctx, self.runner, self)
         self.ops.changed.connect(self._on_changes)
         self.qsettings = qsettings or app_settings()
+        self._first_shown = False  # the setup wizard is offered once the window is on screen
         self.setWindowIcon(qta.icon("fa5s.home", color="#1a73e8"))
         self.setMinimumSize(960, 600)
 
@@ -313,8 +314,14 @@ class MainWindow(QMainWindow):
         data.addAction(self.quit_action)
 
         help_menu = bar.addMenu("帮助(&H)")
+        self.help_action = self._action("使用说明", "fa5s.book", self.show_help, "F1")
+        self.help_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.setup_wizard_action = self._action("设置向导…", "fa5s.magic", self.open_setup_wizard)
         self.about_action = self._action("关于", "fa5s.info-circle", self.show_about)
         self.open_log_action = self._action("打开日志", "fa5s.file-alt", self.open_log)
+        help_menu.addAction(self.help_action)
+        help_menu.addAction(self.setup_wizard_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
         help_menu.addAction(self.open_log_action)
 
@@ -533,6 +540,48 @@ class MainWindow(QMainWindow):
 
         # the database was replaced: every page reloads (the notice comes before ``done``)
         data_ops.restore(self.ops, self.ctx.paths, file, parent=self, success=done)
+
+    def show_help(self, anchor: str | None = None) -> QWidget:
+        """使用说明 (F1): the bundled guide, at the section of the page on screen."""
+        from fanpin_desktop.ui.dialogs.help_dialog import HelpDialog, anchor_for_page
+
+        dialog = getattr(self, "help_dialog", None)
+        if dialog is None:
+            dialog = self.help_dialog = HelpDialog(self)
+        dialog.show_section(anchor or anchor_for_page(self.current_page_key()))
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def open_setup_wizard(self) -> QWidget:
+        """设置向导 (帮助 menu, the registry's empty page, and at start on an empty database)."""
+        from fanpin_desktop.ui.dialogs.setup_wizard import SetupWizard
+
+        wizard = SetupWizard(self.ctx, self.ops, self, window=self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setup_wizard = wizard
+        wizard.open()  # window-modal, without a nested event loop
+        return wizard
+
+    def maybe_show_setup_wizard(self) -> bool:
+        """On start: the wizard over an empty, writable, non-demo database."""
+        from fanpin_desktop.ui.dialogs.setup_wizard import should_show_on_start
+
+        try:
+            show = should_show_on_start(self.ctx, self.ops)
+        except Exception:  # noqa: BLE001 - a guide must never stop the program from starting
+            log.exception("could not tell whether the database is empty")
+            return False
+        if show:
+            self.open_setup_wizard()
+        return show
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API name
+        super().showEvent(event)
+        if not self._first_shown:
+            self._first_shown = True
+            QTimer.singleShot(0, self.maybe_show_setup_wizard)
 
     def show_about(self) -> None:
         QMessageBox.about(

@@ -113,7 +113,14 @@ def validate_draft(session: Session, draft: HouseholdDraft, today: dt.date | Non
 
     # household
     if draft.village_id is None:
-        issues.append(_issue("H_VILLAGE", "village_id", "行政村：必须选择"))
+        if session.scalar(select(Village.id).limit(1)) is None:
+            issues.append(
+                _issue(
+                    "H_VILLAGE", "village_id", "行政村：还没有行政村，请先在 系统设置 中建立行政村和村民小组"
+                )
+            )
+        else:
+            issues.append(_issue("H_VILLAGE", "village_id", "行政村：必须选择"))
     elif session.get(Village, draft.village_id) is None:
         issues.append(_issue("H_VILLAGE", "village_id", "行政村：所选的村已不存在"))
     if draft.group_id is not None:

@@ -187,3 +187,27 @@ def save_warning_thresholds(
         SETTINGS | CASES,
         **handlers,
     )
+
+
+def add_places(
+    ops: Operations,
+    villages: list[tuple[str, list[str]]],
+    **handlers: Unpack[Handlers],
+) -> Task:
+    """Villages with their groups from a typed or pasted list (the setup wizard): each village and
+    group is created unless it exists, all in one unit; ``success((new villages, new groups))``."""
+
+    def create(session: Any) -> tuple[int, int]:
+        new_villages = new_groups = 0
+        for name, groups in villages:
+            village = regions.find_village(session, name)
+            if village is None:
+                village = regions.create_village(session, name)
+                new_villages += 1
+            for group in groups:
+                if regions.find_group(session, village.id, group) is None:
+                    regions.create_group(session, village.id, group)
+                    new_groups += 1
+        return new_villages, new_groups
+
+    return ops.write(create, SETTINGS, **handlers)

@@ -42,6 +42,7 @@ from fanpin_desktop.services import households as household_service
 from fanpin_desktop.services.cases import detail, listing, todo
 from fanpin_desktop.services.cases.types import DUE_KINDS, STATUS_LABELS, CaseQuery, CaseRow, DueItem
 from fanpin_desktop.services.households import VillageOption
+from fanpin_desktop.ui import empty_hint as hints
 from fanpin_desktop.ui.common import ask_yes_no, current_record_id, list_keys, record_table, select_record_row
 from fanpin_desktop.ui.dialogs.batch_print_dialog import BatchPrintDialog
 from fanpin_desktop.ui.operations import Operations
@@ -171,6 +172,15 @@ class CasesPage(Page):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
+        self.empty_hint = hints.EmptyHint(
+            "还没有监测对象",
+            "发现有返贫致贫风险的农户（部门预警、集中排查、农户申请）后，先为该户新建线索，再按程序识别纳入监测。",
+        )
+        self.empty_hint.add_button("新建线索…", self.new_clue, "fa5s.plus")
+        self.empty_hint.add_button(
+            "导入户籍名册…", hints.window_call(self, "import_roster"), "fa5s.file-import"
+        )
+        layout.insertWidget(0, self.empty_hint)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
         QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_clue)
         self.refresh()
@@ -296,6 +306,11 @@ class CasesPage(Page):
         _fit_popup(self.contact)
         self.model.invalidate(None)
         self._total = len(self.ops.read(listing.case_ids, CaseQuery(today=self.today)))
+        self.empty_hint.set_empty(self._total == 0)
+        if self._total == 0:  # without households there is nobody to open a clue for yet
+            no_households = not self._options or self.ops.read(household_service.household_count) == 0
+            self.empty_hint.buttons["新建线索…"].setVisible(not no_households)
+            self.empty_hint.buttons["导入户籍名册…"].setVisible(no_households)
         self.run_search()
         self.todo.reload()
         self._stats_stale = True

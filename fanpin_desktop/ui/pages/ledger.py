@@ -38,6 +38,7 @@ from fanpin_desktop.services import appendix_export, ledger
 from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import households as household_service
 from fanpin_desktop.services.ledger import ProblemRow
+from fanpin_desktop.ui import empty_hint as hints
 from fanpin_desktop.ui.common import (
     ask_yes_no,
     current_proxied_row,
@@ -203,6 +204,12 @@ class LedgerPage(Page):
         layout.addWidget(self.counts_label)
         layout.addWidget(self.view, 1)
         layout.addWidget(legend)
+        self.empty_hint = hints.EmptyHint(
+            "台账中还没有问题",
+            "集中排查中发现的问题在这里登记（到户、村级或乡镇级），整改后标记已整改，验收后销号。",
+        )
+        self.empty_hint.add_button("新增问题…", lambda: self.add_problem(), "fa5s.plus")
+        layout.insertWidget(0, self.empty_hint)
 
         for combo in (self.campaign, self.village):
             combo.valueChanged.connect(lambda _v: self.reload())
@@ -275,6 +282,7 @@ class LedgerPage(Page):
         if wanted:
             rows = [r for r in rows if r.problem_type == wanted]
         self.model.set_rows(rows)
+        self.empty_hint.set_empty(counts.total == 0 and counts.on_the_spot == 0)
         over = f"<b style='color:#a50e0e'>超期 {counts.overdue}</b>" if counts.overdue else "超期 0"
         self.counts_label.setText(
             f"台账共 {counts.total} 条：整改中 {counts.in_progress}，已整改 {counts.rectified}，"

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from fanpin_desktop.domain.rules import GROUPS, RULES
 from fanpin_desktop.services import households as household_service
+from fanpin_desktop.ui import empty_hint as hints
 from fanpin_desktop.ui.common import (
     current_proxied_row,
     list_keys,
@@ -228,6 +229,13 @@ class QualityPage(Page):
         layout.addWidget(self.stale_label)
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
+        self.empty_hint = hints.EmptyHint(
+            "还没有户籍数据，暂时无需核查", "导入户籍名册后，点“开始核查”检查全乡镇的数据。"
+        )
+        self.empty_hint.add_button(
+            "导入户籍名册…", hints.window_call(self, "import_roster"), "fa5s.file-import"
+        )
+        layout.insertWidget(0, self.empty_hint)
 
         self.run_button.clicked.connect(lambda: self.run())
         self.group.valueChanged.connect(lambda _v: self.show_counts())
@@ -253,10 +261,13 @@ class QualityPage(Page):
         """The village list (the results stay until the next run)."""
         villages = [(v.id, v.name) for v in self.ops.read(household_service.region_options)]
         self.village.set_items(villages)
+        self.empty_hint.set_empty(self.ops.read(household_service.household_count) == 0)
 
     def on_changes(self, changes: Changes, origin: object | None) -> None:
         if not changes.touches(*self.SHOWS):
             return
+        if changes.touches("households") and not changes.touches("settings"):
+            self.empty_hint.set_empty(self.ops.read(household_service.household_count) == 0)
         if changes.touches("settings"):
             self.refresh()
         if self.report is not None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -35,6 +36,7 @@ from fanpin_desktop.domain import enums
 from fanpin_desktop.services import households as svc
 from fanpin_desktop.services import quality
 from fanpin_desktop.services.households import HouseholdQuery, HouseholdRow, RegistryIndex, VillageOption
+from fanpin_desktop.ui import empty_hint as hints
 from fanpin_desktop.ui.common import (
     ask_yes_no,
     close_button,
@@ -55,6 +57,7 @@ log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 150
 SYNC_INDEX_LIMIT = 4000  # up to this many households the index is built at once, beyond it in the background
 DETAILS_DELAY_MS = 80
+NO_VILLAGES = "请先在 系统设置 中建立行政村（或用 帮助—设置向导），再新增户"
 
 
 def _esc(text: object) -> str:
@@ -180,6 +183,8 @@ class RegistryPage(Page):
         layout.addLayout(filters)
         layout.addLayout(actions)
         layout.addWidget(splitter, 1)
+        self.empty_hint = self._empty_hint()
+        layout.insertWidget(0, self.empty_hint)
 
         # ---- behaviour
         self._search_timer = QTimer(self)
@@ -326,7 +331,25 @@ class RegistryPage(Page):
         self.search.setFocus()
         self.search.selectAll()
 
+    def _empty_hint(self) -> hints.EmptyHint:
+        hint = hints.EmptyHint(
+            "还没有户籍数据",
+            "第一次使用：先用设置向导填写乡镇和行政村、村民小组，再导入户籍名册（国家系统导出的 Excel）；"
+            "也可以逐户新增。",
+        )
+        hint.add_button("导入户籍名册…", hints.window_call(self, "import_roster"), "fa5s.file-import")
+        hint.add_button("打开设置向导…", hints.window_call(self, "open_setup_wizard"), "fa5s.magic")
+        self.hint_add_button = hint.add_button("新增户", self.add_household, "fa5s.plus")
+        return hint
+
+    def _update_empty_hint(self) -> None:
+        self.empty_hint.set_empty(self._total == 0)
+        no_villages = not self._options
+        self.hint_add_button.setEnabled(not no_villages)
+        self.hint_add_button.setToolTip(NO_VILLAGES if no_villages else "")
+
     def _update_count(self) -> None:
+        self._update_empty_hint()
         total = self._total
         shown = self.model.rowCount()
         filtered = self._query != dataclasses.replace(
@@ -468,7 +491,14 @@ class RegistryPage(Page):
         self._details_timer.start()
 
     def add_household(self) -> None:
+        if not self._options:  # the editor could only refuse with 行政村：必须选择
+            self.tell_no_villages()
+            return
         self._open_editor(None)
+
+    def tell_no_villages(self) -> None:
+        """Villages come first: say so instead of opening an editor that cannot be saved."""
+        QMessageBox.information(self, "新增户", NO_VILLAGES + "。")
 
     def edit_current(self) -> None:
         hid = self.current_household_id()
