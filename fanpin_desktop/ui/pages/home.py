@@ -233,11 +233,15 @@ class HomePage(Page):
         )
         steps.setWordWrap(True)
         steps.setStyleSheet(f"color: {MUTED};")
+        self.wizard_button = QPushButton(icon("fa5s.magic"), "打开设置向导…")
+        self.wizard_button.setDefault(True)
+        self.wizard_button.clicked.connect(self.open_setup_wizard)
         self.settings_button = QPushButton(icon("fa5s.cog"), "到系统设置建立行政村")
         self.import_button = QPushButton(icon("fa5s.file-import"), "导入户籍名册…")
         self.settings_button.clicked.connect(lambda: self.go("settings"))
         self.import_button.clicked.connect(self.import_roster)
         self.empty_buttons = QHBoxLayout()
+        self.empty_buttons.addWidget(self.wizard_button)
         self.empty_buttons.addWidget(self.settings_button)
         self.empty_buttons.addWidget(self.import_button)
         self.empty_buttons.addStretch(1)
@@ -347,6 +351,12 @@ class HomePage(Page):
         progress = getattr(page, "progress_tab", None)
         if progress is not None and self.data is not None and self.data.todo.campaign:
             page.tabs.setCurrentWidget(progress)
+
+    def open_setup_wizard(self) -> None:
+        self.navigate.emit("wizard")
+        window = self._main_window()
+        if window is not None and hasattr(window, "open_setup_wizard"):
+            window.open_setup_wizard()
 
     def import_roster(self) -> None:
         self.navigate.emit("import")
