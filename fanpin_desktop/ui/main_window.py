@@ -30,6 +30,7 @@ from fanpin_desktop.services import backup as backups
 from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.ui.common import ask_yes_no
 from fanpin_desktop.ui.errors import open_path, show_error
+from fanpin_desktop.ui.geometry import fit_main_window, restore_splitters, save_splitters
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import data as data_ops
 from fanpin_desktop.ui.pages.base import Page
@@ -234,6 +235,7 @@ class MainWindow(QMainWindow):
             return built
         spec = self._specs[key]
         page = self._make_page(spec)
+        restore_splitters(page, self.qsettings, f"pages/{key}/splitter")
         self._built[key] = page
         row = list(self._specs).index(key)
         stand_in = self.stack.widget(row)
@@ -498,10 +500,10 @@ class MainWindow(QMainWindow):
 
     def _restore_geometry(self) -> None:
         geometry = self.qsettings.value("main_window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
+        restored = (
+            isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry)
+        )
+        fit_main_window(self, QSize(1280, 800), restored)  # never larger than the screen
         page = self.qsettings.value("main_window/page", PAGES[0].key)
         try:
             self.show_page(str(page))
@@ -513,6 +515,8 @@ class MainWindow(QMainWindow):
     def save_geometry(self) -> None:
         self.qsettings.setValue("main_window/geometry", self.saveGeometry())
         self.qsettings.setValue("main_window/page", self.current_page_key())
+        for key, page in self._built.items():
+            save_splitters(page, self.qsettings, f"pages/{key}/splitter")
         self.qsettings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API name

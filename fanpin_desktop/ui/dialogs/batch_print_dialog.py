@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from fanpin_desktop.services.batch_print import DOCUMENTS, BatchResult
 from fanpin_desktop.services.households import VillageOption
+from fanpin_desktop.ui.geometry import fit_to_screen
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.operations import cases as case_ops
 from fanpin_desktop.ui.pages.screening.actions import PDF_FILTER, FileJobs
@@ -53,6 +54,7 @@ class BatchPrintDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("批量打印监测对象文书")
+        fit_to_screen(self, "batch_print")
         self.ops = ops
         self.jobs = FileJobs(self, exports_dir or ops.exports_dir, ops)
         self.case_ids = list(case_ids)

@@ -47,6 +47,7 @@ from fanpin_desktop.ui.common import (
     select_proxied_row,
 )
 from fanpin_desktop.ui.dialogs.problem_dialog import ProblemDialog
+from fanpin_desktop.ui.geometry import fit_to_screen, show_whole_items
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import ledger as ledger_ops
 from fanpin_desktop.ui.operations import screening as screening_ops
@@ -100,7 +101,7 @@ class StatusDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self.resize(380, 140)
+        fit_to_screen(self, "ledger_status", (380, 140))
 
     def accept(self) -> None:
         if self._required and not self.text.text().strip():
@@ -147,6 +148,7 @@ class LedgerPage(Page):
         filters.addWidget(self.problem_type)
         filters.addWidget(self.overdue_only)
         filters.addWidget(self.include_spot)
+        show_whole_items(self.village, self.status, self.problem_type)
         filters.addStretch(1)
 
         # ---- actions

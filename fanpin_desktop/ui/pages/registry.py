@@ -44,6 +44,7 @@ from fanpin_desktop.ui.common import (
     select_record_row,
 )
 from fanpin_desktop.ui.dialogs.household_editor import HouseholdEditor
+from fanpin_desktop.ui.geometry import fit_to_screen, remember_columns, show_whole_items
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import households as household_ops
 from fanpin_desktop.ui.pages.base import Page
@@ -91,8 +92,7 @@ class RegistryPage(Page):
         e = enums.current()
         self.household_type = ValueCombo(e.values("household_types"), blank_text="全部户类型")
         self.status_filter = ValueCombo(svc.MONITORING_STATUSES, blank_text="全部监测状态")
-        for combo in (self.village, self.group, self.household_type, self.status_filter):
-            combo.setMinimumContentsLength(7)
+        show_whole_items(self.village, self.group, self.household_type, self.status_filter)
         self.flags_button = QToolButton()
         self.flags_button.setText("户标识")
         self.flags_button.setIcon(icon("fa5s.filter"))
@@ -162,6 +162,7 @@ class RegistryPage(Page):
         for col, width in widths.items():
             self.view.setColumnWidth(col, width)
         self.view.setSortingEnabled(True)  # the model sorts through the search (all rows, not a page)
+        remember_columns(self.view, "registry")
 
         self.details = QTextBrowser()
         self.details.setOpenLinks(False)
@@ -218,6 +219,7 @@ class RegistryPage(Page):
         self.setTabOrder(self.clear_button, self.view)
 
         self.refresh()
+        self._on_model_reset()  # an empty first result resets nothing: 编辑 / 删除户 start disabled
 
     # ------------------------------------------------------------------ data
 
@@ -545,4 +547,4 @@ class HistoryDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(view, 1)
         layout.addWidget(buttons)
-        self.resize(900, 480)
+        fit_to_screen(self, "registry_history", (900, 480))
