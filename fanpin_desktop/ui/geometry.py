@@ -297,3 +297,39 @@ def show_whole_items(*combos: QComboBox) -> None:
     """Filter boxes as wide as their longest item ("全部监测状态", not "全部监测状")."""
     for combo in combos:
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+
+
+def wrap_rows(view: QTableView, max_lines: int = 4) -> None:
+    """Long cells wrap onto more lines instead of being cut off: each row is as tall as its
+    longest cell (at most ``max_lines`` lines; the tooltip has the rest), fitted again whenever the
+    rows or the column widths change."""
+    view.setWordWrap(True)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    fitter = _RowFitter(view, max_lines)
+    view._row_fitter = fitter  # type: ignore[attr-defined]
+
+
+class _RowFitter(QObject):
+    def __init__(self, view: QTableView, max_lines: int) -> None:
+        super().__init__(view)
+        self.view = view
+        self.max_lines = max_lines
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.fit)
+        model = view.model()
+        for signal in (model.modelReset, model.layoutChanged, model.rowsInserted, model.dataChanged):
+            signal.connect(lambda *_: self._timer.start())
+        view.horizontalHeader().sectionResized.connect(lambda *_: self._timer.start())
+        self.fit()
+
+    def fit(self) -> None:
+        view = self.view
+        line = view.fontMetrics().lineSpacing()
+        tallest = line * self.max_lines + 8
+        view.resizeRowsToContents()
+        header = view.verticalHeader()
+        for row in range(view.model().rowCount()):
+            if header.sectionSize(row) > tallest:
+                header.resizeSection(row, tallest)

@@ -111,6 +111,7 @@ class BatchPrintDialog(QDialog):
         self.message.setStyleSheet("color: #c5221f;")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.print_button = buttons.addButton("生成PDF并打开…", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.run)
         buttons.rejected.connect(self.reject)
 

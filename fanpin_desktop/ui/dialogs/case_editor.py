@@ -73,7 +73,7 @@ from fanpin_desktop.services.cases.types import (
 )
 from fanpin_desktop.ui.common import ask_discard, ask_yes_no, list_keys, ok_cancel_buttons
 from fanpin_desktop.ui.errors import show_user_error
-from fanpin_desktop.ui.geometry import fit_to_screen
+from fanpin_desktop.ui.geometry import fit_to_screen, remember_columns
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.operations import cases as case_ops
 from fanpin_desktop.ui.operations import quality as quality_ops
@@ -150,6 +150,7 @@ def _table(headers: tuple[str, ...], widths: tuple[int, ...] = ()) -> QTableWidg
     header.setStretchLastSection(True)
     for col, width in enumerate(widths):
         t.setColumnWidth(col, width)
+    remember_columns(t)
     return t
 
 

@@ -47,7 +47,7 @@ from fanpin_desktop.ui.common import (
     select_proxied_row,
 )
 from fanpin_desktop.ui.dialogs.problem_dialog import ProblemDialog
-from fanpin_desktop.ui.geometry import fit_to_screen, show_whole_items
+from fanpin_desktop.ui.geometry import fit_to_screen, show_whole_items, wrap_rows
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import ledger as ledger_ops
 from fanpin_desktop.ui.operations import screening as screening_ops
@@ -183,8 +183,9 @@ class LedgerPage(Page):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
         self.view = record_table(
-            self.proxy, (40, 72, 64, 132, 124, 220, 170, 84, 84, 128, 84, 84, 84), sortable=True
+            self.proxy, (36, 72, 60, 136, 96, 164, 140, 72, 84, 120, 84, 84, 84), sortable=True
         )
+        wrap_rows(self.view)  # 问题类型, 具体问题, 整改措施, 责任人 and 整改状态 shown whole
 
         legend = QLabel(
             "<span style='background:#fce8e6;color:#a50e0e'>&nbsp;红色&nbsp;</span> 超过整改时限仍在整改中"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Sequence
 
 import shiboken6
@@ -60,6 +61,14 @@ DETAILS_DELAY_MS = 80
 
 def _esc(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_NUMBER_AND_UNIT = re.compile(r"(\d[\d,.]*)\s*(?=[^\d\s,.，、（）()])")
+
+
+def _value(text: object) -> str:
+    """A details-pane value: a number never wraps away from its unit ("0人", not "0 / 人")."""
+    return _NUMBER_AND_UNIT.sub(lambda m: m.group(1) + "\u2060", _esc(text))
 
 
 class RegistryPage(Page):
@@ -429,11 +438,11 @@ class RegistryPage(Page):
     @staticmethod
     def summary_html(summary: svc.HouseholdSummary) -> str:
         facts = "".join(
-            f"<tr><td style='color:#555;padding-right:8px'>{_esc(a)}</td><td>{_esc(b)}</td></tr>"
+            f"<tr><td style='color:#555;padding-right:8px' nowrap>{_esc(a)}</td><td>{_value(b)}</td></tr>"
             for a, b in summary.facts
         )
         members = "".join(
-            f"<tr><td>{_esc(n)}</td><td>{_esc(r)}</td><td align='right'>{_esc(a)}</td><td>{_esc(x)}</td></tr>"
+            f"<tr><td>{_esc(n)}</td><td>{_esc(r)}</td><td align='right' nowrap>{_esc(a)}</td><td>{_esc(x)}</td></tr>"
             for n, r, a, x in summary.members
         )
         return (
