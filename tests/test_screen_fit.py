@@ -586,7 +586,11 @@ def test_the_ledger_wraps_its_text_and_shows_the_found_date_at_1366(window):
 
 
 def test_filters_show_their_whole_first_item(window):
+    from PySide6.QtCore import Qt
+
     registry, ledger = window.pages["registry"], window.pages["ledger"]
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(1366 - geometry.FRAME.width(), 680)
     window.show()
     for key in ("registry", "ledger"):
         window.show_page(key)
