@@ -652,3 +652,23 @@ def test_the_details_pane_keeps_numbers_with_their_units():
     )
     html = RegistryPage.summary_html(summary)
     assert "0\u2060人" in html and "9,100.00\u2060元" in html and "2026\u2060年" in html
+
+
+def test_every_page_of_the_import_wizard_fits(window, tmp_path):
+    from fanpin_desktop.services.roster_export import export_roster
+
+    roster = tmp_path / "roster.xlsx"
+    window.ops.read(export_roster, roster)
+    wizard = _import_wizard(window)
+    try:
+        wizard.file_page.set_file(str(roster))
+        check_fits(wizard)
+        for _step in range(2):  # 表头和列, then 预览
+            before = wizard.currentId()
+            wizard.next()
+            QApplication.processEvents()
+            assert wizard.currentId() != before
+            check_fits(wizard)
+    finally:
+        wizard.hide()
+        wizard.deleteLater()
