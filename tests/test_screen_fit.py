@@ -672,3 +672,29 @@ def test_every_page_of_the_import_wizard_fits(window, tmp_path):
     finally:
         wizard.hide()
         wizard.deleteLater()
+
+
+def test_page_splitters_come_back_where_they_were_left(window):
+    from fanpin_desktop.ui.main_window import MainWindow
+    from fanpin_desktop.ui.tasks import TaskRunner
+
+    window.show_page("registry")
+    page = window.pages["registry"]
+    window.show()
+    page.splitter.setSizes([300, 500])  # the details pane wider than by default
+    QApplication.processEvents()
+    left = page.splitter.sizes()
+    window.save_geometry()
+    again = MainWindow(window.ctx, TaskRunner(synchronous=True), qsettings=window.qsettings)
+    try:
+        again.show_page("registry")
+        again.resize(window.size())
+        again.show()
+        QApplication.processEvents()
+        assert again.pages["registry"].splitter.sizes() == left, (
+            left,
+            again.pages["registry"].splitter.sizes(),
+        )
+    finally:
+        again.hide()
+        again.deleteLater()
