@@ -298,6 +298,16 @@ def show_whole_items(*combos: QComboBox) -> None:
     for combo in combos:
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
 
+        def fit(box: QComboBox = combo) -> None:
+            # Qt's hint leaves some fonts a pixel or two short of the widest item: a little more
+            box.setMinimumWidth(0)
+            box.setMinimumWidth(box.sizeHint().width() + 6)
+
+        model = combo.model()
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset, model.dataChanged):
+            signal.connect(lambda *_a, f=fit: f())
+        fit()
+
 
 def wrap_rows(view: QTableView, max_lines: int = 4) -> None:
     """Long cells wrap onto more lines instead of being cut off: each row is as tall as its
