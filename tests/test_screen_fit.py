@@ -690,3 +690,23 @@ def test_page_splitters_come_back_where_they_were_left(window):
     finally:
         again.hide()
         again.deleteLater()
+
+
+def test_appendix3_gives_a_dozen_villages_room(window):
+    from PySide6.QtCore import Qt
+
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.resize(limit())
+    window.show()
+    window.show_page("screening")
+    page = window.pages["screening"]
+    tab = page.stats_tab
+    page.tabs.setCurrentWidget(tab)
+    QApplication.processEvents()
+    tab.show_report()
+    QApplication.processEvents()
+    header = tab.header
+    lines = header.fontMetrics().lineSpacing()
+    assert header.sizeHint().height() <= header.GROUP_HEIGHT + tab.LEAF_LINES * lines + 4 * header.PAD + 4
+    rows = tab.view.viewport().height() // tab.view.verticalHeader().defaultSectionSize()
+    assert rows >= 9, f"only {rows} rows of 附件3 on screen"  # was 1 (a tall header, the inputs below)

@@ -269,7 +269,7 @@ class StatsTab(QWidget):
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 0)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([560, 120])
+        self.splitter.setSizes([520, 136])
 
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
@@ -364,14 +364,20 @@ class StatsTab(QWidget):
         else:
             self._row_changed(self.view.currentIndex(), QModelIndex())
 
+    #: a column title wraps onto at most this many lines (wider columns, a lower header: room for rows)
+    LEAF_LINES = 3
+
     def _size_columns(self) -> None:
+        metrics = QFontMetrics(self.header.font())
         for i, c in enumerate(self.model.columns):
             width = (
                 80 if c.kind == "pair" else 64 if c.kind == "int" else 130 if c.key == "scale_risk" else 100
             )
             if c.key == "village":
                 width = 72
-            self.view.setColumnWidth(i, width)
+            title = str(self.model.headerData(i, Qt.Orientation.Horizontal) or "")
+            needed = metrics.horizontalAdvance(title) // self.LEAF_LINES + 2 * GroupedHeader.PAD + 16
+            self.view.setColumnWidth(i, max(width, needed))
         self.header.updateGeometry()
 
     def selected_village(self) -> int | None:
