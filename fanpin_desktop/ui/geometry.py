@@ -67,12 +67,12 @@ def _bounded(size: QSize, widget: QWidget) -> QSize:
 
 def fit_to_screen(dialog: QWidget, name: str, preferred: QSize | tuple[int, int] | None = None) -> None:
     """Open ``dialog`` at ``preferred`` size (its size hint when None) or at the size it was last
-    closed at, bounded by the screen; its splitters come back where they were left. Call it at the
-    end of the constructor; what it remembers is saved when the dialog is hidden."""
+    closed at, bounded by the screen; its splitters come back where they were left. Call it in the
+    constructor (the size is applied again when the dialog is first shown, its layout complete);
+    what it remembers is saved when the dialog is hidden. ``name`` keys the QSettings entries."""
     if isinstance(preferred, tuple):
         preferred = QSize(*preferred)
     memory = _WindowMemory(dialog, name, preferred)
-    dialog.setProperty("fit_name", name)
     dialog._window_memory = memory  # type: ignore[attr-defined] - kept alive with the dialog
     memory.apply_size()
     dialog.installEventFilter(memory)
