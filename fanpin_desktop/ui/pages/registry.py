@@ -119,8 +119,8 @@ class RegistryPage(Page):
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
-        filters.addWidget(self.village, 1)
-        filters.addWidget(self.group, 1)
+        filters.addWidget(self.village)
+        filters.addWidget(self.group)
         filters.addWidget(self.household_type)
         filters.addWidget(self.status_filter)
         filters.addWidget(self.flags_button)
