@@ -38,3 +38,14 @@ def ops(db, qapp):
     yield operations
     operations.runner.shutdown()
     operations.deleteLater()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def user_settings_in_tmp(tmp_path_factory):
+    """Dialogs without a window remember their size in the application's QSettings: keep those
+    in a temporary folder, not the user's."""
+    from PySide6.QtCore import QSettings
+
+    folder = str(tmp_path_factory.mktemp("user_settings"))
+    for kind in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(kind, QSettings.Scope.UserScope, folder)

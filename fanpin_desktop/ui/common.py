@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from fanpin_desktop.errors import UserError, ValidationError
 from fanpin_desktop.ui.errors import show_user_error
+from fanpin_desktop.ui.geometry import remember_columns
 
 #: the column widths of a change-history table (时间, 操作人, 操作, 对象, 项目, 原值; 新值 stretches)
 HISTORY_WIDTHS = (130, 70, 50, 150, 110, 160)
@@ -85,6 +86,7 @@ def record_table(model: QAbstractItemModel, widths: Iterable[int] = (), sortable
     if sortable:
         view.setSortingEnabled(True)
         view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+    remember_columns(view)
     return view
 
 
@@ -99,6 +101,7 @@ def history_table(model: QAbstractItemModel) -> QTableView:
     view.horizontalHeader().setStretchLastSection(True)
     for col, width in enumerate(HISTORY_WIDTHS):
         view.setColumnWidth(col, width)
+    remember_columns(view)
     return view
 
 

@@ -32,6 +32,7 @@ from fanpin_desktop.services import settings as settings_service
 from fanpin_desktop.services.accounts import can
 from fanpin_desktop.ui.common import ask_yes_no
 from fanpin_desktop.ui.errors import open_path, show_error
+from fanpin_desktop.ui.geometry import fit_main_window, restore_splitters, save_splitters
 from fanpin_desktop.ui.mask_ids import MASK_LABEL, add_mask_action, mask_setting
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import data as data_ops
@@ -248,6 +249,7 @@ class MainWindow(QMainWindow):
             return built
         spec = self._specs[key]
         page = self._make_page(spec)
+        restore_splitters(page, self.qsettings, f"pages/{key}/splitter")
         self._built[key] = page
         row = list(self._specs).index(key)
         stand_in = self.stack.widget(row)
@@ -603,10 +605,10 @@ class MainWindow(QMainWindow):
 
     def _restore_geometry(self) -> None:
         geometry = self.qsettings.value("main_window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 800)
+        restored = (
+            isinstance(geometry, QByteArray) and not geometry.isEmpty() and self.restoreGeometry(geometry)
+        )
+        fit_main_window(self, QSize(1280, 800), restored)  # never larger than the screen
         page = self.qsettings.value("main_window/page", PAGES[0].key)
         try:
             self.show_page(str(page))
@@ -618,6 +620,8 @@ class MainWindow(QMainWindow):
     def save_geometry(self) -> None:
         self.qsettings.setValue("main_window/geometry", self.saveGeometry())
         self.qsettings.setValue("main_window/page", self.current_page_key())
+        for key, page in self._built.items():
+            save_splitters(page, self.qsettings, f"pages/{key}/splitter")
         self.qsettings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API name

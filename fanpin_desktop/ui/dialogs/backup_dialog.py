@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from fanpin_desktop.paths import DataPaths
 from fanpin_desktop.services import backup as backups
 from fanpin_desktop.ui.errors import open_path
+from fanpin_desktop.ui.geometry import fit_to_screen
 
 ROLE_PATH = Qt.ItemDataRole.UserRole
 
@@ -45,7 +46,7 @@ class BackupDialog(QDialog):
         self.paths = paths
         self._chosen: Path | None = None
         self.setWindowTitle("从备份恢复")
-        self.resize(680, 420)
+        fit_to_screen(self, "backup", (680, 420))
 
         intro = QLabel(
             "选择要恢复的备份。恢复会用备份替换当前数据库；当前数据库会先另存到备份文件夹"

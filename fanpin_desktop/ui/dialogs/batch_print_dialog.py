@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from fanpin_desktop.services.batch_print import DOCUMENTS, BatchResult
 from fanpin_desktop.services.households import VillageOption
+from fanpin_desktop.ui.geometry import fit_to_screen
 from fanpin_desktop.ui.mask_ids import MASK_LABEL, MaskIdsCheckBox
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.operations import cases as case_ops
@@ -54,6 +55,7 @@ class BatchPrintDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("批量打印监测对象文书")
+        fit_to_screen(self, "batch_print")
         self.ops = ops
         self.jobs = FileJobs(self, exports_dir or ops.exports_dir, ops)
         self.case_ids = list(case_ids)
@@ -112,6 +114,7 @@ class BatchPrintDialog(QDialog):
         self.message.setStyleSheet("color: #c5221f;")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.print_button = buttons.addButton("生成PDF并打开…", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.run)
         buttons.rejected.connect(self.reject)
 

@@ -35,6 +35,7 @@ from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import households as household_service
 from fanpin_desktop.services.campaigns import CampaignInfo
 from fanpin_desktop.ui.common import ask_yes_no
+from fanpin_desktop.ui.geometry import fit_to_screen
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.operations import screening as screening_ops
 from fanpin_desktop.ui.tasks import Task
@@ -186,7 +187,7 @@ class CampaignDialog(QDialog):
 
         self._load_lists()
         self.reload()
-        self.resize(900, 600)
+        fit_to_screen(self, "campaign", (900, 600))
 
     # ------------------------------------------------------------------ data
 

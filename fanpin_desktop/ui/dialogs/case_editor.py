@@ -73,6 +73,7 @@ from fanpin_desktop.services.cases.types import (
 )
 from fanpin_desktop.ui.common import ask_discard, ask_yes_no, list_keys, ok_cancel_buttons
 from fanpin_desktop.ui.errors import show_user_error
+from fanpin_desktop.ui.geometry import fit_to_screen, remember_columns
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.operations import cases as case_ops
 from fanpin_desktop.ui.operations import quality as quality_ops
@@ -149,6 +150,7 @@ def _table(headers: tuple[str, ...], widths: tuple[int, ...] = ()) -> QTableWidg
     header.setStretchLastSection(True)
     for col, width in enumerate(widths):
         t.setColumnWidth(col, width)
+    remember_columns(t)
     return t
 
 
@@ -295,7 +297,7 @@ class MeasureDialog(_RecordDialog):
             self.member.setCurrentIndex(max(i, 0))
         else:
             self.start.set_optional_date(today)
-        self.resize(480, 0)
+        fit_to_screen(self, "case_measure", (480, 0))
 
     def _category_changed(self, category: str | None) -> None:
         self.development.setChecked(bool(category) and category in self._development)
@@ -348,7 +350,7 @@ class ContactDialog(_RecordDialog):
             self.end.set_optional_date(contact.end_date)
         else:
             self.start.set_optional_date(today)
-        self.resize(420, 0)
+        fit_to_screen(self, "case_contact", (420, 0))
 
     def value(self) -> ContactInput:
         return ContactInput(
@@ -395,7 +397,7 @@ class VisitDialog(_RecordDialog):
             self.visitor.setText(visit.visitor)
             self.findings.setPlainText(visit.findings)
             self.income_change.setText(visit.income_change)
-        self.resize(460, 0)
+        fit_to_screen(self, "case_visit", (460, 0))
 
     def value(self) -> VisitInput:
         return VisitInput(
@@ -420,7 +422,7 @@ class ReviewDialog(_RecordDialog):
         self.form.addRow("复核日期*", self.on)
         self.form.addRow("复核情况", self.note)
         self.fields = {"on": self.on, "reviewed_on": self.on, "note": self.note, "review_note": self.note}
-        self.resize(420, 0)
+        fit_to_screen(self, "case_review", (420, 0))
 
 
 class NewClueDialog(_RecordDialog):
@@ -464,7 +466,7 @@ class NewClueDialog(_RecordDialog):
         self.form.addRow("备注", self.note)
         self.fields = {"source": self.source, "clue_date": self.clue_date, "note": self.note}
         self.submit = self._save
-        self.resize(440, 0)
+        fit_to_screen(self, "case_new_clue", (440, 0))
 
     def _save(self) -> None:
         source = self.source.value()
@@ -1017,7 +1019,7 @@ class CaseEditor(QDialog):
         layout.addLayout(bottom)
 
         self.show_case()
-        self.resize(1180, 690)
+        fit_to_screen(self, "case_editor", (1180, 690))
         self.tabs.setCurrentIndex(self._first_tab())
 
     def _first_tab(self) -> int:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from fanpin_desktop.paths import resource
 from fanpin_desktop.ui.common import close_button
+from fanpin_desktop.ui.geometry import fit_to_screen
 
 #: the guide's sections in reading order: (file, title)
 SECTIONS: list[tuple[str, str]] = [
@@ -97,15 +98,7 @@ class HelpDialog(QDialog):
         body.addWidget(splitter)
         layout.addLayout(body, 1)
         layout.addWidget(buttons)
-        self.resize(1000, 680)
-        self._fit_screen()
-
-    def _fit_screen(self) -> None:
-        screen = self.screen() if self.screen() is not None else None
-        if screen is None:
-            return
-        room = screen.availableGeometry()
-        self.resize(min(self.width(), room.width() - 40), min(self.height(), room.height() - 60))
+        fit_to_screen(self, "help_dialog", (1000, 680))
 
     def show_section(self, target: str) -> None:
         """Show ``file.html`` or ``file.html#anchor`` of the guide."""

@@ -45,6 +45,7 @@ from fanpin_desktop.services import households as svc
 from fanpin_desktop.services.households import HouseholdDraft, IncomeDraft, MemberDraft, VillageOption
 from fanpin_desktop.ui.common import ask_discard, ask_yes_no, history_table, list_keys
 from fanpin_desktop.ui.dialogs.member_dialog import MemberDialog, MoveMemberDialog
+from fanpin_desktop.ui.geometry import fit_to_screen
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.operations import households as household_ops
 from fanpin_desktop.ui.operations import quality as quality_ops
@@ -198,7 +199,7 @@ class HouseholdEditor(QDialog):
         self._loading = False
         self._update_relocation()
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
-        self.resize(980, 640)
+        fit_to_screen(self, "household_editor", (980, 640))
         self.village.setFocus()
 
     # ------------------------------------------------------------------ 基本信息

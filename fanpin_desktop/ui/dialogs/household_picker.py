@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from fanpin_desktop.services import households as household_service
 from fanpin_desktop.ui.common import ok_cancel_buttons
+from fanpin_desktop.ui.geometry import fit_to_screen
 from fanpin_desktop.ui.operations import Operations
 
 
@@ -59,7 +60,7 @@ class HouseholdPickerDialog(QDialog):
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.search.installEventFilter(self)
         self.list.itemActivated.connect(lambda _i: self.accept())
-        self.resize(520, 420)
+        fit_to_screen(self, "household_picker", (520, 420))
         self.search.setFocus()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API

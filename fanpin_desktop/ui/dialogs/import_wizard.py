@@ -49,6 +49,7 @@ from fanpin_desktop.services.importer.headers import (
 from fanpin_desktop.services.importer.normalise import cell_text
 from fanpin_desktop.services.importer.plan import ImportPlan, build_plan
 from fanpin_desktop.services.importer.reading import column_letter, sheet_names
+from fanpin_desktop.ui.geometry import fit_to_screen
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.operations import data as data_ops
 from fanpin_desktop.ui.table_models.base import Column, RowsModel
@@ -542,7 +543,7 @@ class ImportWizard(QWizard):
         self.result: importer.ImportResult | None = None
         self.default_village: str | None = None
         self.setWindowTitle("导入花名册")
-        self.resize(900, 640)
+        fit_to_screen(self, "import_wizard", (900, 640))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setButtonText(QWizard.WizardButton.NextButton, "下一步 >")
         self.setButtonText(QWizard.WizardButton.BackButton, "< 上一步")

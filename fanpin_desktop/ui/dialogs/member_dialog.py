@@ -36,6 +36,7 @@ from fanpin_desktop.domain.facts import Issue
 from fanpin_desktop.services import households as svc
 from fanpin_desktop.services.households import MemberDraft
 from fanpin_desktop.ui.common import ask_discard, ask_yes_no, ok_cancel_buttons
+from fanpin_desktop.ui.geometry import fit_to_screen, show_whole_items
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.table_models.base import Column, RowsModel
 from fanpin_desktop.ui.widgets import OptionalDateEdit, OptionalSpinBox, ValueCombo
@@ -93,6 +94,7 @@ class MemberDialog(QDialog):
         self._today = today or dt.date.today()
         self._loading = True
         self.setWindowTitle(title or ("编辑成员" if member.id or member.name else "添加成员"))
+        fit_to_screen(self, "member", (940, 0))
         self.setModal(True)
         e = enums.current()
 
@@ -109,7 +111,7 @@ class MemberDialog(QDialog):
         self.sex = ValueCombo(e.values("sexes"))
         self.birth_date = OptionalDateEdit()
         self.birth_date.setMinimumWidth(120)
-        self.sex.setMinimumContentsLength(3)
+        show_whole_items(self.sex)  # "（未填）" whole, also when the errors below take room
         self.code = QLineEdit()
         self.code.setMaxLength(30)
         self.ethnicity = ValueCombo(e.values("ethnicities"))
@@ -593,7 +595,7 @@ class MoveMemberDialog(QDialog):
         self._timer.setInterval(150)
         self._timer.timeout.connect(self._search)
         self.search.textChanged.connect(self._timer.start)
-        self.resize(460, 380)
+        fit_to_screen(self, "move_member", (460, 380))
 
     def _search(self) -> None:
         text = self.search.text().strip()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from fanpin_desktop.errors import UserError
 from fanpin_desktop.services import national_export as ne
 from fanpin_desktop.ui.common import close_button, ok_cancel_buttons, record_table
+from fanpin_desktop.ui.geometry import fit_to_screen
 from fanpin_desktop.ui.mask_ids import NATIONAL_NOTE
 from fanpin_desktop.ui.operations import Operations, exchange
 from fanpin_desktop.ui.pages.screening.actions import XLSX_FILTER, FileJobs
@@ -107,7 +108,7 @@ class EnteredDateDialog(QDialog):
         layout.addWidget(note)
         layout.addLayout(form)
         layout.addWidget(ok_cancel_buttons(self, "标记"))
-        self.resize(440, self.sizeHint().height())
+        fit_to_screen(self, "national_entered", (440, 0))
 
     def chosen(self) -> dt.date:
         d = self.date.date()
@@ -175,7 +176,7 @@ class NationalDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(close_button(self))
-        self.resize(1100, 640)
+        fit_to_screen(self, "national", (1100, 640))
         self.reload()
 
     # ------------------------------------------------------------------ building

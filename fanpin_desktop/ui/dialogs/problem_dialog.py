@@ -29,6 +29,7 @@ from fanpin_desktop.services import households as household_service
 from fanpin_desktop.services import ledger
 from fanpin_desktop.services.ledger import ProblemRow
 from fanpin_desktop.ui.common import ok_cancel_buttons
+from fanpin_desktop.ui.geometry import fit_to_screen
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.tasks import Task
 from fanpin_desktop.ui.widgets import IdCombo, OptionalDateEdit, ValueCombo, icon
@@ -159,7 +160,7 @@ class ProblemDialog(QDialog):
             self.village.setEnabled(False)
             self.household_button.setEnabled(False)
         self._update_level()
-        self.resize(560, 520)
+        fit_to_screen(self, "problem", (560, 520))
         self.problem_type.setFocus()
 
     def _update_level(self) -> None:

@@ -70,6 +70,7 @@ from fanpin_desktop.services.screening import HouseholdForm, QuestionState, Save
 from fanpin_desktop.ui.dialogs.household_picker import HouseholdPickerDialog
 from fanpin_desktop.ui.dialogs.problem_dialog import ProblemDialog
 from fanpin_desktop.ui.errors import show_error
+from fanpin_desktop.ui.geometry import fit_to_screen
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.operations import screening as screening_ops
 from fanpin_desktop.ui.tasks import Task
@@ -605,7 +606,7 @@ class ScreeningFormDialog(QDialog):
         self.setObjectName("screeningForm")
         self._build(form, unscreened_only)
         self._apply_form(form, focus=True)
-        self.resize(1400, 900)
+        fit_to_screen(self, "screening_form", (1400, 900))
 
     # ------------------------------------------------------------------ construction
 

@@ -39,6 +39,7 @@ from fanpin_desktop.services import accounts, regions, thresholds
 from fanpin_desktop.services import backup as backups
 from fanpin_desktop.services import campaigns as campaign_service
 from fanpin_desktop.services import settings as settings_service
+from fanpin_desktop.ui.geometry import fit_to_screen
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.operations import settings as settings_ops
 from fanpin_desktop.ui.tasks import Task
@@ -690,7 +691,7 @@ class SetupWizard(QWizard):
         for page in self.step_pages:
             self.addPage(page)
         self.currentIdChanged.connect(self._page_changed)
-        self.resize(780, 560)
+        fit_to_screen(self, "setup_wizard", (780, 560))
 
     def _page_changed(self, _id: int) -> None:
         self.button(QWizard.WizardButton.CustomButton1).setVisible(

@@ -45,6 +45,7 @@ from fanpin_desktop.services.households import VillageOption
 from fanpin_desktop.ui import empty_hint as hints
 from fanpin_desktop.ui.common import ask_yes_no, current_record_id, list_keys, record_table, select_record_row
 from fanpin_desktop.ui.dialogs.batch_print_dialog import BatchPrintDialog
+from fanpin_desktop.ui.geometry import remember_columns
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.pages.base import Page
 from fanpin_desktop.ui.table_models.base import RIGHT, Column, RowsModel
@@ -265,6 +266,7 @@ class CasesPage(Page):
         header.setSectionResizeMode(CaseTableModel.COL_RISKS, QHeaderView.ResizeMode.Stretch)
         self.view.setSortingEnabled(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        remember_columns(self.view, "cases")
         self.hint = QLabel("回车或双击打开监测对象；红色为已超期。点击列标题排序。")
         self.hint.setStyleSheet("color:#5f6368")
 

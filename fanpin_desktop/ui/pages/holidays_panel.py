@@ -35,6 +35,7 @@ from fanpin_desktop.errors import UserError
 from fanpin_desktop.services import calendar as calendar_service
 from fanpin_desktop.services.calendar import CalendarDayRow, HolidaysView
 from fanpin_desktop.ui.common import ask_yes_no, ok_cancel_buttons, show_refusal
+from fanpin_desktop.ui.geometry import fit_to_screen
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.operations import settings as setting_ops
 from fanpin_desktop.ui.table_models.base import Column, RowsModel
@@ -69,6 +70,7 @@ class CalendarDayDialog(QDialog):
         super().__init__(parent)
         self._save = save
         self.setWindowTitle(f"录入{year}年的节假日")
+        fit_to_screen(self, "calendar_day")
         self.day = QDateEdit()
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")

@@ -48,6 +48,7 @@ from fanpin_desktop.ui.common import (
     select_proxied_row,
 )
 from fanpin_desktop.ui.dialogs.problem_dialog import ProblemDialog
+from fanpin_desktop.ui.geometry import fit_to_screen, show_whole_items, wrap_rows
 from fanpin_desktop.ui.mask_ids import MaskIdsCheckBox
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import ledger as ledger_ops
@@ -105,7 +106,7 @@ class StatusDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self.resize(380, 140)
+        fit_to_screen(self, "ledger_status", (380, 140))
 
     def accept(self) -> None:
         if self._required and not self.text.text().strip():
@@ -152,6 +153,7 @@ class LedgerPage(Page):
         filters.addWidget(self.problem_type)
         filters.addWidget(self.overdue_only)
         filters.addWidget(self.include_spot)
+        show_whole_items(self.village, self.status, self.problem_type)
         filters.addStretch(1)
 
         # ---- actions
@@ -188,8 +190,9 @@ class LedgerPage(Page):
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
         self.view = record_table(
-            self.proxy, (40, 72, 64, 132, 124, 220, 170, 84, 84, 128, 84, 84, 84), sortable=True
+            self.proxy, (36, 72, 60, 136, 96, 164, 140, 72, 84, 120, 84, 84, 84), sortable=True
         )
+        wrap_rows(self.view)  # 问题类型, 具体问题, 整改措施, 责任人 and 整改状态 shown whole
 
         legend = QLabel(
             "<span style='background:#fce8e6;color:#a50e0e'>&nbsp;红色&nbsp;</span> 超过整改时限仍在整改中"

@@ -43,6 +43,7 @@ from fanpin_desktop.ui.common import (
     record_table,
     select_proxied_row,
 )
+from fanpin_desktop.ui.geometry import fit_to_screen
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import quality as quality_ops
 from fanpin_desktop.ui.pages.base import Page
@@ -97,7 +98,7 @@ class ReasonDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(ok_cancel_buttons(self))
-        self.resize(460, 0)
+        fit_to_screen(self, "quality_reason", (460, 0))
 
     def accept(self) -> None:
         if not self.reason():

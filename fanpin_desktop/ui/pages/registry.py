@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Sequence
 
 import shiboken6
@@ -46,6 +47,7 @@ from fanpin_desktop.ui.common import (
     select_record_row,
 )
 from fanpin_desktop.ui.dialogs.household_editor import HouseholdEditor
+from fanpin_desktop.ui.geometry import fit_to_screen, remember_columns, show_whole_items
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import households as household_ops
 from fanpin_desktop.ui.pages.base import Page
@@ -62,6 +64,14 @@ NO_VILLAGES = "请先在 系统设置 中建立行政村（或用 帮助—设�
 
 def _esc(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_NUMBER_AND_UNIT = re.compile(r"(\d[\d,.]*)\s*(?=[^\d\s,.，、（）()])")
+
+
+def _value(text: object) -> str:
+    """A details-pane value: a number never wraps away from its unit ("0人", not "0 / 人")."""
+    return _NUMBER_AND_UNIT.sub(lambda m: m.group(1) + "\u2060", _esc(text))
 
 
 class RegistryPage(Page):
@@ -94,8 +104,7 @@ class RegistryPage(Page):
         e = enums.current()
         self.household_type = ValueCombo(e.values("household_types"), blank_text="全部户类型")
         self.status_filter = ValueCombo(svc.MONITORING_STATUSES, blank_text="全部监测状态")
-        for combo in (self.village, self.group, self.household_type, self.status_filter):
-            combo.setMinimumContentsLength(7)
+        show_whole_items(self.village, self.group, self.household_type, self.status_filter)
         self.flags_button = QToolButton()
         self.flags_button.setText("户标识")
         self.flags_button.setIcon(icon("fa5s.filter"))
@@ -113,8 +122,8 @@ class RegistryPage(Page):
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
-        filters.addWidget(self.village, 1)
-        filters.addWidget(self.group, 1)
+        filters.addWidget(self.village)
+        filters.addWidget(self.group)
         filters.addWidget(self.household_type)
         filters.addWidget(self.status_filter)
         filters.addWidget(self.flags_button)
@@ -165,6 +174,7 @@ class RegistryPage(Page):
         for col, width in widths.items():
             self.view.setColumnWidth(col, width)
         self.view.setSortingEnabled(True)  # the model sorts through the search (all rows, not a page)
+        remember_columns(self.view, "registry")
 
         self.details = QTextBrowser()
         self.details.setOpenLinks(False)
@@ -223,6 +233,7 @@ class RegistryPage(Page):
         self.setTabOrder(self.clear_button, self.view)
 
         self.refresh()
+        self._on_model_reset()  # an empty first result resets nothing: 编辑 / 删除户 start disabled
 
     # ------------------------------------------------------------------ data
 
@@ -450,11 +461,11 @@ class RegistryPage(Page):
     @staticmethod
     def summary_html(summary: svc.HouseholdSummary) -> str:
         facts = "".join(
-            f"<tr><td style='color:#555;padding-right:8px'>{_esc(a)}</td><td>{_esc(b)}</td></tr>"
+            f"<tr><td style='color:#555;padding-right:8px' nowrap>{_esc(a)}</td><td>{_value(b)}</td></tr>"
             for a, b in summary.facts
         )
         members = "".join(
-            f"<tr><td>{_esc(n)}</td><td>{_esc(r)}</td><td align='right'>{_esc(a)}</td><td>{_esc(x)}</td></tr>"
+            f"<tr><td>{_esc(n)}</td><td>{_esc(r)}</td><td align='right' nowrap>{_esc(a)}</td><td>{_esc(x)}</td></tr>"
             for n, r, a, x in summary.members
         )
         return (
@@ -575,4 +586,4 @@ class HistoryDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(view, 1)
         layout.addWidget(buttons)
-        self.resize(900, 480)
+        fit_to_screen(self, "registry_history", (900, 480))

@@ -52,6 +52,7 @@ from fanpin_desktop.services import thresholds as threshold_service
 from fanpin_desktop.services import warnings as warning_service
 from fanpin_desktop.services.thresholds import ThresholdRow
 from fanpin_desktop.ui.common import ask_yes_no, ok_cancel_buttons, show_refusal
+from fanpin_desktop.ui.geometry import fit_to_screen
 from fanpin_desktop.ui.mask_ids import MASK_TIP
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import settings as setting_ops
@@ -565,6 +566,7 @@ class ThresholdDialog(QDialog):
         super().__init__(parent)
         self._save = save
         self.setWindowTitle("修改监测范围" if row else "新增监测范围")
+        fit_to_screen(self, "threshold")
         self.year = QSpinBox()
         self.year.setRange(threshold_service.MIN_YEAR, dt.date.today().year + 1)
         self.year.setValue(row.year if row else dt.date.today().year)

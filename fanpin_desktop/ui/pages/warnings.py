@@ -58,6 +58,7 @@ from fanpin_desktop.ui.common import (
     record_table,
     select_proxied_row,
 )
+from fanpin_desktop.ui.geometry import fit_to_screen
 from fanpin_desktop.ui.operations import Changes, Operations
 from fanpin_desktop.ui.operations import warnings as warning_ops
 from fanpin_desktop.ui.pages.base import Page
@@ -117,7 +118,7 @@ class ReasonDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(ok_cancel_buttons(self))
-        self.resize(440, 130)
+        fit_to_screen(self, "warning_reason", (440, 130))
 
     def accept(self) -> None:
         if self._required and not self.text.text().strip():
@@ -193,7 +194,7 @@ class MappingDialog(QDialog):
         layout.addWidget(self.save_box)
         layout.addWidget(self.message)
         layout.addWidget(ok_cancel_buttons(self, "导入"))
-        self.resize(860, 560)
+        fit_to_screen(self, "warning_mapping", (860, 560))
         self.set_preview(preview)
 
     def set_preview(self, preview: ListPreview) -> None:

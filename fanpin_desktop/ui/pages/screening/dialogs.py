@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from fanpin_desktop.services.appendix_import import ImportReport
 from fanpin_desktop.services.printing import PrintOptions
 from fanpin_desktop.ui.common import close_button, ok_cancel_buttons
+from fanpin_desktop.ui.geometry import fit_to_screen
 from fanpin_desktop.ui.table_models.screening import ImportIssuesModel
 
 
@@ -32,6 +33,7 @@ class Appendix1PrintDialog(QDialog):
     def __init__(self, village: tuple[int, str] | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("打印附件1 到户排查表")
+        fit_to_screen(self, "appendix1_print")
         self._village = village
         self.this_village = QRadioButton(f"本村：{village[1]}" if village else "本村（请先选择行政村）")
         self.all_villages = QRadioButton("全部行政村（每村单独起页）")
@@ -119,5 +121,5 @@ class ImportReportDialog(QDialog):
         else:
             view.hide()
         layout.addWidget(buttons)
-        self.resize(860, 480 if report.issues else 160)
+        fit_to_screen(self, "import_report", (860, 480 if report.issues else 0))
         summary.setAlignment(Qt.AlignmentFlag.AlignLeft)

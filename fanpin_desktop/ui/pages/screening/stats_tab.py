@@ -21,12 +21,15 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -232,7 +235,6 @@ class StatsTab(QWidget):
             grids.addWidget(QLabel(text))
             grids.addWidget(w)
             grids.addSpacing(10)
-        grids.addStretch(1)
         risk = QHBoxLayout()
         risk.addWidget(self.scale_risk)
         risk.addWidget(self.scale_risk_note, 1)
@@ -243,19 +245,35 @@ class StatsTab(QWidget):
         covid.addWidget(self.covid_solved)
         covid.addStretch(1)
         form = QFormLayout(self.inputs_box)
+        # one line for both sets of numbers: the table above keeps the room
+        grids.addSpacing(20)
+        grids.addWidget(QLabel("因疫情外出务工受阻："))
+        grids.addLayout(covid)
         form.addRow("调整后网格", grids)
         form.addRow("规模性返贫风险隐患", risk)
-        form.addRow("因疫情外出务工受阻", covid)
-        form.addRow("备注", self.remark)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.inputs_message, 1)
-        bottom.addWidget(self.save_inputs_button)
-        form.addRow(bottom)
+        remark = QHBoxLayout()
+        remark.addWidget(self.remark, 2)
+        remark.addWidget(self.inputs_message, 1)
+        remark.addWidget(self.save_inputs_button)
+        form.addRow("备注", remark)
+
+        # the table gets the room (a township has a dozen villages); the inputs scroll when small
+        inputs = QScrollArea()
+        inputs.setWidget(self.inputs_box)
+        inputs.setWidgetResizable(True)
+        inputs.setFrameShape(QFrame.Shape.NoFrame)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("statsSplitter")
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(inputs)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([520, 136])
 
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.inputs_box)
+        layout.addWidget(self.splitter, 1)
 
         self.snapshot.currentIndexChanged.connect(lambda _i: self.show_report())
         self.as_of.dateChanged.connect(lambda _d: self.show_report() if self.snapshot_id() is None else None)
@@ -346,14 +364,20 @@ class StatsTab(QWidget):
         else:
             self._row_changed(self.view.currentIndex(), QModelIndex())
 
+    #: a column title wraps onto at most this many lines (wider columns, a lower header: room for rows)
+    LEAF_LINES = 3
+
     def _size_columns(self) -> None:
+        metrics = QFontMetrics(self.header.font())
         for i, c in enumerate(self.model.columns):
             width = (
                 80 if c.kind == "pair" else 64 if c.kind == "int" else 130 if c.key == "scale_risk" else 100
             )
             if c.key == "village":
                 width = 72
-            self.view.setColumnWidth(i, width)
+            title = str(self.model.headerData(i, Qt.Orientation.Horizontal) or "")
+            needed = metrics.horizontalAdvance(title) // self.LEAF_LINES + 2 * GroupedHeader.PAD + 16
+            self.view.setColumnWidth(i, max(width, needed))
         self.header.updateGeometry()
 
     def selected_village(self) -> int | None:
