@@ -58,7 +58,7 @@ def test_every_page_has_a_section_whose_anchor_exists():
     for target in PAGE_SECTIONS.values():  # "home" (工作台) too, when the page exists
         file, _hash, anchor = target.partition("#")
         assert not anchor or anchor in _anchors(guide_dir() / file), target
-    assert anchor_for_page("home") == "first-day.html"
+    assert anchor_for_page("home") == "daily.html#home"
     assert anchor_for_page("no such page") == "first-day.html"
 
 

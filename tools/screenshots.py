@@ -85,6 +85,7 @@ def _window(ctx, qsettings_file: Path):  # type: ignore[no-untyped-def]
         qsettings=QSettings(str(qsettings_file), QSettings.Format.IniFormat),
     )
     window._first_shown = True  # the setup wizard is shot on its own
+    window.setWindowState(Qt.WindowState.WindowNoState)  # not maximised to the offscreen 800×800
     window.resize(WIDTH, HEIGHT)
     window.show()
     return window
@@ -230,6 +231,16 @@ def demo(shots: Shooter, folder: Path, households: int) -> Path:
         ctx.close()
 
 
+def pretend_a_township_screen() -> None:
+    """Windows and dialogs are bounded by the screen (``ui.geometry``); the offscreen platform's
+    screen is 800×800, so the pictures pretend the usual 1366×768 screen with its task bar."""
+    from PySide6.QtCore import QRect
+
+    from fanpin_desktop.ui import geometry
+
+    geometry.available_geometry = lambda widget=None: QRect(0, 0, WIDTH, HEIGHT - 40)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -239,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication([])
     app.setApplicationName("FanpinDesktop-screenshots")
+    pretend_a_township_screen()
     args.out.mkdir(parents=True, exist_ok=True)
     shots = Shooter(args.out, args.width, set(args.only))
     with tempfile.TemporaryDirectory(prefix="fanpin-shots-") as tmp:

@@ -37,7 +37,7 @@ SECTIONS: list[tuple[str, str]] = [
 
 #: the sidebar page (``ui/main_window.PAGES`` keys) → the part of the guide F1 opens
 PAGE_SECTIONS: dict[str, str] = {
-    "home": "first-day.html",
+    "home": "daily.html#home",
     "registry": "daily.html#registry",
     "cases": "cases.html",
     "warnings": "cases.html#warnings",
