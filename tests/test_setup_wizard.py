@@ -180,43 +180,38 @@ def test_administrator_page_only_without_accounts(qtbot, tmp_path, monkeypatch):
         ctx.close()
 
 
-def test_admin_button_opens_the_first_admin_dialog_lazily(qtbot, tmp_path, monkeypatch):
-    import sys
-    import types
+def test_admin_button_creates_the_administrator_and_encrypts(qtbot, tmp_path, monkeypatch):
+    from fanpin_desktop.security import cipher_db, keys
+    from fanpin_desktop.services import accounts
+    from fanpin_desktop.ui.dialogs.first_admin import FirstAdminDialog
 
+    monkeypatch.setattr(keys, "DEFAULT_PARAMS", {"time_cost": 1, "memory_cost": 8 * 1024, "parallelism": 1})
     ctx = open_app(tmp_path / "data", auto_backup=False)
+    window = _window(qtbot, ctx, tmp_path)
     try:
-        from fanpin_desktop.ui.operations import Operations
-
-        ops = Operations(ctx.db, TaskRunner(synchronous=True))
-        opened = []
-
-        class FakeDialog:
-            def __init__(self, context, parent):
-                opened.append((context, parent))
-
-            def exec(self):
-                return 0
-
-            def deleteLater(self):
-                pass
-
-        module = types.ModuleType("fanpin_desktop.ui.dialogs.first_admin")
-        module.FirstAdminDialog = FakeDialog
-        monkeypatch.setitem(sys.modules, "fanpin_desktop.ui.dialogs.first_admin", module)
-        wizard = SetupWizard(ctx, ops)
+        wizard = SetupWizard(ctx, window.ops, window, window=window)
         qtbot.addWidget(wizard)
+        monkeypatch.setattr(FirstAdminDialog, "exec", lambda self: 0)  # cancelled
         wizard.admin_page.create_button.click()
-        assert opened == [(ctx, wizard.admin_page)]
-        assert wizard.admin_page.create_button.isEnabled()  # cancelled: no account was made
-        assert wizard.done_steps == []
+        assert wizard.admin_page.create_button.isEnabled() and wizard.done_steps == []
 
-        FakeDialog.exec = lambda self: setattr(self, "recovery_code", "7K3M-Q9XA") or 1
+        def create(self):
+            self.passwords.first.setText("admin-pass-1")
+            self.passwords.second.setText("admin-pass-1")
+            return int(self.create(show_code=False))
+
+        monkeypatch.setattr(FirstAdminDialog, "exec", create)
         wizard.admin_page.create_button.click()
         assert not wizard.admin_page.create_button.isEnabled()
         assert "已创建管理员账户" in wizard.admin_page.state.text()
         assert wizard.done_steps == ["已创建管理员账户（恢复码请打印后妥善保管）"]
+        assert cipher_db.is_encrypted(ctx.paths.database)
+        # the window above the wizard knows: role on its operations, status bar, idle lock
+        assert window.ops.role == accounts.ADMIN and "已加密" in window.database_label.text()
+        assert window.idle_lock is not None
+        window.idle_lock.timer.stop()
     finally:
+        window.close()
         ctx.close()
 
 

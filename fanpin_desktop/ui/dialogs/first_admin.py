@@ -68,9 +68,15 @@ class _PasswordPair:
 
 
 def _notify_window(parent: QWidget | None) -> None:
-    window = parent.window() if parent is not None else None
-    if window is not None and hasattr(window, "on_accounts_changed"):
-        window.on_accounts_changed()
+    """Tell the main window (above the settings page, or above the set-up wizard that opened the
+    dialog) that the login and the encryption changed."""
+    widget = parent
+    while widget is not None:
+        window = widget.window()
+        if hasattr(window, "on_accounts_changed"):
+            window.on_accounts_changed()
+            return
+        widget = window.parentWidget()
 
 
 class FirstAdminDialog(QDialog):

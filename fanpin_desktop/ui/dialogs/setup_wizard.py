@@ -252,13 +252,8 @@ class AdminPage(_StepPage):
         layout.addStretch(1)
 
     def create_admin(self) -> None:
-        try:  # written in the accounts work (issue 14); this wizard works without it
-            from fanpin_desktop.ui.dialogs.first_admin import FirstAdminDialog
-        except ImportError:
-            self.wiz.inform(
-                "创建管理员账户", "这个版本还不能在窗口中创建管理员账户，请用命令 fanpin users add。"
-            )
-            return
+        from fanpin_desktop.ui.dialogs.first_admin import FirstAdminDialog
+
         dialog = FirstAdminDialog(self.wiz.ctx, self)
         dialog.exec()
         made = getattr(dialog, "recovery_code", None) is not None  # set once the account exists
