@@ -396,6 +396,10 @@ def smoke_test(args: argparse.Namespace) -> int:
             window.show()
             app.processEvents()
             image = window.grab()
+            for key in window.pages:  # every page builds (a frozen build missing a module shows here)
+                window.show_page(key)
+                app.processEvents()
+            window.show_page("registry")
             text = _search_text(window.ops)
             found = window.ops.read(search_household_ids, HouseholdQuery(text=text))
             page_rows = _search_page(window.pages["registry"], text)
@@ -409,6 +413,8 @@ def smoke_test(args: argparse.Namespace) -> int:
             raise RuntimeError(f"a dialog blocked the smoke test: {hung}")
         if seen:
             raise RuntimeError(f"errors were reported while running: {[repr(e) for e in seen]}")
+        if window.failed_pages:
+            raise RuntimeError(f"pages failed to build: {window.failed_pages}")
         if image.isNull() or image.width() < 100:
             raise RuntimeError("main window did not render")
         if not found:

@@ -215,6 +215,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         # Pages are built the first time they are shown: start-up pays only for the first page.
         self._specs = {spec.key: spec for spec in PAGES}
+        self.failed_pages: list[str] = []  # pages replaced by the failure notice (the smoke test reads it)
         self._built: dict[str, QWidget] = {}
         self.pages = _PageAccess(self)
         for spec in PAGES:
@@ -266,6 +267,7 @@ class MainWindow(QMainWindow):
             return spec.factory(self.ctx, self.ops)
         except Exception:  # noqa: BLE001
             log.exception("page %s could not be built", spec.key)
+            self.failed_pages.append(spec.key)
             notice = QLabel(f"“{spec.title}”页面加载失败，错误已记录在日志中（菜单“帮助—打开日志”）。")
             notice.setAlignment(Qt.AlignmentFlag.AlignCenter)
             notice.setWordWrap(True)
