@@ -111,6 +111,7 @@ def test_cards_lead_to_the_pages_that_deal_with_them(window):
     home.ledger_card.click()
     assert window.current_page_key() == "ledger"
     assert window.pages["ledger"].overdue_only.isChecked()
+    assert not window.pages["ledger"].include_spot.isChecked()  # as the card counts
     window.show_page("home")
     home.screening_card.click()
     assert window.current_page_key() == "screening"

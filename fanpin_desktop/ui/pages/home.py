@@ -345,6 +345,9 @@ class HomePage(Page):
         overdue = getattr(page, "overdue_only", None)
         if overdue is not None:
             overdue.setChecked(True)
+        spot = getattr(page, "include_spot", None)
+        if spot is not None:  # the card counts the ledger's problems, 立行立改 left out: so does the list
+            spot.setChecked(False)
 
     def open_screening(self) -> None:
         page = self.go("screening")
