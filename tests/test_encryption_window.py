@@ -155,3 +155,45 @@ def test_viewer_window_refuses_import_and_export(tmp_path, qapp, monkeypatch):
     finally:
         window.close()
         ctx.close()
+
+
+def test_window_login_upgrades_accounts_made_before_encryption(tmp_path, qapp, monkeypatch):
+    """A plain database with accounts (made before encryption existed): the administrator's login
+    in the window converts it and shows the recovery code once; a clerk's login does not."""
+    from fanpin_desktop.ui import app as ui_app
+    from fanpin_desktop.ui.dialogs.first_admin import RecoveryCodeDialog
+    from fanpin_desktop.ui.dialogs.login_dialog import LoginDialog
+
+    ctx = open_app(tmp_path / "data", auto_backup=False)
+    try:
+        with ctx.db.unit() as s:
+            accounts.add_account(s, "老管理", accounts.ADMIN, "old-admin-pass")
+            accounts.add_account(s, "小王", accounts.CLERK, "clerk-pass-1")
+    finally:
+        ctx.close()
+    shown = []
+    monkeypatch.setattr(RecoveryCodeDialog, "exec", lambda self: shown.append(self.code) or 1)
+
+    def login_as(name, password):
+        def fake_exec(self):
+            self.name_edit.setText(name)
+            self.password_edit.setText(password)
+            self._login()
+            return int(self.result())
+
+        monkeypatch.setattr(LoginDialog, "exec", fake_exec)
+        ctx = open_app(tmp_path / "data", auto_backup=False, lock="窗口")
+        try:
+            assert ui_app.log_in(ctx) is True
+        finally:
+            ctx.close()
+
+    login_as("小王", "clerk-pass-1")
+    assert shown == [] and not protection.is_protected(DataPaths(tmp_path / "data"))
+    login_as("老管理", "old-admin-pass")
+    assert len(shown) == 1 and keys.normalize_recovery_code(shown[0])
+    paths = DataPaths(tmp_path / "data")
+    assert paths.database.read_bytes()[:16] != HEADER
+    key = protection.unlock(paths, protection.Credentials("老管理", "old-admin-pass"))
+    ctx = open_app(paths.root, auto_backup=False, data_key=key)
+    ctx.close()
