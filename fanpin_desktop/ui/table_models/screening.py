@@ -306,7 +306,8 @@ def status_label(p: ProblemRow) -> str:
     if p.on_the_spot:
         return "立行立改"
     if p.overdue:
-        return f"整改中（超期{p.days_overdue}天）"
+        # word joiners keep "超期148天" whole when the column wraps: the break falls before "（"
+        return "整改中（" + "\u2060".join(f"超期{p.days_overdue}天") + "）"
     return p.status
 
 
