@@ -223,7 +223,11 @@ class NationalDialog(QDialog):
             selected = self.selected()
             select_id = selected.id if selected is not None else None
         self.show_message("")
-        self.overview = view = exchange.overview(self.ops)
+        # on the task runner: the changes rebuild the rows of every household ever exported
+        exchange.load_overview(self.ops, success=lambda view: self._show(view, select_id), parent=self)
+
+    def _show(self, view: exchange.Overview, select_id: int | None) -> None:
+        self.overview = view
         self.export_buttons[ne.KIND_NEW].setText(f"导出新识别名单（{view.new}户待录入）")
         self.export_buttons[ne.KIND_ELIMINATION].setText(f"导出风险消除名单（{view.elimination}户）")
         self.export_buttons[ne.KIND_CHANGES].setText(f"导出更正名单（{len(view.changes)}项变化）")

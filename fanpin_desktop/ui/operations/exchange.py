@@ -40,8 +40,16 @@ def _overview(session: Any) -> Overview:
     )
 
 
-def overview(ops: Operations) -> Overview:
-    return ops.read(_overview)
+def load_overview(ops: Operations, **handlers: Unpack[Handlers]) -> Task:
+    """The overview read on the task runner (``success(Overview)``): the changes since the last
+    export rebuild the rows of every household ever exported, too slow for the window's thread
+    once a township has exported thousands."""
+    return ops.background(
+        lambda session, _control: _overview(session),
+        label="正在读取导出记录和变化…",
+        cancellable=False,
+        **handlers,
+    )
 
 
 def quality_warnings(ops: Operations) -> list[str]:
