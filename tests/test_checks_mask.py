@@ -67,6 +67,23 @@ def test_checkboxes_start_from_the_setting_and_save_back(qtbot, ops):
     assert not first.isChecked()
 
 
+def test_a_viewer_masks_this_print_without_changing_the_setting(qtbot, ops, monkeypatch):
+    from fanpin_desktop.services import accounts
+
+    writes = []
+    monkeypatch.setattr(ops, "write", lambda *a, **k: writes.append(a))  # a refused write shows an error
+    ops.role = accounts.VIEWER  # may print, may not change settings
+    box = MaskIdsCheckBox(ops)
+    qtbot.addWidget(box)
+    box.setChecked(True)
+    assert box.isChecked()  # used for this print
+    assert writes == [] and mask_setting(ops) is False
+    ops.role = accounts.CLERK
+    box.setChecked(False)
+    box.setChecked(True)
+    assert len(writes) == 1  # a clerk's choice is remembered
+
+
 def test_settings_page_shows_and_saves_it(qtbot, ops, db):
     page = SettingsPage(ops)
     qtbot.addWidget(page)

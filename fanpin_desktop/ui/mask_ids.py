@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox, QMenu, QWidget
 
 from fanpin_desktop.services import settings as settings_service
+from fanpin_desktop.services.accounts import can
 from fanpin_desktop.ui.operations import SETTINGS, Operations
 
 MASK_LABEL = "隐藏身份证号中间位"
@@ -31,7 +32,10 @@ def mask_setting(ops: Operations) -> bool:
 
 
 def remember_mask(ops: Operations, on: bool) -> None:
-    """Store the choice (nothing is written when it did not change)."""
+    """Store the choice (nothing is written when it did not change). A 查看 account or a read-only
+    window uses the choice for this print only: they may print, not change settings."""
+    if ops.read_only or not can(ops.role, "write"):
+        return
     if bool(on) != mask_setting(ops):
         ops.write(
             lambda s: settings_service.update(s, mask_ids_outgoing=bool(on)),
