@@ -35,7 +35,7 @@ def test_cards_figures_and_charts(page, db):
         f"其中已超期 {overdue} 件" if overdue else "本周和下周到期，无超期"
     )
     assert page.ledger_card.number.text() == "1 个"
-    assert page.ledger_card.detail.text() == "整改中 2 个，超期未整改"
+    assert page.ledger_card.detail.text() == "全部批次整改中 2 个，超期未整改"
     assert page.screening_card.number.text() == "2/7 户"
     assert page.screening_card.detail.text() == "已完成 29%　2026年集中排查"
     assert page.households_figure.value.text() == "7 户 13 人"
@@ -112,6 +112,7 @@ def test_cards_lead_to_the_pages_that_deal_with_them(window):
     assert window.current_page_key() == "ledger"
     assert window.pages["ledger"].overdue_only.isChecked()
     assert not window.pages["ledger"].include_spot.isChecked()  # as the card counts
+    assert window.pages["ledger"].campaign_id() is None  # every batch, as the card counts
     window.show_page("home")
     home.screening_card.click()
     assert window.current_page_key() == "screening"

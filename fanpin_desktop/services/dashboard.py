@@ -37,7 +37,7 @@ class Todo:
 
     due: int  # 待办 items on the monitoring cases, due this week and next (the 监测对象 待办 tab)
     due_overdue: int  # of which already overdue
-    ledger_open: int  # 整改中 problems in the campaign's ledger (立行立改 left out)
+    ledger_open: int  # 整改中 problems in the ledger, every batch (立行立改 left out)
     ledger_overdue: int  # of which past their deadline
     campaign: str  # the current campaign's name, "" when there is none
     screened: int  # households screened in the current campaign
@@ -190,8 +190,8 @@ def dashboard(session: Session, today: dt.date | None = None, campaign_id: int |
         if campaign_id is not None
         else campaign_service.current(session)
     )
-    # the campaign the 整改台账 opens on (every problem when there is none)
-    counts = ledger.counts(session, campaign.id if campaign is not None else None, today=today)
+    # every batch: a problem still 整改中 past its deadline is overdue whichever year found it
+    counts = ledger.counts(session, None, today=today)
     screening: tuple[VillageScreening, ...] = ()
     if campaign is not None:
         progress = appendix3.progress(session, campaign.id, as_of=today)

@@ -183,3 +183,22 @@ def test_export_and_print_appendix4(page, files, data_paths):
     page.print_appendix4()
     assert files["save"].exists() and files["save"].read_bytes()[:4] == b"%PDF"
     assert files["opened"] == [files["save"]], "the PDF opens in the system viewer"
+
+
+def test_a_problem_added_under_all_batches_belongs_to_the_current_batch(page, db, monkeypatch):
+    from fanpin_desktop.models import Problem
+    from fanpin_desktop.services import campaigns as campaign_service
+    from fanpin_desktop.ui.pages.ledger import ALL_CAMPAIGNS, NEEDS_A_CAMPAIGN
+
+    with db.reading() as s:
+        current = campaign_service.current_id(s)
+    assert current is not None
+    page.campaign.set_value(ALL_CAMPAIGNS)
+    pid = new_problem(page)
+    with db.reading() as s:
+        assert s.get(Problem, pid).campaign_id == current  # never a problem of no batch
+    told = []
+    monkeypatch.setattr(page.jobs, "inform", lambda title, text: told.append(text))
+    monkeypatch.setattr(campaign_service, "current_id", lambda _s: None)  # no batch at all
+    assert page.add_problem({"level": "乡镇"}) is None
+    assert told == [NEEDS_A_CAMPAIGN]

@@ -294,7 +294,7 @@ class HomePage(Page):
         )
         self.ledger_card.show_figures(
             f"{t.ledger_overdue} 个",
-            f"整改中 {t.ledger_open} 个" + ("，超期未整改" if t.ledger_overdue else "，均未超期"),
+            f"全部批次整改中 {t.ledger_open} 个" + ("，超期未整改" if t.ledger_overdue else "，均未超期"),
             alert=bool(t.ledger_overdue),
             tip="当前排查批次中，整改期限已过仍在整改中的问题",
         )
@@ -342,6 +342,11 @@ class HomePage(Page):
 
     def open_overdue_ledger(self) -> None:
         page = self.go("ledger")
+        batch = getattr(page, "campaign", None)
+        if batch is not None:  # the card counts every batch
+            from fanpin_desktop.ui.pages.ledger import ALL_CAMPAIGNS
+
+            batch.set_value(ALL_CAMPAIGNS)
         overdue = getattr(page, "overdue_only", None)
         if overdue is not None:
             overdue.setChecked(True)

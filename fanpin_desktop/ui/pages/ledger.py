@@ -62,6 +62,10 @@ from fanpin_desktop.ui.widgets import IdCombo, ValueCombo, icon
 log = logging.getLogger(__name__)
 
 ALL_CAMPAIGNS = -1
+NEEDS_A_CAMPAIGN = (
+    "整改台账中的问题都属于某个排查批次（附件4按批次打印和导出）。"
+    "请先在“集中排查”页面新建排查批次，再登记问题。"
+)
 APPENDIX4_NEEDS_CAMPAIGN = (
     "附件4按排查批次打印和导出（一张附件4只属于一个年度的排查批次），请先在“批次”中选择一个排查批次。"
 )
@@ -328,6 +332,12 @@ class LedgerPage(Page):
 
     def add_problem(self, values: dict[str, Any] | None = None) -> Task | None:
         year, cid = self.year(), self.campaign_id()
+        if cid is None:  # 全部批次 shown: a new problem belongs to the current batch (附件4 is per batch)
+            cid = self.ops.read(campaign_service.current_id)
+            if cid is None:
+                self.jobs.inform("请先新建排查批次", NEEDS_A_CAMPAIGN)
+                return None
+            year = self.ops.read(campaign_service.info, cid).year
 
         def save(
             v: dict[str, Any],
