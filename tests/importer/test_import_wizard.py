@@ -113,3 +113,18 @@ def test_wizard_manual_header_and_mapping(qtbot, db, ops, tmp_path):
     second.next()
     assert second.mapping_page.saved_label.text() == "已保存为“红星村自制名单”"
     assert second.mapping_page.combos[3].currentData() == "id_number"
+
+
+def test_first_import_into_a_township_without_villages_creates_them(qtbot, db, ops, tmp_path):
+    """The first day: no villages yet, so the villages and groups in the roster are created (the
+    box is ticked) instead of every row being refused."""
+    path = write_xlsx(tmp_path / "r.xlsx", family(), titles=["红星村家庭成员", "导出时间"])
+    wizard = make(qtbot, ops, path)
+    wizard.next()
+    wizard.next()
+    preview = wizard.preview_page
+    assert preview.create_places.isChecked() and preview.create_places.isVisibleTo(preview)
+    summary = preview.summary.toPlainText()
+    assert "人：新增 5" in summary and "有错误的行 0" in summary and "行政村将新建：红星村" in summary
+    wizard.next()
+    assert "已写入：新增 2 户、5 人" in wizard.result_page.text.toPlainText()

@@ -49,6 +49,7 @@ from fanpin_desktop.services.importer.headers import (
 from fanpin_desktop.services.importer.normalise import cell_text
 from fanpin_desktop.services.importer.plan import ImportPlan, build_plan
 from fanpin_desktop.services.importer.reading import column_letter, sheet_names
+from fanpin_desktop.services.regions import list_villages
 from fanpin_desktop.ui.geometry import fit_to_screen
 from fanpin_desktop.ui.operations import Operations
 from fanpin_desktop.ui.operations import data as data_ops
@@ -362,7 +363,8 @@ class MappingPage(_WorkPage):
             src,
             header,
             mapping,
-            self.wiz.options(default_village=village),
+            # a first import into a township with no villages yet creates them (ticked; can be unticked)
+            self.wiz.options(default_village=village, create_places=not self.wiz.ops.read(list_villages)),
             self.wiz.progress_callback,
             parent=self,
             success=success,
