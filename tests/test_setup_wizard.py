@@ -38,6 +38,16 @@ def test_parse_colon_lists_and_bare_names():
     assert parsed.group_count == 5
 
 
+def test_parse_refuses_punctuation_for_names():
+    parsed = parse_village_list("东坡村：：：\n：：、一组\n西河村：一组、——")
+    assert parsed.villages == [("东坡村", []), ("西河村", ["一组"])]
+    assert parsed.problems == [
+        "第1行：“：：”不是村民小组的名称（只有标点符号），已略过",
+        "第2行：没有村名",
+        "第3行：“——”不是村民小组的名称（只有标点符号），已略过",
+    ]
+
+
 def test_parse_spaces_counts_and_numbers():
     parsed = parse_village_list("东坡村 一组 二组\n西河村：3个组\n南岗村：1、2")
     assert parsed.villages == [

@@ -84,6 +84,11 @@ def _groups_of(parts: list[str]) -> list[str]:
     return names
 
 
+def _is_name(text: str) -> bool:
+    """A place name has at least one letter or digit (a line of stray colons is not a group)."""
+    return any(ch.isalnum() for ch in text)
+
+
 def parse_village_list(text: str) -> ParsedPlaces:
     """Read one village a line: ``东坡村：一组、二组、三组``, ``东坡村 一组 二组``, ``东坡村：5个组``,
     a bare ``东坡村``, or a two-column paste from Excel (``村<TAB>组``, one group a row; an empty
@@ -123,10 +128,15 @@ def parse_village_list(text: str) -> ParsedPlaces:
         if len(village) > 30:
             result.problems.append(f"第{n}行：村名“{village[:12]}…”太长（应为一个行政村的名称）")
             continue
+        if not _is_name(village):
+            result.problems.append(f"第{n}行：“{village}”不是村名（只有标点符号）")
+            continue
         previous = village
         known = groups_of.setdefault(village, [])
         for group in _groups_of(rest):
-            if group not in known:
+            if not _is_name(group):
+                result.problems.append(f"第{n}行：“{group}”不是村民小组的名称（只有标点符号），已略过")
+            elif group not in known:
                 known.append(group)
     result.villages = [(name, groups) for name, groups in groups_of.items()]
     return result
