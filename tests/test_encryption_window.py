@@ -58,6 +58,7 @@ def test_first_admin_from_the_settings_page_encrypts(tmp_path, qapp):
         assert cipher_db.is_encrypted(ctx.paths.database)
         assert ctx.role == accounts.ADMIN and window.ops.role == accounts.ADMIN
         assert "已加密" in window.database_label.text()
+        assert window.account_label.text() == "当前账户：管理员（管理员）"
         panel.refresh()
         assert not panel.first_button.isVisibleTo(panel) and panel.table.rowCount() == 1
         assert window.idle_lock is not None and window.idle_lock.timer.isActive()

@@ -337,6 +337,9 @@ class MainWindow(QMainWindow):
         self.database_label.setStyleSheet("color: #5f6368;")
         for label in (self.township_label, self.households_label):
             label.setContentsMargins(8, 0, 8, 0)
+        self.account_label = QLabel()
+        self.account_label.setContentsMargins(8, 0, 8, 0)
+        bar.addPermanentWidget(self.account_label)
         bar.addPermanentWidget(self.township_label)
         bar.addPermanentWidget(self.households_label)
         bar.addPermanentWidget(self.database_label)
@@ -364,8 +367,12 @@ class MainWindow(QMainWindow):
         self.township_label.setText(f"乡镇：{place}{demo}")
         self.households_label.setText(f"户数：{households:,}")
         from fanpin_desktop.ui.operations.accounts import encrypted as is_encrypted
+        from fanpin_desktop.ui.operations.accounts import logged_in_name
 
         encrypted = "已加密" if is_encrypted(self.ctx) else "未加密"
+        self.account_label.setText(
+            f"当前账户：{logged_in_name(self.ctx)}（{self.ctx.role}）" if self.ctx.role else ""
+        )
         self.database_label.setText(f"数据库（{encrypted}）：{self.ctx.paths.database}")
         note = protection.status_note(self.ctx)
         self.database_label.setToolTip(

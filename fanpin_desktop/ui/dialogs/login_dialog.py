@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fanpin_desktop import APP_TITLE
 from fanpin_desktop.errors import UserError
 from fanpin_desktop.services.accounts import AccountInfo
 
@@ -40,7 +41,8 @@ class LoginDialog(QDialog):
         note: str = "",
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("登录" if fixed_name is None else "已锁定，请重新登录")
+        self.setWindowTitle(f"{'登录' if fixed_name is None else '已锁定，请重新登录'} — {APP_TITLE}")
+        self.setMinimumWidth(380)
         self._check = check
         self._recover = recover
         self.account: AccountInfo | Any | None = None
