@@ -248,7 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--width", type=int, default=1000, help="largest width of a picture in pixels")
     parser.add_argument("--only", nargs="*", default=[], help="only these pictures (names without .png)")
     args = parser.parse_args(argv)
-    app = QApplication.instance() or QApplication([])
+    from fanpin_desktop.ui.app import make_application
+
+    app = make_application([])  # the program's own font and Chinese Qt texts, as a clerk sees them
     app.setApplicationName("FanpinDesktop-screenshots")
     pretend_a_township_screen()
     args.out.mkdir(parents=True, exist_ok=True)
