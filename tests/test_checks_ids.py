@@ -64,6 +64,8 @@ def test_duplicate_id_is_flagged_while_typing_naming_the_household(qtbot, ops, t
     text = dialog.id_status.text()
     assert text.startswith("该身份证号已登记在东山村 二组 户主张三的家庭（户编号3415230010020001）")
     assert "号码有效" not in text and dialog.id_status.styleSheet() == ERROR_STYLE
+    dialog._refresh_issues()
+    assert "该身份证号已登记在东山村" in dialog.issues.text()  # in the list below as well
     # a fresh number is fine again
     dialog.id_number.setText(pid(2001, 77))
     assert dialog.id_status.text().startswith("号码有效") and dialog.id_status.styleSheet() == OK_STYLE

@@ -439,7 +439,13 @@ class MemberDialog(QDialog):
             self.id_status.setStyleSheet(ERROR_STYLE)
 
     def current_issues(self) -> list[Issue]:
-        return svc.validate_member_draft(self._read(), self._today)
+        issues = svc.validate_member_draft(self._read(), self._today)
+        number = ids.normalize(self.id_number.text().strip())
+        if self._check_id is not None and number and not any(i.field == "id_number" for i in issues):
+            clash = self._check_id(number)
+            if clash:  # listed below with the others, as the field itself shows it
+                issues.append(Issue("M_ID_DUPLICATE", "id_number", clash))
+        return issues
 
     def _refresh_issues(self) -> None:
         issues = self.current_issues()
