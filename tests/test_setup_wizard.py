@@ -331,3 +331,22 @@ def test_a_regional_threshold_becomes_the_townships(wizard, db):
         assert settings_service.load(s).threshold_region == "六安市"
         assert thresholds.threshold_for(s, 2026, "六安市").amount == Decimal("9100.00")
     assert wizard.done_steps[-1] == "本乡镇适用“六安市”的监测范围"
+
+
+def test_an_implausible_threshold_is_named_once_and_the_city_is_the_default_region(wizard, db):
+    with db.unit() as s:
+        settings_service.update(s, city="六安市")
+    for _ in range(3):
+        wizard.skip()
+    page = wizard.threshold_page
+    assert page.region.text() == "六安市"  # typed a step earlier
+    page.amount.setText("76000")  # a 0 too many
+    wizard.next()
+    assert wizard.currentPage() is page and "多输或少输了一个0" in page.message.text()
+    with db.reading() as s:
+        assert thresholds.threshold_for(s, 2026, "六安市") is None  # nothing saved yet
+    page.amount.setText("7600")
+    wizard.next()
+    assert wizard.currentPage() is wizard.campaign_page
+    with db.reading() as s:
+        assert thresholds.threshold_for(s, 2026, "六安市").amount == Decimal("7600.00")

@@ -445,6 +445,10 @@ class ImportPage(_StepPage):
             self.wiz.record(f"导入户籍名册：新增 {after - before:,} 户")
 
 
+#: 元 per person and year: outside this, the wizard asks once whether a 0 was typed too many or few
+PLAUSIBLE_THRESHOLD = (3000, 30000)
+
+
 class ThresholdPage(_StepPage):
     def __init__(self, wizard: SetupWizard) -> None:
         super().__init__(
@@ -453,6 +457,7 @@ class ThresholdPage(_StepPage):
             "监测范围（人均纯收入标准）按省、市当年文件填写，集中排查和识别监测对象时用它比较收入。",
         )
         today = wizard.today
+        self._warned_amount = ""
         self.year = QSpinBox()
         self.year.setRange(thresholds.MIN_YEAR, today.year + 1)
         self.year.setValue(today.year)
@@ -480,8 +485,8 @@ class ThresholdPage(_StepPage):
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         settings = self.wiz.ops.read(settings_service.load)
-        if not self.region.text():
-            self.region.setText(settings.threshold_region or thresholds.NATIONAL)
+        if not self.region.text():  # the city typed a step earlier, as cities usually set it
+            self.region.setText(settings.threshold_region or settings.city or thresholds.NATIONAL)
         self.show_current()
 
     def _existing(self) -> thresholds.ThresholdRow | None:
@@ -504,6 +509,23 @@ class ThresholdPage(_StepPage):
         if not self.amount.text():
             self.amount.setText(f"{row.amount:.0f}")
             self.document_no.setText(row.document_no)
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+        """An implausible amount is named once; 下一步 again with the same amount saves it."""
+        text = self.amount.text().strip()
+        if not self.wiz.skipping and text and text != self._warned_amount:
+            try:
+                amount = float(thresholds._clean_amount(text))
+            except (UserError, ValueError, ArithmeticError):
+                amount = None  # the service refuses it with its own message
+            if amount is not None and not PLAUSIBLE_THRESHOLD[0] <= amount <= PLAUSIBLE_THRESHOLD[1]:
+                self._warned_amount = text
+                self.message.setText(
+                    f"监测范围 {amount:,.0f} 元/人·年 与通常的标准（几千元至一万多元）相差很大，"
+                    "请核对是否多输或少输了一个0；确认无误再点“下一步”。"
+                )
+                return False
+        return super().validatePage()
 
     def save(self, done: Callable[[Any], None]) -> Task | None:
         if not self.amount.text().strip():
