@@ -227,8 +227,8 @@ def test_unknown_village_listed_and_created_only_when_agreed(villages, tmp_path)
     assert [(u.kind, u.village) for u in result.plan.unknown_places] == [("行政村", "新华村")]
     assert counts(villages)[:2] == (1, 3)
     result2 = import_file(villages, path, ImportOptions(create_places=True))
-    assert "行政村将新建：新华村" in result2.summary_lines()
-    assert "村民小组将新建：新华村/2组" in result2.summary_lines()
+    assert "行政村已新建：新华村" in result2.summary_lines()
+    assert "村民小组已新建：新华村/2组" in result2.summary_lines()
     with villages.reading() as s:
         v = s.scalars(select(Village).where(Village.name == "新华村")).one()
         assert [g.name for g in v.groups] == ["2组"]

@@ -127,4 +127,5 @@ def test_first_import_into_a_township_without_villages_creates_them(qtbot, db, o
     summary = preview.summary.toPlainText()
     assert "人：新增 5" in summary and "有错误的行 0" in summary and "行政村将新建：红星村" in summary
     wizard.next()
-    assert "已写入：新增 2 户、5 人" in wizard.result_page.text.toPlainText()
+    done = wizard.result_page.text.toPlainText()
+    assert "已写入：新增 2 户、5 人" in done and "行政村已新建：红星村" in done and "将新建" not in done

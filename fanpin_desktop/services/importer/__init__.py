@@ -76,7 +76,7 @@ class ImportResult:
     timings: dict[str, float] = field(default_factory=dict)  # phase → seconds (benchmark)
 
     def summary_lines(self) -> list[str]:
-        lines = self.plan.summary_lines()
+        lines = self.plan.summary_lines(written=self.written)
         if self.written:
             c = self.counts
             lines.append(

@@ -241,7 +241,8 @@ class ImportPlan:
             if m.action == MOVED
         ]
 
-    def summary_lines(self) -> list[str]:
+    def summary_lines(self, written: bool = False) -> list[str]:
+        """The preview's summary; ``written``: after the import (places "已新建", not "将新建")."""
         c = self.counts
         p = self.parsed
         lines = [
@@ -276,7 +277,7 @@ class ImportPlan:
                 continue
             names = [p.village if kind == "行政村" else f"{p.village}/{p.name}" for p in found]
             shown = "、".join(names[:10]) + (f"等{len(names)}个" if len(names) > 10 else "")
-            verb = "将新建" if self.create_places else "不在本乡镇名单中（未新建）"
+            verb = ("已新建" if written else "将新建") if self.create_places else "不在本乡镇名单中（未新建）"
             lines.append(f"{kind}{verb}：{shown}")
         ignored = [
             p.header.labels[i] for i, k in enumerate(p.mapping.columns) if k == "-" and p.header.labels[i]

@@ -107,6 +107,7 @@ class RegistryPage(Page):
         show_whole_items(self.village, self.group, self.household_type, self.status_filter)
         self.flags_button = QToolButton()
         self.flags_button.setText("户标识")
+        self.flags_button.setToolTip("只列出同时具有所勾选的全部标识的户（勾选越多，列出的户越少）")
         self.flags_button.setIcon(icon("fa5s.filter"))
         self.flags_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.flags_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
