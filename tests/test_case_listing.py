@@ -105,7 +105,7 @@ def test_rows(db, town):
     c = rows[town["C"]]
     assert (c.next_thing, c.next_due, c.overdue) == ("乡镇审核", D(2026, 12, 5), False)
     d = rows[town["D"]]
-    assert (d.next_thing, d.next_due) == ("补录帮扶措施", D(2026, 12, 5))
+    assert (d.next_thing, d.next_due) == ("落实帮扶措施", D(2026, 12, 5))
     f = rows[town["F"]]
     assert (f.next_thing, f.next_due, f.overdue) == ("季度复核", D(2026, 11, 15), True)
     g = rows[town["G"]]

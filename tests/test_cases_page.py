@@ -19,7 +19,7 @@ from test_households_service import TODAY, build_town  # noqa: E402
 
 from fanpin_desktop.models import CaseRisk, Contact, MonitoringCase, Visit  # noqa: E402
 from fanpin_desktop.services.cases import listing, stats, todo  # noqa: E402
-from fanpin_desktop.services.cases.types import DUE_CLUE, CaseQuery, CaseRow  # noqa: E402
+from fanpin_desktop.services.cases.types import DUE_CLUE, DUE_KINDS, CaseQuery, CaseRow  # noqa: E402
 from fanpin_desktop.ui.operations import CASES  # noqa: E402
 from fanpin_desktop.ui.pages.cases import TAB_LIST, TAB_STATS, TAB_TODO, CasesPage  # noqa: E402
 from fanpin_desktop.ui.table_models.base import ID_ROLE, SORT_ROLE  # noqa: E402
@@ -331,6 +331,15 @@ def test_todo_lists_the_services_items_grouped_by_kind(qtbot, page, ops, town):
     group = page.todo.tree.topLevelItem(0)
     assert group.text(0).startswith(DUE_CLUE)
     assert group.child(0).foreground(3).color() == QColor(OVERDUE)
+    # a 线索超期 is overdue by definition: its group does not repeat it; other groups say how many
+    clues = sum(1 for i in items if i.kind == DUE_CLUE)
+    assert group.text(0) == f"{DUE_CLUE}（{clues}）"
+    titles = [page.todo.tree.topLevelItem(g).text(0) for g in range(page.todo.tree.topLevelItemCount())]
+    for kind in DUE_KINDS[1:]:
+        lines = [i for i in items if i.kind == kind]
+        late = sum(1 for i in lines if i.overdue)
+        if lines:
+            assert f"{kind}（{len(lines)}）" + (f"　其中超期 {late}" if late else "") in titles
 
 
 def test_todo_filters_by_village_and_contact(qtbot, page, ops, town):

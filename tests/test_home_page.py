@@ -40,6 +40,9 @@ def test_cards_figures_and_charts(page, db):
     assert page.screening_card.detail.text() == "已完成 29%　2026年集中排查"
     assert page.households_figure.value.text() == "7 户 13 人"
     assert page.monitored_figure.value.text() == "5 户 12 人"
+    # the headline counts more than the status line's 监测中, and says so
+    assert page.monitored_figure.caption.text() == "监测对象（在监测）"
+    assert page.monitored_figure.toolTip().endswith("在监测：状态为监测中、消除中、已回退的监测对象，按户计")
     assert page.monitored_figure.detail.text() == "脱贫不稳定户 1　边缘易致贫户 2　突发严重困难户 1　未分类 1"
     assert (page.identified_figure.value.text(), page.eliminated_figure.value.text()) == ("2 户", "2 户")
     assert page.status_line.text() == "监测对象按状态（户次）：线索 1　监测中 3　消除中 1　已消除 1　已回退 1"

@@ -109,7 +109,7 @@ def test_monitored_case_measures_visits_and_reviews():
     items = {d.kind: d for d in todo.due_for_case(fresh, RULES, TODAY)}
     assert set(items) == {todo.DUE_MEASURES}  # visit 12-25 and review 2027-02-25 are later
     assert items[todo.DUE_MEASURES].due_on == D(2026, 12, 5)
-    assert todo.next_thing(fresh, RULES, TODAY) == todo.NextThing("补录帮扶措施", D(2026, 12, 5), False)
+    assert todo.next_thing(fresh, RULES, TODAY) == todo.NextThing("落实帮扶措施", D(2026, 12, 5), False)
     late = monitored(last_visit_on=D(2026, 10, 20), reviewed_on=D(2026, 8, 1), per_capita_income=None)
     items = {d.kind: d for d in todo.due_for_case(late, RULES, TODAY)}
     assert set(items) == {todo.DUE_VISIT, todo.DUE_REVIEW}
@@ -163,3 +163,83 @@ def test_rules_are_read_from_the_settings_values():
     f = monitored(last_visit_on=D(2026, 10, 20), per_capita_income=None)
     assert [d.kind for d in todo.due_for_case(f, rules, TODAY)] == []  # next visit 2026-12-20
     assert [d.kind for d in todo.due_for_case(f, RULES, TODAY)] == [todo.DUE_VISIT]
+
+
+# --------------------------------------------------------------------------- imported cases
+
+
+def imported(taken_over_on=TODAY, **changes) -> todo.CaseTodoFacts:
+    """A case the roster import made from a national export: identified long ago, and nothing
+    known here about its measures, visits or reviews (the national system holds them)."""
+    values = {
+        "identified_on": D(2022, 6, 1),
+        "clue_date": D(2022, 6, 1),
+        "measure_categories": (),
+        "last_visit_on": None,
+        "reviewed_on": None,
+        "per_capita_income": None,
+        "taken_over_on": taken_over_on,
+    }
+    return monitored(**(values | changes))
+
+
+def test_an_imported_case_has_nothing_overdue_on_the_day_of_the_import():
+    # only the measures, due 10 days after the import (in the window: not overdue, not red)
+    items = todo.due_for_case(imported(), RULES, TODAY)
+    assert [(d.kind, d.due_on, d.overdue) for d in items] == [(todo.DUE_MEASURES, D(2026, 12, 12), False)]
+    # imported on a Friday, the window (to the Sunday after next) ends before the measures are due
+    assert kinds(imported(D(2026, 11, 27)), D(2026, 11, 27)) == []
+    nxt = todo.next_thing(imported(), RULES, TODAY)
+    assert nxt == todo.NextThing(todo.DUE_MEASURES, D(2026, 12, 12), False)  # import + 10 days
+
+
+def test_an_imported_case_falls_due_counting_from_the_import():
+    facts = imported()
+    # measures 10 days after the import (12-12, in the window but not overdue on 12-02)
+    assert kinds(facts, D(2026, 12, 7)) == [todo.DUE_MEASURES]
+    items = {d.kind: d for d in todo.due_for_case(facts, RULES, D(2026, 12, 13))}
+    assert items[todo.DUE_MEASURES].overdue and items[todo.DUE_MEASURES].due_on == D(2026, 12, 12)
+    assert "从国家系统导入（2026-12-02）" in items[todo.DUE_MEASURES].detail
+    # the first visit a month after the import, the first review three months after it
+    items = {d.kind: d for d in todo.due_for_case(facts, RULES, D(2027, 1, 3))}
+    assert items[todo.DUE_VISIT].due_on == D(2027, 1, 2) and items[todo.DUE_VISIT].overdue
+    assert items[todo.DUE_VISIT].detail == "从国家系统导入（2026-12-02）后尚未走访，应于2027-01-02前走访"
+    assert todo.DUE_REVIEW not in items
+    items = {d.kind: d for d in todo.due_for_case(facts, RULES, D(2027, 3, 3))}
+    assert items[todo.DUE_REVIEW].due_on == D(2027, 3, 2) and items[todo.DUE_REVIEW].overdue
+
+
+def test_an_imported_case_counts_visits_and_reviews_recorded_since_the_import_only():
+    before = imported(last_visit_on=D(2026, 10, 1), reviewed_on=D(2026, 9, 1))
+    assert kinds(before) == [todo.DUE_MEASURES]  # an older visit or review does not make it overdue
+    items = {d.kind: d for d in todo.case_items(before, RULES, TODAY)}
+    assert items[todo.DUE_VISIT].due_on == D(2027, 1, 2)
+    after = imported(last_visit_on=D(2026, 12, 20), reviewed_on=D(2026, 12, 20))
+    items = {d.kind: d for d in todo.case_items(after, RULES, D(2026, 12, 21))}
+    assert (items[todo.DUE_VISIT].due_on, items[todo.DUE_REVIEW].due_on) == (D(2027, 1, 20), D(2027, 3, 20))
+
+
+def test_an_imported_case_identified_after_the_import_counts_from_identification():
+    facts = imported(taken_over_on=D(2026, 1, 5), identified_on=D(2026, 11, 1), clue_date=D(2026, 11, 1))
+    items = {d.kind: d for d in todo.case_items(facts, RULES, TODAY)}
+    assert items[todo.DUE_MEASURES].due_on == D(2026, 11, 11) and items[todo.DUE_MEASURES].overdue
+    assert items[todo.DUE_VISIT].detail == "识别后尚未走访，应于2026-12-01前走访"
+
+
+def test_the_elimination_minimum_still_counts_from_identification():
+    facts = imported(per_capita_income=Decimal("8000"), measure_categories=("产业帮扶",))
+    assert todo.DUE_ELIMINATION in kinds(facts)
+
+
+def test_a_local_case_keeps_counting_from_identification():
+    local = imported(taken_over_on=None)
+    items = {d.kind: d for d in todo.due_for_case(local, RULES, TODAY)}
+    assert set(items) == {todo.DUE_MEASURES, todo.DUE_VISIT, todo.DUE_REVIEW}
+    assert all(d.overdue for d in items.values())
+    assert items[todo.DUE_MEASURES].due_on == D(2022, 6, 11)
+    assert items[todo.DUE_VISIT].detail == "识别后尚未走访，应于2022-07-01前走访"
+
+
+def test_the_measures_item_is_worded_alike_in_the_todo_and_the_list():
+    assert todo.NEXT_LABELS[todo.DUE_MEASURES] == todo.DUE_MEASURES == "落实帮扶措施"
+    assert todo.OVERDUE_KINDS == (todo.DUE_CLUE,)

@@ -11,10 +11,18 @@ The kinds (``DUE_*``) are those of ``services/cases/types.py``:
   the clue's date (only once that day has passed);
 * 公示期满 — a 公示 of the procedure under way that ends within the window or has ended, and the step
   after it is not done yet;
-* 未落实措施 — a monitored case without any measure, due ``measures_within_days`` after 识别监测时间;
+* 落实帮扶措施 — a monitored case without any measure, due ``measures_within_days`` after 识别监测时间;
 * 应走访 — a monitored case's next visit (``visit_every_months`` after the last visit, or after
   identification when there has been none);
 * 季度复核 — a monitored case's next quarterly review (after the last review or identification);
+
+A case imported from the national system (``CaseTodoFacts.taken_over_on``: the day it came into this
+program) has its history there: its measures, visits and reviews are not known here. Its measure,
+visit and review clocks therefore start on that day instead of at identification (a visit or review
+recorded here for a day before it counts as none), so a fresh import shows nothing overdue and the
+items fall due ``measures_within_days`` / ``visit_every_months`` / ``review_every_months`` after the
+import. The elimination rule keeps counting from identification (that minimum is the national
+system's own rule).
 * 可申请消除 — a case 监测中 or 已回退 (not 消除中) monitored ``eliminate_after_months`` and with a
   per-capita income at or above the year's threshold; a household without labour whose only help is
   综合保障 stays monitored and is never listed.
@@ -56,18 +64,21 @@ from fanpin_desktop.domain.procedure import (
     next_step,
 )
 
-# The kinds, spelled as in services/cases/types.py (the domain layer does not import services).
+# The kinds (services/cases/types.py re-exports them as the DueItem kinds).
 DUE_CLUE = "线索超期"
 DUE_PUBLICITY = "公示期满"
-DUE_MEASURES = "未落实措施"
+DUE_MEASURES = "落实帮扶措施"
 DUE_VISIT = "应走访"
 DUE_REVIEW = "季度复核"
 DUE_ELIMINATION = "可申请消除"
 DUE_KINDS = (DUE_CLUE, DUE_PUBLICITY, DUE_MEASURES, DUE_VISIT, DUE_REVIEW, DUE_ELIMINATION)
+#: kinds whose items are overdue by definition (a group of them need not say "其中超期")
+OVERDUE_KINDS = (DUE_CLUE,)
 
-#: 下一件事 as the list words it, per kind (线索超期 and 公示期满 name the procedure's next step)
+#: 下一件事 as the list words it, per kind (线索超期 and 公示期满 name the procedure's next step);
+#: 落实帮扶措施 is worded as the 待办 group is
 NEXT_LABELS = {
-    DUE_MEASURES: "补录帮扶措施",
+    DUE_MEASURES: DUE_MEASURES,
     DUE_VISIT: "走访",
     DUE_REVIEW: "季度复核",
     DUE_ELIMINATION: "申请风险消除",
@@ -92,6 +103,9 @@ class CaseTodoFacts:
     per_capita_income: Decimal | None = None  # latest income year
     threshold: Decimal | None = None  # that year's monitoring threshold
     has_labour: bool = True
+    #: a case imported from the national system: the day it came into this program, where its
+    #: measure, visit and review clocks start (None: a case worked here, clocks from identification)
+    taken_over_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +160,14 @@ def _publicity_item(steps: Sequence[StepEntry], procedure: str, today: dt.date) 
     )
 
 
+def _since_start(last: dt.date | None, start: dt.date | None) -> dt.date | None:
+    """The last visit or review, or None when there is none, or it was before ``start`` (the
+    import of a national case; None: any counts)."""
+    if last is None or (start is not None and last < start):
+        return None
+    return last
+
+
 def eligible_for_elimination(facts: CaseTodoFacts, rules: DeadlineRules, today: dt.date) -> dt.date | None:
     """The day the case became eligible for an elimination review, or None when it is not."""
     if facts.status not in ELIGIBLE_STATUSES or facts.identified_on is None:
@@ -191,26 +213,30 @@ def case_items(facts: CaseTodoFacts, rules: DeadlineRules, today: dt.date) -> li
     if facts.status not in ACTIVE_CASE_STATUSES or facts.identified_on is None:
         return items
     identified = facts.identified_on
+    # the clocks' start: identification, or the import of a case the national system holds
+    # (a visit or review recorded for a day before an imported case's start counts as none)
+    floor = None if facts.taken_over_on is None else max(identified, facts.taken_over_on)
+    start = floor or identified
+    imported = floor is not None and floor > identified
     if facts.status == CASE_ELIMINATING:
         publicity = _publicity_item(facts.elimination_steps, ELIMINATION, today)
         if publicity is not None:
             items.append(publicity)
     if not facts.measure_categories:
-        due = measures_due(identified, rules)
-        items.append(
-            Due(
-                DUE_MEASURES,
-                NEXT_LABELS[DUE_MEASURES],
-                due,
-                today > due,
-                f"识别监测时间{_d(identified)}，应于{_d(due)}前落实帮扶措施，目前没有帮扶措施",
-            )
-        )
-    due = next_visit_due(identified, facts.last_visit_on, rules)
-    since = f"上次走访{_d(facts.last_visit_on)}" if facts.last_visit_on else "识别后尚未走访"
+        due = measures_due(start, rules)
+        if imported:
+            why = f"从国家系统导入（{_d(start)}）后还没有帮扶措施，应于{_d(due)}前补录或落实"
+        else:
+            why = f"识别监测时间{_d(identified)}，应于{_d(due)}前落实帮扶措施，目前没有帮扶措施"
+        items.append(Due(DUE_MEASURES, NEXT_LABELS[DUE_MEASURES], due, today > due, why))
+    visited = _since_start(facts.last_visit_on, floor)
+    due = next_visit_due(start, visited, rules)
+    after = f"从国家系统导入（{_d(start)}）后" if imported else "识别后"
+    since = f"上次走访{_d(visited)}" if visited else f"{after}尚未走访"
     items.append(Due(DUE_VISIT, NEXT_LABELS[DUE_VISIT], due, today > due, f"{since}，应于{_d(due)}前走访"))
-    due = next_review_due(identified, facts.reviewed_on, rules)
-    since = f"上次复核{_d(facts.reviewed_on)}" if facts.reviewed_on else "识别后尚未复核"
+    reviewed = _since_start(facts.reviewed_on, floor)
+    due = next_review_due(start, reviewed, rules)
+    since = f"上次复核{_d(reviewed)}" if reviewed else f"{after}尚未复核"
     items.append(
         Due(DUE_REVIEW, NEXT_LABELS[DUE_REVIEW], due, today > due, f"{since}，应于{_d(due)}前季度复核")
     )

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fanpin_desktop.domain import todo as todo_rules
+from fanpin_desktop.domain.cases import ACTIVE_CASE_STATUSES
 from fanpin_desktop.domain.procedure import CATEGORIES
 from fanpin_desktop.models import Household, Member, MonitoringCase, Village
 from fanpin_desktop.services import campaigns as campaign_service
@@ -29,6 +30,12 @@ from fanpin_desktop.services.cases.types import STATUS_LABELS
 
 #: how many months the identification / elimination chart covers (the current one last)
 MONTHS = 12
+
+#: the headline of the households monitored now, and what it counts (the statuses as the lists and
+#: the status line word them: 监测中 is only one of them)
+MONITORED_CAPTION = "监测对象（在监测）"
+MONITORED_STATUSES = tuple(STATUS_LABELS.get(s, s) for s in ACTIVE_CASE_STATUSES)
+MONITORED_TIP = f"在监测：状态为{'、'.join(MONITORED_STATUSES)}的监测对象，按户计"
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,10 @@ from fanpin_desktop.services.cases.types import DUE_KINDS, DueItem
 from fanpin_desktop.services.households.constants import HEAD, LABOUR_SKILLS_ABLE, SQL_CHUNK
 from fanpin_desktop.services.households.income import ThresholdCache, latest_incomes
 
+#: MonitoringCase.origin of a case the roster import made from a national export (as
+#: services/importer/cases.py writes it)
+ORIGIN_NATIONAL = "国家系统"
+
 #: cases the 待办 looks at: still being identified or monitored
 OPEN_STATUSES = PENDING_CASE_STATUSES + ACTIVE_CASE_STATUSES
 
@@ -64,6 +68,15 @@ def households_with_labour(session: Session, household_ids: Sequence[int]) -> se
     return found
 
 
+def taken_over_on(origin: str | None, created_at: dt.datetime | None) -> dt.date | None:
+    """The day a case imported from the national system came into this program (its row's
+    ``created_at``, written by the import: SQLite's UTC clock, read here as the local date); None
+    for a case worked here, whose clocks run from identification (``domain/todo.py``)."""
+    if origin != ORIGIN_NATIONAL or created_at is None:
+        return None
+    return created_at.replace(tzinfo=dt.UTC).astimezone().date()
+
+
 def case_facts(
     session: Session,
     ids: Sequence[int] | None = None,
@@ -72,7 +85,8 @@ def case_facts(
 ) -> dict[int, tuple[CaseBasics, rules_mod.CaseTodoFacts]]:
     """The rule facts of the cases ``ids`` (or of every case with one of ``statuses``), read in
     bulk: five queries per 500 cases, plus incomes and labour for the households that could be
-    eligible for elimination."""
+    eligible for elimination. A case imported from the national system carries the day of its
+    import (``taken_over_on``), where its measure, visit and review clocks start."""
     conn = session.connection()
     cols = (
         MonitoringCase.id,
@@ -82,6 +96,8 @@ def case_facts(
         MonitoringCase.identified_on,
         MonitoringCase.reviewed_on,
         MonitoringCase.no_labour,
+        MonitoringCase.origin,
+        MonitoringCase.created_at,
     )
     if ids is None:
         stmt = select(*cols)
@@ -154,6 +170,7 @@ def case_facts(
                 per_capita_income=per_capita,
                 threshold=threshold(year) if threshold is not None and year is not None else None,
                 has_labour=c.household_id in labour and not c.no_labour,
+                taken_over_on=taken_over_on(c.origin, c.created_at),
             ),
         )
     return out

@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from fanpin_desktop.domain import todo as _todo_rules
 from fanpin_desktop.domain.cases import (
     CASE_CLUE,
     CASE_ELIMINATED,
@@ -68,7 +69,7 @@ class CaseRow:
     identified_on: dt.date | None  # 识别监测时间
     contact: str  # current 帮扶联系人 ("" if none)
     last_visit_on: dt.date | None
-    next_thing: str  # 下一件事, e.g. "入户核实" / "走访" / "季度复核" / "补录帮扶措施"; "" when nothing
+    next_thing: str  # 下一件事, e.g. "入户核实" / "走访" / "季度复核" / "落实帮扶措施"; "" when nothing
     next_due: dt.date | None
     overdue: bool
     note: str = ""  # e.g. "（2027年节假日未录入）" when a due date cannot be computed
@@ -76,14 +77,20 @@ class CaseRow:
 
 # --------------------------------------------------------------------------- the to-do list
 
-#: DueItem.kind values (the 待办 groups, in the order the page shows them)
-DUE_CLUE = "线索超期"  # identification past identify_within_days
-DUE_PUBLICITY = "公示期满"  # a 公示 ending this week or next (or ended, next step not done)
-DUE_MEASURES = "未落实措施"  # identified, no measure measures_within_days later
-DUE_VISIT = "应走访"
-DUE_REVIEW = "季度复核"
-DUE_ELIMINATION = "可申请消除"  # six months identified and income above the year's threshold
-DUE_KINDS = (DUE_CLUE, DUE_PUBLICITY, DUE_MEASURES, DUE_VISIT, DUE_REVIEW, DUE_ELIMINATION)
+#: DueItem.kind values (the 待办 groups, in the order the page shows them), as the rules of
+#: domain/todo.py name them: 线索超期 (identification past identify_within_days; always overdue),
+#: 公示期满 (a 公示 ending this week or next, or ended with the next step not done), 落实帮扶措施
+#: (identified, no measure measures_within_days later), 应走访, 季度复核 and 可申请消除 (six months
+#: identified and income above the year's threshold)
+DUE_CLUE = _todo_rules.DUE_CLUE
+DUE_PUBLICITY = _todo_rules.DUE_PUBLICITY
+DUE_MEASURES = _todo_rules.DUE_MEASURES
+DUE_VISIT = _todo_rules.DUE_VISIT
+DUE_REVIEW = _todo_rules.DUE_REVIEW
+DUE_ELIMINATION = _todo_rules.DUE_ELIMINATION
+DUE_KINDS = _todo_rules.DUE_KINDS
+#: kinds whose items are all overdue (their group need not add "其中超期")
+OVERDUE_KINDS = _todo_rules.OVERDUE_KINDS
 
 
 @dataclass(frozen=True, slots=True)

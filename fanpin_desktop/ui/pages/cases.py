@@ -40,7 +40,14 @@ from PySide6.QtWidgets import (
 from fanpin_desktop.domain import enums
 from fanpin_desktop.services import households as household_service
 from fanpin_desktop.services.cases import detail, listing, todo
-from fanpin_desktop.services.cases.types import DUE_KINDS, STATUS_LABELS, CaseQuery, CaseRow, DueItem
+from fanpin_desktop.services.cases.types import (
+    DUE_KINDS,
+    OVERDUE_KINDS,
+    STATUS_LABELS,
+    CaseQuery,
+    CaseRow,
+    DueItem,
+)
 from fanpin_desktop.services.households import VillageOption
 from fanpin_desktop.ui import empty_hint as hints
 from fanpin_desktop.ui.common import ask_yes_no, current_record_id, list_keys, record_table, select_record_row
@@ -578,7 +585,9 @@ class TodoPanel(QWidget):
             if not lines:
                 continue
             overdue = sum(1 for i in lines if i.overdue)
-            title = f"{kind}（{len(lines)}）" + (f"　其中超期 {overdue}" if overdue else "")
+            title = f"{kind}（{len(lines)}）"
+            if overdue and kind not in OVERDUE_KINDS:  # 线索超期 are all overdue: no need to say so
+                title += f"　其中超期 {overdue}"
             group = QTreeWidgetItem([title])
             font = group.font(0)
             font.setBold(True)

@@ -98,8 +98,9 @@ class TodoCard(QPushButton):
 class Figure(QFrame):
     """One headline number with its caption and a detail line."""
 
-    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+    def __init__(self, caption: str, parent: QWidget | None = None, tip: str = "") -> None:
         super().__init__(parent)
+        self.tip = tip  # what the caption counts, added to the tooltip
         self.setObjectName("figure")
         self.setStyleSheet("#figure { background: #f8f9fa; border-radius: 6px; }")
         self.caption = QLabel(caption)
@@ -119,7 +120,8 @@ class Figure(QFrame):
         self.value.setText(value)
         self.detail.setText(detail)
         self.detail.setVisible(bool(detail))
-        self.setToolTip(f"{self.caption.text()}：{value}" + (f"（{detail}）" if detail else ""))
+        tip = f"{self.caption.text()}：{value}" + (f"（{detail}）" if detail else "")
+        self.setToolTip(tip + (f"\n{self.tip}" if self.tip else ""))
 
 
 class HomePage(Page):
@@ -180,7 +182,9 @@ class HomePage(Page):
 
         self.villages_figure = Figure("行政村")
         self.households_figure = Figure("农户")
-        self.monitored_figure = Figure("监测对象（监测中）")
+        self.monitored_figure = Figure(
+            dashboard_service.MONITORED_CAPTION, tip=dashboard_service.MONITORED_TIP
+        )
         self.identified_figure = Figure("今年识别纳入")
         self.eliminated_figure = Figure("今年风险消除")
         figures = QGridLayout()
