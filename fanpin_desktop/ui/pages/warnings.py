@@ -283,7 +283,6 @@ class WarningsPage(Page):
         self.tabs.addTab(self._build_warnings_tab(), icon("fa5s.bell"), "部门预警")
         self.tabs.addTab(self._build_county_tab(), icon("fa5s.list-alt"), "县级问题清单")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
         self.empty_hint = hints.EmptyHint(
             "还没有收到部门预警",
