@@ -56,6 +56,7 @@ from fanpin_desktop.models import (
     DepartmentWarning,
     Grid,
     Household,
+    HouseholdScreening,
     IncomeRecord,
     Measure,
     Member,
@@ -98,6 +99,7 @@ class DemoSummary:
     income_records: int = 0
     problems: int = 0
     warnings: int = 0
+    screenings: int = 0  # 附件1 records
     elapsed: float = field(default=0.0, compare=False)
 
     def describe(self) -> str:
@@ -118,11 +120,13 @@ def build_demo(
     seed: int = 2022,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    screenings: bool = True,
 ) -> DemoSummary:
     """Fill an empty database with a demo township; returns what was created.
 
     Raises DemoError (Chinese message) if the database already holds households or villages.
     ``today`` is the reference day for ages and case timelines (default: the real today).
+    ``screenings``: 附件1 records for the campaigns (False: nobody screened yet, for tests of entry).
     """
     if households < 1:
         raise DemoError("演示数据的户数至少为1户")
@@ -135,6 +139,7 @@ def build_demo(
         if session.scalar(select(func.count()).select_from(Village)):
             raise DemoError("数据库中已有行政村设置，不能生成演示数据；请新建一个空的数据文件后再生成")
         builder = _Builder(session, households, seed, today, progress)
+        builder.with_screenings = screenings
         summary = builder.run()
         summary.elapsed = time.perf_counter() - started
         session.connection().execute(
@@ -195,6 +200,7 @@ class _Builder:
         self.calendar = WorkdayCalendar.of(years=range(1990, today.year + 11))
         self.rules = deadlines.DeadlineRules()
         self.rosters: dict[int, list[str]] = {}  # village idx -> 村两委成员 and 村民代表
+        self.with_screenings = True
 
     # ---------------------------------------------------------------- plumbing
 
@@ -227,6 +233,8 @@ class _Builder:
         self._incomes(plan)
         self._cases(plan)
         self._problems()
+        if self.with_screenings:
+            self._screenings()
         self._warnings()
         self._tick(self.total_steps)
         s = self.summary
@@ -1369,6 +1377,71 @@ class _Builder:
             ("其他", "系统中家庭成员信息与实际不一致", "核实后在系统中更正"),
         ),
     }
+
+    #: answers a screener gives where the data suggests nothing: the household is fine on that point
+    _USUAL_YES = frozenset(
+        {
+            "housing_safe",
+            "medical_secured",
+            "education_secured",
+            "water_safe",
+            "children_can_support",
+            "children_do_support",
+            "income_stable_half_year",
+            "risk_stably_eliminated",
+            "measures_in_place",
+            "measures_targeted",
+            "system_data_accurate",
+        }
+    )
+
+    def _screenings(self) -> None:
+        """附件1 records as the screeners left them: every household in 2022, and in the latest
+        campaign most of them (all but a few when its period is over, about two thirds while it
+        runs). Answers are the form's own suggestions; questions it leaves open get the usual
+        answer; 应纳入监测 follows the household's monitoring record, as the clerk's clue did."""
+        from fanpin_desktop.domain import appendix1
+        from fanpin_desktop.models import Campaign
+        from fanpin_desktop.services import screening as screening_service
+
+        r = self.rng
+        rows = []
+        for c in self.campaigns:
+            latest = c is self.campaigns[-1]
+            campaign = self.session.get(Campaign, c["id"])
+            last_day = min(c["end_date"], self.today)
+            if last_day < c["start_date"]:
+                continue
+            share = 1.0 if not latest else (0.97 if self.today > c["end_date"] else 0.65)
+            chosen = [h for h in self.households if r.random() < share]
+            contexts = screening_service.contexts(self.session, campaign, [h.id for h in chosen])
+            span = (last_day - c["start_date"]).days
+            for h in chosen:
+                ctx = contexts[h.id]
+                answers = appendix1.initial_answers(ctx)
+                answers["method"] = "入户排查" if r.random() < 0.9 else "电话核查"
+                for key in appendix1.unanswered(ctx, answers):
+                    if answers.get(key) is None:
+                        answers[key] = key in self._USUAL_YES
+                if answers.get("should_monitor") is not None:
+                    answers["should_monitor"] = False  # the demo's clues come with their cases
+                answers, _cleared = appendix1.clear_inapplicable(ctx, answers)
+                row = {k: answers.get(k) for k in appendix1.ANSWER_KEYS}
+                row.update(
+                    {
+                        "id": self._ids(HouseholdScreening.__table__, 1),
+                        "campaign_id": c["id"],
+                        "household_id": h.id,
+                        "screened_on": c["start_date"] + dt.timedelta(days=r.randint(0, span)),
+                        "screener": self.g.cadre_name(),
+                        "difficulties": None,
+                        "remark": None,
+                        "overrides": {},
+                    }
+                )
+                rows.append(row)
+        self._insert(HouseholdScreening.__table__, rows)
+        self.summary.screenings = len(rows)
 
     def _problems(self) -> None:
         r = self.rng
