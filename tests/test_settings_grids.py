@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from PySide6.QtWidgets import QDialog
 
-from fanpin_desktop.services import regions
+from fanpin_desktop.services import campaigns, regions, stats
 from fanpin_desktop.ui.dialogs.grid_dialog import GridDialog
 from fanpin_desktop.ui.operations import SETTINGS
 from fanpin_desktop.ui.pages import settings as settings_module
@@ -168,3 +170,25 @@ def test_a_refused_grid_writes_nothing_and_names_the_field(page, db):
     panel.add_grid_button.click()
     assert "已培训" in clerk.errors[0]
     assert grids(db) == [("第一网格", None, None, False)]
+
+
+def test_grids_entered_here_are_what_appendix3_counts(page, db):
+    with db.unit() as s:
+        [v] = regions.list_villages(s)
+        campaign_id = campaigns.create(
+            s, year=2022, start_date=dt.date(2022, 5, 10), end_date=dt.date(2022, 5, 31)
+        ).id
+    panel = page.villages
+    for values in (
+        {"name": "第一网格", "worker_name": "张三", "worker_phone": "13912345678", "trained": True},
+        {"name": "第二网格", "worker_name": "李四"},
+        {"name": "第三网格"},
+    ):
+        select(panel, KIND_VILLAGE)
+        panel.run_dialog = Clerk(values)
+        panel.add_grid_button.click()
+    with db.reading() as s:
+        report = stats.compute(s, campaign_id, as_of=dt.date(2022, 5, 20))
+    row = report.row(v.id)
+    counted = tuple(report.text(row, k) for k in ("grid_count", "grid_worker_count", "grid_training_count"))
+    assert counted == ("3", "2", "1")

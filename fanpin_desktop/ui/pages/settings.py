@@ -394,7 +394,9 @@ class VillagesPanel(QWidget):
                 self._item(naturals, n.name, n.households, KIND_NATURAL, n.id, v.id)
             grids = self._item(top, f"网格（{len(v.grids)}）", None, KIND_GRID_FOLDER, None, v.id)
             for g in v.grids:
-                self._item(grids, grid_text(g), None, KIND_GRID, g.id, v.id).setData(0, ROLE_GRID, g)
+                item = self._item(grids, grid_text(g), None, KIND_GRID, g.id, v.id)
+                item.setData(0, ROLE_GRID, g)
+                item.setToolTip(0, grid_text(g) + "\n双击修改网格员")
             if v.id in expanded:
                 top.setExpanded(True)
         self._select(selected)
