@@ -112,3 +112,100 @@ def test_delete_empty_village_removes_its_groups(db):
     with db.reading() as s:
         assert regions.list_villages(s) == []
         assert s.scalar(select(func.count()).select_from(VillageGroup)) == 0
+
+
+# --------------------------------------------------------------------------- grids
+
+
+def _grids(db, village_id):
+    with db.reading() as s:
+        return next(v for v in regions.list_villages(s) if v.id == village_id).grids
+
+
+def test_grid_create_update_delete(db):
+    with db.unit() as s:
+        vid = regions.create_village(s, "王楼村").id
+        gid = regions.create_grid(s, vid, " 第一网格 ", worker_name=" 张三 ", worker_phone="139 1234 5678").id
+        regions.create_grid(s, vid, "第二网格")
+    [first, second] = _grids(db, vid)
+    assert (first.name, first.worker_name, first.worker_phone, first.trained) == (
+        "第一网格",
+        "张三",
+        "13912345678",
+        False,
+    )
+    assert (second.worker_name, second.worker_phone) == (None, None)
+    with db.unit() as s:
+        regions.update_grid(
+            s, gid, name="一网格", worker_name="李四", worker_phone="0564-6012345", trained=True
+        )
+    first = _grids(db, vid)[0]
+    assert (first.name, first.worker_name, first.worker_phone, first.trained) == (
+        "一网格",
+        "李四",
+        "0564-6012345",
+        True,
+    )
+    with db.unit() as s:
+        regions.update_grid(s, gid, name="一网格", worker_name="", worker_phone="", trained=False)
+    first = _grids(db, vid)[0]
+    assert (first.worker_name, first.worker_phone, first.trained) == (None, None, False)
+    with db.unit() as s:
+        regions.delete_grid(s, gid)
+    assert [g.name for g in _grids(db, vid)] == ["第二网格"]
+
+
+def test_grid_names_are_unique_within_a_village_only(db):
+    with db.unit() as s:
+        a = regions.create_village(s, "王楼村").id
+        b = regions.create_village(s, "双河村").id
+        regions.create_grid(s, a, "第一网格")
+        regions.create_grid(s, b, "第一网格")  # another village may use the same name
+        second = regions.create_grid(s, a, "第二网格").id
+    with pytest.raises(RegionError, match="已有网格“第一网格”") as e, db.unit() as s:
+        regions.create_grid(s, a, "第一网格")
+    assert e.value.field == "name"
+    with pytest.raises(RegionError, match="已有网格“第一网格”"), db.unit() as s:
+        regions.update_grid(s, second, name="第一网格", worker_name=None, worker_phone=None, trained=False)
+    assert [g.name for g in _grids(db, a)] == ["第一网格", "第二网格"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, field, words",
+    [
+        ({"name": "  "}, "name", "网格名称不能为空"),
+        ({"name": "网" * 41}, "name", "太长"),
+        ({"worker_phone": "1391234567"}, "worker_phone", "不是11位手机号码或固定电话"),
+        ({"worker_phone": "12345678901"}, "worker_phone", "不是11位手机号码或固定电话"),
+        ({"worker_phone": "电话"}, "worker_phone", "不是11位手机号码或固定电话"),
+        ({"worker_name": "张" * 41}, "worker_name", "太长"),
+        ({"trained": True}, "trained", "已培训"),
+    ],
+)
+def test_grid_validation_writes_nothing(db, kwargs, field, words):
+    with db.unit() as s:
+        vid = regions.create_village(s, "王楼村").id
+        gid = regions.create_grid(s, vid, "第一网格", worker_name="张三", worker_phone="13912345678").id
+    values = {"name": "第二网格", "worker_name": None, "worker_phone": None, "trained": False, **kwargs}
+    with pytest.raises(RegionError, match=words) as e, db.unit() as s:
+        regions.create_grid(s, vid, **values)
+    assert e.value.field == field
+    edit = {**values, "worker_name": values["worker_name"] or ("张三" if field != "trained" else None)}
+    with pytest.raises(RegionError, match=words), db.unit() as s:
+        regions.update_grid(s, gid, **edit)
+    [grid] = _grids(db, vid)
+    assert (grid.name, grid.worker_name, grid.worker_phone, grid.trained) == (
+        "第一网格",
+        "张三",
+        "13912345678",
+        False,
+    )
+
+
+def test_missing_grid_or_village_is_named(db):
+    with pytest.raises(RegionError, match="找不到该行政村"), db.unit() as s:
+        regions.create_grid(s, 999, "第一网格")
+    with pytest.raises(RegionError, match="找不到该网格"), db.unit() as s:
+        regions.update_grid(s, 999, name="x", worker_name=None, worker_phone=None, trained=False)
+    with pytest.raises(RegionError, match="找不到该网格"), db.unit() as s:
+        regions.delete_grid(s, 999)

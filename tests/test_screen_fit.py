@@ -350,6 +350,18 @@ def _threshold(window):
     return ThresholdDialog(lambda *_a: None, ["安徽省"], None, window)
 
 
+def _grid(window):
+    from fanpin_desktop.services.regions import GridInfo
+    from fanpin_desktop.ui.dialogs.grid_dialog import GridDialog
+
+    dialog = GridDialog(
+        lambda *_a: None, "王楼村社区", GridInfo(1, "第一网格" * 5, "欧阳张三", "0564-6012345", True), window
+    )
+    dialog.error.setText("联系电话“0564-601”不是11位手机号码或固定电话（如0564-6012345），请改正")
+    dialog.error.show()
+    return dialog
+
+
 def _warning_reason(window):
     from fanpin_desktop.ui.pages.warnings import ReasonDialog
 
@@ -416,6 +428,7 @@ BUILDERS: dict[str, Callable[[Any], QDialog]] = {
     "fanpin_desktop.ui.dialogs.first_admin.RecoveryCodeDialog": _recovery_code,
     "fanpin_desktop.ui.dialogs.first_admin.AccountDialog": _account,
     "fanpin_desktop.ui.dialogs.setup_wizard.SetupWizard": _setup_wizard,
+    "fanpin_desktop.ui.dialogs.grid_dialog.GridDialog": _grid,
     "fanpin_desktop.ui.dialogs.help_dialog.HelpDialog": _help,
     "fanpin_desktop.ui.dialogs.member_dialog.MemberDialog": _member,
     "fanpin_desktop.ui.dialogs.member_dialog.MoveMemberDialog": _move_member,

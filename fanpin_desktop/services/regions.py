@@ -14,6 +14,7 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from fanpin_desktop.domain.rules.members import valid_phone
 from fanpin_desktop.errors import ValidationError
 from fanpin_desktop.models import Grid, Household, NaturalVillage, Village, VillageGroup
 
@@ -396,6 +397,28 @@ def _grid(session: Session, grid_id: int) -> Grid:
     return _get(session, Grid, grid_id, "grid", "网格")
 
 
+def _find_grid(session: Session, village_id: int, name: str) -> Grid | None:
+    return session.scalar(select(Grid).where(Grid.village_id == village_id, Grid.name == name))
+
+
+def _grid_values(
+    worker_name: str | None, worker_phone: str | None, trained: bool
+) -> tuple[str | None, str | None, bool]:
+    """The grid worker's cleaned name and phone; refused (nothing written yet) when the name is too
+    long, the phone is neither an 11-digit mobile nor a landline, or 已培训 has no worker."""
+    worker = (worker_name or "").strip().replace("\u3000", "") or None
+    if worker is not None and len(worker) > 40:
+        raise RegionError("worker_name", f"网格员姓名“{worker}”太长（最多40个字）")
+    phone = (worker_phone or "").strip().replace(" ", "").replace("\u3000", "") or None
+    if phone is not None and not valid_phone(phone):
+        raise RegionError(
+            "worker_phone", f"联系电话“{phone}”不是11位手机号码或固定电话（如0564-6012345），请改正"
+        )
+    if trained and worker is None:
+        raise RegionError("trained", "没有填网格员，不能勾选“已培训”")
+    return worker, phone, bool(trained)
+
+
 def create_grid(
     session: Session,
     village_id: int,
@@ -404,14 +427,13 @@ def create_grid(
     worker_phone: str | None = None,
     trained: bool = False,
 ) -> Grid:
-    _village(session, village_id)
-    grid = Grid(
-        village_id=village_id,
-        name=_clean(name, "网格名称"),
-        worker_name=(worker_name or None),
-        worker_phone=(worker_phone or None),
-        trained=trained,
-    )
+    """A new 网格 of the village with its 网格员 (all optional but the name, unique in the village)."""
+    village = _village(session, village_id)
+    name = _clean(name, "网格名称")
+    worker, phone, trained = _grid_values(worker_name, worker_phone, trained)
+    if _find_grid(session, village_id, name) is not None:
+        raise RegionError("name", f"{village.name}已有网格“{name}”，不能重名")
+    grid = Grid(village_id=village_id, name=name, worker_name=worker, worker_phone=phone, trained=trained)
     session.add(grid)
     session.flush()
     return grid
@@ -421,24 +443,28 @@ def update_grid(
     session: Session,
     grid_id: int,
     *,
-    name: str | None = None,
-    worker_name: str | None = None,
-    worker_phone: str | None = None,
-    trained: bool | None = None,
+    name: str,
+    worker_name: str | None,
+    worker_phone: str | None,
+    trained: bool,
 ) -> Grid:
+    """Change a grid's name and 网格员 (every value checked before any is written)."""
     grid = _grid(session, grid_id)
-    if name is not None:
-        grid.name = _clean(name, "网格名称")
-    if worker_name is not None:
-        grid.worker_name = worker_name.strip() or None
-    if worker_phone is not None:
-        grid.worker_phone = worker_phone.strip() or None
-    if trained is not None:
-        grid.trained = trained
+    name = _clean(name, "网格名称")
+    worker, phone, trained = _grid_values(worker_name, worker_phone, trained)
+    if name != grid.name:
+        other = _find_grid(session, grid.village_id, name)
+        if other is not None and other.id != grid.id:
+            raise RegionError("name", f"本村已有网格“{name}”，不能重名")
+    grid.name = name
+    grid.worker_name = worker
+    grid.worker_phone = phone
+    grid.trained = trained
     session.flush()
     return grid
 
 
 def delete_grid(session: Session, grid_id: int) -> None:
+    """Delete a grid (no household belongs to a grid, so nothing refuses it)."""
     session.delete(_grid(session, grid_id))
     session.flush()

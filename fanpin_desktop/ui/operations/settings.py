@@ -1,5 +1,5 @@
-"""系统设置's data-changing actions: the township data, villages with their groups and natural
-villages, monitoring thresholds, the 节假日 entered for years the program does not know.
+"""系统设置's data-changing actions: the township data, villages with their groups, natural
+villages and grids, monitoring thresholds, the 节假日 entered for years the program does not know.
 
 Each is one unit of work on the task runner that announces ``SETTINGS`` (village names and
 thresholds are shown by the registry, screening and ledger pages too). Results are plain ids, never
@@ -83,6 +83,34 @@ def add_natural_village(
         SETTINGS,
         **handlers,
     )
+
+
+def save_grid(
+    ops: Operations,
+    village_id: int,
+    grid_id: int | None,
+    values: dict[str, Any],
+    **handlers: Unpack[Handlers],
+) -> Task:
+    """Add a 网格 to the village (``grid_id`` None) or change one; ``values``: name, worker_name,
+    worker_phone, trained. ``success(grid id)``; a refused value comes as a ``ValidationError``
+    naming its field. Announces ``SETTINGS`` (附件3 counts the grids)."""
+
+    def save(s: Any) -> int:
+        if grid_id is None:
+            return regions.create_grid(s, village_id, **values).id
+        return regions.update_grid(s, grid_id, **values).id
+
+    return ops.write(save, SETTINGS, **handlers)
+
+
+def delete_grid(
+    ops: Operations,
+    grid_id: int,
+    **handlers: Unpack[Handlers],
+) -> Task:
+    """Delete a 网格; announces ``SETTINGS``."""
+    return ops.write(lambda s: regions.delete_grid(s, grid_id), SETTINGS, **handlers)
 
 
 def rename_place(

@@ -52,6 +52,7 @@ from fanpin_desktop.services import thresholds as threshold_service
 from fanpin_desktop.services import warnings as warning_service
 from fanpin_desktop.services.thresholds import ThresholdRow
 from fanpin_desktop.ui.common import ask_yes_no, ok_cancel_buttons, show_refusal
+from fanpin_desktop.ui.dialogs.grid_dialog import GridDialog
 from fanpin_desktop.ui.geometry import fit_to_screen
 from fanpin_desktop.ui.mask_ids import MASK_TIP
 from fanpin_desktop.ui.operations import Changes, Operations
@@ -279,10 +280,20 @@ ROLE_KIND = Qt.ItemDataRole.UserRole
 ROLE_VILLAGE = KEY_ROLE + 1  # past the shared roles of table_models.base
 KIND_VILLAGE, KIND_GROUP, KIND_NATURAL = setting_ops.VILLAGE, setting_ops.GROUP, setting_ops.NATURAL
 KIND_GROUP_FOLDER, KIND_NATURAL_FOLDER = "groups", "naturals"
+KIND_GRID, KIND_GRID_FOLDER = "grid", "grids"
+ROLE_GRID = ROLE_VILLAGE + 1  # a grid item's GridInfo (its name and worker, for the dialog)
+
+
+def grid_text(g: regions.GridInfo) -> str:
+    """A grid in the tree: "第一网格　网格员 张三 13912345678（已培训）"."""
+    worker = " ".join(x for x in (g.worker_name, g.worker_phone) if x)
+    text = f"{g.name}　网格员 {worker}" if worker else f"{g.name}　（未登记网格员）"
+    return text + ("（已培训）" if g.trained else "")
 
 
 class VillagesPanel(QWidget):
-    """行政村 → 村民小组 / 自然村, with add, rename and delete (each one operation)."""
+    """行政村 → 村民小组 / 自然村 / 网格, with add, rename (a grid: edit) and delete (each one
+    operation)."""
 
     def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -302,15 +313,20 @@ class VillagesPanel(QWidget):
         self.add_village_button = QPushButton(qta.icon("fa5s.plus"), "添加行政村")
         self.add_group_button = QPushButton(qta.icon("fa5s.plus"), "添加村民小组")
         self.add_natural_button = QPushButton(qta.icon("fa5s.plus"), "添加自然村")
+        self.add_grid_button = QPushButton(qta.icon("fa5s.plus"), "添加网格…")
         self.rename_button = QPushButton(qta.icon("fa5s.edit"), "重命名")
         self.delete_button = QPushButton(qta.icon("fa5s.trash-alt"), "删除")
         self.add_village_button.clicked.connect(self.add_village)
         self.add_group_button.clicked.connect(self.add_group)
         self.add_natural_button.clicked.connect(self.add_natural_village)
+        self.add_grid_button.clicked.connect(self.add_grid)
         self.rename_button.clicked.connect(self.rename_selected)
         self.delete_button.clicked.connect(self.delete_selected)
 
-        hint = QLabel("选中一个行政村后可添加村民小组或自然村。有户的村、组不能删除。双击可重命名。")
+        hint = QLabel(
+            "选中一个行政村后可添加村民小组、自然村或网格（附件3按登记的网格统计网格数、网格员和培训人次）。"
+            "有户的村、组不能删除。双击可重命名，双击网格可修改网格员。"
+        )
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #5f6368;")
         buttons = QVBoxLayout()
@@ -318,6 +334,7 @@ class VillagesPanel(QWidget):
             self.add_village_button,
             self.add_group_button,
             self.add_natural_button,
+            self.add_grid_button,
             self.rename_button,
             self.delete_button,
         ):
@@ -342,6 +359,9 @@ class VillagesPanel(QWidget):
 
     def confirm(self, title: str, text: str) -> bool:
         return ask_yes_no(self, title, text)
+
+    def run_dialog(self, dialog: QDialog) -> int:
+        return dialog.exec()
 
     # ---------------------------------------------------------------- data
 
@@ -372,6 +392,11 @@ class VillagesPanel(QWidget):
             )
             for n in v.natural_villages:
                 self._item(naturals, n.name, n.households, KIND_NATURAL, n.id, v.id)
+            grids = self._item(top, f"网格（{len(v.grids)}）", None, KIND_GRID_FOLDER, None, v.id)
+            for g in v.grids:
+                item = self._item(grids, grid_text(g), None, KIND_GRID, g.id, v.id)
+                item.setData(0, ROLE_GRID, g)
+                item.setToolTip(0, grid_text(g) + "\n双击修改网格员")
             if v.id in expanded:
                 top.setExpanded(True)
         self._select(selected)
@@ -433,8 +458,10 @@ class VillagesPanel(QWidget):
         kind = sel[0] if sel else None
         self.add_group_button.setEnabled(sel is not None)
         self.add_natural_button.setEnabled(sel is not None)
-        self.rename_button.setEnabled(kind in (KIND_VILLAGE, KIND_GROUP, KIND_NATURAL))
-        self.delete_button.setEnabled(kind in (KIND_VILLAGE, KIND_GROUP, KIND_NATURAL))
+        self.add_grid_button.setEnabled(kind in (KIND_VILLAGE, KIND_GRID_FOLDER, KIND_GRID))
+        self.rename_button.setText("修改网格…" if kind == KIND_GRID else "重命名")
+        self.rename_button.setEnabled(kind in (KIND_VILLAGE, KIND_GROUP, KIND_NATURAL, KIND_GRID))
+        self.delete_button.setEnabled(kind in (KIND_VILLAGE, KIND_GROUP, KIND_NATURAL, KIND_GRID))
 
     def _done(
         self, select: Callable[[Any], tuple[str, int | None, int]] | None = None
@@ -493,8 +520,48 @@ class VillagesPanel(QWidget):
             origin=self,
         )
 
+    def add_grid(self) -> None:
+        sel = self._selection()
+        if sel is not None and sel[0] in (KIND_VILLAGE, KIND_GRID_FOLDER, KIND_GRID):
+            self._open_grid_dialog(sel[2], None)
+
+    def _village_name(self, village_id: int) -> str:
+        it = self._find(KIND_VILLAGE, village_id, village_id)
+        return it.text(0).removesuffix("（脱贫村）") if it is not None else ""
+
+    def _open_grid_dialog(self, village_id: int, grid: regions.GridInfo | None) -> None:
+        """The grid dialog: 保存 runs the operation; a refusal keeps the dialog open with the
+        message, what was typed kept."""
+        saved: list[int] = []
+
+        def save(
+            values: dict[str, Any], success: Callable[[Any], None], refused: Callable[[UserError], None]
+        ) -> None:
+            def done(grid_id: int) -> None:
+                saved.append(grid_id)
+                success(grid_id)
+
+            setting_ops.save_grid(
+                self.ops,
+                village_id,
+                grid.id if grid else None,
+                values,
+                parent=self,
+                success=done,
+                user_error=refused,
+                origin=self,
+            )
+
+        dialog = GridDialog(save, self._village_name(village_id), grid, self)
+        if self.run_dialog(dialog) == QDialog.DialogCode.Accepted and saved:
+            self.refresh()
+            self._select((KIND_GRID, saved[-1], village_id))
+
     def rename_selected(self) -> None:
         sel = self._selection()
+        if sel is not None and sel[0] == KIND_GRID:
+            self._open_grid_dialog(sel[2], self.tree.selectedItems()[0].data(0, ROLE_GRID))
+            return
         if sel is None or sel[0] not in (KIND_VILLAGE, KIND_GROUP, KIND_NATURAL):
             return
         kind, ident, village_id = sel
@@ -515,15 +582,24 @@ class VillagesPanel(QWidget):
 
     def delete_selected(self) -> None:
         sel = self._selection()
-        if sel is None or sel[0] not in (KIND_VILLAGE, KIND_GROUP, KIND_NATURAL):
+        if sel is None or sel[0] not in (KIND_VILLAGE, KIND_GROUP, KIND_NATURAL, KIND_GRID):
             return
         kind, ident, _village_id = sel
+        if kind == KIND_GRID:
+            self._delete_grid(self.tree.selectedItems()[0].data(0, ROLE_GRID))
+            return
         name = self.tree.selectedItems()[0].text(0).removesuffix("（脱贫村）")
         what = {KIND_VILLAGE: "行政村", KIND_GROUP: "村民小组", KIND_NATURAL: "自然村"}[kind]
         extra = "（其下的村民小组、自然村和网格会一并删除）" if kind == KIND_VILLAGE else ""
         if not self.confirm("确认删除", f"确定要删除{what}“{name}”吗？{extra}"):
             return
         setting_ops.delete_place(self.ops, kind, ident, parent=self, success=self._done(), origin=self)
+
+    def _delete_grid(self, grid: regions.GridInfo) -> None:
+        worker = f"（网格员{grid.worker_name}）" if grid.worker_name else ""
+        if not self.confirm("确认删除", f"确定要删除网格“{grid.name}”{worker}吗？"):
+            return
+        setting_ops.delete_grid(self.ops, grid.id, parent=self, success=self._done(), origin=self)
 
 
 # =========================================================================== thresholds

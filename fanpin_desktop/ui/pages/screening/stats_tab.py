@@ -213,7 +213,7 @@ class StatsTab(QWidget):
         self.grid_worker_count = OptionalSpinBox(0, 9999)
         self.grid_training_count = OptionalSpinBox(0, 99999)
         for w in (self.grid_count, self.grid_worker_count, self.grid_training_count):
-            w.setToolTip("不填则按“系统设置—网格”中登记的网格统计")
+            w.setToolTip("不填则按“系统设置—行政村与村民小组”中登记的网格统计")
             w.setFixedWidth(90)
         self.scale_risk = ValueCombo(["是", "否"], blank_text="（未填）")
         self.scale_risk_note = QLineEdit()
