@@ -154,3 +154,20 @@ def test_announcement_for_one_village_states_the_township_total(demo, tmp_path):
     text = flat_pdf(tmp_path / "b.pdf")
     assert f"{households}户" in text
     assert result.items == {"乡镇公告（新识别监测对象）": 1}
+
+
+def test_the_demo_cases_under_review_carry_their_proposed_category_and_risks(demo):
+    """Review: the 公示's 监测对象类别 and the 审核名单's 类别/主要风险 were empty on the demo (its
+    cases under identification had none); the 村级评议 proposes them."""
+    ctx, ids, _root = demo
+    crafted = {ids["name:P1"], ids["name:P2"], ids["name:W"]}  # made by this module, without risks
+    with ctx.db.reading() as s:
+        found = notices.gather_publicity(s, kind="inclusion")
+        rows = [r for n in found for r in n.rows if r.head_name not in crafted]
+        listed = [
+            r for item in notices.gather_review_list(s, level="township", kind="inclusion") for r in item.rows
+        ]
+    assert rows and all(r.category for r in rows)
+    assert all(r.risks for r in rows)  # printed only when the township turns the column on
+    listed = [r for r in listed if r.head_name not in crafted]
+    assert listed and all(r.category and r.risks for r in listed)
