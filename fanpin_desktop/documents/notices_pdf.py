@@ -471,14 +471,14 @@ def story_review_list(data: ReviewList, styles: DocStyles, setup: PageSetup) -> 
         col("户主姓名", "head", 0.8),
         col("证件号码", "id", 1.6),
         col("家庭人口", "people", 0.5),
-        col("监测对象\n类别", "category", 1.0),
+        col("监测对象\n类别", "category", 1.1),
     ]
     if elimination:
         columns.append(col("拟消除方式", "mode", 0.8))
     columns += [
         col("主要风险", "risks", 1.2),
-        col("人均纯收入\n（元）", "income", 0.95),
-        col("已办程序及时间", "steps", 2.05),
+        col("人均\n纯收入\n（元）", "income", 0.8),
+        col("已办程序及时间", "steps", 2.1),
         col("备注", "note", 0.8),
     ]
     aligned = []
