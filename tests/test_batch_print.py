@@ -191,3 +191,57 @@ def test_lists_and_announcements_cover_the_whole_township(demo, tmp_path):
     text = pdf_text(tmp_path / "town.pdf")
     if "乡镇公告（新识别监测对象）" in result.items:
         assert "新识别监测对象名单公告" in text
+
+
+def test_cases_page_opens_the_dialog_ready_to_print(demo, tmp_path, qtbot, monkeypatch):
+    """Review finding: one selected row is a selection of one and the dialog starts on it; opened
+    for 全部行政村 it ticks only what prints for the whole township (per-village kinds greyed)."""
+    from fanpin_desktop.services import open_file as open_file_service
+    from fanpin_desktop.ui.dialogs.batch_print_dialog import BatchPrintDialog
+    from fanpin_desktop.ui.operations import Operations
+    from fanpin_desktop.ui.pages.cases import TAB_LIST, CasesPage
+    from fanpin_desktop.ui.tasks import TaskRunner
+
+    opened = []
+    monkeypatch.setattr(open_file_service, "open_file", lambda path, **_kw: opened.append(path))
+    page = CasesPage(Operations(demo.db, TaskRunner(synchronous=True)), exports_dir=tmp_path)
+    qtbot.addWidget(page)
+    page.refresh()
+    page.tabs.setCurrentIndex(TAB_LIST)
+    shown: list[BatchPrintDialog] = []
+
+    def factory(*args, **kwargs):
+        dialog = BatchPrintDialog(*args, **kwargs)
+        dialog.exec = lambda: dialog.run(tmp_path / f"page{len(shown)}.pdf")
+        shown.append(dialog)
+        return dialog
+
+    page.print_dialog_factory = factory
+    assert page.village.value() is None
+    page.view.selectRow(0)
+    (one,) = page.selected_case_ids()
+    page.print_batch()
+    dialog = shown[-1]
+    assert dialog.case_ids == [one] and dialog.by_selection.isEnabled() and dialog.by_selection.isChecked()
+    assert dialog.by_selection.text() == "列表中选中的 1 个监测对象"
+    assert dialog.kinds() == ["verification", "authorisation", "collection"]
+    assert dialog.message.text() == "", dialog.message.text()
+    assert dialog.result is not None and dialog.result.items["入户核实表"] == 1
+    assert opened == [tmp_path / "page1.pdf"]
+
+    # nothing selected, no village filter: the default ticks print for the whole township
+    page.view.clearSelection()
+    page.print_batch()
+    dialog = shown[-1]
+    assert dialog.by_village.isChecked() and dialog.village.value() is None
+    assert not dialog.documents["verification"].isEnabled()
+    assert not dialog.documents["publicity_inclusion"].isEnabled()
+    assert dialog.kinds() == ["review_township_inclusion"]
+    assert dialog.problem() == ""
+    # choosing a village brings the per-village ticks back
+    vid, _name, _ids = _village_with_open_cases(demo)
+    dialog.village.set_value(vid)
+    assert dialog.documents["verification"].isEnabled()
+    assert set(dialog.kinds()) == {"review_township_inclusion", "verification", "authorisation", "collection"}
+    dialog.village.set_value(None)
+    assert dialog.kinds() == ["review_township_inclusion"] and dialog.problem() == ""

@@ -105,8 +105,7 @@ def _public_documents(ctx, root, show_risks: bool) -> list:
                                 village_id=vid,
                                 kind=kind,
                                 paper=paper,
-                                case_ids=everyone,
-                                start=D(2025, 9, 26),
+                                case_ids=everyone,  # a new period from today: after every 评议
                             )
                         )
                 try:  # the automatic pick

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import random
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -1107,6 +1108,26 @@ class _Builder:
                         "经村民代表会议讨论，该户在县城所购商品房系子女婚前购置、按揭未还清，"
                         "家庭因病负债较重，同意纳入监测"
                     )
+                if ep == "识别中" and review is not None:
+                    # the 村级评议 proposed a category and named the risks (the 公示 prints them);
+                    # a generator of its own keeps the rest of the demo as it was
+                    row["category"] = category
+                    main_rng, self.rng = self.rng, random.Random(cid)
+                    try:
+                        proposed = self._risks_for(h, category)
+                    finally:
+                        self.rng = main_rng
+                    for pos, (risk, sub) in enumerate(proposed, start=1):
+                        tables["risks"].append(
+                            {
+                                "id": self._ids(CaseRisk.__table__, 1),
+                                "case_id": cid,
+                                "position": pos,
+                                "risk_type": risk,
+                                "subtype": sub,
+                                "note": None,
+                            }
+                        )
                 if ep in ("识别中", "不纳入"):
                     if ep == "不纳入":
                         if scenario == "excluded":

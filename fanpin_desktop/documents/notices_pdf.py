@@ -40,6 +40,7 @@ from fanpin_desktop.documents.pdf_common import (
     col,
     grid_table,
 )
+from fanpin_desktop.documents.pdf_text import KeepNumbersParagraph
 
 INCLUSION = "inclusion"
 ELIMINATION = "elimination"
@@ -238,8 +239,9 @@ class NoticeStyles:
         return self.p(text, style)
 
     def p(self, text: str, style: ParagraphStyle) -> Flowable:
+        """Body text: never broken inside a date or a number ("2026年12月2/日")."""
         chain = self.base.hei if style.fontName == self.base.hei.primary else self.base.fangsong
-        return self.base.para(text, style, chain)
+        return KeepNumbersParagraph(text, style, chain)
 
 
 def doc_styles(paper: str, fonts: FontLibrary | None = None, *, dense: bool = False) -> DocStyles:
@@ -469,14 +471,14 @@ def story_review_list(data: ReviewList, styles: DocStyles, setup: PageSetup) -> 
         col("户主姓名", "head", 0.8),
         col("证件号码", "id", 1.6),
         col("家庭人口", "people", 0.5),
-        col("监测对象类别", "category", 1.0),
+        col("监测对象\n类别", "category", 1.1),
     ]
     if elimination:
         columns.append(col("拟消除方式", "mode", 0.8))
     columns += [
         col("主要风险", "risks", 1.2),
-        col("人均纯收入（元）", "income", 0.8),
-        col("已办程序及时间", "steps", 2.2),
+        col("人均\n纯收入\n（元）", "income", 0.8),
+        col("已办程序及时间", "steps", 2.1),
         col("备注", "note", 0.8),
     ]
     aligned = []

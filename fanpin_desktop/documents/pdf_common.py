@@ -357,7 +357,10 @@ class CellMaker:
         if fits:
             return text
         style = self.styles.cells[self.aligns[column]]
-        para = Paragraph(self.chain.markup(text), style)
+        if any(ch.isdigit() for ch in text):  # never "2026年7月3 / 日验收" or "910 / 0元"
+            para = KeepNumbersParagraph(text, style, self.chain)
+        else:
+            para = Paragraph(self.chain.markup(text), style)
         if self.max_height is not None:
             para = self._shortened(para, text, style, column)
         return para

@@ -1,4 +1,5 @@
-"""Header and title text that never breaks inside a number ("是否2 020年脱贫", "(910 0元)").
+"""Text that never breaks inside a number ("是否2 020年脱贫", "(910 0元)"), a date ("2026年7月3
+日") or a short bracket ("（户/人）").
 
 ReportLab's CJK wrapping may end a line between any two characters, digits included, and a
 word joiner (U+2060) does not stop it: its CJK splitter looks at characters one by one. So the
@@ -24,15 +25,17 @@ from fanpin_desktop.documents.fonts import FontChain
 #: units that belong to the number before them
 _UNITS = "万元|周岁|个月|平方米|年|元|月|日|岁|万|%|％|人|户|个|亩|天|次|项|倍|号|分|kg|㎡"
 _PIECE = re.compile(
-    rf"[（(\[【]?\d[\d.,，:：/\-]*\d?(?:{_UNITS})?[）)\]】]?"  # a number with its unit and brackets
+    r"[（(\[【]?(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日)?[）)\]】]?"  # a date: 2026年7月3日, 12月2日
+    rf"|[（(\[【]?\d[\d.,，:：/\-]*\d?(?:{_UNITS})?[）)\]】]?"  # a number with its unit and brackets
+    r"|[（(][^（）()\s\d]{1,3}[）)]"  # a short bracket: （户/人）, （元）
     r"|[A-Za-z][A-Za-z0-9._\-]*"  # a Latin word
     r"|\s+"  # spaces (a place to break)
     r"|."  # anything else: one character
 )
 #: may not start a line: glued to the piece before
-_NO_START = set("，。、；：！？）」』》〉】〕…—,.;:!?)]}%％·-－~～")
+_NO_START = set("，。、；：！？）」』》〉】〕”’…—,.;:!?)]}%％·-－~～")
 #: may not end a line: glued to the piece after
-_NO_END = set("（「『《〈【〔([{")
+_NO_END = set("（「『《〈【〔“‘([{")
 
 
 def tokens(text: str) -> list[str]:
@@ -49,25 +52,29 @@ def tokens(text: str) -> list[str]:
     return out
 
 
-def break_lines(text: str, width: float, measure: Any) -> list[str]:
-    """``text`` in lines no wider than ``width`` (``measure(s)`` gives a string's width),
-    breaking only between :func:`tokens`; explicit newlines are kept. A piece wider than
-    ``width`` gets a line of its own (and sticks out)."""
+def break_lines(text: str, width: float, measure: Any, first_indent: float = 0.0) -> list[str]:
+    """``text`` in lines no wider than ``width`` (``measure(s)`` gives a string's width; the
+    very first line is ``first_indent`` narrower), breaking only between :func:`tokens`;
+    explicit newlines are kept. A piece wider than ``width`` gets a line of its own (and
+    sticks out)."""
     lines: list[str] = []
     for paragraph in str(text).split("\n"):
         line = ""
         for piece in tokens(paragraph):
             if piece.isspace():
-                if line:
+                if piece.strip(" \t"):  # ideographic spaces (a blank date "　　年　　月") are kept
+                    line += piece
+                elif line:
                     line += " "
                 continue
             candidate = line + piece
-            if line and measure(candidate.rstrip()) > width + 0.01:
-                lines.append(line.rstrip())
+            room = width - (first_indent if not lines else 0.0)
+            if line.strip() and measure(candidate.rstrip(" \t")) > room + 0.01:
+                lines.append(line.rstrip(" \t"))
                 line = piece
             else:
                 line = candidate
-        lines.append(line.rstrip())
+        lines.append(line.rstrip(" \t"))
     return lines
 
 
@@ -86,15 +93,24 @@ class KeepNumbersParagraph(Paragraph):
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         if availWidth != self._fp_width:
             size = self._fp_style.fontSize
-            lines = break_lines(self._fp_text, availWidth, lambda s: self._fp_chain.string_width(s, size))
+            style = self._fp_style
+            room = availWidth - style.leftIndent - style.rightIndent
+            lines = break_lines(
+                self._fp_text,
+                room,
+                lambda s: self._fp_chain.string_width(s, size),
+                style.firstLineIndent,
+            )
             Paragraph.__init__(self, self._fp_chain.markup("\n".join(lines)), self._fp_style)
             self._fp_width = availWidth
         return super().wrap(availWidth, availHeight)
 
     def lines_text(self) -> list[str]:
         """The printed lines after the last wrap (for tests)."""
+        style = self._fp_style
         return break_lines(
             self._fp_text,
-            self._fp_width or 1e9,
-            lambda s: self._fp_chain.string_width(s, self._fp_style.fontSize),
+            (self._fp_width or 1e9) - style.leftIndent - style.rightIndent,
+            lambda s: self._fp_chain.string_width(s, style.fontSize),
+            style.firstLineIndent,
         )

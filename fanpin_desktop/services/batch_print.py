@@ -209,10 +209,12 @@ def write_batch(
         kwargs: dict[str, Any] = dict(kind.extra)
         if not kind.public:
             kwargs["blank"] = blank
+        picked = list(case_ids) if case_ids else None
+        if kind.public and kind.township_wide:
+            # the township's 公告 states the township's totals: never one village's or a selection's
+            picked = None
         try:
-            items = gather(
-                session, village_id=village_id, case_ids=list(case_ids) if case_ids else None, **kwargs
-            )
+            items = gather(session, village_id=village_id, case_ids=picked, **kwargs)
         except UserError as exc:  # e.g. no case at the 公示 step in this village
             skipped[kind.label] = exc.message
             continue

@@ -5,8 +5,9 @@ Which cases a document lists unless the clerk picks them by hand (``case_ids``):
 * **村级公示** (one village): the cases whose procedure — identification for ``inclusion`` (status
   线索/识别中), risk elimination for ``elimination`` (status 消除中) — has its 村级评议 done and its
   乡镇审核 not yet, i.e. whose next step is 公示 (to be posted) or 乡镇审核 (posted, not yet
-  reviewed by the township; a reprint). The period starts on ``start``, else on the latest
-  recorded 公示 date of those cases, else today; it ends by the deadline rules
+  reviewed by the township; a reprint). One notice per village and period: a posted case is
+  reprinted with its recorded period; the cases to be posted get a new period starting on
+  ``start``, else today (never before their 村级评议); it ends by the deadline rules
   (:func:`services.calendar.publicity_end`: 5 working days with holidays and make-up days, or
   calendar days, per settings).
 * **乡镇审核 / 县级审定 list**: the cases whose next step in that procedure is 乡镇审核 / 县级审定.
@@ -145,6 +146,14 @@ def _step_on(case: MonitoringCase, proc: str, step: str) -> dt.date | None:
     return None
 
 
+def _publicity_entry(case: MonitoringCase, proc: str) -> rules.StepEntry | None:
+    """The case's recorded 公示 (start and, when recorded, end) in that procedure, if posted."""
+    for entry in _entries(case, proc):
+        if entry.step == rules.PUBLICITY and not entry.refused:
+            return entry
+    return None
+
+
 def _sort_key(case: MonitoringCase) -> tuple:
     h = case.household
     return (
@@ -216,8 +225,14 @@ def gather_publicity(
     kind: str = INCLUSION,
     start: dt.date | None = None,
 ) -> list[PublicityNotice]:
-    """One notice per village (just ``village_id``'s when given) with the cases at the 公示 step,
-    or the cases ``case_ids`` picked by hand; none when no case is there."""
+    """The notices for the cases at the 公示 step (just ``village_id``'s when given), or the cases
+    ``case_ids`` picked by hand; none when no case is there.
+
+    One notice per village and 公示 period, as posted: the cases already posted are grouped by
+    their recorded period (a reprint); the cases still to be posted share one new period from
+    ``start`` (else today; from their latest 村级评议 when that is recorded after today). With
+    an explicit ``start``, a case reviewed after it is left out of the village's list (refused
+    when picked by hand or when nothing else is left). A notice cites its own cases' 评议 only."""
     proc = _procedure(kind)
     settings = settings_service.load(session)
     show_risks = bool(getattr(settings, "notice_shows_risks", False))
@@ -245,15 +260,45 @@ def gather_publicity(
     cases = _load(session, village_id, case_ids)
     if case_ids is None:
         cases = [c for c in cases if _at_publicity(c, proc)]
-    by_village: dict[int, list[MonitoringCase]] = {}
+    # one notice per village and 公示 period: a posted case keeps its recorded period, the cases
+    # still to be posted share one new period (``start``, else today); never one case under
+    # another's period, nor a notice dated before the 村级评议 it cites
+    groups: dict[tuple[int, dt.date], list[MonitoringCase]] = {}
+    waiting: dict[int, list[MonitoringCase]] = {}
     for case in sorted(cases, key=_sort_key):
-        by_village.setdefault(case.household.village_id, []).append(case)
+        posted = _publicity_entry(case, proc)
+        if posted is None:
+            waiting.setdefault(case.household.village_id, []).append(case)
+        else:
+            groups.setdefault((case.household.village_id, posted.done_on), []).append(case)
+    too_early: list[tuple[MonitoringCase, dt.date]] = []  # reviewed after an explicit ``start``
+    for village_id_, cases_here in waiting.items():
+        begin = start or dt.date.today()
+        fits = []
+        for case in cases_here:
+            reviewed = _step_on(case, proc, rules.REVIEW)
+            if reviewed is not None and reviewed > begin:
+                if start is not None:
+                    too_early.append((case, reviewed))
+                    continue
+                begin = reviewed  # a 评议 recorded ahead of today: post from that day
+            fits.append(case)
+        if fits:
+            groups.setdefault((village_id_, begin), []).extend(fits)
+            groups[(village_id_, begin)].sort(key=_sort_key)
+    if too_early and (case_ids is not None or not groups):
+        case, reviewed = too_early[0]
+        raise UserError(
+            f"公示开始日期{notices_pdf.cn_date(start)}早于{_head_name(case.household)}户的村级评议日期"
+            f"{notices_pdf.cn_date(reviewed)}：公示应在评议之后张贴，请改用评议当天或以后的日期。"
+        )
     notices = []
-    for cases_here in by_village.values():
+    for (_village, begin), cases_here in sorted(
+        groups.items(), key=lambda kv: (_sort_key(kv[1][0])[:2], kv[0][1])
+    ):
         village = cases_here[0].household.village
-        posted = [d for c in cases_here if (d := _step_on(c, proc, rules.PUBLICITY)) is not None]
-        begin = start or (max(posted) if posted else dt.date.today())
-        end = calendar_service.publicity_end(session, begin)
+        recorded = [e.end_on for c in cases_here if (e := _publicity_entry(c, proc)) and e.end_on]
+        end = max(recorded) if recorded else calendar_service.publicity_end(session, begin)
         reviews = sorted({d for c in cases_here if (d := _step_on(c, proc, rules.REVIEW)) is not None})
         notices.append(
             PublicityNotice(
@@ -421,7 +466,10 @@ def gather_announcement(
     kind: str = INCLUSION,
     start: dt.date | None = None,
 ) -> list[Announcement]:
-    """The township's 公告: the cases the county decided this year (or ``case_ids``), by village."""
+    """The township's 公告: the cases the county decided this year (or ``case_ids``), by village.
+
+    A 公告 is the township's: ``village_id`` is accepted (batch printing passes it) but ignored,
+    so the total it states (“共新识别…N户M人”) is always the whole township's."""
     proc = _procedure(kind)
     settings = settings_service.load(session)
     begin = start or dt.date.today()
@@ -439,7 +487,7 @@ def gather_announcement(
     )
     if blank:
         return [item]
-    cases = _load(session, village_id, case_ids)
+    cases = _load(session, None, case_ids)
     if case_ids is None:
         picked = []
         for case in cases:

@@ -37,6 +37,12 @@ from fanpin_desktop.ui.operations import cases as case_ops
 from fanpin_desktop.ui.pages.screening.actions import PDF_FILTER, FileJobs
 from fanpin_desktop.ui.widgets import IdCombo
 
+#: ticked when the dialog opens for a village or a selection / for 全部行政村
+PER_VILLAGE_DEFAULT = ("verification", "authorisation", "collection")
+TOWNSHIP_DEFAULT = "review_township_inclusion"
+PUBLIC_TIP = "公开张贴的文书：不含身份证号、电话号码、银行账号和健康状况"
+PER_VILLAGE_TIP = "按村打印的文书：请先选择一个行政村，或在监测对象列表中选中要打印的农户"
+
 
 class BatchPrintDialog(QDialog):
     """``result_path`` is set once the PDF has been written."""
@@ -92,10 +98,18 @@ class BatchPrintDialog(QDialog):
         for n, kind in enumerate(DOCUMENTS):
             box = QCheckBox(kind.label)
             if kind.public:
-                box.setToolTip("公开张贴的文书：不含身份证号、电话号码、银行账号和健康状况")
-            box.setChecked(kind.key in ("verification", "authorisation", "collection"))
+                box.setToolTip(PUBLIC_TIP)
+            box.setChecked(kind.key in PER_VILLAGE_DEFAULT)
             self.documents[kind.key] = box
             doc_layout.addWidget(box, n % half, n // half)
+        # a per-village document cannot be printed for 全部行政村: greyed out (and unticked, its
+        # tick kept for when a village is chosen) so the default ticks always print
+        self._kept: dict[str, bool] = {}
+        if not self._per_village_possible():
+            self.documents[TOWNSHIP_DEFAULT].setChecked(True)
+        self._sync_documents()
+        self.village.currentIndexChanged.connect(lambda _i: self._sync_documents())
+        self.by_village.toggled.connect(lambda _on: self._sync_documents())
 
         self.paper = QComboBox()
         self.paper.addItem("A4 纵向", "A4")
@@ -128,7 +142,26 @@ class BatchPrintDialog(QDialog):
     # ------------------------------------------------------------------ choices
 
     def kinds(self) -> list[str]:
-        return [key for key, box in self.documents.items() if box.isChecked()]
+        return [key for key, box in self.documents.items() if box.isChecked() and box.isEnabled()]
+
+    def _per_village_possible(self) -> bool:
+        return self.by_selection.isChecked() or self.village.value() is not None
+
+    def _sync_documents(self) -> None:
+        possible = self._per_village_possible()
+        for kind in DOCUMENTS:
+            if kind.township_wide:
+                continue
+            box = self.documents[kind.key]
+            if possible and not box.isEnabled():
+                box.setEnabled(True)
+                box.setToolTip(PUBLIC_TIP if kind.public else "")
+                box.setChecked(self._kept.pop(kind.key, box.isChecked()))
+            elif not possible and box.isEnabled():
+                self._kept[kind.key] = box.isChecked()
+                box.setChecked(False)
+                box.setEnabled(False)
+                box.setToolTip(PER_VILLAGE_TIP)
 
     def chosen_scope(self) -> tuple[int | None, list[int] | None, str]:
         """(village_id, case_ids, label for the file name)."""

@@ -437,7 +437,7 @@ class CasesPage(Page):
             self.exports_dir,
             self,
             village_id=self.village.value(),
-            case_ids=selected if len(selected) > 1 else (),
+            case_ids=selected,  # one selected row is a selection of one
             today=self.today,
         )
         dialog.exec()
