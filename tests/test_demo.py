@@ -294,3 +294,20 @@ def test_progress_is_reported_up_to_the_total(db):
     done = [d for d, _ in calls]
     assert done == sorted(done)
     assert calls[-1][0] == calls[-1][1]
+
+
+def test_medical_warnings_over_the_limits_are_flagged_and_screenings_recorded(demo):
+    from fanpin_desktop.models import DepartmentWarning, HouseholdScreening
+    from fanpin_desktop.services import warnings as warning_service
+
+    db, summary = demo
+    with db.reading() as s:
+        medical = s.query(DepartmentWarning).filter(
+            DepartmentWarning.department.in_(warning_service.MEDICAL_DEPARTMENTS)
+        )
+        for w in medical:
+            limits = warning_service.thresholds_for(s, w.received_on.year)
+            if w.amount is not None and w.amount > limits.single:
+                assert w.over_threshold and "超过" in w.threshold_reason  # as an import flags it
+        screened = s.query(HouseholdScreening).count()
+    assert screened == summary.screenings and screened > 0

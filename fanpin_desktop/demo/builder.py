@@ -1608,6 +1608,16 @@ class _Builder:
                     dept, received, name, number, h.id, reason, amount, status, outcome, reason_text, None
                 )
             )
+        from fanpin_desktop.services import warnings as warning_service
+
+        for w in rows:  # the columns the limits read, as an imported row has them
+            for key in (*warning_service.THRESHOLD_COLUMNS, "over_threshold", "threshold_reason"):
+                w.setdefault(key, None)
+            w["over_threshold"] = bool(w["over_threshold"])
+        for department in warning_service.MEDICAL_DEPARTMENTS:  # 超标 flags, as an import sets them
+            warning_service.flag_new_rows(
+                self.session, department, [w for w in rows if w["department"] == department]
+            )
         self._insert(DepartmentWarning.__table__, rows)
         self.summary.warnings = len(rows)
 

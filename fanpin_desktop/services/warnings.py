@@ -168,7 +168,7 @@ def _person_key(id_number: str | None, name: str | None, village: str | None) ->
     return id_number or f"{name or ''}|{village or ''}"
 
 
-_THRESHOLD_COLUMNS = (
+THRESHOLD_COLUMNS = (
     "id_number",
     "person_name",
     "village_name",
@@ -185,7 +185,7 @@ def _threshold_flags(session: Session, department: str, new: list[dict[str, Any]
     Only 医保/卫健 are flagged. Returns how many of ``new`` are over a limit."""
     t = DepartmentWarning.__table__
     stored = session.execute(
-        select(t.c.id, t.c.over_threshold, t.c.threshold_reason, *(t.c[k] for k in _THRESHOLD_COLUMNS)).where(
+        select(t.c.id, t.c.over_threshold, t.c.threshold_reason, *(t.c[k] for k in THRESHOLD_COLUMNS)).where(
             t.c.department == department
         )
     ).all()
@@ -226,6 +226,12 @@ def _threshold_flags(session: Session, department: str, new: list[dict[str, Any]
             w = session.get(DepartmentWarning, r.id)
             w.over_threshold, w.threshold_reason = over, text
     return flagged
+
+
+def flag_new_rows(session: Session, department: str, rows: list[dict[str, Any]]) -> int:
+    """``over_threshold`` / ``threshold_reason`` set in rows about to be inserted (an import, the
+    demo township); how many are over a limit."""
+    return _threshold_flags(session, department, rows)
 
 
 def refresh_thresholds(session: Session, department: str) -> None:
