@@ -69,7 +69,7 @@ class HelpDialog(QDialog):
         self.folder = folder or guide_dir()
         self.setWindowTitle("使用说明")
         self.contents = QListWidget()
-        self.contents.setMaximumWidth(260)
+        self.contents.setMaximumWidth(300)
         self.contents.setMinimumWidth(160)
         for file, title in SECTIONS:
             item = QListWidgetItem(title)
@@ -87,7 +87,10 @@ class HelpDialog(QDialog):
         splitter.addWidget(self.browser)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([200, 800])
+        # the contents as wide as its longest title (no horizontal scroll bar), the rest for the text
+        wide = self.contents.sizeHintForColumn(0) + 2 * self.contents.frameWidth() + 8
+        self.contents.setMinimumWidth(min(max(160, wide), 300))
+        splitter.setSizes([min(max(160, wide), 300), 1000])
         buttons = close_button(self)
         self.back_button = buttons.addButton("返回", QDialogButtonBox.ButtonRole.ActionRole)
         self.back_button.clicked.connect(self.browser.backward)
@@ -98,7 +101,7 @@ class HelpDialog(QDialog):
         body.addWidget(splitter)
         layout.addLayout(body, 1)
         layout.addWidget(buttons)
-        fit_to_screen(self, "help_dialog", (1000, 680))
+        fit_to_screen(self, "help_dialog", (1320, 720))  # pictures near their own size where there is room
 
     def show_section(self, target: str) -> None:
         """Show ``file.html`` or ``file.html#anchor`` of the guide."""
