@@ -145,7 +145,8 @@ class _Chart(pg.GraphicsLayoutWidget):
         self.plot.getAxis(side).setTickSpacing(major=step, minor=step)
 
     def set_dashboard(self, d: Dashboard) -> None:
-        raise NotImplementedError
+        """Draw the chart from the 工作台's figures; each chart class draws its own series."""
+        raise NotImplementedError  # every subclass overrides it
 
 
 def _round_step(raw: float) -> int:
