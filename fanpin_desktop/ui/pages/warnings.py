@@ -259,6 +259,16 @@ class MappingDialog(QDialog):
 # --------------------------------------------------------------------------- the page
 
 
+def _mapping_chosen(
+    dialog: MappingDialog, day: QDateEdit
+) -> tuple[list[str | None], bool, Any, dt.date] | None:
+    """Run the mapping dialog: (columns, save the mapping, labels, 收到日期), or None when cancelled."""
+    accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    chosen = (dialog.columns(), dialog.save_box.isChecked(), dialog.preview.labels, _pydate(day.date()))
+    dialog.deleteLater()
+    return chosen if accepted else None
+
+
 class WarningsPage(Page):
     """部门预警 and 县级问题清单."""
 
@@ -632,6 +642,13 @@ class WarningsPage(Page):
             self.jobs.inform("无法读取文件", str(exc))
             return None
 
+    def _received_date(self, day: dt.date | None) -> QDateEdit:
+        """收到日期 in the mapping dialog: the given day, else today."""
+        edit = QDateEdit(_qdate(day or self.today()))
+        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setCalendarPopup(True)
+        return edit
+
     def import_warnings(
         self,
         path: str | Path | None = None,
@@ -656,9 +673,7 @@ class WarningsPage(Page):
         if ask and columns is None:
             combo = ValueCombo(ws.DEPARTMENTS, blank=False)
             combo.set_value(department)
-            day = QDateEdit(_qdate(received_on or self.today()))
-            day.setDisplayFormat("yyyy-MM-dd")
-            day.setCalendarPopup(True)
+            day = self._received_date(received_on)
             dialog = MappingDialog(
                 "导入部门预警清单",
                 ws.FIELDS,
@@ -675,14 +690,11 @@ class WarningsPage(Page):
                         dialog.set_preview(again)
 
             combo.valueChanged.connect(department_changed)
-            accepted = dialog.exec() == QDialog.DialogCode.Accepted
-            department = combo.value() or department
-            columns, save = dialog.columns(), dialog.save_box.isChecked()
-            labels = dialog.preview.labels
-            received_on = _pydate(day.date())
-            dialog.deleteLater()
-            if not accepted:
+            chosen = _mapping_chosen(dialog, day)
+            if chosen is None:
                 return None
+            columns, save, labels, received_on = chosen
+            department = combo.value() or department
         cols = list(columns) if columns is not None else list(preview.columns)
         chosen_department = department
 
@@ -836,16 +848,12 @@ class WarningsPage(Page):
         labels = preview.labels
         save = True
         if ask and columns is None:
-            day = QDateEdit(_qdate(received_on or self.today()))
-            day.setDisplayFormat("yyyy-MM-dd")
-            day.setCalendarPopup(True)
+            day = self._received_date(received_on)
             dialog = MappingDialog("导入县级问题清单", county.FIELDS, preview, self, top=(("收到日期", day),))
-            accepted = dialog.exec() == QDialog.DialogCode.Accepted
-            columns, save = dialog.columns(), dialog.save_box.isChecked()
-            received_on = _pydate(day.date())
-            dialog.deleteLater()
-            if not accepted:
+            chosen = _mapping_chosen(dialog, day)
+            if chosen is None:
                 return None
+            columns, save, labels, received_on = chosen
         cols = list(columns) if columns is not None else list(preview.columns)
 
         def done(result: Any) -> None:
