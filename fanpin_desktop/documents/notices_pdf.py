@@ -280,6 +280,17 @@ def review_setup(paper: str = "A4") -> PageSetup:
     return PageSetup(paper, False, 14 * mm, 14 * mm, 12 * mm, 12 * mm)
 
 
+def _closing(
+    ns: NoticeStyles, setup: PageSetup, paragraphs: Sequence[str], signer: str, day: dt.date | None
+) -> list[Flowable]:
+    """A notice's or 公告's end, kept together on one page: the period and objection paragraphs,
+    then the signer and date with room for the seal; then the page ends."""
+    seal_room = (30 if setup.paper == "A3" else 18) * mm
+    tail = [ns.p(text, ns.body) for text in paragraphs]
+    tail += [Spacer(1, ns.text_size), _sign_block(ns, setup, [signer, cn_date(day)], seal_room)]
+    return [KeepTogether(tail), PageBreak()]
+
+
 def _sign_block(ns: NoticeStyles, setup: PageSetup, lines: Sequence[str], seal_room: float) -> Flowable:
     """Bottom-right signature: room for the seal above the signer's name and the date."""
     width = setup.frame_width * 0.5
@@ -412,19 +423,7 @@ def story_publicity(data: PublicityNotice, styles: DocStyles, setup: PageSetup) 
         )
     )
     story.append(Spacer(1, ns.text_size * 0.8))
-    tail = [
-        ns.p(period, ns.body),
-        ns.p(objection, ns.body),
-        Spacer(1, ns.text_size),
-        _sign_block(
-            ns,
-            setup,
-            [f"{data.village}村民委员会（公章）", cn_date(data.start)],
-            (30 if setup.paper == "A3" else 18) * mm,
-        ),
-    ]
-    story.append(KeepTogether(tail))
-    story.append(PageBreak())
+    story += _closing(ns, setup, [period, objection], f"{data.village}村民委员会（公章）", data.start)
     return story
 
 
@@ -621,23 +620,12 @@ def story_announcement(data: Announcement, styles: DocStyles, setup: PageSetup) 
         )
     story.append(Spacer(1, ns.text_size * 0.8))
     period = cn_period(data.start, data.end, "—")
-    tail = [
-        ns.p(f"公告时间为{data.days}天（{period}）。", ns.body),
-        ns.p(
-            f"公告期间，如有异议，请向{data.township}人民政府反映{_phone(data.township_phone)}，"
-            f"或拨打国家监督电话{data.supervision_phone}。",
-            ns.body,
-        ),
-        Spacer(1, ns.text_size),
-        _sign_block(
-            ns,
-            setup,
-            [f"{data.township}人民政府", cn_date(data.start)],
-            (30 if setup.paper == "A3" else 18) * mm,
-        ),
+    paragraphs = [
+        f"公告时间为{data.days}天（{period}）。",
+        f"公告期间，如有异议，请向{data.township}人民政府反映{_phone(data.township_phone)}，"
+        f"或拨打国家监督电话{data.supervision_phone}。",
     ]
-    story.append(KeepTogether(tail))
-    story.append(PageBreak())
+    story += _closing(ns, setup, paragraphs, f"{data.township}人民政府", data.start)
     return story
 
 
