@@ -319,3 +319,21 @@ def test_list_keys_open_with_either_enter_and_delete(qtbot):
     for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Delete):
         QTest.keyClick(view, key)
     assert pressed == ["open", "open", "delete"]
+
+
+def test_threshold_dialog_asks_once_about_an_implausible_amount(qapp):
+    from fanpin_desktop.services import thresholds
+    from fanpin_desktop.ui.pages.settings import ThresholdDialog
+
+    saved = []
+    d = ThresholdDialog(lambda values, success, refused: saved.append(values["amount"]), ["全国"])
+    d.amount.setText("91000")  # a 0 too many
+    d.try_accept()
+    assert saved == [] and "多输或少输了一个0" in d.error.text() and "再点一次保存" in d.error.text()
+    d.try_accept()  # the same amount again: the clerk is sure
+    assert saved == ["91000"]
+    d.amount.setText("9100")
+    d.try_accept()
+    assert saved[-1] == "9100"
+    assert thresholds.implausible_amount("9,100元") is None and thresholds.implausible_amount("abc") is None
+    assert thresholds.implausible_amount("800")

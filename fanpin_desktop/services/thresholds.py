@@ -60,7 +60,26 @@ def _clean_region(value: Any) -> str:
     return region
 
 
-def _clean_amount(value: Any) -> Decimal:
+#: 元 per person and year: an amount outside this is asked about once (a 0 typed too many or few)
+PLAUSIBLE_AMOUNT = (Decimal(3000), Decimal(30000))
+
+
+def implausible_amount(value: Any) -> str | None:
+    """A warning for an amount far from the usual few thousand to thirty thousand 元, or None
+    (also None for what is not a number: saving refuses that with its own message)."""
+    try:
+        amount = clean_amount(value)
+    except ValidationError:
+        return None
+    if PLAUSIBLE_AMOUNT[0] <= amount <= PLAUSIBLE_AMOUNT[1]:
+        return None
+    return (
+        f"监测范围 {amount:,.0f} 元/人·年 与通常的标准（几千元至一万多元）相差很大，"
+        "请核对是否多输或少输了一个0"
+    )
+
+
+def clean_amount(value: Any) -> Decimal:
     try:
         amount = Decimal(str(value).strip().replace(",", "").replace("，", "").rstrip("元"))
     except (InvalidOperation, ValueError):
@@ -95,7 +114,7 @@ def add(
     effective_date: dt.date | None = None,
     note: str | None = None,
 ) -> Threshold:
-    y, r, a = clean_year(year), _clean_region(region), _clean_amount(amount)
+    y, r, a = clean_year(year), _clean_region(region), clean_amount(amount)
     _check_unique(session, y, r)
     row = Threshold(
         year=y,
@@ -123,7 +142,7 @@ def edit(session: Session, threshold_id: int, **changes: Any) -> Threshold:
     _check_unique(session, year, region, exclude_id=row.id)
     row.year, row.region = year, region
     if "amount" in changes:
-        row.amount = _clean_amount(changes["amount"])
+        row.amount = clean_amount(changes["amount"])
     if "document_no" in changes:
         row.document_no = _clean_document(changes["document_no"])
     if "effective_date" in changes:

@@ -112,7 +112,9 @@ class _WindowMemory(QObject):
         save_splitters(self.dialog, settings, self._key("splitter"))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if watched is self.dialog:
+        # While a dialog whose Python side was already collected is destroyed, Qt may still call
+        # this filter through a fresh wrapper without attributes: nothing to remember then.
+        if watched is getattr(self, "dialog", None):
             if event.type() == QEvent.Type.Show and not self.shown:
                 self.shown = True
                 self.restore()
@@ -255,7 +257,7 @@ class _ColumnMemory(QObject):
         settings_for(self.view).setValue(self.key(), json.dumps(state, ensure_ascii=False))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if watched is self.view:
+        if watched is getattr(self, "view", None):  # see _WindowMemory.eventFilter
             if event.type() == QEvent.Type.Show and not self.restored:
                 self.restore()
             elif event.type() == QEvent.Type.Hide and self._timer.isActive():

@@ -445,10 +445,6 @@ class ImportPage(_StepPage):
             self.wiz.record(f"导入户籍名册：新增 {after - before:,} 户")
 
 
-#: 元 per person and year: outside this, the wizard asks once whether a 0 was typed too many or few
-PLAUSIBLE_THRESHOLD = (3000, 30000)
-
-
 class ThresholdPage(_StepPage):
     def __init__(self, wizard: SetupWizard) -> None:
         super().__init__(
@@ -513,18 +509,11 @@ class ThresholdPage(_StepPage):
     def validatePage(self) -> bool:  # noqa: N802 - Qt API
         """An implausible amount is named once; 下一步 again with the same amount saves it."""
         text = self.amount.text().strip()
-        if not self.wiz.skipping and text and text != self._warned_amount:
-            try:
-                amount = float(thresholds._clean_amount(text))
-            except (UserError, ValueError, ArithmeticError):
-                amount = None  # the service refuses it with its own message
-            if amount is not None and not PLAUSIBLE_THRESHOLD[0] <= amount <= PLAUSIBLE_THRESHOLD[1]:
-                self._warned_amount = text
-                self.message.setText(
-                    f"监测范围 {amount:,.0f} 元/人·年 与通常的标准（几千元至一万多元）相差很大，"
-                    "请核对是否多输或少输了一个0；确认无误再点“下一步”。"
-                )
-                return False
+        warning = thresholds.implausible_amount(text) if text and not self.wiz.skipping else None
+        if warning and text != self._warned_amount:
+            self._warned_amount = text
+            self.message.setText(f"{warning}；确认无误再点“下一步”。")
+            return False
         return super().validatePage()
 
     def save(self, done: Callable[[Any], None]) -> Task | None:
@@ -539,7 +528,7 @@ class ThresholdPage(_StepPage):
         }
         if (
             existing is not None
-            and existing.amount == thresholds._clean_amount(values["amount"])
+            and existing.amount == thresholds.clean_amount(values["amount"])
             and (existing.document_no == values["document_no"].strip())
         ):
             return None

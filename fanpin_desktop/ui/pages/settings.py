@@ -641,6 +641,7 @@ class ThresholdDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._save = save
+        self._warned_amount = ""
         self.setWindowTitle("修改监测范围" if row else "新增监测范围")
         fit_to_screen(self, "threshold")
         self.year = QSpinBox()
@@ -693,7 +694,14 @@ class ThresholdDialog(QDialog):
         }
 
     def try_accept(self) -> None:
-        self._save(self.values(), lambda _result: self.accept(), self.show_refusal)
+        values = self.values()
+        warning = threshold_service.implausible_amount(values["amount"])
+        if warning and values["amount"] != self._warned_amount:  # asked once; 保存 again saves
+            self._warned_amount = values["amount"]
+            self.error.setText(f"{warning}；确认无误再点一次保存。")
+            self.amount.setFocus()
+            return
+        self._save(values, lambda _result: self.accept(), self.show_refusal)
 
     def show_refusal(self, exc: UserError) -> None:
         """A value the service refused: named beside the fields, the focus on the field."""
