@@ -92,7 +92,8 @@ def login(
     name = credentials.name if credentials else _account_name(args)
     password = credentials.secret if credentials else _password(f"账户“{name}”的密码：")
     with ctx.db.unit(commit=ctx.lock is not None) as s:
-        info = accounts.authenticate(s, name, password)
+        # an encrypted folder's password already unwrapped the account's key slot
+        info = accounts.log_in_verified(s, name) if credentials else accounts.authenticate(s, name, password)
     ctx.db.user, ctx.role = info.name, info.role  # every audit entry from now on names the account
     action = _COMMAND_ACTIONS.get(command.name) or ("write" if command.writes_with(args) else "read")
     if command.name == "users" and args.action == "passwd" and args.name == info.name:

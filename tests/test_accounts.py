@@ -269,3 +269,17 @@ def test_login_dialog_and_window_login(tmp_path, qapp, monkeypatch):
         idle.timer.stop()
     finally:
         ctx.close()
+
+
+def test_log_in_verified_checks_the_row_without_the_password(db):
+    with db.unit() as s:
+        accounts.add_account(s, "张三", accounts.ADMIN, "secret-123")
+        accounts.add_account(s, "李四", accounts.VIEWER, "secret-456")
+        accounts.disable(s, "李四")
+    with db.unit() as s:
+        info = accounts.log_in_verified(s, "张三")
+    assert info.role == accounts.ADMIN and info.last_login_at is not None
+    with pytest.raises(UserError, match="该账户已停用"), db.unit() as s:
+        accounts.log_in_verified(s, "李四")
+    with pytest.raises(UserError, match="用户名或密码不正确"), db.unit() as s:
+        accounts.log_in_verified(s, "无此人")

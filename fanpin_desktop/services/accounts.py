@@ -145,10 +145,23 @@ def authenticate(session: Session, name: str, password: str) -> AccountInfo:
         _hasher.verify(account.password_hash, password or "")
     except (VerificationError, InvalidHashError):
         raise UserError(WRONG_CREDENTIALS) from None
-    if account.disabled:
-        raise UserError(DISABLED)
     if _hasher.check_needs_rehash(account.password_hash):
         account.password_hash = _hasher.hash(password)
+    return _logged_in(session, account)
+
+
+def log_in_verified(session: Session, name: str) -> AccountInfo:
+    """The account whose password was already proven (it unwrapped the account's key slot of an
+    encrypted database): its role, refused when disabled, its login recorded — no second hash."""
+    account = session.scalar(select(Account).where(Account.name == (name or "").strip()))
+    if account is None:
+        raise UserError(WRONG_CREDENTIALS)
+    return _logged_in(session, account)
+
+
+def _logged_in(session: Session, account: Account) -> AccountInfo:
+    if account.disabled:
+        raise UserError(DISABLED)
     account.last_login_at = dt.datetime.now()
     session.flush()
     return _info(account)

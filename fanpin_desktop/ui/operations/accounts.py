@@ -84,7 +84,8 @@ def log_in_unlocked(ctx: Any, unlocked: Unlocked) -> accounts.AccountInfo | None
         ctx.db.user, ctx.role = protection.RECOVERY_USER, accounts.ADMIN
         return None
     protection.finish_first_admin(ctx, unlocked.credentials)
-    info = account_check(ctx)(unlocked.credentials.name, unlocked.credentials.secret)
+    with ctx.db.unit(commit=not ctx.read_only) as s:  # the password already opened the file
+        info = accounts.log_in_verified(s, unlocked.credentials.name)
     logged_in(ctx, info)
     return info
 
