@@ -184,14 +184,6 @@ class QualityReport:
             (exempted if f.exempted else opened)[f.village_id] += 1
         return [(name, opened[vid], exempted[vid]) for vid, name in self.villages]
 
-    def by_rule_and_village(self) -> dict[tuple[str, int | None], int]:
-        """(rule code, village id) → open findings."""
-        out: Counter[tuple[str, int | None]] = Counter()
-        for f in self.findings:
-            if not f.exempted:
-                out[(f.rule_code, f.village_id)] += 1
-        return dict(out)
-
     def for_village(self, village_id: int) -> list[FindingView]:
         return [f for f in self.findings if f.village_id == village_id]
 

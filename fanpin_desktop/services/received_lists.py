@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -256,14 +255,6 @@ def save_columns(
         "columns": {unique[i]: key for i, key in enumerate(columns) if key is not None},
     }
     return name
-
-
-def open_list(
-    path: str | Path, sheet: str | int | None, header_row: int | None
-) -> tuple[Source, int, list[str]]:
-    """Open the file; (source, 0-based header row, labels)."""
-    src = open_source(path, sheet)
-    return src, *_header(src, header_row, None)
 
 
 def _header(src: Source, header_row: int | None, fields: Sequence[ListField] | None) -> tuple[int, list[str]]:
@@ -600,7 +591,3 @@ def household_label(session: Session, household_id: int) -> str:
         raise ValidationError("household", "所选农户不存在（可能已被删除），请重新选择农户。")
     head = next((m.name for m in h.members if m.relation == "户主"), None) or "（无户主）"
     return f"{h.village.name}户主{head}（户编号{h.code or '无'}）"
-
-
-def as_json(data: dict[str, str]) -> str:
-    return json.dumps(data, ensure_ascii=False)

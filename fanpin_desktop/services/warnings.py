@@ -604,11 +604,6 @@ def get_warning(session: Session, warning_id: int) -> WarningRow:
     return rows[0]
 
 
-def departments_in_use(session: Session) -> list[str]:
-    used = set(session.scalars(select(DepartmentWarning.department).distinct()))
-    return [d for d in DEPARTMENTS if d in used] + sorted(used - set(DEPARTMENTS))
-
-
 # --------------------------------------------------------------------------- matching by the clerk
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -189,9 +189,6 @@ class RecoveryCodeDialog(QDialog):
             doc.drawContents(painter)
         finally:
             painter.end()
-
-    def copy_code(self) -> None:
-        QGuiApplication.clipboard().setText(self.code)
 
 
 class AccountDialog(QDialog):
