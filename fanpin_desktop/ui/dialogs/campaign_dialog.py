@@ -44,14 +44,6 @@ from fanpin_desktop.ui.widgets import IdCombo, icon
 log = logging.getLogger(__name__)
 
 
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(d: QDate) -> dt.date:
-    return dt.date(d.year(), d.month(), d.day())
-
-
 def _date_edit() -> QDateEdit:
     edit = QDateEdit()
     edit.setDisplayFormat("yyyy-MM-dd")
@@ -244,10 +236,10 @@ class CampaignDialog(QDialog):
         self.year.setValue(c.year)
         self.year.blockSignals(False)
         self.name.setText(c.name)
-        self.start_date.setDate(_qdate(c.start_date))
-        self.end_date.setDate(_qdate(c.end_date))
-        self.income_start.setDate(_qdate(c.income_period_start))
-        self.income_end.setDate(_qdate(c.income_period_end))
+        self.start_date.setDate(QDate(c.start_date))
+        self.end_date.setDate(QDate(c.end_date))
+        self.income_start.setDate(QDate(c.income_period_start))
+        self.income_end.setDate(QDate(c.income_period_end))
         self.threshold.set_value(c.threshold_id)
         self._set_villages(c.village_ids)
         self.note.setPlainText(self.ops.read(campaign_service.note_of, c.id))
@@ -305,8 +297,8 @@ class CampaignDialog(QDialog):
         self.year.blockSignals(False)
         self.name.setText("")
         self.name.setPlaceholderText(f"默认：{start.year}年防止返贫监测帮扶集中排查")
-        self.start_date.setDate(_qdate(start))
-        self.end_date.setDate(_qdate(end))
+        self.start_date.setDate(QDate(start))
+        self.end_date.setDate(QDate(end))
         self._default_income()
         self._default_threshold()
         self._set_villages(())
@@ -317,9 +309,9 @@ class CampaignDialog(QDialog):
         self.year.setFocus()
 
     def _default_income(self) -> None:
-        a, b = campaign_service.default_income_period(_pydate(self.start_date.date()))
-        self.income_start.setDate(_qdate(a))
-        self.income_end.setDate(_qdate(b))
+        a, b = campaign_service.default_income_period(self.start_date.date().toPython())
+        self.income_start.setDate(QDate(a))
+        self.income_end.setDate(QDate(b))
 
     def _default_threshold(self) -> None:
         self.threshold.set_value(self.ops.read(campaign_service.threshold_id_for, self.year.value()))
@@ -336,10 +328,10 @@ class CampaignDialog(QDialog):
         return {
             "year": self.year.value(),
             "name": self.name.text().strip() or None,
-            "start_date": _pydate(self.start_date.date()),
-            "end_date": _pydate(self.end_date.date()),
-            "income_period_start": _pydate(self.income_start.date()),
-            "income_period_end": _pydate(self.income_end.date()),
+            "start_date": self.start_date.date().toPython(),
+            "end_date": self.end_date.date().toPython(),
+            "income_period_start": self.income_start.date().toPython(),
+            "income_period_end": self.income_end.date().toPython(),
             "threshold_id": self.threshold.value(),
             "village_ids": self.checked_villages(),
             "note": self.note.toPlainText().strip() or None,

@@ -98,20 +98,12 @@ def _esc(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(d: QDate) -> dt.date:
-    return dt.date(d.year(), d.month(), d.day())
-
-
 def _d(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
 
 
 def _date_edit(day: dt.date) -> QDateEdit:
-    edit = QDateEdit(_qdate(day))
+    edit = QDateEdit(QDate(day))
     edit.setDisplayFormat("yyyy-MM-dd")
     edit.setCalendarPopup(True)
     edit.setMinimumDate(QDate(2000, 1, 1))
@@ -392,7 +384,7 @@ class VisitDialog(_RecordDialog):
             "income_change": self.income_change,
         }
         if visit is not None:
-            self.visited_on.setDate(_qdate(visit.visited_on))
+            self.visited_on.setDate(QDate(visit.visited_on))
             self.mode.set_value(visit.mode)
             self.visitor.setText(visit.visitor)
             self.findings.setPlainText(visit.findings)
@@ -401,7 +393,7 @@ class VisitDialog(_RecordDialog):
 
     def value(self) -> VisitInput:
         return VisitInput(
-            visited_on=_pydate(self.visited_on.date()),
+            visited_on=self.visited_on.date().toPython(),
             mode=self.mode.value() or "入户",
             visitor=self.visitor.text().strip(),
             findings=self.findings.toPlainText().strip(),
@@ -475,7 +467,7 @@ class NewClueDialog(_RecordDialog):
                 ValidationError("source", f"请选择线索来源（{'、'.join(procedure.CLUE_SOURCES)}）。")
             )
             return
-        clue_date = _pydate(self.clue_date.date())
+        clue_date = self.clue_date.date().toPython()
         note = self.note.text().strip()
         handlers = dict(parent=self, success=self.done_ok, user_error=self.refused, origin=self._origin)
         if self._reidentify:
@@ -802,7 +794,7 @@ class ProcedurePanel(QWidget):
         self._update_refusals()
 
     def _reset_form(self) -> None:
-        self.done_on.setDate(_qdate(self.editor.today))
+        self.done_on.setDate(QDate(self.editor.today))
         self.authorisation.setChecked(False)
         self.verifier1.clear()
         self.verifier2.clear()
@@ -825,7 +817,7 @@ class ProcedurePanel(QWidget):
     def _update_publicity(self) -> None:
         if self.next != procedure.PUBLICITY:
             return
-        start = _pydate(self.done_on.date())
+        start = self.done_on.date().toPython()
         try:
             end = self.editor.ops.read(editing.publicity_end_for, start)
         except UnknownHolidayYear as exc:
@@ -841,7 +833,7 @@ class ProcedurePanel(QWidget):
         if not (self.procedure == procedure.ELIMINATION and self.next == procedure.COUNTY_DECISION):
             return
         mode = self.mode.value() or procedure.ELIMINATION_MODES[0]
-        on = _pydate(self.done_on.date())
+        on = self.done_on.date().toPython()
         try:
             reasons = self.editor.ops.read(editing.elimination_refusals_for, self.editor.case_id, mode, on)
         except UserError as exc:
@@ -881,7 +873,7 @@ class ProcedurePanel(QWidget):
         return StepInput(
             procedure=self.procedure,
             step=step,
-            done_on=_pydate(self.done_on.date()),
+            done_on=self.done_on.date().toPython(),
             people=people,
             result=result,
             note=note,
@@ -1407,7 +1399,7 @@ class CaseEditor(QDialog):
 
     def roll_back(self) -> None:
         self.rollback_error.hide()
-        on = _pydate(self.rollback_on.date())
+        on = self.rollback_on.date().toPython()
         reason = self.rollback_reason.text().strip()
         if not ask_yes_no(
             self, "回退", f"确定回退本户的风险消除（{on:%Y-%m-%d}）吗？回退后本户恢复为监测对象。"
@@ -1684,7 +1676,7 @@ class CaseEditor(QDialog):
         dialog.submit = lambda: case_ops.record_review(
             self.ops,
             self.case_id,
-            _pydate(dialog.on.date()),
+            dialog.on.date().toPython(),
             dialog.note.text().strip(),
             parent=dialog,
             success=dialog.done_ok,

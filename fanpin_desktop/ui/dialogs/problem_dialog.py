@@ -39,14 +39,6 @@ from fanpin_desktop.ui.widgets import IdCombo, OptionalDateEdit, ValueCombo, ico
 SaveProblem = Callable[[dict[str, Any], Callable[[int], None], Callable[[UserError], None]], Task | None]
 
 
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(d: QDate) -> dt.date:
-    return dt.date(d.year(), d.month(), d.day())
-
-
 class ProblemDialog(QDialog):
     """Add or edit one problem (四项清单: problem, measure, responsible person, deadline).
 
@@ -98,7 +90,7 @@ class ProblemDialog(QDialog):
         self.found_on = QDateEdit()
         self.found_on.setDisplayFormat("yyyy-MM-dd")
         self.found_on.setCalendarPopup(True)
-        self.found_on.setDate(_qdate(found_on or today))
+        self.found_on.setDate(QDate(found_on or today))
         self.on_the_spot = QCheckBox("立行立改（当场已整改：计入发现问题数，不列入整改台账）")
         self.note = QLineEdit()
         self.message = QLabel()
@@ -139,7 +131,7 @@ class ProblemDialog(QDialog):
             self.responsible.setText(problem.responsible)
             self.deadline.set_optional_date(problem.deadline)
             if problem.found_on:
-                self.found_on.setDate(_qdate(problem.found_on))
+                self.found_on.setDate(QDate(problem.found_on))
             self.on_the_spot.setChecked(problem.on_the_spot)
             self.note.setText(problem.note)
         else:
@@ -205,7 +197,7 @@ class ProblemDialog(QDialog):
             "measure": self.measure.toPlainText().strip() or None,
             "responsible": self.responsible.text().strip() or None,
             "deadline": self.deadline.optional_date(),
-            "found_on": _pydate(self.found_on.date()),
+            "found_on": self.found_on.date().toPython(),
             "on_the_spot": self.on_the_spot.isChecked(),
             "note": self.note.text().strip() or None,
         }

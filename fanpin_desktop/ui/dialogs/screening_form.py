@@ -631,7 +631,7 @@ class ScreeningFormDialog(QDialog):
             QDate(c.income_period_start.year, c.income_period_start.month, c.income_period_start.day)
         )
         self.screened_on.setMaximumDate(QDate(self._today.year, self._today.month, self._today.day))
-        self.screened_on.setDate(_qdate(self.default_date()))
+        self.screened_on.setDate(QDate(self.default_date()))
         self.screener = QLineEdit()
         self.screener.setMaxLength(60)
         self.screener.setPlaceholderText("排查人员（可不填）")
@@ -865,7 +865,7 @@ class ScreeningFormDialog(QDialog):
         self._reapply()
         self._initial = self.answers()
         if form.screened_on is not None:
-            self.screened_on.setDate(_qdate(form.screened_on))
+            self.screened_on.setDate(QDate(form.screened_on))
         if form.record_id is not None:  # a saved record shows its own; a new one keeps the last typed
             self.screener.setText(form.screener)
         self._show_header()
@@ -1333,10 +1333,6 @@ class ScreeningFormDialog(QDialog):
             except (RuntimeError, TypeError):
                 pass
         super().done(result)
-
-
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 def _esc(text: object) -> str:

@@ -71,14 +71,6 @@ APPENDIX4_NEEDS_CAMPAIGN = (
 )
 
 
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(d: QDate) -> dt.date:
-    return dt.date(d.year(), d.month(), d.day())
-
-
 class StatusDialog(QDialog):
     """A date and a text for a status step (整改完成 / 验收销号 / 退回整改)."""
 
@@ -97,7 +89,7 @@ class StatusDialog(QDialog):
         self.day = QDateEdit()
         self.day.setDisplayFormat("yyyy-MM-dd")
         self.day.setCalendarPopup(True)
-        self.day.setDate(_qdate(today or dt.date.today()))
+        self.day.setDate(QDate(today or dt.date.today()))
         self.text = QLineEdit()
         self.message = QLabel()
         self.message.setStyleSheet("color:#a50e0e")
@@ -119,7 +111,7 @@ class StatusDialog(QDialog):
         super().accept()
 
     def result_values(self) -> tuple[dt.date, str]:
-        return _pydate(self.day.date()), self.text.text().strip()
+        return self.day.date().toPython(), self.text.text().strip()
 
 
 class LedgerPage(Page):

@@ -88,14 +88,6 @@ def sidebar_count(ops: Operations) -> int:
     return ops.read(warning_ops.pending_count)
 
 
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(d: QDate) -> dt.date:
-    return dt.date(d.year(), d.month(), d.day())
-
-
 # --------------------------------------------------------------------------- dialogs
 
 
@@ -264,7 +256,7 @@ def _mapping_chosen(
 ) -> tuple[list[str | None], bool, Any, dt.date] | None:
     """Run the mapping dialog: (columns, save the mapping, labels, 收到日期), or None when cancelled."""
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
-    chosen = (dialog.columns(), dialog.save_box.isChecked(), dialog.preview.labels, _pydate(day.date()))
+    chosen = (dialog.columns(), dialog.save_box.isChecked(), dialog.preview.labels, day.date().toPython())
     dialog.deleteLater()
     return chosen if accepted else None
 
@@ -644,7 +636,7 @@ class WarningsPage(Page):
 
     def _received_date(self, day: dt.date | None) -> QDateEdit:
         """收到日期 in the mapping dialog: the given day, else today."""
-        edit = QDateEdit(_qdate(day or self.today()))
+        edit = QDateEdit(QDate(day or self.today()))
         edit.setDisplayFormat("yyyy-MM-dd")
         edit.setCalendarPopup(True)
         return edit

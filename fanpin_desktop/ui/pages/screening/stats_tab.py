@@ -49,14 +49,6 @@ log = logging.getLogger(__name__)
 LIVE = -1  # the snapshot combo's entry for the report computed now
 
 
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(d: QDate) -> dt.date:
-    return dt.date(d.year(), d.month(), d.day())
-
-
 class GroupedHeader(QHeaderView):
     """A horizontal header with the paper's two levels: group cells spanning their leaf columns
     above the wrapped leaf labels."""
@@ -178,7 +170,7 @@ class StatsTab(QWidget):
         self.as_of = QDateEdit()
         self.as_of.setDisplayFormat("yyyy-MM-dd")
         self.as_of.setCalendarPopup(True)
-        self.as_of.setDate(_qdate(self.today()))
+        self.as_of.setDate(QDate(self.today()))
         self.take_button = QPushButton(icon("fa5s.camera"), "保存为本周报表")
         self.take_button.setToolTip("把当前统计保存为本周五的报表（每周五上报；同一周再保存会覆盖）")
         self.show_delta = QCheckBox("显示较上周变化")
@@ -336,7 +328,7 @@ class StatsTab(QWidget):
         return None if data in (None, LIVE) else int(data)
 
     def as_of_date(self) -> dt.date:
-        return _pydate(self.as_of.date())
+        return self.as_of.date().toPython()
 
     def show_report(self) -> None:
         if self._campaign_id is None or self._layout is None:
