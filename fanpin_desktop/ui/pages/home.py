@@ -346,17 +346,8 @@ class HomePage(Page):
 
     def open_overdue_ledger(self) -> None:
         page = self.go("ledger")
-        batch = getattr(page, "campaign", None)
-        if batch is not None:  # the card counts every batch
-            from fanpin_desktop.ui.pages.ledger import ALL_CAMPAIGNS
-
-            batch.set_value(ALL_CAMPAIGNS)
-        overdue = getattr(page, "overdue_only", None)
-        if overdue is not None:
-            overdue.setChecked(True)
-        spot = getattr(page, "include_spot", None)
-        if spot is not None:  # the card counts the ledger's problems, 立行立改 left out: so does the list
-            spot.setChecked(False)
+        if hasattr(page, "show_every_overdue"):  # the ledger page (a failed page is a notice)
+            page.show_every_overdue()
 
     def open_screening(self) -> None:
         page = self.go("screening")

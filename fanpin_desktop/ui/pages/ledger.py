@@ -252,6 +252,12 @@ class LedgerPage(Page):
             self._loading = False
         self.reload()
 
+    def show_every_overdue(self) -> None:
+        """The overdue problems of every batch, 立行立改 left out (what the 工作台's card counts)."""
+        self.campaign.set_value(ALL_CAMPAIGNS)
+        self.include_spot.setChecked(False)
+        self.overdue_only.setChecked(True)
+
     def campaign_id(self) -> int | None:
         value = self.campaign.value()
         return None if value in (None, ALL_CAMPAIGNS) else value
