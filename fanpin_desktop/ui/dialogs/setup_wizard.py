@@ -752,6 +752,6 @@ class SetupWizard(QWizard):
 
 def should_show_on_start(ctx: Any, ops: Operations) -> bool:
     """On start: an empty database (no villages, no households), not the demo, writable."""
-    if ctx.demo or ctx.read_only or ctx.role == "查看":
+    if ctx.demo or ctx.read_only or ctx.role == accounts.VIEWER:
         return False
     return ops.read(backups.is_empty)
