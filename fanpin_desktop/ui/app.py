@@ -195,7 +195,12 @@ def log_in(ctx, parent=None, unlocked=None) -> bool:  # type: ignore[no-untyped-
         return False
     account_ops.logged_in(ctx, dialog.account)
     log.info("logged in as %s (%s)", dialog.account.name, dialog.account.role)
-    if not account_ops.encrypted(ctx) and ctx.role == account_ops.accounts.ADMIN and not ctx.read_only and not ctx.demo:
+    if (
+        not account_ops.encrypted(ctx)
+        and ctx.role == account_ops.accounts.ADMIN
+        and not ctx.read_only
+        and not ctx.demo
+    ):
         _upgrade_to_encrypted(ctx, dialog.account.name, dialog.password_edit.text())
     return True
 
